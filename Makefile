@@ -1,0 +1,35 @@
+# MDT Case Tracker: the two commands.
+#   make run   - the product on an embedded default (SQLite, file-system broker, demo data)
+#   make test  - the whole test suite (CI=true: also on real PostgreSQL, Redis and Chromium)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv translations bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip >/dev/null
+	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	@bash scripts/run-dev
+
+test: $(STAMP)
+	@bash scripts/run-tests
+
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --ignore-dirs=".venv tests migrations" -o mdt/translations/messages.pot .
+	$(BIN)/pybabel update -i mdt/translations/messages.pot -d mdt/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d mdt/translations
+
+bench: $(STAMP)
+	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_cases.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

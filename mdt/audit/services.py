@@ -1,0 +1,66 @@
+"""Writing the audit trail. Called by services inside the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import g, has_request_context
+
+from mdt.audit.models import AuditEvent
+from mdt.extensions import db
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def record(actor, action: str, obj=None, *, case=None, detail: dict | None = None) -> AuditEvent:
+    """Append one audit row. ``detail`` holds old and new values for changes."""
+    via = g.get("audit_via", "web") if has_request_context() else "task"
+    case_id = case.id if case is not None else None
+    event = AuditEvent(
+        mdt_id=getattr(actor, "mdt_id", None) or getattr(case, "mdt_id", None),
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=type(obj).__name__.lower() if obj is not None else "none",
+        object_id=getattr(obj, "id", None),
+        case_id=case_id,
+        via=via,
+        detail=_plain(detail or {}),
+    )
+    db.session.add(event)
+    return event
+
+
+def changes(obj, values: dict) -> dict:
+    """Apply ``values`` to ``obj`` and return ``{field: [old, new]}`` for what actually changed."""
+    changed = {}
+    for key, new in values.items():
+        old = getattr(obj, key)
+        if old != new:
+            changed[key] = [_plain(old), _plain(new)]
+            setattr(obj, key, new)
+    return changed
+
+
+def case_trail(case_id: int, limit: int = 500):
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case_id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return db.session.scalars(stmt).all()

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mdt.extensions import db
+from mdt.timeutil import UTCDateTime, utcnow
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API. Only a SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="token")
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member = relationship("Member")
+
+
+class WorkerHeartbeat(db.Model):
+    """Written by the Celery beat task so operators can see that worker and beat are alive."""
+
+    __tablename__ = "worker_heartbeat"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    beats: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,86 @@
+"""Accounts, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mdt.audit.services import record
+from mdt.auth.models import ApiToken, WorkerHeartbeat
+from mdt.directory.models import Member
+from mdt.extensions import db
+from mdt.timeutil import utcnow
+
+# scrypt (Werkzeug's default) with its standard work factors.
+PASSWORD_METHOD = "scrypt"
+MIN_PASSWORD_LENGTH = 10
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
+
+
+def load_member(member_id: str):
+    try:
+        return db.session.get(Member, int(member_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def authenticate(email: str, password: str) -> Member | None:
+    member = db.session.scalars(
+        select(Member).where(func.lower(Member.email) == (email or "").strip().lower())
+    ).first()
+    if member is None or not member.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")  # same time whether or not the email exists
+        return None
+    if not check_password_hash(member.password_hash, password or ""):
+        return None
+    if not member.active:
+        return None
+    return member
+
+
+def create_token(member: Member, name: str = "token", actor: Member | None = None) -> tuple[ApiToken, str]:
+    raw = "mdt_" + secrets.token_urlsafe(32)
+    token = ApiToken(member_id=member.id, name=name[:100] or "token",
+                     digest=hashlib.sha256(raw.encode()).hexdigest(), prefix=raw[:10])
+    db.session.add(token)
+    db.session.flush()
+    record(actor or member, "token.create", token, detail={"member_id": member.id, "name": token.name})
+    return token, raw
+
+
+def member_for_token(raw: str) -> Member | None:
+    if not raw:
+        return None
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    token = db.session.scalars(select(ApiToken).where(ApiToken.digest == digest)).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    member = db.session.get(Member, token.member_id)
+    if member is None or not member.active:
+        return None
+    return member
+
+
+def revoke_token(actor: Member, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        record(actor, "token.revoke", token, detail={"member_id": token.member_id})
+
+
+def record_heartbeat(name: str) -> int:
+    beat = db.session.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.name == name)).first()
+    if beat is None:
+        beat = WorkerHeartbeat(name=name, beats=0)
+        db.session.add(beat)
+    beat.beats += 1
+    beat.seen_at = utcnow()
+    db.session.flush()
+    return beat.beats

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from mdt.audit.services import record
+from mdt.auth import services
+from mdt.auth.forms import LoginForm, TokenForm
+from mdt.auth.models import ApiToken
+from mdt.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["MDT_LOGIN_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("cases.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        member = services.authenticate(form.email.data, form.password.data)
+        if member is None:
+            form.password.errors.append(_("Wrong email or password."))
+        else:
+            session.clear()
+            login_user(member)
+            record(member, "auth.login", member)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("cases.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    record(current_user, "auth.logout", current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["MDT_LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.ui_language = lang
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("cases.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        _token, new_token = services.create_token(current_user, form.name.data)
+        db.session.commit()
+        flash(_("Copy this token now: it will not be shown again."), "warning")
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.member_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("auth/profile.html", form=form, tokens=tokens, new_token=new_token)
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.member_id != current_user.id:
+        abort(404)
+    services.revoke_token(current_user, token)
+    db.session.commit()
+    flash(_("Token revoked."), "success")
+    return redirect(url_for("auth.profile"))

@@ -1,0 +1,282 @@
+"""Returnees, their cases, migration episodes, intermediaries, assessment, plan and notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from mdt.directory.models import _in
+from mdt.extensions import db
+from mdt.timeutil import UTCDateTime, age_on, utcnow
+
+SEXES = ("female", "male", "other", "unknown")
+SOURCES = ("outreach", "hotline", "self", "peer_group", "watchdog", "police", "embassy", "ngo",
+           "employer", "other")
+STAGES = ("intake", "assessment", "planning", "active", "follow_up", "closed")
+# Allowed stage moves. Closing is possible from anywhere (with a reason); closed -> active reopens.
+STAGE_MOVES = {
+    "intake": ("assessment", "closed"),
+    "assessment": ("intake", "planning", "closed"),
+    "planning": ("assessment", "active", "closed"),
+    "active": ("planning", "follow_up", "closed"),
+    "follow_up": ("active", "closed"),
+    "closed": ("active",),
+}
+INTERMEDIARY_KINDS = ("recruitment_agency", "sub_agent", "broker", "employer", "other")
+CHANNELS = ("formal", "informal", "unknown")
+SECTORS = ("agriculture", "domestic_work", "manufacturing", "garment", "construction",
+           "fishing", "hospitality", "entertainment", "care", "other")
+PLAN_SERVICES = ("medical", "psychosocial", "legal_aid", "shelter", "skills_training",
+                 "livelihood_grant", "job_placement", "family_counselling", "documents",
+                 "education", "transport", "interpretation", "other")
+MINOR_AGE = 18
+
+
+class Person(db.Model):
+    """A returnee (client). One person may have several cases over the years."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint(_in("sex", SEXES), name="sex"),
+        Index("ix_person_names", "mdt_id", "family_name", "given_name"),
+        Index("ix_person_phone", "mdt_id", "phone"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
+    given_name: Mapped[str] = mapped_column(String(120))
+    family_name: Mapped[str] = mapped_column(String(120), default="")
+    sex: Mapped[str] = mapped_column(String(10))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    languages: Mapped[str | None] = mapped_column(String(200))
+    home_province: Mapped[str | None] = mapped_column(String(120))
+    home_district: Mapped[str | None] = mapped_column(String(120))
+    home_subdistrict: Mapped[str | None] = mapped_column(String(120))
+    home_village: Mapped[str | None] = mapped_column(String(120))
+    safe_contact_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def age(self) -> int | None:
+        return age_on(self.date_of_birth, date.today())
+
+    @property
+    def is_minor(self) -> bool:
+        age = self.age
+        return age is not None and age < MINOR_AGE
+
+    @property
+    def home_area(self) -> str:
+        parts = [self.home_village, self.home_subdistrict, self.home_district, self.home_province]
+        return ", ".join(p for p in parts if p)
+
+
+class CaseCounter(db.Model):
+    """The last reference number given per MDT and year."""
+
+    __tablename__ = "case_counter"
+    mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Case(db.Model):
+    __tablename__ = "case_file"
+    __table_args__ = (
+        CheckConstraint(_in("stage", STAGES), name="stage"),
+        CheckConstraint(_in("source", SOURCES), name="source"),
+        CheckConstraint("stage <> 'closed' OR close_reason IS NOT NULL", name="closed_reason"),
+        UniqueConstraint("mdt_id", "reference", name="uq_case_mdt_reference"),
+        Index("ix_case_mdt_updated", "mdt_id", "updated_at"),
+        Index("ix_case_lead_agency", "lead_agency_id", "updated_at"),
+        Index("ix_case_mdt_stage", "mdt_id", "stage"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
+    reference: Mapped[str] = mapped_column(String(30))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20), default="intake")
+    source: Mapped[str] = mapped_column(String(20))
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    summary: Mapped[str | None] = mapped_column(Text)
+    # Denormalised for filtering without joins: the district of the person's home.
+    district: Mapped[str | None] = mapped_column(String(120), index=True)
+    opened_on: Mapped[date] = mapped_column(Date, default=date.today)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    lead_agency = relationship("Agency")
+    created_by = relationship("Member")
+    episodes: Mapped[list["Episode"]] = relationship(
+        back_populates="case", order_by="Episode.id", cascade="all, delete-orphan"
+    )
+    team_agencies: Mapped[list["CaseAgency"]] = relationship(cascade="all, delete-orphan")
+    assignments: Mapped[list["CaseAssignment"]] = relationship(cascade="all, delete-orphan")
+    notes: WriteOnlyMapped["Note"] = relationship(cascade="all, delete-orphan",
+                                                  passive_deletes=True)
+
+    @property
+    def allowed_moves(self) -> tuple[str, ...]:
+        return STAGE_MOVES[self.stage]
+
+
+class CaseAgency(db.Model):
+    """An agency on a case's team (besides the lead agency)."""
+
+    __tablename__ = "case_agency"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agency = relationship("Agency")
+
+
+class CaseAssignment(db.Model):
+    """A member assigned to a case by name."""
+
+    __tablename__ = "case_assignment"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member = relationship("Member")
+
+
+class Intermediary(db.Model):
+    """The shared registry of recruitment agencies, sub-agents, brokers and employers."""
+
+    __tablename__ = "intermediary"
+    __table_args__ = (
+        CheckConstraint(_in("kind", INTERMEDIARY_KINDS), name="kind"),
+        UniqueConstraint("mdt_id", "kind", "name", name="uq_intermediary_mdt_kind_name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    country: Mapped[str | None] = mapped_column(String(2))
+    licence_no: Mapped[str | None] = mapped_column(String(60))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Episode(db.Model):
+    """One migration episode: where the person went, how, and what it cost them."""
+
+    __tablename__ = "episode"
+    __table_args__ = (
+        CheckConstraint("recruitment_fee IS NULL OR recruitment_fee >= 0", name="fee_positive"),
+        CheckConstraint("debt_amount IS NULL OR debt_amount >= 0", name="debt_positive"),
+        CheckConstraint("wages_owed IS NULL OR wages_owed >= 0", name="wages_positive"),
+        Index("ix_episode_destination", "destination_country"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         index=True)
+    destination_country: Mapped[str | None] = mapped_column(String(2))
+    sector: Mapped[str | None] = mapped_column(String(30))
+    job: Mapped[str | None] = mapped_column(String(200))
+    departed_on: Mapped[date | None] = mapped_column(Date)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(10), default="unknown")
+    currency: Mapped[str] = mapped_column(String(3), default="THB")
+    recruitment_fee: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    debt_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    debt_lender: Mapped[str | None] = mapped_column(String(200))
+    debt_collateral: Mapped[str | None] = mapped_column(String(200))
+    wages_owed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    documents_withheld: Mapped[str | None] = mapped_column(String(300))
+
+    case: Mapped[Case] = relationship(back_populates="episodes")
+    links: Mapped[list["EpisodeIntermediary"]] = relationship(
+        cascade="all, delete-orphan", order_by="EpisodeIntermediary.position"
+    )
+
+
+class EpisodeIntermediary(db.Model):
+    """One link in the chain of intermediaries of an episode."""
+
+    __tablename__ = "episode_intermediary"
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    intermediary_id: Mapped[int] = mapped_column(ForeignKey("intermediary.id"), primary_key=True,
+                                                 index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    intermediary: Mapped[Intermediary] = relationship()
+
+
+class Assessment(db.Model):
+    """Intake assessment. ``needs`` and ``goals`` are ordinary; the rest is sensitive."""
+
+    __tablename__ = "assessment"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    needs: Mapped[str | None] = mapped_column(Text)
+    goals: Mapped[str | None] = mapped_column(Text)
+    strengths: Mapped[str | None] = mapped_column(Text)
+    eligible: Mapped[bool | None]
+    # Sensitive fields: shown only to the lead agency's team (see mdt.policy).
+    risks: Mapped[str | None] = mapped_column(Text)
+    counter_charge_risk: Mapped[bool] = mapped_column(default=False)
+    deportation_risk: Mapped[bool] = mapped_column(default=False)
+    health: Mapped[str | None] = mapped_column(Text)
+    immigration_status: Mapped[str | None] = mapped_column(String(200))
+    counter_charges: Mapped[str | None] = mapped_column(Text)
+    whereabouts: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+SENSITIVE_ASSESSMENT_FIELDS = ("risks", "counter_charge_risk", "deportation_risk", "health",
+                               "immigration_status", "counter_charges", "whereabouts")
+
+
+class PlanItem(db.Model):
+    """A line of the individual assistance plan: a goal of the person's or a planned service."""
+
+    __tablename__ = "plan_item"
+    __table_args__ = (CheckConstraint("kind IN ('goal', 'service')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
+                                         index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    service: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Note(db.Model):
+    __tablename__ = "note"
+    __table_args__ = (Index("ix_note_case_created", "case_id", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    body: Mapped[str] = mapped_column(Text)
+    restricted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author = relationship("Member")
+
+
+class IntakeDraft(db.Model):
+    """The intake form saved as the worker types, so a dropped connection loses nothing."""
+
+    __tablename__ = "intake_draft"
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,583 @@
+"""Business rules for returnees and their cases. Plain functions over the session: they flush,
+the caller (request, API call, CLI command, task) commits once. Audit rows are written here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from mdt import policy
+from mdt.audit.services import changes, record
+from mdt.cases.models import (
+    CHANNELS, INTERMEDIARY_KINDS, MINOR_AGE, PLAN_SERVICES, SECTORS, SENSITIVE_ASSESSMENT_FIELDS, SEXES,
+    SOURCES, STAGE_MOVES, STAGES, Assessment, Case, CaseAgency, CaseAssignment, CaseCounter,
+    Episode, EpisodeIntermediary, IntakeDraft, Intermediary, Note, Person, PlanItem,
+)
+from mdt.directory.models import Agency, Member
+from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
+from mdt.extensions import db
+from mdt.timeutil import utcnow
+from mdt.validation import Checker
+
+PERSON_TEXT_FIELDS = {
+    "given_name": 120, "family_name": 120, "phone": 40, "languages": 200,
+    "home_province": 120, "home_district": 120, "home_subdistrict": 120, "home_village": 120,
+    "safe_contact_note": 2000,
+}
+
+
+# ---------------------------------------------------------------- access helpers
+
+def get_case(user, case_id: int, action: str = "case.view") -> Case:
+    """The case if ``user`` may do ``action`` on it. Invisible cases are 404; visible cases the
+    user lacks the right on are 403."""
+    case = db.session.get(
+        Case, case_id,
+        options=[selectinload(Case.team_agencies), selectinload(Case.assignments),
+                 joinedload(Case.person), joinedload(Case.lead_agency)],
+    )
+    if case is None or not policy.can(user, "case.summary", case):
+        raise NotFound("No such case.")
+    if not policy.can(user, action, case):
+        raise Forbidden("You do not have this right on the case.")
+    return case
+
+
+def read_case(user, case_id: int, *, via: str = "web") -> tuple[Case, bool]:
+    """Open a case page or API record: returns ``(case, full)`` and audits the read."""
+    case = get_case(user, case_id, "case.summary")
+    full = policy.can(user, "case.view", case)
+    record(user, "case.read" if full else "case.read_summary", case, case=case)
+    return case, full
+
+
+# ---------------------------------------------------------------- input checking
+
+def check_person(data: dict | None, *, partial: bool = False, prefix: str = "person.") -> Checker:
+    c = Checker(data, prefix)
+    for field, max_length in PERSON_TEXT_FIELDS.items():
+        if partial and field not in c.data:
+            continue
+        c.text(field, required=(field == "given_name" and not partial), max_length=max_length)
+    if not partial or "sex" in c.data:
+        c.choice("sex", SEXES, required=True)
+    if not partial or "date_of_birth" in c.data:
+        c.day("date_of_birth", not_future=True)
+    if "home_area" in c.data and c.data.get("home_area") is not None:
+        # API convenience: home_area is a free-text village/district line.
+        area = c.text("home_area", max_length=400)
+        c.clean.pop("home_area", None)
+        if area:
+            c.clean.setdefault("home_village", area)
+    return c
+
+
+def check_episode(data: dict | None, prefix: str, default_currency: str) -> Checker:
+    c = Checker(data, prefix)
+    c.country("destination_country")
+    c.choice("sector", SECTORS)
+    c.text("job", max_length=200)
+    departed = c.day("departed_on", not_future=True)
+    c.day("returned_on", not_future=True, not_before=departed)
+    c.choice("channel", CHANNELS, default="unknown")
+    c.currency("currency", default_currency)
+    for field in ("recruitment_fee", "debt_amount", "wages_owed"):
+        c.money(field)
+    c.text("debt_lender", max_length=200)
+    c.text("debt_collateral", max_length=200)
+    c.text("documents_withheld", max_length=300)
+    links = []
+    raw_links = c.data.get("intermediaries") or []
+    if not isinstance(raw_links, list):
+        c.error("intermediaries", _l("Expected a list."))
+        raw_links = []
+    for i, raw in enumerate(raw_links):
+        lc = Checker(raw, f"{prefix}intermediaries[{i}].")
+        lc.text("name", required=True, max_length=200)
+        lc.choice("kind", INTERMEDIARY_KINDS, required=True)
+        lc.country("country")
+        c.merge(lc)
+        links.append(lc.clean)
+    c.clean["intermediaries"] = links
+    return c
+
+
+def check_case(data: dict, mdt, *, partial: bool = False) -> Checker:
+    c = Checker(data, "")
+    if not partial or "source" in c.data:
+        c.choice("source", SOURCES, required=True)
+    if not partial or "summary" in c.data:
+        c.text("summary", max_length=5000)
+    if "lead_agency_id" in c.data and c.data["lead_agency_id"] not in (None, ""):
+        try:
+            agency_id = int(c.data["lead_agency_id"])
+        except (TypeError, ValueError):
+            c.error("lead_agency_id", _l("Choose an agency."))
+        else:
+            agency = db.session.get(Agency, agency_id)
+            if agency is None or agency.mdt_id != mdt.id:
+                c.error("lead_agency_id", _l("No such agency in this MDT."))
+            else:
+                c.clean["lead_agency_id"] = agency_id
+    elif "lead_agency_id" in c.data:
+        c.clean["lead_agency_id"] = None
+    if "person" in c.data or not partial:
+        pc = check_person(c.data.get("person"), partial=partial)
+        c.merge(pc)
+        c.clean["person"] = pc.clean
+    if "episodes" in c.data:
+        raw = c.data.get("episodes") or []
+        if not isinstance(raw, list):
+            c.error("episodes", _l("Expected a list."))
+            raw = []
+        episodes = []
+        for i, item in enumerate(raw):
+            ec = check_episode(item, f"episodes[{i}].", mdt.currency)
+            c.merge(ec)
+            episodes.append(ec.clean)
+        c.clean["episodes"] = episodes
+    return c
+
+
+# ---------------------------------------------------------------- creating and changing cases
+
+def next_reference(mdt, year: int) -> str:
+    stmt = select(CaseCounter).where(CaseCounter.mdt_id == mdt.id, CaseCounter.year == year)
+    counter = db.session.scalars(stmt.with_for_update()).first()
+    if counter is None:
+        counter = CaseCounter(mdt_id=mdt.id, year=year, last=0)
+        db.session.add(counter)
+    counter.last += 1
+    db.session.flush()
+    return f"{mdt.code}-{year}-{counter.last:04d}"
+
+
+def intermediary_for(mdt_id: int, name: str, kind: str, country: str | None) -> Intermediary:
+    """The registry entry of this name and kind, created when new (case-insensitive match)."""
+    stmt = select(Intermediary).where(
+        Intermediary.mdt_id == mdt_id, Intermediary.kind == kind,
+        func.lower(Intermediary.name) == name.lower(),
+    )
+    found = db.session.scalars(stmt).first()
+    if found is None:
+        found = Intermediary(mdt_id=mdt_id, name=name, kind=kind, country=country)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _add_episode(case: Case, clean: dict) -> Episode:
+    links = clean.pop("intermediaries", [])
+    episode = Episode(**clean)
+    for position, link in enumerate(links):
+        registry = intermediary_for(case.mdt_id, link["name"], link["kind"], link.get("country"))
+        episode.links.append(EpisodeIntermediary(intermediary=registry, position=position))
+    case.episodes.append(episode)
+    return episode
+
+
+def create_case(actor: Member, data: dict) -> Case:
+    """Register a returnee and open a case. Only name, sex and source are required."""
+    mdt = actor.mdt
+    c = check_case(data, mdt)
+    c.raise_if_errors()
+    clean = c.clean
+    person_id = data.get("person_id")
+    if person_id:
+        person = db.session.get(Person, int(person_id))
+        if person is None or person.mdt_id != mdt.id:
+            raise ValidationError("Some fields are not valid.", {"person_id": ["No such person."]})
+    else:
+        person = Person(mdt_id=mdt.id, **clean["person"])
+        db.session.add(person)
+    now = utcnow()
+    case = Case(
+        mdt_id=mdt.id,
+        reference=next_reference(mdt, now.year),
+        person=person,
+        stage="intake",
+        source=clean["source"],
+        lead_agency_id=clean.get("lead_agency_id") or actor.agency_id,
+        summary=clean.get("summary"),
+        district=person.home_district,
+        opened_on=now.date(),
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(case)
+    for episode in clean.get("episodes", []):
+        _add_episode(case, dict(episode))
+    if case.lead_agency_id != actor.agency_id:
+        # Whoever registers the person stays on the team.
+        case.assignments.append(CaseAssignment(member_id=actor.id))
+    db.session.flush()
+    record(actor, "case.create", case, case=case,
+           detail={"reference": case.reference, "source": case.source,
+                   "lead_agency_id": case.lead_agency_id, "episodes": len(case.episodes)})
+    draft = db.session.get(IntakeDraft, actor.id)
+    if draft is not None:
+        db.session.delete(draft)
+    return case
+
+
+def _touch(case: Case) -> None:
+    case.updated_at = utcnow()
+
+
+def update_case(actor: Member, case: Case, data: dict) -> dict:
+    if not policy.can(actor, "case.edit", case):
+        raise Forbidden("You cannot change this case.")
+    c = check_case(data, actor.mdt, partial=True)
+    c.raise_if_errors()
+    clean = c.clean
+    changed = {}
+    person_values = clean.pop("person", None)
+    clean.pop("episodes", None)
+    if "lead_agency_id" in clean and clean["lead_agency_id"] is None:
+        clean.pop("lead_agency_id")
+    if "lead_agency_id" in clean and not policy.can(actor, "case.team", case):
+        raise Forbidden("Only the lead agency or a coordinator can change the lead agency.")
+    changed.update(changes(case, clean))
+    if person_values:
+        person_changed = changes(case.person, person_values)
+        changed.update({f"person.{k}": v for k, v in person_changed.items()})
+        if "home_district" in person_changed:
+            case.district = case.person.home_district
+    if changed:
+        _touch(case)
+        db.session.flush()
+        record(actor, "case.update", case, case=case, detail={"changes": changed})
+    return changed
+
+
+def change_stage(actor: Member, case: Case, to: str, reason: str | None = None) -> None:
+    if not policy.can(actor, "case.stage", case):
+        raise Forbidden("You cannot change this case's stage.")
+    if to not in STAGES:
+        raise ValidationError("Unknown stage.", {"to": [str(_l("Unknown stage."))]})
+    if to not in STAGE_MOVES[case.stage]:
+        raise WorkflowError(str(_l("A case cannot move from %(a)s to %(b)s.",
+                                   a=case.stage, b=to)))
+    reason = (reason or "").strip() or None
+    if to == "closed" and not reason:
+        raise ValidationError("Closing needs a reason.",
+                              {"reason": [str(_l("Say why the case is closed."))]})
+    if reason and len(reason) > 2000:
+        raise ValidationError("Reason too long.", {"reason": [str(_l("At most 2000 characters."))]})
+    old = case.stage
+    case.stage = to
+    if to == "closed":
+        case.closed_at = utcnow()
+        case.close_reason = reason
+    elif old == "closed":
+        case.closed_at = None
+        case.close_reason = None
+    _touch(case)
+    db.session.flush()
+    action = "case.reopen" if old == "closed" else ("case.close" if to == "closed" else "case.stage")
+    record(actor, action, case, case=case, detail={"from": old, "to": to, "reason": reason})
+
+
+def add_note(actor: Member, case: Case, body: str, restricted: bool = False) -> Note:
+    if not policy.can(actor, "case.note", case):
+        raise Forbidden("You cannot add notes to this case.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Empty note.", {"body": [str(_l("Write the note first."))]})
+    if len(body) > 20000:
+        raise ValidationError("Note too long.", {"body": [str(_l("At most 20000 characters."))]})
+    if restricted and not policy.can(actor, "case.sensitive", case):
+        raise Forbidden("Only the lead agency can write restricted notes.")
+    note = Note(case_id=case.id, author_id=actor.id, body=body, restricted=bool(restricted))
+    db.session.add(note)
+    _touch(case)
+    db.session.flush()
+    # The audit row records that a note was written, never its text.
+    record(actor, "note.create", note, case=case, detail={"restricted": bool(restricted)})
+    return note
+
+
+def case_notes(user, case: Case) -> list[Note]:
+    stmt = case.notes.select().options(joinedload(Note.author)).order_by(Note.created_at.desc())
+    if not policy.can(user, "case.sensitive", case):
+        stmt = stmt.where(Note.restricted.is_(False))
+    return db.session.scalars(stmt).all()
+
+
+def add_episode(actor: Member, case: Case, data: dict) -> Episode:
+    if not policy.can(actor, "case.edit", case):
+        raise Forbidden("You cannot change this case.")
+    c = check_episode(data, "", actor.mdt.currency)
+    c.raise_if_errors()
+    episode = _add_episode(case, dict(c.clean))
+    _touch(case)
+    db.session.flush()
+    record(actor, "episode.create", episode, case=case,
+           detail={k: v for k, v in c.clean.items() if k != "intermediaries"})
+    return episode
+
+
+def save_assessment(actor: Member, case: Case, data: dict) -> dict:
+    if not policy.can(actor, "case.edit", case):
+        raise Forbidden("You cannot change this case.")
+    sensitive_allowed = policy.can(actor, "case.sensitive", case)
+    c = Checker(data, "")
+    for field in ("needs", "goals", "strengths"):
+        if field in c.data:
+            c.text(field, max_length=5000)
+    if "eligible" in c.data:
+        value = c.data.get("eligible")
+        c.clean["eligible"] = None if value in (None, "", "unknown") else (
+            value in (True, "true", "yes", "1"))
+    for field in ("risks", "health", "counter_charges", "whereabouts"):
+        if field in c.data:
+            c.text(field, max_length=5000)
+    if "immigration_status" in c.data:
+        c.text("immigration_status", max_length=200)
+    for field in ("counter_charge_risk", "deportation_risk"):
+        if field in c.data:
+            c.boolean(field)
+    c.raise_if_errors()
+    values = c.clean
+    if not sensitive_allowed:
+        touched = [f for f in SENSITIVE_ASSESSMENT_FIELDS if f in values]
+        if touched:
+            raise Forbidden("Only the lead agency can record risks, health and legal status.")
+    assessment = db.session.get(Assessment, case.id)
+    if assessment is None:
+        assessment = Assessment(case_id=case.id)
+        db.session.add(assessment)
+    changed = changes(assessment, values)
+    if changed:
+        assessment.updated_at = utcnow()
+        _touch(case)
+        db.session.flush()
+        # Sensitive values never go into the audit trail's detail, only the field names.
+        shown = {k: (v if k not in SENSITIVE_ASSESSMENT_FIELDS else "(changed)")
+                 for k, v in changed.items()}
+        record(actor, "assessment.update", assessment, case=case, detail={"changes": shown})
+    return changed
+
+
+def add_plan_item(actor: Member, case: Case, data: dict) -> PlanItem:
+    if not policy.can(actor, "case.edit", case):
+        raise Forbidden("You cannot change this case.")
+    c = Checker(data, "")
+    kind = c.choice("kind", ("goal", "service"), required=True)
+    c.text("text", required=True, max_length=2000)
+    if kind == "service":
+        c.choice("service", PLAN_SERVICES, required=True)
+    c.raise_if_errors()
+    item = PlanItem(case_id=case.id, kind=kind, text=c.clean["text"],
+                    service=c.clean.get("service"))
+    db.session.add(item)
+    _touch(case)
+    db.session.flush()
+    record(actor, "plan.add", item, case=case, detail={"kind": kind, "service": item.service})
+    return item
+
+
+def set_team(actor: Member, case: Case, agency_ids: list[int], member_ids: list[int]) -> dict:
+    if not policy.can(actor, "case.team", case):
+        raise Forbidden("Only the lead agency or a coordinator can change the team.")
+    agencies = set(db.session.scalars(
+        select(Agency.id).where(Agency.mdt_id == case.mdt_id, Agency.id.in_(agency_ids))))
+    members = set(db.session.scalars(
+        select(Member.id).where(Member.mdt_id == case.mdt_id, Member.id.in_(member_ids))))
+    old_agencies = {a.agency_id for a in case.team_agencies}
+    old_members = {a.member_id for a in case.assignments}
+    case.team_agencies[:] = [a for a in case.team_agencies if a.agency_id in agencies]
+    for agency_id in sorted(agencies - old_agencies):
+        case.team_agencies.append(CaseAgency(agency_id=agency_id))
+    case.assignments[:] = [a for a in case.assignments if a.member_id in members]
+    for member_id in sorted(members - old_members):
+        case.assignments.append(CaseAssignment(member_id=member_id))
+    detail = {
+        "agencies": [sorted(old_agencies), sorted(agencies)],
+        "members": [sorted(old_members), sorted(members)],
+    }
+    if old_agencies != agencies or old_members != members:
+        _touch(case)
+        db.session.flush()
+        record(actor, "case.team", case, case=case, detail=detail)
+    return detail
+
+
+# ---------------------------------------------------------------- duplicates, lists, search
+
+def possible_duplicates(mdt_id: int, given_name: str | None, family_name: str | None,
+                        date_of_birth: date | None, phone: str | None, limit: int = 5):
+    """People already registered who look like this one: same name and date of birth, or the
+    same phone number. Returns people; the caller shows only what the user may see."""
+    conditions = []
+    if given_name and date_of_birth:
+        conditions.append(and_(func.lower(Person.given_name) == given_name.lower(),
+                               func.lower(Person.family_name) == (family_name or "").lower(),
+                               Person.date_of_birth == date_of_birth))
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if len(digits) >= 6:
+        conditions.append(Person.phone == phone)
+    if not conditions:
+        return []
+    stmt = select(Person).where(Person.mdt_id == mdt_id, or_(*conditions)).limit(limit)
+    return db.session.scalars(stmt).all()
+
+
+@dataclass
+class CaseFilters:
+    q: str | None = None
+    stage: str | None = None
+    agency_id: int | None = None
+    district: str | None = None
+    destination: str | None = None
+    sector: str | None = None
+    minor: bool | None = None
+    mine: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+def _filtered(user, f: CaseFilters):
+    on_team = policy.team_filter(user)
+    stmt = select(Case).where(policy.listable_filter(user))
+    if f.mine:
+        stmt = stmt.where(on_team)
+    if f.stage in STAGES:
+        stmt = stmt.where(Case.stage == f.stage)
+    if f.agency_id:
+        stmt = stmt.where(Case.lead_agency_id == f.agency_id)
+    if f.district:
+        stmt = stmt.where(func.lower(Case.district) == f.district.lower())
+    if f.destination or f.sector:
+        ep = select(Episode.id).where(Episode.case_id == Case.id)
+        if f.destination:
+            ep = ep.where(Episode.destination_country == f.destination.upper())
+        if f.sector:
+            ep = ep.where(Episode.sector == f.sector)
+        # Filtering by episode content reveals it: only on cases whose team the user is on.
+        stmt = stmt.where(ep.exists(), on_team)
+    needs_person = f.q or f.minor is not None
+    if needs_person:
+        stmt = stmt.join(Person, Person.id == Case.person_id)
+    if f.minor is not None:
+        cutoff = date.today() - relativedelta(years=MINOR_AGE)
+        if f.minor:
+            stmt = stmt.where(Person.date_of_birth > cutoff, on_team)
+        else:
+            stmt = stmt.where(or_(Person.date_of_birth <= cutoff, Person.date_of_birth.is_(None)))
+    if f.q:
+        term = f.q.strip()
+        like = f"%{term.lower()}%"
+        # Names are searched only on cases the user may read in full.
+        stmt = stmt.where(or_(
+            func.lower(Case.reference) == term.lower(),
+            and_(on_team, or_(func.lower(Person.given_name).like(like),
+                              func.lower(Person.family_name).like(like),
+                              func.lower(Case.summary).like(like),
+                              Person.phone == term)),
+        ))
+    return stmt, on_team
+
+
+def list_cases(user, f: CaseFilters):
+    """One page of the cases ``user`` may see, with ``on_team`` per row. Constant queries."""
+    stmt, on_team = _filtered(user, f)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page_stmt = (
+        stmt.add_columns(on_team.label("on_team"))
+        .options(joinedload(Case.person), joinedload(Case.lead_agency))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(f.per_page).offset((max(f.page, 1) - 1) * f.per_page)
+    )
+    rows = db.session.execute(page_stmt).unique().all()
+    return [(row[0], bool(row[1])) for row in rows], total
+
+
+def needs_attention(user, limit: int = 50):
+    """Cases on the user's team that need a look: intake older than a week, or no change for 30
+    days while open. Later modules add hearings, deadlines and referrals."""
+    now = utcnow()
+    stale_intake = and_(Case.stage == "intake", Case.created_at < now - timedelta(days=7))
+    stalled = and_(Case.stage != "closed", Case.updated_at < now - timedelta(days=30))
+    stmt = (
+        select(Case)
+        .where(policy.team_filter(user), or_(stale_intake, stalled))
+        .options(joinedload(Case.person), joinedload(Case.lead_agency))
+        .order_by(Case.updated_at.asc())
+        .limit(limit)
+    )
+    cases = db.session.scalars(stmt).all()
+    result = []
+    for case in cases:
+        reason = "intake_waiting" if case.stage == "intake" and case.created_at < now - timedelta(
+            days=7) else "stalled"
+        result.append((case, reason))
+    return result
+
+
+def cases_naming(user, intermediary: Intermediary):
+    """Cases that name this intermediary: full rows where the user is on the team, and a count of
+    the others (never their names)."""
+    base = (select(Case).join(Episode, Episode.case_id == Case.id)
+            .join(EpisodeIntermediary, EpisodeIntermediary.episode_id == Episode.id)
+            .where(EpisodeIntermediary.intermediary_id == intermediary.id,
+                   Case.mdt_id == user.mdt_id))
+    visible = db.session.scalars(
+        base.where(policy.team_filter(user)).options(joinedload(Case.person))
+        .order_by(Case.reference).distinct()).unique().all()
+    total = db.session.scalar(select(func.count()).select_from(
+        base.with_only_columns(Case.id).distinct().subquery()))
+    return visible, total
+
+
+# ---------------------------------------------------------------- intake drafts
+
+def save_draft(actor: Member, data: dict) -> IntakeDraft:
+    allowed = {k: v for k, v in data.items() if k != "csrf_token" and isinstance(v, str)
+               and len(v) <= 5000}
+    draft = db.session.get(IntakeDraft, actor.id)
+    if draft is None:
+        draft = IntakeDraft(member_id=actor.id, data=allowed)
+        db.session.add(draft)
+    else:
+        draft.data = allowed
+    draft.saved_at = utcnow()
+    db.session.flush()
+    return draft
+
+
+def load_draft(actor: Member) -> dict:
+    draft = db.session.get(IntakeDraft, actor.id)
+    return dict(draft.data) if draft else {}
+
+
+def discard_draft(actor: Member) -> None:
+    draft = db.session.get(IntakeDraft, actor.id)
+    if draft is not None:
+        db.session.delete(draft)
+        db.session.flush()
+
+
+def duplicate_matches(user, given_name, family_name, date_of_birth, phone):
+    """Possible duplicates as the user may see them: for each matching person, the cases the user
+    may see (at least as a summary) and how many others exist, never their content."""
+    people = possible_duplicates(user.mdt_id, given_name, family_name, date_of_birth, phone)
+    if not people:
+        return []
+    ids = [p.id for p in people]
+    rows = db.session.execute(
+        select(Case, policy.listable_filter(user).label("visible"))
+        .where(Case.person_id.in_(ids)).order_by(Case.opened_on)
+    ).all()
+    out = []
+    for person in people:
+        mine = [c for c, visible in rows if c.person_id == person.id and visible]
+        hidden = sum(1 for c, visible in rows if c.person_id == person.id and not visible)
+        out.append({"person": person, "cases": mine, "hidden": hidden})
+    return out

@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mdt import policy
+from mdt.audit.services import case_trail
+from mdt.cases import services
+from mdt.cases.models import Assessment, PlanItem
+from mdt.directory.services import agencies, members
+from mdt.errors import ValidationError
+from mdt.extensions import db
+from mdt.web import form_dict
+
+bp = Blueprint("cases", __name__)
+
+PERSON_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "phone", "languages",
+                 "home_province", "home_district", "home_subdistrict", "home_village",
+                 "safe_contact_note")
+EPISODE_FIELDS = ("destination_country", "sector", "job", "departed_on", "returned_on", "channel",
+                  "currency", "recruitment_fee", "debt_amount", "debt_lender", "debt_collateral",
+                  "wages_owed", "documents_withheld")
+
+
+def _flat_errors(errors: dict) -> dict:
+    """Service errors are keyed like ``person.given_name``; the form's fields are flat."""
+    flat = {}
+    for key, messages in errors.items():
+        short = key.split(".", 1)[1] if key.startswith(("person.", "episodes[0].")) else key
+        flat.setdefault(short, []).extend(messages)
+    return flat
+
+
+def _filters_from_args() -> services.CaseFilters:
+    args = request.args
+    minor = args.get("minor")
+    try:
+        page = max(int(args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    try:
+        agency_id = int(args["agency"]) if args.get("agency") else None
+    except ValueError:
+        agency_id = None
+    return services.CaseFilters(
+        q=args.get("q") or None, stage=args.get("stage") or None, agency_id=agency_id,
+        district=args.get("district") or None, destination=args.get("destination") or None,
+        sector=args.get("sector") or None,
+        minor=True if minor == "yes" else (False if minor == "no" else None),
+        mine=args.get("mine") == "1", page=page, per_page=current_app.config["MDT_PAGE_SIZE"],
+    )
+
+
+@bp.route("/")
+@login_required
+def home():
+    mine, mine_total = services.list_cases(
+        current_user, services.CaseFilters(mine=True, per_page=20))
+    attention = services.needs_attention(current_user, limit=20)
+    return render_template("cases/home.html", mine=mine, mine_total=mine_total,
+                           attention=attention)
+
+
+@bp.route("/cases")
+@login_required
+def index():
+    f = _filters_from_args()
+    rows, total = services.list_cases(current_user, f)
+    pages = max((total + f.per_page - 1) // f.per_page, 1)
+    return render_template("cases/index.html", rows=rows, total=total, f=f, pages=pages,
+                           agencies=agencies(current_user.mdt_id))
+
+
+def _intake_data(form) -> dict:
+    data = {
+        "source": form.get("source"),
+        "summary": form.get("summary"),
+        "lead_agency_id": form.get("lead_agency_id") or None,
+        "person": {k: form.get(k) for k in PERSON_FIELDS},
+    }
+    if form.get("person_id"):
+        data["person_id"] = form.get("person_id")
+    episode = {k: form.get(k) for k in EPISODE_FIELDS}
+    names = form.getlist("intermediary_name")
+    kinds = form.getlist("intermediary_kind")
+    links = [{"name": n, "kind": k} for n, k in zip(names, kinds) if (n or "").strip()]
+    if any(v for k, v in episode.items() if k not in ("currency", "channel")) or links:
+        episode["intermediaries"] = links
+        data["episodes"] = [episode]
+    return data
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def new():
+    errors = {}
+    duplicates = []
+    if request.method == "POST":
+        values = request.form
+        data = _intake_data(request.form)
+        person = data["person"]
+        try:
+            dob = date.fromisoformat(person.get("date_of_birth") or "")
+        except ValueError:
+            dob = None
+        if not (request.form.get("person_id") or request.form.get("confirm_new")):
+            duplicates = services.duplicate_matches(
+                current_user, person.get("given_name"), person.get("family_name"), dob,
+                person.get("phone"))
+        if not duplicates:
+            try:
+                case = services.create_case(current_user, data)
+                db.session.commit()
+                flash(_("Case %(ref)s registered.", ref=case.reference), "success")
+                return redirect(url_for("cases.show", case_id=case.id))
+            except ValidationError as exc:
+                db.session.rollback()
+                errors = _flat_errors(exc.errors)
+        if errors or duplicates:
+            # Keep what was typed even if the connection drops before the next try.
+            services.save_draft(current_user, request.form.to_dict())
+            db.session.commit()
+    else:
+        values = services.load_draft(current_user) if request.args.get("fresh") != "1" else {}
+    return render_template("cases/new.html", values=values, errors=errors, duplicates=duplicates,
+                           agencies=agencies(current_user.mdt_id)), (422 if errors else 200)
+
+
+@bp.route("/cases/new/draft", methods=["POST"])
+@login_required
+def save_draft():
+    draft = services.save_draft(current_user, request.form.to_dict())
+    db.session.commit()
+    return render_template("cases/_draft_saved.html", draft=draft)
+
+
+@bp.route("/cases/new/discard", methods=["POST"])
+@login_required
+def discard_draft():
+    services.discard_draft(current_user)
+    db.session.commit()
+    return redirect(url_for("cases.new", fresh="1"))
+
+
+def _case_page(case_id: int, *, status: int = 200, **extra):
+    case, full = services.read_case(current_user, case_id)
+    if not full:
+        db.session.commit()
+        return render_template("cases/summary.html", case=case), status
+    context = {
+        "case": case,
+        "notes": services.case_notes(current_user, case),
+        "assessment": db.session.get(Assessment, case.id),
+        "plan": db.session.scalars(case_plan_stmt(case.id)).all(),
+        "sensitive": policy.can(current_user, "case.sensitive", case),
+        "agencies": agencies(current_user.mdt_id),
+        "members": members(current_user.mdt_id) if policy.can(current_user, "case.team", case) else [],
+        "values": {}, "errors": {},
+    }
+    context.update(extra)
+    db.session.commit()
+    return render_template("cases/show.html", **context), status
+
+
+def case_plan_stmt(case_id: int):
+    from sqlalchemy import select
+
+    return select(PlanItem).where(PlanItem.case_id == case_id).order_by(PlanItem.kind, PlanItem.id)
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def show(case_id: int):
+    return _case_page(case_id)
+
+
+def _case_action(case_id: int, action: str, work, success: str, anchor: str, form_name: str):
+    case = services.get_case(current_user, case_id, action)
+    try:
+        work(case)
+        db.session.commit()
+        flash(success, "success")
+        return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
+    except ValidationError as exc:
+        db.session.rollback()
+        return _case_page(case_id, status=422, form_name=form_name, values=request.form,
+                          errors=_flat_errors(exc.errors))
+
+
+@bp.route("/cases/<int:case_id>/notes", methods=["POST"])
+@login_required
+def add_note(case_id: int):
+    return _case_action(
+        case_id, "case.note",
+        lambda case: services.add_note(current_user, case, request.form.get("body", ""),
+                                       request.form.get("restricted") == "on"),
+        _("Note added."), "notes", "note")
+
+
+@bp.route("/cases/<int:case_id>/stage", methods=["POST"])
+@login_required
+def change_stage(case_id: int):
+    return _case_action(
+        case_id, "case.stage",
+        lambda case: services.change_stage(current_user, case, request.form.get("to", ""),
+                                           request.form.get("reason")),
+        _("Stage changed."), "stage", "stage")
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["POST"])
+@login_required
+def edit(case_id: int):
+    def work(case):
+        data = {"summary": request.form.get("summary"), "source": request.form.get("source"),
+                "person": {k: request.form.get(k) for k in PERSON_FIELDS if k in request.form}}
+        if "lead_agency_id" in request.form and policy.can(current_user, "case.team", case):
+            data["lead_agency_id"] = request.form.get("lead_agency_id") or None
+        services.update_case(current_user, case, data)
+
+    return _case_action(case_id, "case.edit", work, _("Changes saved."), "person", "person")
+
+
+@bp.route("/cases/<int:case_id>/episodes", methods=["POST"])
+@login_required
+def add_episode(case_id: int):
+    def work(case):
+        data = {k: request.form.get(k) for k in EPISODE_FIELDS}
+        names = request.form.getlist("intermediary_name")
+        kinds = request.form.getlist("intermediary_kind")
+        data["intermediaries"] = [{"name": n, "kind": k} for n, k in zip(names, kinds)
+                                  if (n or "").strip()]
+        services.add_episode(current_user, case, data)
+
+    return _case_action(case_id, "case.edit", work, _("Migration episode added."), "episodes",
+                        "episode")
+
+
+@bp.route("/cases/<int:case_id>/assessment", methods=["POST"])
+@login_required
+def save_assessment(case_id: int):
+    def work(case):
+        data = {k: request.form.get(k) for k in ("needs", "goals", "strengths", "eligible")}
+        if policy.can(current_user, "case.sensitive", case):
+            data.update({k: request.form.get(k) for k in
+                         ("risks", "health", "immigration_status", "counter_charges",
+                          "whereabouts")})
+            data["counter_charge_risk"] = "counter_charge_risk" in request.form
+            data["deportation_risk"] = "deportation_risk" in request.form
+        services.save_assessment(current_user, case, data)
+
+    return _case_action(case_id, "case.edit", work, _("Assessment saved."), "assessment",
+                        "assessment")
+
+
+@bp.route("/cases/<int:case_id>/plan", methods=["POST"])
+@login_required
+def add_plan_item(case_id: int):
+    return _case_action(
+        case_id, "case.edit",
+        lambda case: services.add_plan_item(current_user, case, form_dict(request.form)),
+        _("Added to the plan."), "plan", "plan")
+
+
+@bp.route("/cases/<int:case_id>/team", methods=["POST"])
+@login_required
+def set_team(case_id: int):
+    def ids(name):
+        out = []
+        for raw in request.form.getlist(name):
+            try:
+                out.append(int(raw))
+            except ValueError:
+                continue
+        return out
+
+    return _case_action(
+        case_id, "case.team",
+        lambda case: services.set_team(current_user, case, ids("agency_ids"), ids("member_ids")),
+        _("Team saved."), "team", "team")
+
+
+@bp.route("/cases/<int:case_id>/audit")
+@login_required
+def audit(case_id: int):
+    case = services.get_case(current_user, case_id, "case.audit")
+    events = case_trail(case.id)
+    return render_template("cases/audit.html", case=case, events=events)

@@ -1,0 +1,100 @@
+"""Command-line interface: ``flask --app mdt ...``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from mdt.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(tokens)
+    app.cli.add_command(demo)
+
+
+@click.group(help="Manage member accounts.")
+def users():
+    pass
+
+
+@users.command("create", help="Create a member account.")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--agency", "agency_name", required=True, help="Agency name (created if new).")
+@click.option("--kind", default="other", help="Agency kind when the agency is new.")
+@click.option("--mdt", "mdt_code", default=None, help="MDT code (created if new).")
+@click.option("--mdt-name", default=None)
+@click.option("--role", "roles", multiple=True, default=("member",))
+@click.password_option()
+def users_create(email, name, agency_name, kind, mdt_code, mdt_name, roles, password):
+    from mdt.auth.services import MIN_PASSWORD_LENGTH, hash_password
+    from mdt.directory.models import Agency, Mdt, Member
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if mdt_code:
+        mdt = db.session.scalars(select(Mdt).where(Mdt.code == mdt_code)).first()
+        if mdt is None:
+            mdt = Mdt(code=mdt_code, name=mdt_name or mdt_code)
+            db.session.add(mdt)
+            db.session.flush()
+    else:
+        mdt = db.session.scalars(select(Mdt).order_by(Mdt.id)).first()
+        if mdt is None:
+            raise click.UsageError("No MDT yet: pass --mdt CODE --mdt-name NAME.")
+    agency = db.session.scalars(select(Agency).where(Agency.mdt_id == mdt.id,
+                                                     Agency.name == agency_name)).first()
+    if agency is None:
+        agency = Agency(mdt_id=mdt.id, name=agency_name, kind=kind, level="province")
+        db.session.add(agency)
+        db.session.flush()
+    if db.session.scalars(select(Member).where(func.lower(Member.email) == email.lower())).first():
+        raise click.UsageError(f"{email} already has an account.")
+    member = Member(mdt_id=mdt.id, agency_id=agency.id, email=email.lower(), name=name,
+                    roles=sorted(set(roles)), password_hash=hash_password(password))
+    db.session.add(member)
+    db.session.commit()
+    click.echo(f"Created {member.email} ({', '.join(member.roles)}) in {agency.name}, {mdt.name}.")
+
+
+@click.group(help="API tokens.")
+def tokens():
+    pass
+
+
+@tokens.command("create", help="Create an API token for EMAIL and print it.")
+@click.argument("email")
+@click.option("--name", default="cli")
+def tokens_create(email, name):
+    from mdt.auth.services import create_token
+    from mdt.directory.models import Member
+
+    member = db.session.scalars(select(Member).where(func.lower(Member.email) == email.lower())).first()
+    if member is None:
+        raise click.UsageError(f"No member with email {email}.")
+    _token, raw = create_token(member, name)
+    db.session.commit()
+    click.echo(raw)
+
+
+@click.group(help="Demo data.")
+def demo():
+    pass
+
+
+@demo.command("load", help="Load the demo MDT (only into an empty database, never in production).")
+@click.option("--cases", "extra", default=0, type=int, help="Add N synthetic cases (benchmarks).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
+def demo_load(extra, if_empty):
+    from mdt.demo.data import DemoRefused, load_demo
+
+    if current_app.config["MDT_ENV"] == "production":
+        raise click.ClickException("Demo data and demo passwords refuse to load in production mode.")
+    try:
+        summary = load_demo(extra_cases=extra, if_empty=if_empty)
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc))
+    click.echo(summary)

@@ -1,0 +1,102 @@
+"""Configuration read from ``MDT_*`` environment variables.
+
+The embedded default (no variables set) is SQLite under ``instance/`` and a Celery broker on the
+file system, so the product runs on a fresh machine with no server. ``MDT_DATABASE_URL`` and
+``MDT_REDIS_URL`` switch to PostgreSQL and Redis. ``MDT_ENV=production`` refuses to start without
+``MDT_SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (for example production without a secret key)."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    env = os.environ
+    overrides = overrides or {}
+    mode = overrides.get("MDT_ENV") or env.get("MDT_ENV", "development")
+    secret = overrides.get("SECRET_KEY") or env.get("MDT_SECRET_KEY")
+    if not secret:
+        if mode == "production":
+            raise ConfigError(
+                "MDT_SECRET_KEY is not set: refusing to start in production without a secret key."
+            )
+        # Development and tests: a per-instance key kept under instance/, never in the repo.
+        key_file = Path(instance_path) / "secret_key"
+        if mode == "testing":
+            secret = "testing-only-key"
+        else:
+            Path(instance_path).mkdir(parents=True, exist_ok=True)
+            if not key_file.exists():
+                key_file.write_text(secrets.token_hex(32))
+                key_file.chmod(0o600)
+            secret = key_file.read_text().strip()
+
+    db_url = env.get("MDT_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mdt.sqlite3'}"
+    if db_url.startswith("postgres://"):
+        db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+    elif db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+
+    redis_url = env.get("MDT_REDIS_URL")
+    broker_dir = Path(instance_path) / "broker"
+    if redis_url:
+        celery = {
+            "broker_url": redis_url,
+            "result_backend": redis_url,
+            "task_ignore_result": True,
+        }
+    else:
+        celery = {
+            "broker_url": "filesystem://",
+            "broker_transport_options": {
+                "data_folder_in": str(broker_dir / "queue"),
+                "data_folder_out": str(broker_dir / "queue"),
+                "processed_folder": str(broker_dir / "processed"),
+            },
+            "task_ignore_result": True,
+        }
+    celery["beat_schedule"] = {
+        "heartbeat": {"task": "workers.tasks.heartbeat",
+                      "schedule": float(env.get("MDT_HEARTBEAT_SECONDS", "60"))},
+    }
+    celery["timezone"] = "UTC"
+
+    config = {
+        "MDT_ENV": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CELERY": celery,
+        "MDT_REDIS_URL": redis_url,
+        "MAX_CONTENT_LENGTH": int(env.get("MDT_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "SESSION_COOKIE_SECURE": _bool(env.get("MDT_COOKIE_SECURE"), True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("MDT_COOKIE_SECURE"), True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "MDT_LANGUAGES": {"en": "English", "th": "ไทย"},
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MDT_LOGIN_LIMIT": env.get("MDT_LOGIN_LIMIT", "10 per minute;50 per hour"),
+        "MDT_PAGE_SIZE": 50,
+    }
+    config.update(overrides)
+    return config

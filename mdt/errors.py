@@ -1,0 +1,93 @@
+"""Errors raised by services, turned into pages or problem+json by one set of handlers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+class ServiceError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", errors: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or {}
+
+
+class ValidationError(ServiceError):
+    status = 422
+    title = "Invalid fields"
+
+
+class WorkflowError(ServiceError):
+    """A rule of the workflow refuses (illegal stage change, missing consent)."""
+
+    status = 409
+    title = "Refused by the workflow"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    title = "Not found"
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str = "", errors: dict | None = None):
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        from mdt.extensions import db
+
+        db.session.rollback()
+        if wants_problem_json():
+            return problem(exc.status, exc.title, exc.detail, exc.errors)
+        return render_template("errors/error.html", status=exc.status,
+                               message=exc.detail or exc.title), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_problem_json():
+            return problem(exc.code or 500, exc.name, exc.description or "")
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You do not have access to this page."),
+            404: _("Nothing was found at this address, or you do not have access to it."),
+            405: _("This action is not allowed here."),
+            413: _("What you sent is too large."),
+            429: _("Too many attempts. Please wait a minute and try again."),
+        }
+        message = messages.get(exc.code, _("Something went wrong."))
+        return render_template("errors/error.html", status=exc.code, message=message), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        from mdt.extensions import db
+
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if wants_problem_json():
+            return problem(500, "Internal server error", "The error was logged.")
+        return render_template(
+            "errors/error.html", status=500,
+            message=_("Something went wrong on our side. Nothing was saved. The error was logged."),
+        ), 500

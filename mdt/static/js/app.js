@@ -1,0 +1,26 @@
+// Small progressive enhancements; every page works without JavaScript.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+  document.querySelectorAll("[data-add-row]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var target = document.getElementById(button.getAttribute("data-add-row"));
+      var row = target.querySelector(".row-template");
+      if (!row) { return; }
+      var copy = row.cloneNode(true);
+      copy.classList.remove("row-template");
+      copy.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      copy.querySelectorAll("[id]").forEach(function (el) { el.id = el.id + "-" + target.children.length; });
+      copy.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = el.htmlFor + "-" + target.children.length; });
+      target.appendChild(copy);
+      var first = copy.querySelector("input");
+      if (first) { first.focus(); }
+    });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+});

@@ -1,0 +1,52 @@
+"""Template filters and globals: dates in the MDT's zone, labels, the policy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel import Locale
+from flask import Flask, current_app
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from mdt import labels, policy
+
+
+def _country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(code, code)
+
+
+def _dt(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def _d(value: date | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, fmt)
+
+
+def _money(amount, currency: str | None) -> str:
+    if amount is None:
+        return ""
+    from flask_babel import format_currency
+
+    return format_currency(amount, currency or "THB")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(dt=_dt, d=_d, country=_country_name, money=_money)
+    app.jinja_env.globals.update(label=labels.label, labels=labels, can=policy.can,
+                                 choices=lambda objs: [(o.id, o.name) for o in objs])
+
+    @app.context_processor
+    def inject():
+        return {"languages": current_app.config["MDT_LANGUAGES"],
+                "current_locale": str(get_locale() or "en"),
+                "user": current_user}

@@ -1,0 +1,95 @@
+"""Test data built through the services, so tests exercise the same rules as the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mdt.auth.services import create_token, hash_password
+from mdt.cases import services as cases
+from mdt.directory.models import Agency, Mdt, Member
+from mdt.extensions import db
+
+PASSWORD = "correct-horse-battery"
+_HASH = None
+
+
+def password_hash() -> str:
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+def mdt(code="TST", name="Test Province MDT", tz="Asia/Bangkok") -> Mdt:
+    m = Mdt(code=code, name=name, timezone=tz, country="TH", currency="THB")
+    db.session.add(m)
+    db.session.flush()
+    return m
+
+
+def agency(m: Mdt, name: str, kind: str, level="province") -> Agency:
+    a = Agency(mdt_id=m.id, name=name, kind=kind, level=level)
+    db.session.add(a)
+    db.session.flush()
+    return a
+
+
+def member(m: Mdt, a: Agency, email: str, roles=("member",), name=None) -> Member:
+    x = Member(mdt_id=m.id, agency_id=a.id, email=email, name=name or email.split("@")[0].title(),
+               roles=list(roles), password_hash=password_hash())
+    db.session.add(x)
+    db.session.flush()
+    return x
+
+
+def case(actor: Member, given="Malee", family="Srisuk", sex="female", source="outreach", **extra):
+    data = {"source": source, "person": {"given_name": given, "family_name": family, "sex": sex,
+                                         **extra.pop("person", {})}}
+    data.update(extra)
+    c = cases.create_case(actor, data)
+    db.session.flush()
+    return c
+
+
+def token(m: Member) -> str:
+    _t, raw = create_token(m, "test")
+    db.session.commit()
+    return raw
+
+
+@dataclass
+class World:
+    mdt: Mdt
+    other_mdt: Mdt
+    agencies: dict = field(default_factory=dict)
+    members: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls) -> "World":
+        m = mdt()
+        other = mdt("OTH", "Other Province MDT")
+        w = cls(mdt=m, other_mdt=other)
+        w.agencies = {
+            "sw": agency(m, "Social Welfare Office", "social_welfare"),
+            "legal": agency(m, "Legal Aid NGO", "legal_aid"),
+            "police": agency(m, "Provincial Police", "police"),
+            "labour": agency(m, "Labour Office", "labour"),
+            "other_sw": agency(other, "Other Social Welfare", "social_welfare"),
+        }
+        a = w.agencies
+        w.members = {
+            "social": member(m, a["sw"], "social@test.org"),
+            "social2": member(m, a["sw"], "social2@test.org"),
+            "coordinator": member(m, a["sw"], "coord@test.org", ("coordinator",)),
+            "coord_labour": member(m, a["labour"], "coordlab@test.org", ("coordinator",)),
+            "lawyer": member(m, a["legal"], "lawyer@test.org", ("lawyer",)),
+            "police": member(m, a["police"], "police@test.org"),
+            "labour": member(m, a["labour"], "labour@test.org"),
+            "admin": member(m, a["labour"], "admin@test.org", ("admin",)),
+            "outsider": member(other, a["other_sw"], "outsider@test.org", ("coordinator",)),
+        }
+        db.session.commit()
+        return w
+
+    def __getitem__(self, key: str) -> Member:
+        return self.members[key]

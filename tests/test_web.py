@@ -1,0 +1,192 @@
+"""Functional tests through the test client."""
+
+import pytest
+from sqlalchemy import select
+
+from mdt.audit.models import AuditEvent
+from mdt.cases.models import Case, IntakeDraft
+from mdt.extensions import db
+from tests import factories as f
+
+
+def test_login_required(client):
+    r = client.get("/cases")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_login_wrong_password_keeps_email(world, client, auth):
+    r = auth.login("social@test.org", "wrong")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Wrong email or password" in html and "social@test.org" in html
+
+
+def test_login_and_home(world, client, auth):
+    r = auth.login("social@test.org")
+    assert r.status_code == 302
+    r = client.get("/")
+    assert r.status_code == 200 and "My cases" in r.get_data(as_text=True)
+
+
+def test_intake_keeps_values_on_error(world, client, auth):
+    auth.login("social@test.org")
+    form = {"given_name": "", "family_name": "Kongkaew", "sex": "female", "source": "outreach",
+            "phone": "0812223333", "destination_country": "QQQ", "recruitment_fee": "-1",
+            "intermediary_name": "Golden Bridge", "intermediary_kind": "recruitment_agency"}
+    r = client.post("/cases/new", data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    for kept in ("Kongkaew", "0812223333", "QQQ", "Golden Bridge"):
+        assert kept in html
+    assert "This field is required." in html
+    assert "The amount cannot be negative." in html
+    assert db.session.scalar(select(Case.id)) is None
+    # The form was saved as a draft: reopening the page brings it back.
+    r = client.get("/cases/new")
+    assert "Kongkaew" in r.get_data(as_text=True)
+
+
+def test_intake_creates_case_and_clears_draft(world, client, auth):
+    auth.login("social@test.org")
+    client.post("/cases/new/draft", data={"given_name": "Wanida"})
+    assert db.session.get(IntakeDraft, world["social"].id) is not None
+    r = client.post("/cases/new", data={"given_name": "Wanida", "sex": "female", "source": "self",
+                                        "destination_country": "RO", "sector": "garment",
+                                        "intermediary_name": "Euro Work", "intermediary_kind": "recruitment_agency"})
+    assert r.status_code == 302
+    case = db.session.scalars(select(Case)).one()
+    assert case.episodes[0].destination_country == "RO"
+    assert case.episodes[0].links[0].intermediary.name == "Euro Work"
+    db.session.expire_all()
+    assert db.session.get(IntakeDraft, world["social"].id) is None
+
+
+def test_duplicate_warning_then_same_person(world, client, auth):
+    first = f.case(world["social"], person={"date_of_birth": "1990-01-02"})
+    db.session.commit()
+    auth.login("social@test.org")
+    form = {"given_name": "Malee", "family_name": "Srisuk", "sex": "female", "source": "self",
+            "date_of_birth": "1990-01-02"}
+    r = client.post("/cases/new", data=form)
+    html = r.get_data(as_text=True)
+    assert "may already be registered" in html and first.reference in html
+    r = client.post("/cases/new", data={**form, "person_id": str(first.person_id)})
+    assert r.status_code == 302
+    assert db.session.scalar(select(db.func.count()).select_from(Case)) == 2
+
+
+def test_case_page_audited_and_hidden_from_others(world, client, auth):
+    case = f.case(world["social"])
+    db.session.commit()
+    auth.login("police@test.org")
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    assert client.get(f"/cases/{case.id}/audit").status_code == 404
+    auth.logout()
+    auth.login("social2@test.org")
+    r = client.get(f"/cases/{case.id}")
+    assert r.status_code == 200 and "Malee" in r.get_data(as_text=True)
+    reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.read")).all()
+    assert [e.actor_id for e in reads] == [world["social2"].id]
+
+
+def test_coordinator_sees_summary_only(world, client, auth):
+    case = f.case(world["social"], summary="Secret story")
+    db.session.commit()
+    auth.login("coordlab@test.org")
+    r = client.get(f"/cases/{case.id}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and case.reference in html
+    assert "Malee" not in html and "Secret story" not in html
+    assert client.post(f"/cases/{case.id}/notes", data={"body": "x"}).status_code == 403
+
+
+def test_add_note_error_keeps_page(world, client, auth):
+    case = f.case(world["social"])
+    db.session.commit()
+    auth.login("social@test.org")
+    r = client.post(f"/cases/{case.id}/notes", data={"body": "   "})
+    assert r.status_code == 422 and "Write the note first." in r.get_data(as_text=True)
+    r = client.post(f"/cases/{case.id}/notes", data={"body": "Home visit", "restricted": "on"})
+    assert r.status_code == 302
+    r = client.get(f"/cases/{case.id}/audit")
+    assert "added a note" in r.get_data(as_text=True)
+
+
+def test_stage_change_via_form(world, client, auth):
+    case = f.case(world["social"])
+    db.session.commit()
+    auth.login("social@test.org")
+    r = client.post(f"/cases/{case.id}/stage", data={"to": "closed", "reason": ""})
+    assert r.status_code == 422 and "Say why the case is closed." in r.get_data(as_text=True)
+    r = client.post(f"/cases/{case.id}/stage", data={"to": "active"})
+    assert r.status_code == 409
+    r = client.post(f"/cases/{case.id}/stage", data={"to": "assessment"})
+    assert r.status_code == 302
+
+
+def test_episode_assessment_plan_team_forms(world, client, auth):
+    case = f.case(world["social"])
+    db.session.commit()
+    auth.login("social@test.org")
+    assert client.post(f"/cases/{case.id}/episodes", data={
+        "destination_country": "SE", "sector": "agriculture", "wages_owed": "38000",
+        "currency": "THB", "channel": "formal"}).status_code == 302
+    assert client.post(f"/cases/{case.id}/assessment", data={
+        "goals": "Small shop", "risks": "Lender threats", "deportation_risk": "on"}).status_code == 302
+    assert client.post(f"/cases/{case.id}/plan", data={"kind": "service", "text": "x"}).status_code == 422
+    assert client.post(f"/cases/{case.id}/plan", data={
+        "kind": "service", "service": "skills_training", "text": "Sewing course"}).status_code == 302
+    assert client.post(f"/cases/{case.id}/team", data={
+        "agency_ids": [str(world.agencies["legal"].id)]}).status_code == 302
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    for text in ("Sweden", "Small shop", "Lender threats", "Sewing course", "Legal Aid NGO"):
+        assert text in html
+
+
+def test_admin_manages_directory_but_not_cases(world, client, auth):
+    case = f.case(world["social"])
+    db.session.commit()
+    auth.login("admin@test.org")
+    r = client.post("/directory/agencies/new", data={"name": "", "kind": "ngo", "level": "province",
+                                                     "area": "Lom Sak"})
+    assert r.status_code == 422 and "Lom Sak" in r.get_data(as_text=True)
+    r = client.post("/directory/agencies/new", data={"name": "Women's Group", "kind": "ngo",
+                                                     "level": "village", "area": "Moo 3"})
+    assert r.status_code == 302
+    r = client.post("/directory/members/new", data={
+        "name": "New Person", "email": "new@test.org", "agency_id": str(world.agencies["sw"].id),
+        "roles": ["member"], "password": "short", "active": "on"})
+    assert r.status_code == 422 and "new@test.org" in r.get_data(as_text=True)
+    r = client.post("/directory/members/new", data={
+        "name": "New Person", "email": "new@test.org", "agency_id": str(world.agencies["sw"].id),
+        "roles": ["member"], "password": "long-enough-pass", "active": "on"})
+    assert r.status_code == 302
+    assert client.get(f"/cases/{case.id}").status_code == 404
+
+
+@pytest.mark.parametrize("who,status", [("social", 403), ("coordinator", 302), ("admin", 302)])
+def test_action_plan_editing(world, client, auth, who, status):
+    auth.login(world[who].email)
+    r = client.post("/directory/action-plan", data={
+        "agency_id": str(world.agencies["legal"].id), "responsibility": "Legal assessment"})
+    assert r.status_code == status
+
+
+def test_other_mdt_invisible_everywhere(world, client, auth):
+    case = f.case(world["outsider"], given="Hiddenname")
+    db.session.commit()
+    auth.login("coord@test.org")
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    assert case.reference not in client.get("/cases?q=Hiddenname").get_data(as_text=True)
+    assert case.reference not in client.get("/cases").get_data(as_text=True)
+    assert "Other Social Welfare" not in client.get("/directory/").get_data(as_text=True)
+
+
+def test_thai_interface(world, client, auth):
+    auth.login("social@test.org")
+    client.post("/language", data={"lang": "th"})
+    html = client.get("/").get_data(as_text=True)
+    assert 'lang="th"' in html
+    assert "เคสของฉัน" in html   # "My cases"
+    db.session.expire_all()
+    assert db.session.get(type(world["social"]), world["social"].id).ui_language == "th"

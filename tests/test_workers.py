@@ -1,0 +1,107 @@
+"""Celery worker and beat, run as real processes: on the embedded file-system broker, and on a
+real Redis server. The beat task writes a heartbeat row that the admin status page shows."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from mdt.auth.models import WorkerHeartbeat
+from mdt.extensions import db
+from tests.conftest import need
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis_url():
+    url = os.environ.get("MDT_TEST_REDIS_URL")
+    if not url:
+        return None, "MDT_TEST_REDIS_URL is not set"
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.ping()
+        client.flushdb()
+        return url, ""
+    except Exception as exc:  # noqa: BLE001
+        return None, str(exc)
+
+
+def _wait_for(app, predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            db.session.remove()
+            value = predicate()
+            if value:
+                return value
+        time.sleep(0.25)
+    return None
+
+
+@pytest.mark.parametrize("broker", ["embedded", "redis"])
+def test_worker_and_beat(app, tmp_path, broker):
+    env = dict(os.environ)
+    env.update({
+        "MDT_ENV": "testing",
+        "MDT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "MDT_INSTANCE_PATH": str(tmp_path / "instance"),
+        "MDT_HEARTBEAT_SECONDS": "1",
+    })
+    env.pop("MDT_REDIS_URL", None)
+    if broker == "redis":
+        url, why = _redis_url()
+        need("Redis", url is not None, why)
+        env["MDT_REDIS_URL"] = url
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "-B", "--pool=solo",
+         "--loglevel=WARNING", "--schedule", str(tmp_path / "beat-schedule")],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        beats = _wait_for(app, lambda: db.session.scalar(
+            select(WorkerHeartbeat.beats).where(WorkerHeartbeat.name == "beat")
+            .where(WorkerHeartbeat.beats >= 2)))
+        if beats is None:
+            proc.terminate()
+            output = proc.communicate(timeout=20)[0]
+            pytest.fail(f"no heartbeat from the {broker} worker:\n{output[-4000:]}")
+        assert beats >= 2
+        if broker == "redis":
+            # A task sent from the web app through Redis runs in the worker process.
+            from celery import Celery
+
+            sender = Celery(broker=env["MDT_REDIS_URL"])
+            sender.send_task("workers.tasks.heartbeat", args=["probe"])
+            probe = _wait_for(app, lambda: db.session.scalar(
+                select(WorkerHeartbeat.beats).where(WorkerHeartbeat.name == "probe")))
+            assert probe == 1
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_heartbeat_task_is_idempotent_counter(ctx):
+    from workers.tasks import heartbeat
+
+    assert heartbeat.run("unit") == 1
+    assert heartbeat.run("unit") == 2
+
+
+def test_status_page_shows_worker(world, client, auth):
+    from workers.tasks import heartbeat
+
+    auth.login("admin@test.org")
+    assert "has not reported yet" in client.get("/directory/status").get_data(as_text=True)
+    heartbeat.run("beat")
+    assert "last seen" in client.get("/directory/status").get_data(as_text=True)
+    auth.logout()
+    auth.login("social@test.org")
+    assert client.get("/directory/status").status_code == 403

@@ -1,0 +1,17 @@
+"""Celery tasks. They take ids, call services, and commit once."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from mdt.extensions import db
+
+
+@shared_task(ignore_result=True)
+def heartbeat(name: str = "beat") -> int:
+    """Record that worker and beat are alive (shown on the admin status page)."""
+    from mdt.auth.services import record_heartbeat
+
+    beats = record_heartbeat(name)
+    db.session.commit()
+    return beats
