@@ -8,7 +8,7 @@ need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
-fc-list 2>/dev/null | grep -qi -E "loma|garuda|sarabun|tlwg" || need_apt+=(fonts-thai-tlwg)
+dpkg -s fonts-thai-tlwg >/dev/null 2>&1 || need_apt+=(fonts-thai-tlwg)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -53,7 +53,7 @@ for _ in $(seq 1 30); do
 done
 redis-cli -h 127.0.0.1 -p 6379 ping >&2
 
-/usr/bin/chromium --version >&2
+/usr/bin/chromium --version 2>/dev/null >&2 || { echo "chromium does not run" >&2; exit 1; }
 
 echo "export MDT_TEST_DATABASE_URL=postgresql+psycopg://mdt:mdt-test-only@127.0.0.1:5432/mdt_test"
 echo "export MDT_BENCH_DATABASE_URL=postgresql+psycopg://mdt:mdt-test-only@127.0.0.1:5432/mdt_bench"
