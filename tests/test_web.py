@@ -128,9 +128,19 @@ def test_episode_assessment_plan_team_forms(world, client, auth):
     case = f.case(world["social"])
     db.session.commit()
     auth.login("social@test.org")
-    assert client.post(f"/cases/{case.id}/episodes", data={
+    assert client.get(f"/cases/{case.id}/episodes/new").status_code == 200
+    r = client.post(f"/cases/{case.id}/episodes/new", data={
+        "destination_country": "SE", "wages_owed": "-3", "job": "Berry picking"})
+    assert r.status_code == 422 and "Berry picking" in r.get_data(as_text=True)
+    assert client.post(f"/cases/{case.id}/episodes/new", data={
         "destination_country": "SE", "sector": "agriculture", "wages_owed": "38000",
         "currency": "THB", "channel": "formal"}).status_code == 302
+    r = client.post(f"/cases/{case.id}/edit", data={"given_name": "", "family_name": "Changed",
+                                                    "sex": "female", "source": "self"})
+    assert r.status_code == 422 and "Changed" in r.get_data(as_text=True)
+    assert client.post(f"/cases/{case.id}/edit", data={"given_name": "Malee", "sex": "female",
+                                                       "source": "self", "home_district": "Lom Sak"}).status_code == 302
+    assert client.get(f"/cases/{case.id}/team").status_code == 200
     assert client.post(f"/cases/{case.id}/assessment", data={
         "goals": "Small shop", "risks": "Lender threats", "deportation_risk": "on"}).status_code == 302
     assert client.post(f"/cases/{case.id}/plan", data={"kind": "service", "text": "x"}).status_code == 422

@@ -92,3 +92,15 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("Token revoked."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/about")
+@login_required
+def about():
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("mdt-case-tracker")
+    except PackageNotFoundError:
+        release = "dev"
+    return render_template("auth/about.html", release=release)

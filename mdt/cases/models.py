@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text, UniqueConstraint,
+    func, CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
@@ -109,7 +109,7 @@ class Case(db.Model):
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     summary: Mapped[str | None] = mapped_column(Text)
     # Denormalised for filtering without joins: the district of the person's home.
-    district: Mapped[str | None] = mapped_column(String(120), index=True)
+    district: Mapped[str | None] = mapped_column(String(120))
     opened_on: Mapped[date] = mapped_column(Date, default=date.today)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     close_reason: Mapped[str | None] = mapped_column(Text)
@@ -131,6 +131,10 @@ class Case(db.Model):
     @property
     def allowed_moves(self) -> tuple[str, ...]:
         return STAGE_MOVES[self.stage]
+
+
+# Districts are filtered case-insensitively.
+Index("ix_case_mdt_district", Case.mdt_id, func.lower(Case.district))
 
 
 class CaseAgency(db.Model):

@@ -33,14 +33,17 @@ PERSON_TEXT_FIELDS = {
 
 # ---------------------------------------------------------------- access helpers
 
-def get_case(user, case_id: int, action: str = "case.view") -> Case:
+def get_case(user, case_id: int, action: str = "case.view", *, whole: bool = False) -> Case:
     """The case if ``user`` may do ``action`` on it. Invisible cases are 404; visible cases the
-    user lacks the right on are 403."""
-    case = db.session.get(
-        Case, case_id,
-        options=[selectinload(Case.team_agencies), selectinload(Case.assignments),
-                 joinedload(Case.person), joinedload(Case.lead_agency)],
-    )
+    user lacks the right on are 403. ``whole`` also loads what the case page shows, in a fixed
+    number of queries."""
+    options = [selectinload(Case.team_agencies).joinedload(CaseAgency.agency),
+               selectinload(Case.assignments).joinedload(CaseAssignment.member),
+               joinedload(Case.person), joinedload(Case.lead_agency)]
+    if whole:
+        options.append(selectinload(Case.episodes).selectinload(Episode.links)
+                       .joinedload(EpisodeIntermediary.intermediary))
+    case = db.session.get(Case, case_id, options=options)
     if case is None or not policy.can(user, "case.summary", case):
         raise NotFound("No such case.")
     if not policy.can(user, action, case):
@@ -50,7 +53,7 @@ def get_case(user, case_id: int, action: str = "case.view") -> Case:
 
 def read_case(user, case_id: int, *, via: str = "web") -> tuple[Case, bool]:
     """Open a case page or API record: returns ``(case, full)`` and audits the read."""
-    case = get_case(user, case_id, "case.summary")
+    case = get_case(user, case_id, "case.summary", whole=True)
     full = policy.can(user, "case.view", case)
     record(user, "case.read" if full else "case.read_summary", case, case=case)
     return case, full
@@ -63,7 +66,7 @@ def check_person(data: dict | None, *, partial: bool = False, prefix: str = "per
     for field, max_length in PERSON_TEXT_FIELDS.items():
         if partial and field not in c.data:
             continue
-        c.text(field, required=(field == "given_name" and not partial), max_length=max_length)
+        c.text(field, required=(field == "given_name"), max_length=max_length)
     if not partial or "sex" in c.data:
         c.choice("sex", SEXES, required=True)
     if not partial or "date_of_birth" in c.data:
@@ -485,13 +488,21 @@ def _filtered(user, f: CaseFilters):
     return stmt, on_team
 
 
-def list_cases(user, f: CaseFilters):
-    """One page of the cases ``user`` may see, with ``on_team`` per row. Constant queries."""
+COUNT_CAP = 1000
+
+
+def list_cases(user, f: CaseFilters, *, count_cap: int | None = None):
+    """One page of the cases ``user`` may see, with ``on_team`` per row, and the total. Constant
+    queries. With ``count_cap`` the count stops there (the web list says "more than 1,000"),
+    which keeps big lists fast; the API gives the exact total."""
     stmt, on_team = _filtered(user, f)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    counted = stmt.order_by(None).with_only_columns(Case.id)
+    if count_cap:
+        counted = counted.limit(count_cap + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     page_stmt = (
         stmt.add_columns(on_team.label("on_team"))
-        .options(joinedload(Case.person), joinedload(Case.lead_agency))
+        .options(selectinload(Case.person), selectinload(Case.lead_agency))
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(f.per_page).offset((max(f.page, 1) - 1) * f.per_page)
     )

@@ -58,7 +58,7 @@ def _filters_from_args() -> services.CaseFilters:
 @login_required
 def home():
     mine, mine_total = services.list_cases(
-        current_user, services.CaseFilters(mine=True, per_page=20))
+        current_user, services.CaseFilters(mine=True, per_page=20), count_cap=services.COUNT_CAP)
     attention = services.needs_attention(current_user, limit=20)
     return render_template("cases/home.html", mine=mine, mine_total=mine_total,
                            attention=attention)
@@ -68,9 +68,12 @@ def home():
 @login_required
 def index():
     f = _filters_from_args()
-    rows, total = services.list_cases(current_user, f)
-    pages = max((total + f.per_page - 1) // f.per_page, 1)
+    rows, total = services.list_cases(current_user, f, count_cap=services.COUNT_CAP)
+    capped = total > services.COUNT_CAP
+    pages = None if capped else max((total + f.per_page - 1) // f.per_page, 1)
+    has_next = len(rows) == f.per_page and (capped or f.page < pages)
     return render_template("cases/index.html", rows=rows, total=total, f=f, pages=pages,
+                           has_next=has_next, capped=capped, cap=services.COUNT_CAP,
                            agencies=agencies(current_user.mdt_id))
 
 
@@ -83,12 +86,8 @@ def _intake_data(form) -> dict:
     }
     if form.get("person_id"):
         data["person_id"] = form.get("person_id")
-    episode = {k: form.get(k) for k in EPISODE_FIELDS}
-    names = form.getlist("intermediary_name")
-    kinds = form.getlist("intermediary_kind")
-    links = [{"name": n, "kind": k} for n, k in zip(names, kinds) if (n or "").strip()]
-    if any(v for k, v in episode.items() if k not in ("currency", "channel")) or links:
-        episode["intermediaries"] = links
+    episode = _episode_data(form)
+    if any(v for k, v in episode.items() if k not in ("currency", "channel")):
         data["episodes"] = [episode]
     return data
 
@@ -148,21 +147,21 @@ def discard_draft():
 def _case_page(case_id: int, *, status: int = 200, **extra):
     case, full = services.read_case(current_user, case_id)
     if not full:
-        db.session.commit()
-        return render_template("cases/summary.html", case=case), status
+        html = render_template("cases/summary.html", case=case)
+        db.session.commit()  # the audited read; after rendering, so nothing is reloaded
+        return html, status
     context = {
         "case": case,
         "notes": services.case_notes(current_user, case),
         "assessment": db.session.get(Assessment, case.id),
         "plan": db.session.scalars(case_plan_stmt(case.id)).all(),
         "sensitive": policy.can(current_user, "case.sensitive", case),
-        "agencies": agencies(current_user.mdt_id),
-        "members": members(current_user.mdt_id) if policy.can(current_user, "case.team", case) else [],
         "values": {}, "errors": {},
     }
     context.update(extra)
-    db.session.commit()
-    return render_template("cases/show.html", **context), status
+    html = render_template("cases/show.html", **context)
+    db.session.commit()  # the audited read; after rendering, so nothing is reloaded
+    return html, status
 
 
 def case_plan_stmt(case_id: int):
@@ -210,7 +209,36 @@ def change_stage(case_id: int):
         _("Stage changed."), "stage", "stage")
 
 
-@bp.route("/cases/<int:case_id>/edit", methods=["POST"])
+def _form_page(case_id: int, action: str, template: str, work, success: str, anchor: str,
+               initial, **context):
+    """A dedicated form page for a case (edit, team, new episode): GET shows it, POST saves and
+    goes back to the case; on an error the page comes back with every value kept."""
+    case = services.get_case(current_user, case_id, action)
+    errors = {}
+    values = initial(case) if request.method == "GET" else request.form
+    if request.method == "POST":
+        try:
+            work(case)
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
+        except ValidationError as exc:
+            db.session.rollback()
+            case = services.get_case(current_user, case_id, action)
+            errors = _flat_errors(exc.errors)
+    return render_template(template, case=case, values=values, errors=errors,
+                           **{k: v() for k, v in context.items()}), (422 if errors else 200)
+
+
+def _person_values(case) -> dict:
+    p = case.person
+    values = {k: getattr(p, k) for k in PERSON_FIELDS}
+    values["date_of_birth"] = p.date_of_birth.isoformat() if p.date_of_birth else ""
+    values.update(summary=case.summary, source=case.source, lead_agency_id=case.lead_agency_id)
+    return values
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(case_id: int):
     def work(case):
@@ -220,22 +248,27 @@ def edit(case_id: int):
             data["lead_agency_id"] = request.form.get("lead_agency_id") or None
         services.update_case(current_user, case, data)
 
-    return _case_action(case_id, "case.edit", work, _("Changes saved."), "person", "person")
+    return _form_page(case_id, "case.edit", "cases/edit.html", work, _("Changes saved."),
+                      "person", _person_values, agencies=lambda: agencies(current_user.mdt_id))
 
 
-@bp.route("/cases/<int:case_id>/episodes", methods=["POST"])
+def _episode_data(form) -> dict:
+    data = {k: form.get(k) for k in EPISODE_FIELDS}
+    names = form.getlist("intermediary_name")
+    kinds = form.getlist("intermediary_kind")
+    data["intermediaries"] = [{"name": n, "kind": k} for n, k in zip(names, kinds)
+                              if (n or "").strip()]
+    return data
+
+
+@bp.route("/cases/<int:case_id>/episodes/new", methods=["GET", "POST"])
 @login_required
 def add_episode(case_id: int):
-    def work(case):
-        data = {k: request.form.get(k) for k in EPISODE_FIELDS}
-        names = request.form.getlist("intermediary_name")
-        kinds = request.form.getlist("intermediary_kind")
-        data["intermediaries"] = [{"name": n, "kind": k} for n, k in zip(names, kinds)
-                                  if (n or "").strip()]
-        services.add_episode(current_user, case, data)
-
-    return _case_action(case_id, "case.edit", work, _("Migration episode added."), "episodes",
-                        "episode")
+    return _form_page(
+        case_id, "case.edit", "cases/episode_form.html",
+        lambda case: services.add_episode(current_user, case, _episode_data(request.form)),
+        _("Migration episode added."), "episodes",
+        lambda case: {"currency": current_user.mdt.currency, "channel": "unknown"})
 
 
 @bp.route("/cases/<int:case_id>/assessment", methods=["POST"])
@@ -264,7 +297,7 @@ def add_plan_item(case_id: int):
         _("Added to the plan."), "plan", "plan")
 
 
-@bp.route("/cases/<int:case_id>/team", methods=["POST"])
+@bp.route("/cases/<int:case_id>/team", methods=["GET", "POST"])
 @login_required
 def set_team(case_id: int):
     def ids(name):
@@ -276,10 +309,11 @@ def set_team(case_id: int):
                 continue
         return out
 
-    return _case_action(
-        case_id, "case.team",
+    return _form_page(
+        case_id, "case.team", "cases/team.html",
         lambda case: services.set_team(current_user, case, ids("agency_ids"), ids("member_ids")),
-        _("Team saved."), "team", "team")
+        _("Team saved."), "team", lambda case: {},
+        agencies=lambda: agencies(current_user.mdt_id), members=lambda: members(current_user.mdt_id))
 
 
 @bp.route("/cases/<int:case_id>/audit")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from mdt import policy
 from mdt.audit.services import changes, record
@@ -19,12 +20,15 @@ def _require(actor, action: str) -> None:
 
 
 def agencies(mdt_id: int):
-    return db.session.scalars(select(Agency).where(Agency.mdt_id == mdt_id)
-                              .order_by(Agency.level, Agency.name)).all()
+    return db.session.scalars(
+        select(Agency).where(Agency.mdt_id == mdt_id)
+        .options(joinedload(Agency.parent), joinedload(Agency.focal_person))
+        .order_by(Agency.level, Agency.name)).all()
 
 
 def members(mdt_id: int):
     return db.session.scalars(select(Member).where(Member.mdt_id == mdt_id)
+                              .options(joinedload(Member.agency))
                               .order_by(Member.name)).all()
 
 
