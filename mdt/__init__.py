@@ -46,7 +46,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.session_protection = "strong"
+    # "basic": a phone whose address changes on a mobile network is not logged out every time.
+    login_manager.session_protection = "basic"
     celery_init_app(app)
 
     from mdt.auth.services import load_member

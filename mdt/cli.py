@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from mdt.extensions import db
@@ -15,7 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
 
 
-@click.group(help="Manage member accounts.")
+@click.group(cls=AppGroup, help="Manage member accounts.")
 def users():
     pass
 
@@ -60,7 +61,7 @@ def users_create(email, name, agency_name, kind, mdt_code, mdt_name, roles, pass
     click.echo(f"Created {member.email} ({', '.join(member.roles)}) in {agency.name}, {mdt.name}.")
 
 
-@click.group(help="API tokens.")
+@click.group(cls=AppGroup, help="API tokens.")
 def tokens():
     pass
 
@@ -80,7 +81,7 @@ def tokens_create(email, name):
     click.echo(raw)
 
 
-@click.group(help="Demo data.")
+@click.group(cls=AppGroup, help="Demo data.")
 def demo():
     pass
 

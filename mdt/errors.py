@@ -61,8 +61,10 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if wants_problem_json():
             return problem(exc.status, exc.title, exc.detail, exc.errors)
-        return render_template("errors/error.html", status=exc.status,
-                               message=exc.detail or exc.title), exc.status
+        generic = {403: _("You do not have access to this page."),
+                   404: _("Nothing was found at this address, or you do not have access to it.")}
+        message = generic.get(exc.status) or exc.detail or exc.title
+        return render_template("errors/error.html", status=exc.status, message=message), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

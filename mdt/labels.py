@@ -54,6 +54,7 @@ AUDIT_ACTION = {
     "case.reopen": _l("reopened the case"), "case.team": _l("changed the team"),
     "note.create": _l("added a note"), "episode.create": _l("added a migration episode"),
     "assessment.update": _l("updated the assessment"), "plan.add": _l("added to the plan"),
+    "case.read_notes": _l("read the notes"), "case.read_audit": _l("read the audit trail"),
 }
 
 ALL = {"stage": STAGE, "sex": SEX, "source": SOURCE, "agency_kind": AGENCY_KIND, "level": LEVEL,

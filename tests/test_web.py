@@ -200,3 +200,36 @@ def test_thai_interface(world, client, auth):
     assert "เคสของฉัน" in html   # "My cases"
     db.session.expire_all()
     assert db.session.get(type(world["social"]), world["social"].id).ui_language == "th"
+
+
+def test_change_password(world, client, auth):
+    auth.login("social@test.org")
+    r = client.post("/profile/password", data={"current_password": "wrong", "new_password": "x",
+                                                "repeat_password": "x"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "This is not your current password." in html and "At least 10 characters." in html
+    r = client.post("/profile/password", data={"current_password": "correct-horse-battery",
+                                                "new_password": "a-new-long-one",
+                                                "repeat_password": "a-new-long-one"})
+    assert r.status_code == 302
+    auth.logout()
+    assert auth.login("social@test.org", "a-new-long-one").status_code == 302
+
+
+def test_deactivated_member_is_logged_out(world, client, auth):
+    auth.login("social2@test.org")
+    assert client.get("/").status_code == 200
+    world["social2"].active = False
+    db.session.commit()
+    assert client.get("/").status_code == 302
+    assert auth.login("social2@test.org").status_code == 200   # refused: form shown again
+
+
+def test_illegal_stage_move_explained_on_page(world, client, auth):
+    case = f.case(world["social"])
+    db.session.commit()
+    auth.login("social@test.org")
+    r = client.post(f"/cases/{case.id}/stage", data={"to": "follow_up"})
+    assert r.status_code == 409
+    assert "cannot move from" in r.get_data(as_text=True)

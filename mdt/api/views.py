@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from mdt.api import api_bp
 from mdt.api.serializers import agency_json, case_json, case_summary_json, member_json
-from mdt.audit.services import case_trail
+from mdt.audit.services import case_trail, record
 from mdt.cases import services as cases
 from mdt.directory import services as directory
 from mdt.directory.models import Agency, Member
@@ -175,6 +175,8 @@ def add_note(case_id: int):
 def list_notes(case_id: int):
     case = cases.get_case(current_user, case_id, "case.view")
     notes = cases.case_notes(current_user, case)
+    record(current_user, "case.read_notes", case, case=case)
+    db.session.commit()
     return jsonify({"items": [{"id": n.id, "body": n.body, "restricted": n.restricted,
                                "created_at": n.created_at.isoformat(),
                                "author": {"id": n.author.id, "name": n.author.name}}
@@ -193,6 +195,8 @@ def add_episode(case_id: int):
 def case_audit(case_id: int):
     case = cases.get_case(current_user, case_id, "case.audit")
     events = case_trail(case.id)
+    record(current_user, "case.read_audit", case, case=case)
+    db.session.commit()
     return jsonify({"items": [{
         "at": e.at.isoformat(), "actor": {"id": e.actor.id, "name": e.actor.name} if e.actor else None,
         "action": e.action, "detail": e.detail, "via": e.via,

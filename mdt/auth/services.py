@@ -21,10 +21,12 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METH
 
 
 def load_member(member_id: str):
+    """Flask-Login's user loader: a deactivated member is logged out at the next request."""
     try:
-        return db.session.get(Member, int(member_id))
+        member = db.session.get(Member, int(member_id))
     except (TypeError, ValueError):
         return None
+    return member if member is not None and member.active else None
 
 
 def hash_password(password: str) -> str:
@@ -84,3 +86,22 @@ def record_heartbeat(name: str) -> int:
     beat.seen_at = utcnow()
     db.session.flush()
     return beat.beats
+
+
+def change_password(member: Member, current: str, new: str, repeat: str) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from mdt.errors import ValidationError
+
+    errors = {}
+    if not member.password_hash or not check_password_hash(member.password_hash, current or ""):
+        errors["current_password"] = [str(_l("This is not your current password."))]
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = [str(_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH))]
+    elif new != repeat:
+        errors["repeat_password"] = [str(_l("The two new passwords differ."))]
+    if errors:
+        raise ValidationError("Password not changed.", errors)
+    member.password_hash = hash_password(new)
+    db.session.flush()
+    record(member, "member.password", member)

@@ -79,7 +79,28 @@ def profile():
         select(ApiToken).where(ApiToken.member_id == current_user.id)
         .order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("auth/profile.html", form=form, tokens=tokens, new_token=new_token)
+    return render_template("auth/profile.html", form=form, tokens=tokens, new_token=new_token,
+                           pw_errors={})
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    from mdt.errors import ValidationError
+
+    try:
+        services.change_password(current_user, request.form.get("current_password", ""),
+                                 request.form.get("new_password", ""),
+                                 request.form.get("repeat_password", ""))
+    except ValidationError as exc:
+        db.session.rollback()
+        tokens = db.session.scalars(select(ApiToken).where(ApiToken.member_id == current_user.id)
+                                    .order_by(ApiToken.created_at.desc())).all()
+        return render_template("auth/profile.html", form=TokenForm(), tokens=tokens,
+                               new_token=None, pw_errors=exc.errors), 422
+    db.session.commit()
+    flash(_("Your password was changed."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

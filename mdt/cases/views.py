@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mdt import policy
-from mdt.audit.services import case_trail
+from mdt.audit.services import case_trail, record
 from mdt.cases import services
 from mdt.cases.models import Assessment, PlanItem
 from mdt.directory.services import agencies, members
-from mdt.errors import ValidationError
+from mdt.errors import ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.web import form_dict
 
@@ -187,6 +187,11 @@ def _case_action(case_id: int, action: str, work, success: str, anchor: str, for
         db.session.rollback()
         return _case_page(case_id, status=422, form_name=form_name, values=request.form,
                           errors=_flat_errors(exc.errors))
+    except WorkflowError as exc:
+        # Refused by the workflow (e.g. an illegal stage move): the page says why, at the form.
+        db.session.rollback()
+        return _case_page(case_id, status=409, form_name=form_name, values=request.form,
+                          errors={"to": [exc.detail]})
 
 
 @bp.route("/cases/<int:case_id>/notes", methods=["POST"])
@@ -321,4 +326,7 @@ def set_team(case_id: int):
 def audit(case_id: int):
     case = services.get_case(current_user, case_id, "case.audit")
     events = case_trail(case.id)
-    return render_template("cases/audit.html", case=case, events=events)
+    html = render_template("cases/audit.html", case=case, events=events)
+    record(current_user, "case.read_audit", case, case=case)
+    db.session.commit()
+    return html
