@@ -41,6 +41,15 @@ def listing(items, page, per_page, total):
     return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})
 
 
+def paged(stmt, order_by, serialize):
+    """One page of ``stmt`` in the list shape of the contract."""
+    page, per_page = paging()
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(order_by).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    return listing([serialize(row) for row in rows], page, per_page, total)
+
+
 @api_bp.get("/health")
 def health():
     return jsonify({"status": "ok"})
@@ -66,12 +75,8 @@ def me():
 
 @api_bp.get("/agencies")
 def list_agencies():
-    page, per_page = paging()
-    stmt = select(Agency).where(Agency.mdt_id == current_user.mdt_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Agency.name).limit(per_page)
-                              .offset((page - 1) * per_page)).all()
-    return listing([agency_json(a) for a in rows], page, per_page, total)
+    return paged(select(Agency).where(Agency.mdt_id == current_user.mdt_id), Agency.name,
+                 agency_json)
 
 
 @api_bp.post("/agencies")
@@ -83,12 +88,8 @@ def create_agency():
 
 @api_bp.get("/members")
 def list_members():
-    page, per_page = paging()
-    stmt = select(Member).where(Member.mdt_id == current_user.mdt_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Member.name).limit(per_page)
-                              .offset((page - 1) * per_page)).all()
-    return listing([member_json(m) for m in rows], page, per_page, total)
+    return paged(select(Member).where(Member.mdt_id == current_user.mdt_id), Member.name,
+                 member_json)
 
 
 @api_bp.post("/members")
