@@ -55,14 +55,58 @@ AUDIT_ACTION = {
     "note.create": _l("added a note"), "episode.create": _l("added a migration episode"),
     "assessment.update": _l("updated the assessment"), "plan.add": _l("added to the plan"),
     "case.read_notes": _l("read the notes"), "case.read_audit": _l("read the audit trail"),
+    "consent.record": _l("recorded consent"), "consent.withdraw": _l("recorded a withdrawal of consent"),
+    "referral.create": _l("made a referral"), "referral.accept": _l("accepted a referral"),
+    "referral.decline": _l("declined a referral"), "referral.complete": _l("recorded a referral's outcome"),
+    "referral.withdraw": _l("withdrew a referral"), "referral.expire": _l("a referral expired"),
+    "grant.instalment": _l("recorded a grant instalment"),
+}
+
+REFERRAL_STATUS = {
+    "pending": _l("Waiting for an answer"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+    "completed": _l("Completed"), "withdrawn": _l("Withdrawn"), "expired": _l("Expired"),
+}
+PURPOSE = {
+    "share_with_agency": _l("Share the case with an agency"), "legal_action": _l("Legal action"),
+    "contact_sms": _l("Contact by SMS"), "contact_email": _l("Contact by email"),
+}
+PART = {"person": _l("Identity and contact"), "episodes": _l("Migration episodes"),
+        "assessment": _l("Assessment (not the restricted part)"), "plan": _l("Assistance plan"),
+        "notes": _l("Notes (not restricted ones)")}
+URGENCY = {"normal": _l("Normal"), "urgent": _l("Urgent")}
+OUTCOME = {"received": _l("Service received"), "not_received": _l("Service not received")}
+NOT_RECEIVED = {
+    "refused_at_service": _l("Refused at the service point"),
+    "discrimination": _l("Discrimination at the service point"),
+    "not_eligible": _l("Not eligible"), "no_capacity": _l("The service had no capacity"),
+    "person_declined": _l("The person decided not to go"),
+    "could_not_reach": _l("Could not reach the service (cost, distance)"), "other": _l("Other"),
+}
+NOTIFICATION = {
+    "referral_new": _l("New referral %(ref)s for your agency"),
+    "referral_accepted": _l("Referral %(ref)s was accepted"),
+    "referral_declined": _l("Referral %(ref)s was declined"),
+    "referral_completed": _l("Referral %(ref)s was completed"),
+    "referral_withdrawn": _l("Referral %(ref)s was withdrawn"),
+    "referral_expired": _l("Referral %(ref)s expired without an answer"),
+    "consent_withdrawn": _l("Consent was withdrawn on a case"),
 }
 
 ALL = {"stage": STAGE, "sex": SEX, "source": SOURCE, "agency_kind": AGENCY_KIND, "level": LEVEL,
        "role": ROLE, "sector": SECTOR, "intermediary_kind": INTERMEDIARY_KIND,
-       "channel": CHANNEL, "service": SERVICE, "attention": ATTENTION, "audit": AUDIT_ACTION}
+       "channel": CHANNEL, "service": SERVICE, "attention": ATTENTION, "audit": AUDIT_ACTION,
+       "referral_status": REFERRAL_STATUS, "purpose": PURPOSE, "part": PART, "urgency": URGENCY,
+       "outcome": OUTCOME, "not_received": NOT_RECEIVED}
 
 
 def label(kind: str, value) -> str:
     if value is None:
         return ""
     return str(ALL[kind].get(value, value))
+
+
+def notification_text(kind: str, reference: str | None) -> str:
+    template = NOTIFICATION.get(kind)
+    if template is None:
+        return kind
+    return str(template) % {"ref": reference or ""}

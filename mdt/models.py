@@ -7,3 +7,5 @@ from mdt.cases.models import (  # noqa: F401
     IntakeDraft, Intermediary, Note, Person, PlanItem,
 )
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member  # noqa: F401
+from mdt.notifications.models import Notification  # noqa: F401
+from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401

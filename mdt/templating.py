@@ -50,4 +50,13 @@ def register(app: Flask) -> None:
     def inject():
         return {"languages": current_app.config["MDT_LANGUAGES"],
                 "current_locale": str(get_locale() or "en"),
-                "user": current_user}
+                "user": current_user, "unread": _unread}
+
+
+def _unread() -> int:
+    """The bell's count, computed only when a page shows it."""
+    from mdt.notifications.services import unread_count
+
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    return unread_count(current_user)

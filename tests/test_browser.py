@@ -86,3 +86,47 @@ def test_thai_switch_and_keyboard_login(live_server, browser):
     with page.expect_navigation():
         page.get_by_label("Language").select_option("th")
     assert page.get_by_role("heading", name="เคสของฉัน").is_visible()
+
+
+def test_referral_across_two_agencies(live_server, browser, world):
+    from tests import factories as f
+    from mdt.extensions import db
+
+    case = f.case(world["social"], given="Ratana", family="Phromma")
+    db.session.commit()
+    social = browser.new_context().new_page()
+    _login(social, live_server, "social@test.org")
+    social.goto(f"{live_server}/cases/{case.id}")
+    # Record the person's consent to share with the legal aid NGO.
+    social.get_by_text("Record consent").first.click()
+    social.get_by_label("Purpose").select_option("share_with_agency")
+    social.get_by_label("Agency (for sharing)").select_option(label="Legal Aid NGO")
+    social.get_by_label("Language used").fill("Thai")
+    social.get_by_role("button", name="Record consent").click()
+    assert social.get_by_text("Consent recorded.").is_visible()
+    social.get_by_role("link", name="Refer to another agency").click()
+    # Choosing the service reloads the agency list (htmx): wait for it before choosing.
+    with social.expect_response(lambda r: "agency-options" in r.url):
+        social.get_by_label("Service").select_option("legal_aid")
+    social.get_by_label("Receiving agency").select_option(label="Legal Aid NGO")
+    social.get_by_label("Why, and what the person needs").fill("Unpaid wages; wants to claim")
+    social.get_by_role("button", name="Send referral").click()
+    assert social.get_by_text("Referral sent to Legal Aid NGO.").is_visible()
+
+    lawyer = browser.new_context().new_page()
+    _login(lawyer, live_server, "lawyer@test.org")
+    assert lawyer.locator(".badge.count").inner_text() == "1"
+    lawyer.get_by_role("link", name="Referrals", exact=True).click()
+    lawyer.get_by_role("link", name=case.reference).click()
+    assert lawyer.get_by_text("Unpaid wages; wants to claim").is_visible()
+    assert lawyer.get_by_text("Ratana").count() == 0       # not before acceptance
+    lawyer.get_by_role("button", name="Accept the referral").click()
+    assert lawyer.get_by_text("Ratana Phromma").is_visible()
+    lawyer.get_by_label("Did the person receive the service?").select_option("received")
+    lawyer.get_by_label("Was the person accompanied?").select_option("true")
+    lawyer.get_by_role("button", name="Save the outcome").click()
+    assert lawyer.get_by_text("Outcome recorded.").is_visible()
+
+    social.goto(f"{live_server}/cases/{case.id}")
+    referrals = social.locator("#referrals")
+    assert "Completed" in referrals.inner_text() and "Service received" in referrals.inner_text()

@@ -72,8 +72,16 @@ def test_case_page_and_api_agree(world, team_case, client, who):
 
 
 def test_assigned_member_sees_case(world):
+    from mdt.errors import WorkflowError
+    from mdt.referrals.services import record_consent
+
     c = f.case(world["social"])
     assert not policy.can(world["police"], "case.view", c)
+    with pytest.raises(WorkflowError):   # a police officer is an enforcement agency's member
+        services.set_team(world["social"], c, [], [world["police"].id])
+    record_consent(world["social"], c, {"purpose": "share_with_agency", "given": True,
+                                        "agency_id": world.agencies["police"].id,
+                                        "risks_acknowledged": True})
     services.set_team(world["social"], c, [], [world["police"].id])
     db.session.commit()
     assert policy.can(world["police"], "case.view", c)

@@ -146,6 +146,11 @@ def test_episode_assessment_plan_team_forms(world, client, auth):
     assert client.post(f"/cases/{case.id}/plan", data={"kind": "service", "text": "x"}).status_code == 422
     assert client.post(f"/cases/{case.id}/plan", data={
         "kind": "service", "service": "skills_training", "text": "Sewing course"}).status_code == 302
+    r = client.post(f"/cases/{case.id}/team", data={"agency_ids": [str(world.agencies["legal"].id)]})
+    assert r.status_code == 409 and "has not given consent" in r.get_data(as_text=True)
+    assert client.post(f"/cases/{case.id}/consents", data={
+        "purpose": "share_with_agency", "agency_id": str(world.agencies["legal"].id),
+        "given": "true"}).status_code == 302
     assert client.post(f"/cases/{case.id}/team", data={
         "agency_ids": [str(world.agencies["legal"].id)]}).status_code == 302
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)

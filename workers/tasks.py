@@ -15,3 +15,15 @@ def heartbeat(name: str = "beat") -> int:
     beats = record_heartbeat(name)
     db.session.commit()
     return beats
+
+
+@shared_task(ignore_result=True)
+def expire_referrals() -> int:
+    """Expire referrals not answered by their respond-by date and tell the people concerned.
+    Idempotent: only pending referrals are touched, and rows locked by a concurrent run are
+    skipped."""
+    from mdt.referrals.services import expire_overdue
+
+    expired = expire_overdue()
+    db.session.commit()
+    return expired

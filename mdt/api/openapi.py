@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from mdt.cases.models import INTERMEDIARY_KINDS, SEXES, SOURCES, STAGES
+from mdt.cases.models import PLAN_SERVICES
 from mdt.directory.models import AGENCY_KINDS, AGENCY_LEVELS, ROLES
+from mdt.referrals.models import (CONSENT_PURPOSES, OUTCOMES, REFERRAL_STATUSES, SHARE_PARTS,
+                                  URGENCIES)
 
 
 def _ref(name: str) -> dict:
@@ -101,6 +104,35 @@ def document() -> dict:
             "opened_on": {"type": "string", "format": "date"},
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"}}},
+        "ConsentIn": {"type": "object", "required": ["purpose", "given"], "properties": {
+            "purpose": enum(CONSENT_PURPOSES), "agency_id": {"type": "integer",
+                                                            "description": "required for share_with_agency"},
+            "given": {"type": "boolean"}, "expires_on": {"type": "string", "format": "date"},
+            "language": {"type": "string"}, "interpreter": {"type": "string"},
+            "scope": {"type": "array", "items": enum(SHARE_PARTS)},
+            "risks_acknowledged": {"type": "boolean",
+                                   "description": "required for police and prosecutors"}}},
+        "Consent": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "case_id": {"type": "integer"}, "purpose": enum(CONSENT_PURPOSES),
+            "agency_id": {"type": ["integer", "null"]}, "given": {"type": "boolean"},
+            "recorded_on": {"type": "string", "format": "date"},
+            "expires_on": {"type": ["string", "null"], "format": "date"},
+            "scope": {"type": "array", "items": enum(SHARE_PARTS)},
+            "withdrawn_at": {"type": ["string", "null"], "format": "date-time"}}},
+        "ReferralIn": {"type": "object", "required": ["case_id", "to_agency_id", "service"], "properties": {
+            "case_id": {"type": "integer"}, "to_agency_id": {"type": "integer"},
+            "service": enum(PLAN_SERVICES), "reason": {"type": "string"},
+            "respond_by": {"type": "string", "format": "date"}, "urgency": enum(URGENCIES),
+            "plan_item_id": {"type": "integer"}}},
+        "Referral": {"type": "object", "required": ["id", "status"], "properties": {
+            "id": {"type": "integer"}, "case_id": {"type": "integer"},
+            "case_reference": {"type": "string"}, "from_agency_id": {"type": "integer"},
+            "to_agency_id": {"type": "integer"}, "service": enum(PLAN_SERVICES),
+            "reason": nullable_str, "urgency": enum(URGENCIES),
+            "respond_by": {"type": "string", "format": "date"}, "status": enum(REFERRAL_STATUSES),
+            "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
+            "accompanied": {"type": ["boolean", "null"]},
+            "instalments": {"type": "array", "items": {"type": "object"}}}},
         "AuditEvent": {"type": "object", "properties": {
             "at": {"type": "string", "format": "date-time"}, "actor": {"type": ["object", "null"]},
             "action": {"type": "string"}, "detail": {"type": "object"}}},
@@ -153,6 +185,49 @@ def document() -> dict:
             "The case's audit trail", params=[_id("id")], errors=("401", "403", "404"),
             response={"type": "object", "properties": {"items": {"type": "array", "items": _ref("AuditEvent")}}})},
     }
+    referral_op = lambda summary, request=None, errors=("401", "403", "404", "409"): _op(  # noqa: E731
+        summary, response=_ref("Referral"), params=[_id("id")], errors=errors,
+        request=request or {"type": "object"})
+    paths.update({
+        "/api/v1/cases/{id}/consents": {
+            "get": _op("Consents recorded on the case", params=[_id("id")],
+                       response={"type": "object", "properties": {"items": {"type": "array", "items": _ref("Consent")}}},
+                       errors=("401", "403", "404")),
+            "post": _op("Record the person's consent or refusal", ok="201", response=_ref("Consent"),
+                        request=_ref("ConsentIn"), params=[_id("id")], errors=("401", "403", "404")),
+        },
+        "/api/v1/consents/{id}/withdraw": {"post": _op(
+            "Withdraw a consent: pending referrals relying on it are withdrawn and the agency loses "
+            "access at once", response=_ref("Consent"), params=[_id("id")],
+            request={"type": "object", "properties": {"reason": {"type": "string"}}},
+            errors=("401", "403", "404", "409"))},
+        "/api/v1/referrals": {
+            "get": _op("Incoming or outgoing referrals of the caller's agency",
+                       response=_list_of("Referral"),
+                       params=[_q("status", enum(REFERRAL_STATUSES)),
+                               _q("direction", enum(("incoming", "outgoing")))] + PAGING,
+                       errors=("401", "422")),
+            "post": _op("Refer a case; 409 without a live share_with_agency consent for that agency",
+                        ok="201", response=_ref("Referral"), request=_ref("ReferralIn"),
+                        errors=("401", "403", "404", "409")),
+        },
+        "/api/v1/referrals/{id}": {"get": _op("One referral", response=_ref("Referral"),
+                                              params=[_id("id")])},
+        "/api/v1/referrals/{id}/accept": {"post": referral_op("Accept (receiving agency)")},
+        "/api/v1/referrals/{id}/decline": {"post": referral_op(
+            "Decline with a reason", {"type": "object", "required": ["reason"],
+                                      "properties": {"reason": {"type": "string"}}})},
+        "/api/v1/referrals/{id}/complete": {"post": referral_op(
+            "Record the outcome", {"type": "object", "required": ["outcome"], "properties": {
+                "outcome": enum(OUTCOMES), "reason": {"type": "string"},
+                "accompanied": {"type": "boolean"}}})},
+        "/api/v1/referrals/{id}/withdraw": {"post": referral_op(
+            "Withdraw (referring side)", {"type": "object", "properties": {"reason": {"type": "string"}}})},
+        "/api/v1/referrals/{id}/instalments": {"post": referral_op(
+            "Record a livelihood grant instalment", {"type": "object", "required": ["amount", "paid_on"],
+                                                     "properties": {"amount": money, "currency": {"type": "string"},
+                                                                    "paid_on": {"type": "string", "format": "date"}}})},
+    })
     return {
         "openapi": "3.1.0",
         "info": {"title": "MDT Case Tracker API", "version": "1"},

@@ -60,14 +60,18 @@ def case_summary_json(c) -> dict:
 
 def case_json(c, user, *, list_row: bool = False) -> dict:
     data = case_summary_json(c)
+    full_team = policy.can(user, "case.edit", c)
     data.update({
         "full": True, "source": c.source, "summary": c.summary, "district": c.district,
         "close_reason": c.close_reason,
-        "person": person_json(c.person),
-        "allowed_moves": list(c.allowed_moves),
+        "allowed_moves": list(c.allowed_moves) if full_team else [],
+        "shared_parts": sorted(policy.shared_parts(user, c)),
     })
-    if not list_row:
+    if policy.can(user, "case.part.person", c):
+        data["person"] = person_json(c.person)
+    if not list_row and policy.can(user, "case.part.episodes", c):
         data["episodes"] = [episode_json(e) for e in c.episodes]
+    if not list_row:
         data["team"] = {"agency_ids": [a.agency_id for a in c.team_agencies],
                         "member_ids": [a.member_id for a in c.assignments]}
         if policy.can(user, "case.sensitive", c):

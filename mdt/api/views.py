@@ -174,7 +174,7 @@ def add_note(case_id: int):
 
 @api_bp.get("/cases/<int:case_id>/notes")
 def list_notes(case_id: int):
-    case = cases.get_case(current_user, case_id, "case.view")
+    case = cases.get_case(current_user, case_id, "case.part.notes")
     notes = cases.case_notes(current_user, case)
     record(current_user, "case.read_notes", case, case=case)
     db.session.commit()

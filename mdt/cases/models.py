@@ -145,8 +145,15 @@ class CaseAgency(db.Model):
                                          primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True, index=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The consent under which the agency joined (None: joined before consent was tracked, or an
+    # agency added by the lead agency itself). Its scope limits what the agency's members see.
+    consent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consent.id", use_alter=True, name="fk_case_agency_consent_id_consent"))
+    referral_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral.id", use_alter=True, name="fk_case_agency_referral_id_referral"))
 
     agency = relationship("Agency")
+    consent = relationship("Consent")
 
 
 class CaseAssignment(db.Model):

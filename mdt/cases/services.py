@@ -307,6 +307,8 @@ def add_note(actor: Member, case: Case, body: str, restricted: bool = False) -> 
 
 
 def case_notes(user, case: Case) -> list[Note]:
+    if not policy.can(user, "case.part.notes", case):
+        return []
     stmt = case.notes.select().options(joinedload(Note.author)).order_by(Note.created_at.desc())
     if not policy.can(user, "case.sensitive", case):
         stmt = stmt.where(Note.restricted.is_(False))
@@ -387,25 +389,38 @@ def add_plan_item(actor: Member, case: Case, data: dict) -> PlanItem:
 
 
 def set_team(actor: Member, case: Case, agency_ids: list[int], member_ids: list[int]) -> dict:
+    """Set the agencies and members on the team. Adding another agency, or a member of another
+    agency, shares the case: it needs the person's live consent naming that agency (409)."""
+    from mdt.referrals.services import require_share_consent
+
     if not policy.can(actor, "case.team", case):
         raise Forbidden("Only the lead agency or a coordinator can change the team.")
-    agencies = set(db.session.scalars(
-        select(Agency.id).where(Agency.mdt_id == case.mdt_id, Agency.id.in_(agency_ids))))
-    members = set(db.session.scalars(
-        select(Member.id).where(Member.mdt_id == case.mdt_id, Member.id.in_(member_ids))))
+    agencies = {a.id: a for a in db.session.scalars(
+        select(Agency).where(Agency.mdt_id == case.mdt_id, Agency.id.in_(agency_ids),
+                             Agency.id != case.lead_agency_id))}
+    members = {m.id: m for m in db.session.scalars(
+        select(Member).where(Member.mdt_id == case.mdt_id, Member.id.in_(member_ids)))}
     old_agencies = {a.agency_id for a in case.team_agencies}
     old_members = {a.member_id for a in case.assignments}
+    consents = {}
+    for agency_id in sorted(set(agencies) - old_agencies):
+        consents[agency_id] = require_share_consent(case, agencies[agency_id])
+    for member_id in sorted(set(members) - old_members):
+        member = members[member_id]
+        if member.agency_id != case.lead_agency_id and member.agency_id not in consents:
+            consents[member.agency_id] = require_share_consent(case, member.agency)
     case.team_agencies[:] = [a for a in case.team_agencies if a.agency_id in agencies]
-    for agency_id in sorted(agencies - old_agencies):
-        case.team_agencies.append(CaseAgency(agency_id=agency_id))
+    for agency_id in sorted(set(agencies) - old_agencies):
+        case.team_agencies.append(CaseAgency(agency_id=agency_id,
+                                             consent_id=consents[agency_id].id))
     case.assignments[:] = [a for a in case.assignments if a.member_id in members]
-    for member_id in sorted(members - old_members):
+    for member_id in sorted(set(members) - old_members):
         case.assignments.append(CaseAssignment(member_id=member_id))
     detail = {
         "agencies": [sorted(old_agencies), sorted(agencies)],
         "members": [sorted(old_members), sorted(members)],
     }
-    if old_agencies != agencies or old_members != members:
+    if old_agencies != set(agencies) or old_members != set(members):
         _touch(case)
         db.session.flush()
         record(actor, "case.team", case, case=case, detail=detail)

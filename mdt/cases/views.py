@@ -150,9 +150,16 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         html = render_template("cases/summary.html", case=case)
         db.session.commit()  # the audited read; after rendering, so nothing is reloaded
         return html, status
+    from mdt.referrals import services as referral_services
+
+    full_team = policy.can(current_user, "case.edit", case)
     context = {
         "case": case,
         "notes": services.case_notes(current_user, case),
+        "consents": referral_services.case_consents(case) if full_team else [],
+        "referrals": referral_services.case_referrals(case) if full_team else [],
+        "agencies": agencies(current_user.mdt_id) if full_team else [],
+        "today_iso": date.today().isoformat(),
         "assessment": db.session.get(Assessment, case.id),
         "plan": db.session.scalars(case_plan_stmt(case.id)).all(),
         "sensitive": policy.can(current_user, "case.sensitive", case),
@@ -230,9 +237,13 @@ def _form_page(case_id: int, action: str, template: str, work, success: str, anc
         except ValidationError as exc:
             db.session.rollback()
             case = services.get_case(current_user, case_id, action)
-            errors = _flat_errors(exc.errors)
+            errors, status = _flat_errors(exc.errors), 422
+        except WorkflowError as exc:
+            db.session.rollback()
+            case = services.get_case(current_user, case_id, action)
+            errors, status = {"_": [exc.detail]}, 409
     return render_template(template, case=case, values=values, errors=errors,
-                           **{k: v() for k, v in context.items()}), (422 if errors else 200)
+                           **{k: v() for k, v in context.items()}), (status if errors else 200)
 
 
 def _person_values(case) -> dict:

@@ -13,8 +13,9 @@ from sqlalchemy import func, insert, select
 from mdt.audit.services import record
 from mdt.auth.services import hash_password
 from mdt.cases import services as case_services
-from mdt.cases.models import Case, CaseCounter, Note, Person
+from mdt.cases.models import Case, CaseAgency, CaseCounter, Note, Person
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member
+from mdt.referrals import services as referral_services
 from mdt.extensions import db
 
 DEMO_PASSWORD = "demo-password"
@@ -58,6 +59,18 @@ PLAN = [
     ("nfe", "Skills training and education", "Each term"),
     ("police", "Investigation, only with the person's recorded consent", "On referral"),
     ("hospital", "Medical care and psychosocial counselling", "On referral"),
+]
+
+SERVICES = [
+    ("legal", "legal_aid", "Labour court and criminal case support", 5, None),
+    ("campaign", "psychosocial", "Peer support groups for returnees", 7, "Lom Sak, Nong Phai"),
+    ("employment", "job_placement", "Job placement and recruitment-fee refund claims", 7, None),
+    ("nfe", "skills_training", "Sewing, cooking and computer courses", 14, None),
+    ("labour", "livelihood_grant", "Livelihood grant, paid in instalments", 14, None),
+    ("hospital", "medical", "Health check and treatment", 3, None),
+    ("hospital", "psychosocial", "Counselling", 5, None),
+    ("sw", "shelter", "Temporary shelter", 1, None),
+    ("lomsak", "documents", "Civil registration and ID documents", 7, "Lom Sak"),
 ]
 
 GIVEN_F = ["Malee", "Suda", "Ratana", "Pranee", "Nok", "Wanida", "Jintana", "Kannika", "Siriporn",
@@ -169,6 +182,12 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
                                        responsibility=responsibility, timing=timing,
                                        position=position))
 
+    for key, category, name, days, areas in SERVICES:
+        referral_services.save_service(members["admin@example.org"], {
+            "agency_id": agencies[key].id, "category": category, "name": name,
+            "response_days": days, "areas": areas, "languages": "Thai, Lao",
+            "contact": agencies[key].contact})
+    referral_plan = []
     social = members["social@example.org"]
     lawyer = members["lawyer@example.org"]
     labour = members["labour@example.org"]
@@ -231,12 +250,21 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
                 "Goals reached: running a small grocery shop at home.",
                 "Moved to Bangkok for work; wishes no further contact.",
                 "Settled with the agency; loan cancelled and land title returned."])
-        if i % 3 == 0:
-            case.team_agencies.append(case_services.CaseAgency(agency_id=agencies["legal"].id))
-        if i % 4 == 1:
-            case.team_agencies.append(case_services.CaseAgency(agency_id=agencies["labour"].id))
+        lead_member = creator if creator.agency_id == case.lead_agency_id else social
+        team = []
+        if i % 3 == 0 and creator is not lawyer:
+            team.append(("legal", None))
+        if i % 4 == 1 and creator is not labour:
+            team.append(("labour", ["person", "episodes", "plan"]))
         if i % 10 == 4:
-            case.team_agencies.append(case_services.CaseAgency(agency_id=agencies["police"].id))
+            team.append(("police", ["person", "episodes"]))
+        for key, scope in team:
+            consent = referral_services.record_consent(lead_member, case, {
+                "purpose": "share_with_agency", "agency_id": agencies[key].id, "given": True,
+                "recorded_on": case.opened_on.isoformat(), "language": "Thai", "scope": scope,
+                "risks_acknowledged": key == "police"})
+            case.team_agencies.append(CaseAgency(agency_id=agencies[key].id, consent_id=consent.id))
+        referral_plan.append((case, lead_member, stage))
         if stage != "intake":
             case_services.save_assessment(creator, case, {
                 "needs": "Income; repaying the debt; " + ("school for children" if female else "job"),
@@ -252,6 +280,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
         last = min(today, case.opened_on + timedelta(days=rng.randint(1, 200)))
         case.updated_at = _utc(last) if stage != "intake" or i % 2 else _utc(today)
     db.session.flush()
+    _demo_referrals(referral_plan, agencies, members, rng)
 
     # A second MDT, so that isolation between provinces can be seen and tested.
     other = _mdt("PYO", "Phayao Provincial Operation Centre", "Asia/Bangkok", "TH", "THB")
@@ -273,6 +302,42 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
     db.session.commit()
     return ("Demo data loaded: Petchabun MDT with 40 returnees and a second MDT. "
             f"Log in as coordinator@example.org with password {DEMO_PASSWORD}.")
+
+
+def _demo_referrals(plan, agencies, members, rng) -> None:
+    """Referrals in every state, made through the services so consent rules hold."""
+    lawyer = members["lawyer@example.org"]
+    labour = members["labour@example.org"]
+    targets = [("legal", "legal_aid", lawyer), ("employment", "job_placement", None),
+               ("nfe", "skills_training", None), ("labour", "livelihood_grant", labour),
+               ("hospital", "psychosocial", None)]
+    outcomes = ["accepted", "completed", "declined", "pending", "completed"]
+    answered = 0
+    for n, (case, actor, stage) in enumerate(plan):
+        if stage in ("intake", "closed") or n % 2:
+            continue
+        key, service, receiver = targets[n % len(targets)]
+        if agencies[key].id == case.lead_agency_id:
+            continue
+        if referral_services.live_share_consent(case, agencies[key].id) is None:
+            referral_services.record_consent(actor, case, {
+                "purpose": "share_with_agency", "agency_id": agencies[key].id, "given": True,
+                "recorded_on": case.opened_on.isoformat(), "language": "Thai"})
+        referral = referral_services.create_referral(actor, {
+            "case_id": case.id, "to_agency_id": agencies[key].id, "service": service,
+            "reason": "Discussed with the person, who wants this service."})
+        if receiver is None:
+            continue  # other agencies have no demo account: their referrals stay pending
+        state = outcomes[answered % len(outcomes)]
+        answered += 1
+        if state in ("accepted", "completed"):
+            referral_services.accept(receiver, referral)
+        if state == "completed":
+            referral_services.complete(receiver, referral, {
+                "outcome": "received" if n % 3 else "not_received",
+                "reason": "could_not_reach", "accompanied": "true"})
+        if state == "declined":
+            referral_services.decline(receiver, referral, "Outside our district this month.")
 
 
 def policy_can_note(member, case) -> bool:

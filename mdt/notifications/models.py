@@ -1,0 +1,33 @@
+"""In-app notifications (the bell). Texts are built when shown, from the kind and the
+referral's reference: nothing about the person is stored here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mdt.extensions import db
+from mdt.timeutil import UTCDateTime, utcnow
+
+KINDS = ("referral_new", "referral_accepted", "referral_declined", "referral_completed",
+         "referral_withdrawn", "referral_expired", "consent_withdrawn")
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_unread", "member_id",
+              postgresql_where=text("read_at IS NULL"), sqlite_where=text("read_at IS NULL")),
+        Index("ix_notification_member_created", "member_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    referral = relationship("Referral")
