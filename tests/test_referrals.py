@@ -335,3 +335,26 @@ def test_inbox_query_count_constant(world, client, auth):
     _measure(client, paths)
     large = _measure(client, paths)
     assert small == large, (small, large)
+
+
+def test_later_refusal_overrides_consent(world):
+    case = f.case(world["social"])
+    consent(world, case, "legal")
+    r = refer(world, case, "legal")
+    referrals.record_consent(world["social"], case, {
+        "purpose": "share_with_agency", "agency_id": world.agencies["legal"].id, "given": False})
+    db.session.commit()
+    assert r.status == "withdrawn"
+    with pytest.raises(WorkflowError):
+        refer(world, case, "legal")
+
+
+def test_figures_page_for_coordinators(world, client, auth):
+    case = f.case(world["social"])
+    consent(world, case, "legal")
+    refer(world, case, "legal")
+    auth.login("coord@test.org")
+    html = client.get("/referrals/figures").get_data(as_text=True)
+    assert "Referrals made: 1" in html and "Legal aid" in html
+    r = client.get("/referrals/figures?start=2026-13-01")
+    assert r.status_code == 200 and "Use a date like" in r.get_data(as_text=True)
