@@ -98,7 +98,7 @@ def test_referral_across_two_agencies(live_server, browser, world):
     _login(social, live_server, "social@test.org")
     social.goto(f"{live_server}/cases/{case.id}")
     # Record the person's consent to share with the legal aid NGO.
-    social.get_by_text("Record consent").first.click()
+    social.get_by_role("link", name="Record consent").click()
     social.get_by_label("Purpose").select_option("share_with_agency")
     social.get_by_label("Agency (for sharing)").select_option(label="Legal Aid NGO")
     social.get_by_label("Language used").fill("Thai")

@@ -134,7 +134,7 @@ class Case(db.Model):
 
 
 # Districts are filtered case-insensitively.
-Index("ix_case_mdt_district", Case.mdt_id, func.lower(Case.district))
+Index("ix_case_mdt_district", Case.mdt_id, func.lower(Case.district), Case.stage)
 
 
 class CaseAgency(db.Model):

@@ -38,6 +38,7 @@ def get_case(user, case_id: int, action: str = "case.view", *, whole: bool = Fal
     user lacks the right on are 403. ``whole`` also loads what the case page shows, in a fixed
     number of queries."""
     options = [selectinload(Case.team_agencies).joinedload(CaseAgency.agency),
+               selectinload(Case.team_agencies).joinedload(CaseAgency.consent),
                selectinload(Case.assignments).joinedload(CaseAssignment.member),
                joinedload(Case.person), joinedload(Case.lead_agency)]
     if whole:

@@ -158,8 +158,7 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         "notes": services.case_notes(current_user, case),
         "consents": referral_services.case_consents(case) if full_team else [],
         "referrals": referral_services.case_referrals(case) if full_team else [],
-        "agencies": agencies(current_user.mdt_id) if full_team else [],
-        "today_iso": date.today().isoformat(),
+
         "assessment": db.session.get(Assessment, case.id),
         "plan": db.session.scalars(case_plan_stmt(case.id)).all(),
         "sensitive": policy.can(current_user, "case.sensitive", case),

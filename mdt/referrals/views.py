@@ -22,25 +22,22 @@ bp = Blueprint("referrals", __name__)
 
 # ---------------------------------------------------------------- consent (from the case page)
 
-@bp.route("/cases/<int:case_id>/consents", methods=["POST"])
+@bp.route("/cases/<int:case_id>/consents", methods=["GET", "POST"])
 @login_required
 def record_consent(case_id: int):
-    from mdt.cases.views import _case_page
+    from mdt.cases.views import _form_page
 
-    case = cases.get_case(current_user, case_id, "case.consent")
-    data = form_dict(request.form, lists=("scope",))
-    data["risks_acknowledged"] = "risks_acknowledged" in request.form
-    if not data.get("scope"):
-        data.pop("scope")
-    try:
+    def work(case):
+        data = form_dict(request.form, lists=("scope",))
+        data["risks_acknowledged"] = "risks_acknowledged" in request.form
+        if not data.get("scope"):
+            data.pop("scope")
         services.record_consent(current_user, case, data)
-        db.session.commit()
-        flash(_("Consent recorded."), "success")
-        return redirect(url_for("cases.show", case_id=case.id, _anchor="consent"))
-    except ValidationError as exc:
-        db.session.rollback()
-        return _case_page(case_id, status=422, form_name="consent", values=request.form,
-                          errors=exc.errors)
+
+    return _form_page(
+        case_id, "case.consent", "referrals/consent_form.html", work, _("Consent recorded."),
+        "consent", lambda case: {"recorded_on": date.today().isoformat(), "given": "true"},
+        agencies=lambda: [a for a in agencies(current_user.mdt_id)])
 
 
 @bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])

@@ -189,7 +189,7 @@ def upgrade():
     sa.UniqueConstraint('mdt_id', 'reference', name='uq_case_mdt_reference')
     )
     with op.batch_alter_table('case_file', schema=None) as batch_op:
-        batch_op.create_index('ix_case_mdt_district', ['mdt_id', sa.text('lower(district)')], unique=False)
+        batch_op.create_index('ix_case_mdt_district', ['mdt_id', sa.text('lower(district)'), 'stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_file_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_case_lead_agency', ['lead_agency_id', 'updated_at'], unique=False)
         batch_op.create_index('ix_case_mdt_stage', ['mdt_id', 'stage'], unique=False)
