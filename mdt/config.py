@@ -69,6 +69,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "task_ignore_result": True,
         }
     celery["beat_schedule"] = {
+        "mark-missed-deadlines": {"task": "workers.tasks.mark_missed_deadlines",
+                                  "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
         "expire-referrals": {"task": "workers.tasks.expire_referrals",
                              "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
         "heartbeat": {"task": "workers.tasks.heartbeat",

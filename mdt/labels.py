@@ -90,13 +90,60 @@ NOTIFICATION = {
     "referral_withdrawn": _l("Referral %(ref)s was withdrawn"),
     "referral_expired": _l("Referral %(ref)s expired without an answer"),
     "consent_withdrawn": _l("Consent was withdrawn on a case"),
+    "deadline_moved": _l("A deadline moved on %(ref)s"),
+    "deadline_created": _l("New deadline on %(ref)s"),
 }
+
+MATTER_KIND = {"labour": _l("Labour"), "criminal": _l("Criminal"), "civil": _l("Civil"),
+               "administrative": _l("Administrative complaint")}
+JURISDICTION = {"TH": _l("Thailand"), "PH": _l("Philippines")}
+MATTER_STAGE = {
+    "fact_finding": _l("Fact finding"), "complaint_filed": _l("Complaint filed"),
+    "hearings": _l("Hearings"), "judgment": _l("Judgment"), "appeal": _l("Appeal"),
+    "enforcement": _l("Enforcement"), "closed": _l("Closed"),
+}
+CLAIMANT_STATUS = {"active": _l("Active"), "settled": _l("Settled"), "withdrawn": _l("Withdrawn"),
+                   "won": _l("Won"), "lost": _l("Lost")}
+HEARING_STATUS = {"scheduled": _l("Scheduled"), "held": _l("Held"), "adjourned": _l("Adjourned"),
+                  "cancelled": _l("Cancelled")}
+SUPPORT = {"transport": _l("Transport"), "lodging": _l("Lodging"), "interpreter": _l("Interpreter"),
+           "witness_preparation": _l("Witness preparation"), "other": _l("Other")}
+DEADLINE_STATUS = {"open": _l("Open"), "done": _l("Done"), "missed": _l("Missed")}
+EVENT = {
+    "judgment_read": _l("Judgment read (first instance)"),
+    "appeal_judgment_read": _l("Appeal judgment read"),
+    "appeal_received": _l("Copy of an appeal received"),
+    "first_evidence_hearing": _l("Date of the first evidence hearing"),
+    "indictment": _l("Indictment filed"),
+    "offence_known": _l("Offence and offender became known"),
+    "offence_committed": _l("Offence committed"),
+    "knowledge_of_act": _l("Wrongful act and liable person became known"),
+    "wrongful_act": _l("Wrongful act"),
+    "returned_home": _l("Returned home"),
+    "decision_received": _l("Decision of a labour arbiter or court received"),
+    "rd_decision_received": _l("DOLE Regional Director's decision received"),
+    "nlrc_decision_received": _l("NLRC decision received"),
+    "reconsideration_denied": _l("Notice of denial of reconsideration received"),
+    "cause_of_action": _l("Cause of action accrued"),
+    "dismissal": _l("Dismissal"),
+    "promulgation": _l("Promulgation of judgment"),
+    "new_trial_denied": _l("Denial of a new-trial or reconsideration motion"),
+    "illegal_recruitment_committed": _l("Illegal recruitment committed"),
+    "trafficking_release": _l("Release from the situation of trafficking"),
+}
+UNIT = {"days": _l("days"), "working_days": _l("working days"), "months": _l("months"),
+        "years": _l("years")}
+ROLL = {"forward": _l("next working day"), "backward": _l("previous working day"),
+        "none": _l("no roll")}
 
 ALL = {"stage": STAGE, "sex": SEX, "source": SOURCE, "agency_kind": AGENCY_KIND, "level": LEVEL,
        "role": ROLE, "sector": SECTOR, "intermediary_kind": INTERMEDIARY_KIND,
        "channel": CHANNEL, "service": SERVICE, "attention": ATTENTION, "audit": AUDIT_ACTION,
        "referral_status": REFERRAL_STATUS, "purpose": PURPOSE, "part": PART, "urgency": URGENCY,
-       "outcome": OUTCOME, "not_received": NOT_RECEIVED}
+       "outcome": OUTCOME, "not_received": NOT_RECEIVED, "matter_kind": MATTER_KIND,
+       "jurisdiction": JURISDICTION, "matter_stage": MATTER_STAGE, "claimant_status": CLAIMANT_STATUS,
+       "hearing_status": HEARING_STATUS, "support": SUPPORT, "deadline_status": DEADLINE_STATUS,
+       "event": EVENT, "unit": UNIT, "roll": ROLL}
 
 
 def label(kind: str, value) -> str:

@@ -9,3 +9,7 @@ from mdt.cases.models import (  # noqa: F401
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member  # noqa: F401
 from mdt.notifications.models import Notification  # noqa: F401
 from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
+from mdt.legal.models import (  # noqa: F401
+    Claimant, ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing, HearingAttendance,
+    HearingSupport, LegalMatter, MatterEvent, MatterLawyer, MatterLink, MatterRespondent,
+)

@@ -27,3 +27,13 @@ def expire_referrals() -> int:
     expired = expire_overdue()
     db.session.commit()
     return expired
+
+
+@shared_task(ignore_result=True)
+def mark_missed_deadlines() -> int:
+    """Open deadlines whose last day has passed become missed. Idempotent."""
+    from mdt.legal.services import mark_missed
+
+    missed = mark_missed()
+    db.session.commit()
+    return missed

@@ -5,6 +5,8 @@ from __future__ import annotations
 from mdt.cases.models import INTERMEDIARY_KINDS, SEXES, SOURCES, STAGES
 from mdt.cases.models import PLAN_SERVICES
 from mdt.directory.models import AGENCY_KINDS, AGENCY_LEVELS, ROLES
+from mdt.legal.models import (CLAIMANT_STATUSES, EVENT_KINDS, HEARING_STATUSES, JURISDICTIONS,
+                              MATTER_KINDS, MATTER_STAGES)
 from mdt.referrals.models import (CONSENT_PURPOSES, OUTCOMES, REFERRAL_STATUSES, SHARE_PARTS,
                                   URGENCIES)
 
@@ -227,6 +229,102 @@ def document() -> dict:
             "Record a livelihood grant instalment", {"type": "object", "required": ["amount", "paid_on"],
                                                      "properties": {"amount": money, "currency": {"type": "string"},
                                                                     "paid_on": {"type": "string", "format": "date"}}})},
+    })
+    party = {"type": "object", "required": ["name", "kind"], "properties": {
+        "name": {"type": "string"}, "kind": enum(INTERMEDIARY_KINDS)}}
+    schemas.update({
+        "LegalMatterIn": {"type": "object", "required": ["kind", "jurisdiction", "title"], "properties": {
+            "kind": enum(MATTER_KINDS), "jurisdiction": enum(JURISDICTIONS), "title": {"type": "string"},
+            "forum": {"type": "string"}, "docket_no": {"type": "string"},
+            "respondents": {"type": "array", "items": party},
+            "claimants": {"type": "array", "items": {"type": "object", "required": ["case_id"], "properties": {
+                "case_id": {"type": "integer"}, "amount_claimed": money, "currency": {"type": "string"}}}},
+            "lawyer_ids": {"type": "array", "items": {"type": "integer"}}}},
+        "LegalMatter": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kind": enum(MATTER_KINDS), "jurisdiction": enum(JURISDICTIONS),
+            "title": {"type": "string"}, "stage": enum(MATTER_STAGES),
+            "claimants": {"type": "array", "items": _ref("Claimant"),
+                          "description": "only claimants whose case the caller may see"},
+            "claimants_hidden": {"type": "integer"}, "claimants_active": {"type": "integer"},
+            "totals": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+                "claimed": money, "awarded": money, "received": money}}},
+            "linked_matter_ids": {"type": "array", "items": {"type": "integer"}}}},
+        "Claimant": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "case_id": {"type": "integer"}, "status": enum(CLAIMANT_STATUSES),
+            "currency": {"type": "string"}, "amount_claimed": money, "amount_awarded": money,
+            "amount_received": money, "debt_relief": {"type": "object"}}},
+        "Hearing": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "starts_at": {"type": "string", "format": "date-time"},
+            "purpose": {"type": "string"}, "location": nullable_str, "status": enum(HEARING_STATUSES)}},
+        "Deadline": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "rule": nullable_str, "title": {"type": "string"},
+            "due_on": {"type": "string", "format": "date"}, "citation": nullable_str,
+            "verified": {"type": "boolean", "description": "false: unverified, confirm with counsel"},
+            "trace": {"type": "array", "items": {"type": "string"}},
+            "status": enum(("open", "done", "missed"))}},
+        "Event": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kind": enum(EVENT_KINDS),
+            "occurred_on": {"type": "string", "format": "date"},
+            "deadlines": {"type": "array", "items": _ref("Deadline")}}},
+    })
+    paths.update({
+        "/api/v1/legal-matters": {
+            "get": _op("Legal matters the caller may see", response={"type": "object"}, params=PAGING),
+            "post": _op("Open a legal matter; claimants need a live legal_action consent (409)",
+                        ok="201", response=_ref("LegalMatter"), request=_ref("LegalMatterIn"),
+                        errors=("401", "403", "409")),
+        },
+        "/api/v1/legal-matters/{id}": {
+            "get": _op("One matter with totals per currency", response=_ref("LegalMatter"), params=[_id("id")]),
+            "patch": _op("Change a matter (title, forum, docket_no, stage, linked_matter_ids)",
+                         response=_ref("LegalMatter"), request={"type": "object"}, params=[_id("id")],
+                         errors=("401", "403", "404")),
+        },
+        "/api/v1/legal-matters/{id}/claimants": {"post": _op(
+            "Add a claimant case", ok="201", response=_ref("Claimant"), params=[_id("id")],
+            request={"type": "object", "required": ["case_id"]}, errors=("401", "403", "404", "409"))},
+        "/api/v1/legal-matters/{id}/claimants/{claimant_id}": {"patch": _op(
+            "Status, amounts and debt relief of a claimant", response=_ref("Claimant"),
+            params=[_id("id"), _id("claimant_id")], request={"type": "object", "properties": {
+                "status": enum(CLAIMANT_STATUSES), "amount_awarded": money, "amount_received": money,
+                "debt_relief": {"type": "object"}}}, errors=("401", "403", "404"))},
+        "/api/v1/legal-matters/{id}/hearings": {"post": _op(
+            "Schedule a hearing (not in the past)", ok="201", response=_ref("Hearing"), params=[_id("id")],
+            request={"type": "object", "required": ["starts_at", "purpose"], "properties": {
+                "starts_at": {"type": "string", "format": "date-time"}, "purpose": {"type": "string"},
+                "location": {"type": "string"}}}, errors=("401", "403", "404"))},
+        "/api/v1/hearings/{id}": {"patch": _op(
+            "Reschedule, record the outcome, adjourn (with next_starts_at) or cancel",
+            response=_ref("Hearing"), params=[_id("id")], request={"type": "object"},
+            errors=("401", "403", "404"))},
+        "/api/v1/legal-matters/{id}/events": {"post": _op(
+            "Record an event (not in the future): creates the deadlines its rules trigger", ok="201",
+            response=_ref("Event"), params=[_id("id")], request={"type": "object", "required": ["kind", "occurred_on"],
+                                                                 "properties": {"kind": enum(EVENT_KINDS),
+                                                                                "occurred_on": {"type": "string", "format": "date"}}},
+            errors=("401", "403", "404"))},
+        "/api/v1/events/{id}": {"patch": _op(
+            "Correct a trigger date: recomputes its open deadlines", response=_ref("Event"),
+            params=[_id("id")], request={"type": "object"}, errors=("401", "403", "404"))},
+        "/api/v1/events/{id}/confirm": {"post": _op(
+            "A second member confirms the trigger date", response=_ref("Event"), params=[_id("id")],
+            errors=("401", "403", "404", "409"))},
+        "/api/v1/legal-matters/{id}/deadlines": {"get": _op(
+            "Deadlines of a matter", params=[_id("id")],
+            response={"type": "object", "properties": {"items": {"type": "array", "items": _ref("Deadline")}}})},
+        "/api/v1/deadlines/{id}/done": {"post": _op("Mark a deadline done", response=_ref("Deadline"),
+                                                    params=[_id("id")], errors=("401", "403", "404", "409"))},
+        "/api/v1/deadline-rules": {"get": _op(
+            "Rules with citations and confidence", params=[_q("jurisdiction", enum(JURISDICTIONS))],
+            response={"type": "object"}, errors=("401", "422"))},
+        "/api/v1/deadline-rules/{id}": {"patch": _op(
+            "Correct or disable a rule (admin): recomputes open deadlines", response={"type": "object"},
+            params=[_id("id")], request={"type": "object"}, errors=("401", "403", "404"))},
+        "/api/v1/closure-days": {"post": _op(
+            "Add a court closure (or an open day) with a reason (admin): recomputes open deadlines",
+            ok="201", response={"type": "object"}, request={"type": "object"}, errors=("401", "403"))},
+        "/api/v1/closure-days/{id}": {"delete": _op("Remove a closure day (admin)", response={"type": "object"},
+                                                    params=[_id("id")], errors=("401", "403", "404"))},
     })
     return {
         "openapi": "3.1.0",

@@ -12,7 +12,8 @@ from mdt.extensions import db
 from mdt.timeutil import UTCDateTime, utcnow
 
 KINDS = ("referral_new", "referral_accepted", "referral_declined", "referral_completed",
-         "referral_withdrawn", "referral_expired", "consent_withdrawn")
+         "referral_withdrawn", "referral_expired", "consent_withdrawn", "deadline_moved",
+         "deadline_created")
 
 
 class Notification(db.Model):
@@ -27,7 +28,14 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
+    matter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("legal_matter.id", ondelete="CASCADE", use_alter=True,
+                   name="fk_notification_matter_id_legal_matter"))
+    deadline_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deadline.id", ondelete="CASCADE", use_alter=True,
+                   name="fk_notification_deadline_id_deadline"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     referral = relationship("Referral")
+    matter = relationship("LegalMatter")

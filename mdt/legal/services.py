@@ -1,0 +1,679 @@
+"""Legal matters, claimants, hearings, events and the deadlines they start. Services flush; the
+caller commits once. Every change writes an audit row in the same transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from mdt import policy
+from mdt.audit.services import changes, record
+from mdt.cases.models import INTERMEDIARY_KINDS, Case, CaseAgency
+from mdt.directory.models import Member
+from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
+from mdt.extensions import db
+from mdt.legal.calendar import ROLLS, UNITS, CourtCalendar, Period, compute
+from mdt.legal.models import (CLAIMANT_STATUSES, EVENT_KINDS, HEARING_STATUSES, JURISDICTIONS,
+                              MATTER_KINDS, MATTER_STAGES, SUPPORT_KINDS, Claimant, ClosureDay,
+                              Deadline, DeadlineChange, DeadlineRule, Hearing, HearingSupport,
+                              LegalMatter, MatterEvent, MatterLawyer, MatterLink, MatterRespondent)
+from mdt.notifications import services as notes
+from mdt.timeutil import utcnow
+from mdt.validation import Checker
+
+COURT_ZONES = {"TH": "Asia/Bangkok", "PH": "Asia/Manila"}
+
+
+# ---------------------------------------------------------------- access
+
+def matter_filter(user):
+    """SQL condition: matters ``user`` may see: assigned lawyers and their agencies, the MDT's
+    coordinators, and the team of any claimant's case."""
+    lawyer_agency = (select(MatterLawyer.matter_id).join(Member, Member.id == MatterLawyer.member_id)
+                     .where(Member.agency_id == user.agency_id))
+    conditions = [
+        LegalMatter.created_by_id == user.id,
+        LegalMatter.id.in_(lawyer_agency),
+        LegalMatter.id.in_(select(Claimant.matter_id).join(Case, Case.id == Claimant.case_id)
+                           .where(policy.team_filter(user))),
+    ]
+    if user.has_role("coordinator"):
+        conditions.append(LegalMatter.mdt_id == user.mdt_id)
+    return (LegalMatter.mdt_id == user.mdt_id) & or_(*conditions)
+
+
+def can_edit(user, matter: LegalMatter) -> bool:
+    if matter.mdt_id != user.mdt_id or not user.active:
+        return False
+    if matter.created_by_id == user.id:
+        return True
+    return any(l.member_id == user.id or l.member.agency_id == user.agency_id for l in matter.lawyers)
+
+
+def get_matter(user, matter_id: int, *, edit: bool = False) -> LegalMatter:
+    matter = db.session.get(LegalMatter, matter_id, options=[
+        selectinload(LegalMatter.lawyers).joinedload(MatterLawyer.member),
+        selectinload(LegalMatter.claimants).joinedload(Claimant.case),
+        selectinload(LegalMatter.respondents).joinedload(MatterRespondent.intermediary)])
+    if matter is None or matter.mdt_id != user.mdt_id:
+        raise NotFound("No such legal matter.")
+    visible = db.session.scalar(select(LegalMatter.id).where(LegalMatter.id == matter.id,
+                                                             matter_filter(user)))
+    if visible is None:
+        raise NotFound("No such legal matter.")
+    if edit and not can_edit(user, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    return matter
+
+
+def _require_creator(user) -> None:
+    if not (user.has_role("lawyer") or user.has_role("coordinator")):
+        raise Forbidden("Lawyers and coordinators open legal matters.")
+
+
+# ---------------------------------------------------------------- matters and claimants
+
+def _intermediary(mdt_id: int, raw: dict, c: Checker, i: int):
+    from mdt.cases.services import intermediary_for
+
+    rc = Checker(raw, f"respondents[{i}].")
+    rc.text("name", required=True, max_length=200)
+    rc.choice("kind", INTERMEDIARY_KINDS, required=True)
+    c.merge(rc)
+    if rc.errors:
+        return None
+    return intermediary_for(mdt_id, rc.clean["name"], rc.clean["kind"], None)
+
+
+def _check_claimant(actor, raw: dict, prefix: str, default_currency: str):
+    c = Checker(raw, prefix)
+    case = None
+    try:
+        case = db.session.get(Case, int(raw.get("case_id")))
+    except (TypeError, ValueError, AttributeError):
+        case = None
+    if case is None or not policy.can(actor, "case.view", case):
+        c.error("case_id", _l("No such case, or you are not on its team."))
+    c.money("amount_claimed")
+    c.currency("currency", default_currency)
+    return c, case
+
+
+def _require_legal_consent(case: Case) -> None:
+    from mdt.referrals.models import Consent
+
+    consents = db.session.scalars(select(Consent).where(
+        Consent.case_id == case.id, Consent.purpose == "legal_action")
+        .order_by(Consent.recorded_on.desc(), Consent.id.desc())).all()
+    for consent in consents:
+        if not consent.given and consent.withdrawn_at is None:
+            break
+        if consent.is_live(date.today()):
+            return
+    raise WorkflowError(str(_l(
+        "Case %(ref)s has no live consent to legal action: the person decides whether to go to "
+        "court. Record their consent first.", ref=case.reference)))
+
+
+def create_matter(actor, data: dict) -> LegalMatter:
+    _require_creator(actor)
+    c = Checker(data)
+    c.choice("kind", MATTER_KINDS, required=True)
+    c.choice("jurisdiction", JURISDICTIONS, required=True)
+    c.text("title", required=True, max_length=300)
+    c.text("forum", max_length=200)
+    c.text("docket_no", max_length=100)
+    c.choice("stage", MATTER_STAGES, default="fact_finding")
+    currency = {"TH": "THB", "PH": "PHP"}.get(c.clean.get("jurisdiction"), actor.mdt.currency)
+    respondents = []
+    for i, raw in enumerate(data.get("respondents") or []):
+        respondents.append(_intermediary(actor.mdt_id, raw if isinstance(raw, dict) else {}, c, i))
+    claimants = []
+    for i, raw in enumerate(data.get("claimants") or []):
+        cc, case = _check_claimant(actor, raw if isinstance(raw, dict) else {}, f"claimants[{i}].", currency)
+        c.merge(cc)
+        claimants.append((case, cc.clean))
+    lawyer_ids = data.get("lawyer_ids") or []
+    lawyers = []
+    for member_id in lawyer_ids:
+        member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
+        if member is None or member.mdt_id != actor.mdt_id:
+            c.error("lawyer_ids", _l("No such member in this MDT."))
+        else:
+            lawyers.append(member)
+    c.raise_if_errors()
+    for case, _clean in claimants:
+        _require_legal_consent(case)
+    matter = LegalMatter(mdt_id=actor.mdt_id, kind=c.clean["kind"],
+                         jurisdiction=c.clean["jurisdiction"], title=c.clean["title"],
+                         forum=c.clean.get("forum"), docket_no=c.clean.get("docket_no"),
+                         stage=c.clean.get("stage") or "fact_finding", created_by_id=actor.id)
+    db.session.add(matter)
+    if actor.has_role("lawyer") and actor not in lawyers:
+        lawyers.insert(0, actor)
+    for member in lawyers:
+        matter.lawyers.append(MatterLawyer(member_id=member.id))
+    for intermediary in respondents:
+        if intermediary is not None and intermediary.id not in {r.intermediary_id for r in matter.respondents}:
+            matter.respondents.append(MatterRespondent(intermediary_id=intermediary.id))
+    for case, clean in claimants:
+        matter.claimants.append(Claimant(case_id=case.id, currency=clean["currency"],
+                                         amount_claimed=clean.get("amount_claimed")))
+    db.session.flush()
+    record(actor, "matter.create", matter, detail={
+        "kind": matter.kind, "jurisdiction": matter.jurisdiction, "title": matter.title,
+        "claimants": [cl.case_id for cl in matter.claimants]})
+    for cl in matter.claimants:
+        record(actor, "matter.claimant_add", cl, case=cl.case, detail={"matter_id": matter.id})
+    return matter
+
+
+def update_matter(actor, matter: LegalMatter, data: dict) -> dict:
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    c = Checker(data)
+    for field, size in (("title", 300), ("forum", 200), ("docket_no", 100)):
+        if field in c.data:
+            c.text(field, required=(field == "title"), max_length=size)
+    if "stage" in c.data:
+        c.choice("stage", MATTER_STAGES, required=True)
+    links = data.get("linked_matter_ids")
+    linked = []
+    if links is not None:
+        for other_id in links if isinstance(links, list) else [None]:
+            other = db.session.get(LegalMatter, other_id) if isinstance(other_id, int) else None
+            if other is None or other.mdt_id != matter.mdt_id or other.id == matter.id:
+                c.error("linked_matter_ids", _l("No such legal matter in this MDT."))
+            else:
+                linked.append(other.id)
+    c.raise_if_errors()
+    changed = changes(matter, c.clean)
+    if links is not None:
+        old = set(linked_ids(matter))
+        new = set(linked)
+        for other_id in new - old:
+            db.session.add(MatterLink(low_id=min(matter.id, other_id), high_id=max(matter.id, other_id)))
+        for other_id in old - new:
+            link = db.session.get(MatterLink, (min(matter.id, other_id), max(matter.id, other_id)))
+            db.session.delete(link)
+        if old != new:
+            changed["linked_matter_ids"] = [sorted(old), sorted(new)]
+    if changed:
+        matter.updated_at = utcnow()
+        db.session.flush()
+        record(actor, "matter.update", matter, detail={"changes": changed})
+    return changed
+
+
+def linked_ids(matter: LegalMatter) -> list[int]:
+    rows = db.session.execute(select(MatterLink.low_id, MatterLink.high_id).where(
+        or_(MatterLink.low_id == matter.id, MatterLink.high_id == matter.id))).all()
+    return sorted(high if low == matter.id else low for low, high in rows)
+
+
+def add_claimant(actor, matter: LegalMatter, data: dict) -> Claimant:
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    default = {"TH": "THB", "PH": "PHP"}[matter.jurisdiction]
+    c, case = _check_claimant(actor, data, "", default)
+    c.raise_if_errors()
+    if any(cl.case_id == case.id for cl in matter.claimants):
+        raise WorkflowError(str(_l("This case is already a claimant.")))
+    _require_legal_consent(case)
+    claimant = Claimant(case_id=case.id, currency=c.clean["currency"],
+                        amount_claimed=c.clean.get("amount_claimed"))
+    matter.claimants.append(claimant)
+    db.session.flush()
+    record(actor, "matter.claimant_add", claimant, case=case, detail={"matter_id": matter.id})
+    return claimant
+
+
+def update_claimant(actor, matter: LegalMatter, claimant: Claimant, data: dict) -> dict:
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    c = Checker(data)
+    if "status" in c.data:
+        c.choice("status", CLAIMANT_STATUSES, required=True)
+    for field in ("amount_claimed", "amount_awarded", "amount_received"):
+        if field in c.data:
+            c.money(field)
+    if "currency" in c.data:
+        c.currency("currency", claimant.currency)
+    relief = data.get("debt_relief")
+    if relief is not None:
+        if not isinstance(relief, dict):
+            c.error("debt_relief", _l("Expected an object."))
+        else:
+            rc = Checker(relief, "debt_relief.")
+            if "loan_cancelled" in relief:
+                c.clean["loan_cancelled"] = rc.boolean("loan_cancelled")
+            if "collateral_returned" in relief:
+                c.clean["collateral_returned"] = rc.boolean("collateral_returned")
+            if "note" in relief:
+                c.clean["debt_relief_note"] = rc.text("note", max_length=2000)
+            c.merge(rc)
+    c.raise_if_errors()
+    changed = changes(claimant, c.clean)
+    if changed:
+        matter.updated_at = utcnow()
+        db.session.flush()
+        record(actor, "matter.claimant_update", claimant, case=claimant.case,
+               detail={"matter_id": matter.id, "changes": changed})
+    return changed
+
+
+def totals(matter: LegalMatter) -> dict:
+    out: dict[str, dict[str, Decimal]] = defaultdict(
+        lambda: {"claimed": Decimal("0.00"), "awarded": Decimal("0.00"), "received": Decimal("0.00")})
+    for cl in matter.claimants:
+        t = out[cl.currency]
+        t["claimed"] += cl.amount_claimed or 0
+        t["awarded"] += cl.amount_awarded or 0
+        t["received"] += cl.amount_received or 0
+    return {cur: {k: f"{v:.2f}" for k, v in t.items()} for cur, t in sorted(out.items())}
+
+
+def visible_matters(user, limit: int = 200):
+    return db.session.scalars(select(LegalMatter).where(matter_filter(user))
+                              .order_by(LegalMatter.updated_at.desc()).limit(limit)).all()
+
+
+# ---------------------------------------------------------------- hearings
+
+def _parse_starts_at(raw, zone: str) -> datetime | None:
+    if isinstance(raw, datetime):
+        value = raw
+    else:
+        try:
+            value = datetime.fromisoformat(str(raw))
+        except ValueError:
+            return None
+    if value.tzinfo is None:   # a local time in the court's zone (the web form's datetime-local)
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(timezone.utc)
+
+
+def schedule_hearing(actor, matter: LegalMatter, data: dict) -> Hearing:
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    c = Checker(data)
+    starts_at = _parse_starts_at(c.data.get("starts_at"), COURT_ZONES[matter.jurisdiction])
+    if starts_at is None:
+        c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
+    elif starts_at < utcnow():
+        c.error("starts_at", _l("A new hearing cannot be in the past."))
+    c.text("purpose", required=True, max_length=300)
+    c.text("location", max_length=300)
+    c.raise_if_errors()
+    hearing = Hearing(matter_id=matter.id, starts_at=starts_at, purpose=c.clean["purpose"],
+                      location=c.clean.get("location"), created_by_id=actor.id)
+    db.session.add(hearing)
+    for kind in ("transport", "lodging", "interpreter", "witness_preparation"):
+        hearing.support.append(HearingSupport(kind=kind))
+    matter.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "hearing.schedule", hearing, detail={"matter_id": matter.id,
+                                                       "starts_at": starts_at, "purpose": hearing.purpose})
+    return hearing
+
+
+def update_hearing(actor, hearing: Hearing, data: dict) -> dict:
+    matter = hearing.matter
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    c = Checker(data)
+    zone = COURT_ZONES[matter.jurisdiction]
+    if "starts_at" in c.data:
+        starts_at = _parse_starts_at(c.data.get("starts_at"), zone)
+        if starts_at is None:
+            c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
+        else:
+            c.clean["starts_at"] = starts_at
+    if "status" in c.data:
+        c.choice("status", HEARING_STATUSES, required=True)
+    for field, size in (("purpose", 300), ("location", 300), ("outcome_notes", 5000)):
+        if field in c.data:
+            c.text(field, required=(field == "purpose"), max_length=size)
+    next_at = None
+    if c.clean.get("status") == "adjourned":
+        next_at = _parse_starts_at(c.data.get("next_starts_at"), zone) if c.data.get("next_starts_at") else None
+        if next_at is None:
+            c.error("next_starts_at", _l("Adjourning needs the new date and time."))
+        elif next_at < utcnow():
+            c.error("next_starts_at", _l("A new hearing cannot be in the past."))
+    c.raise_if_errors()
+    changed = changes(hearing, c.clean)
+    if next_at is not None:
+        follow = Hearing(matter_id=matter.id, starts_at=next_at, purpose=hearing.purpose,
+                         location=hearing.location, created_by_id=actor.id)
+        db.session.add(follow)
+        db.session.flush()
+        hearing.next_hearing_id = follow.id
+        for kind in ("transport", "lodging", "interpreter", "witness_preparation"):
+            follow.support.append(HearingSupport(kind=kind))
+        changed["next_hearing"] = [None, next_at]
+    if changed:
+        matter.updated_at = utcnow()
+        db.session.flush()
+        record(actor, "hearing.update", hearing, detail={"matter_id": matter.id, "changes": changed})
+    return changed
+
+
+# ---------------------------------------------------------------- calendars, events, deadlines
+
+def court_calendar(jurisdiction: str, court: str | None = None) -> CourtCalendar:
+    rows = db.session.scalars(select(ClosureDay).where(
+        ClosureDay.jurisdiction == jurisdiction,
+        ClosureDay.court.in_(["", court or ""]))).all()
+    added = {r.day: r.reason for r in rows if r.action == "closed"}
+    removed = frozenset(r.day for r in rows if r.action == "open")
+    return CourtCalendar(jurisdiction, added=added, removed=removed)
+
+
+def rules_for(matter: LegalMatter, trigger: str) -> list[DeadlineRule]:
+    rules = db.session.scalars(select(DeadlineRule).where(
+        DeadlineRule.jurisdiction == matter.jurisdiction, DeadlineRule.trigger == trigger,
+        DeadlineRule.active.is_(True)).order_by(DeadlineRule.code)).all()
+    return [r for r in rules if matter.kind in (r.matter_kinds or [])]
+
+
+def _period(rule: DeadlineRule) -> Period:
+    return Period(rule.amount, rule.unit, rule.offset_days, rule.roll)
+
+
+def _computed(rule: DeadlineRule, event: MatterEvent, calendar: CourtCalendar):
+    result = compute(event.occurred_on, _period(rule), calendar)
+    trace = [f"rule {rule.code}: {rule.amount} {rule.unit} from {event.kind} ({rule.citation})",
+             *result.trace]
+    return result.due_on, trace
+
+
+def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, list[Deadline]]:
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    c = Checker(data)
+    c.choice("kind", EVENT_KINDS, required=True)
+    c.day("occurred_on", required=True, not_future=True)
+    c.text("note", max_length=2000)
+    c.raise_if_errors()
+    event = MatterEvent(matter_id=matter.id, kind=c.clean["kind"], occurred_on=c.clean["occurred_on"],
+                        note=c.clean.get("note"), recorded_by_id=actor.id)
+    db.session.add(event)
+    db.session.flush()
+    calendar = court_calendar(matter.jurisdiction, matter.forum)
+    created = []
+    for rule in rules_for(matter, event.kind):
+        due, trace = _computed(rule, event, calendar)
+        deadline = Deadline(matter_id=matter.id, event_id=event.id, rule_id=rule.id,
+                            title=rule.title, due_on=due, citation=rule.citation,
+                            verified=rule.verified, trace=trace)
+        db.session.add(deadline)
+        created.append(deadline)
+    matter.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "matter.event", event, detail={
+        "matter_id": matter.id, "kind": event.kind, "occurred_on": event.occurred_on,
+        "deadlines": [{"rule": d.rule_id, "due_on": d.due_on} for d in created]})
+    return event, created
+
+
+def change_event_date(actor, event: MatterEvent, occurred_on) -> list[Deadline]:
+    matter = event.matter
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    c = Checker({"occurred_on": occurred_on})
+    c.day("occurred_on", required=True, not_future=True)
+    c.raise_if_errors()
+    old = event.occurred_on
+    if c.clean["occurred_on"] == old:
+        return []
+    event.occurred_on = c.clean["occurred_on"]
+    event.confirmed_by_id = None     # a changed date needs a fresh second pair of eyes
+    event.confirmed_at = None
+    db.session.flush()
+    record(actor, "matter.event_date", event, detail={"matter_id": matter.id,
+                                                      "changes": {"occurred_on": [old, event.occurred_on]}})
+    deadlines = db.session.scalars(select(Deadline).where(Deadline.event_id == event.id)).all()
+    return recompute(deadlines, f"trigger date changed from {old.isoformat()}", actor)
+
+
+def confirm_event(actor, event: MatterEvent) -> MatterEvent:
+    matter = event.matter
+    if not (can_edit(actor, matter) or actor.has_role("coordinator")):
+        raise Forbidden("You cannot confirm events on this matter.")
+    if event.recorded_by_id == actor.id:
+        raise WorkflowError(str(_l("A second member must confirm the trigger date, not the one who "
+                                   "recorded it.")))
+    if event.confirmed_by_id is not None:
+        raise WorkflowError(str(_l("This date is already confirmed.")))
+    event.confirmed_by_id = actor.id
+    event.confirmed_at = utcnow()
+    db.session.flush()
+    record(actor, "matter.event_confirm", event, detail={"matter_id": matter.id,
+                                                         "occurred_on": event.occurred_on})
+    return event
+
+
+def recompute(deadlines, reason: str, actor=None, *, calendars=None, rules=None) -> list[Deadline]:
+    """Recompute open deadlines that were not set by hand; keep the previous date in the history
+    and tell the matter's lawyers. Returns the deadlines whose date changed."""
+    calendars = calendars if calendars is not None else {}
+    moved = []
+    for deadline in deadlines:
+        if deadline.status != "open" or deadline.set_by_hand or deadline.rule_id is None:
+            continue
+        rule = (rules or {}).get(deadline.rule_id) or deadline.rule
+        event = deadline.event
+        matter = deadline.matter
+        key = (matter.jurisdiction, matter.forum or "")
+        if key not in calendars:
+            calendars[key] = court_calendar(*key)
+        due, trace = _computed(rule, event, calendars[key])
+        deadline.trace = trace
+        deadline.title, deadline.citation, deadline.verified = rule.title, rule.citation, rule.verified
+        if due != deadline.due_on:
+            db.session.add(DeadlineChange(deadline_id=deadline.id, old_due_on=deadline.due_on,
+                                          new_due_on=due, reason=reason[:300],
+                                          actor_id=getattr(actor, "id", None)))
+            deadline.due_on = due
+            moved.append(deadline)
+    db.session.flush()
+    by_matter = defaultdict(list)
+    for deadline in moved:
+        by_matter[deadline.matter_id].append(deadline)
+    for matter_id, items in by_matter.items():
+        lawyers = db.session.scalars(select(MatterLawyer.member_id).where(
+            MatterLawyer.matter_id == matter_id)).all()
+        for deadline in items:
+            for member_id in lawyers:
+                db.session.add(notes.Notification(member_id=member_id, kind="deadline_moved",
+                                                  matter_id=matter_id, deadline_id=deadline.id))
+            record(actor, "deadline.moved", deadline, detail={
+                "matter_id": matter_id, "reason": reason,
+                "due_on": deadline.due_on})
+    db.session.flush()
+    return moved
+
+
+def _open_deadlines(*where):
+    return db.session.scalars(
+        select(Deadline).where(Deadline.status == "open", Deadline.set_by_hand.is_(False), *where)
+        .options(joinedload(Deadline.event), joinedload(Deadline.matter), joinedload(Deadline.rule))
+    ).all()
+
+
+def require_admin(actor) -> None:
+    if not policy.can(actor, "directory.manage"):
+        raise Forbidden("Only administrators manage rules and court calendars.")
+
+
+def save_closure(actor, data: dict) -> tuple[ClosureDay, list[Deadline]]:
+    require_admin(actor)
+    c = Checker(data)
+    c.choice("jurisdiction", JURISDICTIONS, required=True)
+    c.day("day", required=True)
+    c.choice("action", ("closed", "open"), default="closed")
+    c.text("reason", required=True, max_length=300)
+    c.text("court", max_length=200, default="")
+    c.raise_if_errors()
+    existing = db.session.scalars(select(ClosureDay).where(
+        ClosureDay.jurisdiction == c.clean["jurisdiction"], ClosureDay.court == (c.clean["court"] or ""),
+        ClosureDay.day == c.clean["day"])).first()
+    if existing is not None:
+        raise ValidationError("Exists.", {"day": [str(_l("This day is already corrected; remove it first."))]})
+    closure = ClosureDay(jurisdiction=c.clean["jurisdiction"], court=c.clean["court"] or "",
+                         day=c.clean["day"], action=c.clean["action"] or "closed",
+                         reason=c.clean["reason"], created_by_id=actor.id)
+    db.session.add(closure)
+    db.session.flush()
+    record(actor, "calendar.add", closure, detail={k: v for k, v in c.clean.items()})
+    moved = recompute(_open_deadlines(LegalMatter.jurisdiction == closure.jurisdiction,
+                                      Deadline.matter_id == LegalMatter.id),
+                      f"court calendar: {closure.day.isoformat()} {closure.action} ({closure.reason})", actor)
+    return closure, moved
+
+
+def remove_closure(actor, closure: ClosureDay) -> list[Deadline]:
+    require_admin(actor)
+    jurisdiction, day, reason = closure.jurisdiction, closure.day, closure.reason
+    record(actor, "calendar.remove", closure, detail={"jurisdiction": jurisdiction, "day": day,
+                                                      "reason": reason})
+    db.session.delete(closure)
+    db.session.flush()
+    return recompute(_open_deadlines(LegalMatter.jurisdiction == jurisdiction,
+                                     Deadline.matter_id == LegalMatter.id),
+                     f"court calendar: correction of {day.isoformat()} removed", actor)
+
+
+def check_rule(data: dict, partial: bool = False) -> dict:
+    c = Checker(data)
+    fields = data if partial else {k: None for k in ("title", "citation", "amount", "unit", "roll",
+                                                     "confidence", "trigger", "jurisdiction")}
+    if not partial or "jurisdiction" in fields:
+        c.choice("jurisdiction", JURISDICTIONS, required=True)
+    if not partial or "trigger" in fields:
+        c.choice("trigger", EVENT_KINDS, required=True)
+    if not partial or "title" in fields:
+        c.text("title", required=True, max_length=300)
+    if not partial or "citation" in fields:
+        c.text("citation", required=True, max_length=300)
+    if not partial or "unit" in fields:
+        c.choice("unit", UNITS, required=True)
+    if not partial or "roll" in fields:
+        c.choice("roll", ROLLS, default="forward")
+    if not partial or "confidence" in fields:
+        c.choice("confidence", ("H", "M", "U"), required=True)
+    if "notes" in fields:
+        c.text("notes", max_length=2000)
+    for field, low, high in (("amount", 0, 36500), ("offset_days", -365, 365)):
+        if field in fields or (field == "amount" and not partial):
+            raw = c.data.get(field)
+            try:
+                value = int(raw)
+                if str(raw).strip() != str(value) and not isinstance(raw, int):
+                    raise ValueError
+                if not low <= value <= high:
+                    raise ValueError
+                c.clean[field] = value
+            except (TypeError, ValueError):
+                c.error(field, _l("A whole number from %(low)s to %(high)s.", low=low, high=high))
+    if "matter_kinds" in fields:
+        kinds = c.data.get("matter_kinds")
+        if isinstance(kinds, str):
+            kinds = [kinds]
+        if not kinds or not isinstance(kinds, list) or any(k not in MATTER_KINDS for k in kinds):
+            c.error("matter_kinds", _l("Choose the kinds of matter the rule applies to."))
+        else:
+            c.clean["matter_kinds"] = sorted(set(kinds))
+    elif not partial:
+        c.error("matter_kinds", _l("Choose the kinds of matter the rule applies to."))
+    if "active" in fields:
+        c.boolean("active", True)
+    unit, amount = c.clean.get("unit"), c.clean.get("amount")
+    limits = {"days": 36500, "working_days": 3650, "months": 1200, "years": 100}
+    if unit and amount is not None and amount > limits[unit]:
+        c.error("amount", _l("That period is impossible for this unit."))
+    if amount == 0 and c.clean.get("offset_days", 0) == 0 and unit == "working_days":
+        c.error("amount", _l("That period is impossible for this unit."))
+    c.raise_if_errors()
+    return c.clean
+
+
+def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[DeadlineRule, list[Deadline]]:
+    require_admin(actor)
+    if rule is None:
+        clean = check_rule(data)
+        code = (data.get("code") or "").strip()[:20] or None
+        count = db.session.scalar(select(func.count()).select_from(DeadlineRule))
+        rule = DeadlineRule(code=code or f"{clean['jurisdiction']}-X{count + 1}",
+                            pack=f"{clean['jurisdiction']}-local", version=1, **clean)
+        db.session.add(rule)
+        db.session.flush()
+        record(actor, "rule.create", rule, detail=clean)
+        return rule, []
+    clean = check_rule(data, partial=True)
+    changed = changes(rule, clean)
+    if not changed:
+        return rule, []
+    rule.version += 1
+    rule.updated_at = utcnow()
+    db.session.flush()
+    record(actor, "rule.update", rule, detail={"changes": changed, "version": rule.version})
+    moved = recompute(_open_deadlines(Deadline.rule_id == rule.id),
+                      f"rule {rule.code} changed (version {rule.version})", actor)
+    return rule, moved
+
+
+def mark_done(actor, deadline: Deadline) -> Deadline:
+    if not can_edit(actor, deadline.matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    if deadline.status != "open":
+        raise WorkflowError(str(_l("This deadline is already %(status)s.", status=deadline.status)))
+    deadline.status = "done"
+    deadline.done_at = utcnow()
+    deadline.done_by_id = actor.id
+    db.session.flush()
+    record(actor, "deadline.done", deadline, detail={"matter_id": deadline.matter_id,
+                                                     "due_on": deadline.due_on})
+    return deadline
+
+
+def mark_missed(today: date | None = None) -> int:
+    """Open deadlines whose last day has passed become missed. Idempotent."""
+    today = today or date.today()
+    overdue = db.session.scalars(select(Deadline).where(Deadline.status == "open",
+                                                        Deadline.due_on < today)).all()
+    for deadline in overdue:
+        deadline.status = "missed"
+        record(None, "deadline.missed", deadline, detail={"matter_id": deadline.matter_id,
+                                                          "due_on": deadline.due_on})
+    db.session.flush()
+    return len(overdue)
+
+
+def matter_deadlines(matter: LegalMatter):
+    return db.session.scalars(select(Deadline).where(Deadline.matter_id == matter.id)
+                              .options(joinedload(Deadline.event), joinedload(Deadline.rule))
+                              .order_by(Deadline.due_on)).all()
+
+
+def my_agenda(user, days: int = 90):
+    """The user's upcoming hearings and open deadlines, on the matters they may see."""
+    today = date.today()
+    visible = select(LegalMatter.id).where(matter_filter(user))
+    deadlines = db.session.scalars(
+        select(Deadline).where(Deadline.matter_id.in_(visible), Deadline.status == "open")
+        .options(joinedload(Deadline.matter), joinedload(Deadline.event))
+        .order_by(Deadline.due_on).limit(200)).all()
+    start = datetime.combine(today, time.min, tzinfo=timezone.utc)
+    hearings = db.session.scalars(
+        select(Hearing).where(Hearing.matter_id.in_(visible), Hearing.starts_at >= start,
+                              Hearing.status == "scheduled")
+        .options(joinedload(Hearing.matter)).order_by(Hearing.starts_at).limit(200)).all()
+    return deadlines, hearings

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from mdt import policy
+from mdt.cases.models import Case
+from mdt.errors import NotFound, ValidationError, WorkflowError
+from mdt.extensions import db
+from mdt.legal import services as legal
+from mdt.legal.models import (ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing,
+                              MatterEvent)
+from mdt.web import form_dict
+
+bp = Blueprint("legal", __name__)
+
+
+@bp.route("/matters")
+@login_required
+def index():
+    return render_template("legal/index.html", matters=legal.visible_matters(current_user),
+                           can_create=current_user.has_role("lawyer") or current_user.has_role("coordinator"))
+
+
+@bp.route("/matters/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not (current_user.has_role("lawyer") or current_user.has_role("coordinator")):
+        abort(403)
+    errors, status = {}, 200
+    values = request.form if request.method == "POST" else {"jurisdiction": current_user.mdt.country}
+    if request.method == "POST":
+        data = form_dict(request.form)
+        names = request.form.getlist("respondent_name")
+        kinds = request.form.getlist("respondent_kind")
+        data["respondents"] = [{"name": n, "kind": k} for n, k in zip(names, kinds) if n.strip()]
+        try:
+            matter = legal.create_matter(current_user, data)
+            db.session.commit()
+            flash(_("Legal matter opened."), "success")
+            return redirect(url_for("legal.show", matter_id=matter.id))
+        except ValidationError as exc:
+            db.session.rollback()
+            errors, status = exc.errors, 422
+    return render_template("legal/new.html", values=values, errors=errors), status
+
+
+def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None):
+    matter = legal.get_matter(current_user, matter_id)
+    deadlines = legal.matter_deadlines(matter)
+    history = {}
+    if deadlines:
+        for change in db.session.scalars(select(DeadlineChange).where(
+                DeadlineChange.deadline_id.in_([d.id for d in deadlines]))
+                .order_by(DeadlineChange.at)):
+            history.setdefault(change.deadline_id, []).append(change)
+    events = db.session.scalars(select(MatterEvent).where(MatterEvent.matter_id == matter.id)
+                                .order_by(MatterEvent.occurred_on.desc())).all()
+    hearings = db.session.scalars(select(Hearing).where(Hearing.matter_id == matter.id)
+                                  .order_by(Hearing.starts_at)).all()
+    visible = [cl for cl in matter.claimants if policy.can(current_user, "case.view", cl.case)]
+    linked = legal.linked_ids(matter)
+    return render_template(
+        "legal/show.html", matter=matter, deadlines=deadlines, history=history, events=events,
+        hearings=hearings, claimants=visible, hidden=len(matter.claimants) - len(visible),
+        totals=legal.totals(matter), linked=linked, can_edit=legal.can_edit(current_user, matter),
+        errors=errors or {}, form_name=form_name, values=request.form, today=date.today(),
+        zone=legal.COURT_ZONES[matter.jurisdiction]), status
+
+
+@bp.route("/matters/<int:matter_id>")
+@login_required
+def show(matter_id: int):
+    return _matter_page(matter_id)
+
+
+def _matter_action(matter_id: int, work, success: str, form_name: str):
+    matter = legal.get_matter(current_user, matter_id)
+    try:
+        work(matter)
+        db.session.commit()
+        flash(success, "success")
+        return redirect(url_for("legal.show", matter_id=matter_id, _anchor=form_name))
+    except ValidationError as exc:
+        db.session.rollback()
+        return _matter_page(matter_id, 422, exc.errors, form_name)
+    except WorkflowError as exc:
+        db.session.rollback()
+        return _matter_page(matter_id, 409, {"_": [exc.detail]}, form_name)
+
+
+@bp.route("/matters/<int:matter_id>/events", methods=["POST"])
+@login_required
+def record_event(matter_id: int):
+    return _matter_action(matter_id, lambda m: legal.record_event(current_user, m, form_dict(request.form)),
+                          _("Event recorded; its deadlines are below."), "events")
+
+
+@bp.route("/matters/<int:matter_id>/events/<int:event_id>/confirm", methods=["POST"])
+@login_required
+def confirm_event(matter_id: int, event_id: int):
+    def work(matter):
+        event = db.session.get(MatterEvent, event_id)
+        if event is None or event.matter_id != matter.id:
+            raise NotFound("No such event.")
+        legal.confirm_event(current_user, event)
+    return _matter_action(matter_id, work, _("Trigger date confirmed."), "events")
+
+
+@bp.route("/matters/<int:matter_id>/events/<int:event_id>/date", methods=["POST"])
+@login_required
+def change_event_date(matter_id: int, event_id: int):
+    def work(matter):
+        event = db.session.get(MatterEvent, event_id)
+        if event is None or event.matter_id != matter.id:
+            raise NotFound("No such event.")
+        legal.change_event_date(current_user, event, request.form.get("occurred_on"))
+    return _matter_action(matter_id, work, _("Date corrected; open deadlines recomputed."), "events")
+
+
+@bp.route("/matters/<int:matter_id>/deadlines/<int:deadline_id>/done", methods=["POST"])
+@login_required
+def deadline_done(matter_id: int, deadline_id: int):
+    def work(matter):
+        deadline = db.session.get(Deadline, deadline_id)
+        if deadline is None or deadline.matter_id != matter.id:
+            raise NotFound("No such deadline.")
+        legal.mark_done(current_user, deadline)
+    return _matter_action(matter_id, work, _("Deadline marked done."), "deadlines")
+
+
+@bp.route("/matters/<int:matter_id>/claimants", methods=["POST"])
+@login_required
+def add_claimant(matter_id: int):
+    def work(matter):
+        reference = (request.form.get("reference") or "").strip()
+        case = db.session.scalars(select(Case).where(Case.mdt_id == current_user.mdt_id,
+                                                     Case.reference == reference)).first()
+        data = form_dict(request.form)
+        data["case_id"] = case.id if case else None
+        legal.add_claimant(current_user, matter, data)
+    return _matter_action(matter_id, work, _("Claimant added."), "claimants")
+
+
+@bp.route("/matters/<int:matter_id>/claimants/<int:claimant_id>", methods=["POST"])
+@login_required
+def update_claimant(matter_id: int, claimant_id: int):
+    def work(matter):
+        claimant = next((c for c in matter.claimants if c.id == claimant_id), None)
+        if claimant is None or not policy.can(current_user, "case.view", claimant.case):
+            raise NotFound("No such claimant.")
+        data = {k: request.form.get(k) for k in ("status", "amount_awarded", "amount_received")}
+        data["debt_relief"] = {"loan_cancelled": "loan_cancelled" in request.form,
+                               "collateral_returned": "collateral_returned" in request.form}
+        legal.update_claimant(current_user, matter, claimant, data)
+    return _matter_action(matter_id, work, _("Claimant updated."), "claimants")
+
+
+@bp.route("/matters/<int:matter_id>/hearings", methods=["POST"])
+@login_required
+def schedule_hearing(matter_id: int):
+    return _matter_action(matter_id, lambda m: legal.schedule_hearing(current_user, m, form_dict(request.form)),
+                          _("Hearing scheduled."), "hearings")
+
+
+@bp.route("/matters/<int:matter_id>/hearings/<int:hearing_id>", methods=["POST"])
+@login_required
+def update_hearing(matter_id: int, hearing_id: int):
+    def work(matter):
+        hearing = db.session.get(Hearing, hearing_id)
+        if hearing is None or hearing.matter_id != matter.id:
+            raise NotFound("No such hearing.")
+        data = {k: v for k, v in form_dict(request.form).items() if v != ""}
+        legal.update_hearing(current_user, hearing, data)
+    return _matter_action(matter_id, work, _("Hearing updated."), "hearings")
+
+
+@bp.route("/my-legal")
+@login_required
+def agenda():
+    deadlines, hearings = legal.my_agenda(current_user)
+    return render_template("legal/agenda.html", deadlines=deadlines, hearings=hearings,
+                           today=date.today())
+
+
+# ---------------------------------------------------------------- admin: rules and calendars
+
+@bp.route("/admin/rules")
+@login_required
+def rules():
+    jurisdiction = request.args.get("jurisdiction")
+    stmt = select(DeadlineRule).order_by(DeadlineRule.jurisdiction, DeadlineRule.code)
+    if jurisdiction in ("TH", "PH"):
+        stmt = stmt.where(DeadlineRule.jurisdiction == jurisdiction)
+    closures = db.session.scalars(select(ClosureDay).order_by(ClosureDay.day.desc())).all()
+    return render_template("legal/rules.html", rules=db.session.scalars(stmt).all(),
+                           closures=closures, jurisdiction=jurisdiction,
+                           is_admin=policy.can(current_user, "directory.manage"),
+                           values=request.form, errors={})
+
+
+@bp.route("/admin/rules/<int:rule_id>", methods=["GET", "POST"])
+@login_required
+def edit_rule(rule_id: int):
+    if not policy.can(current_user, "directory.manage"):
+        abort(403)
+    rule = db.session.get(DeadlineRule, rule_id)
+    if rule is None:
+        raise NotFound("No such rule.")
+    errors, status = {}, 200
+    if request.method == "POST":
+        data = form_dict(request.form, lists=("matter_kinds",))
+        data["active"] = "active" in request.form
+        try:
+            _rule, moved = legal.save_rule(current_user, data, rule)
+            db.session.commit()
+            flash(_("Rule saved; %(n)s open deadline(s) recomputed.", n=len(moved)), "success")
+            return redirect(url_for("legal.rules"))
+        except ValidationError as exc:
+            db.session.rollback()
+            errors, status = exc.errors, 422
+    values = request.form if request.method == "POST" else {
+        k: getattr(rule, k) for k in ("title", "citation", "amount", "unit", "offset_days", "roll",
+                                      "confidence", "notes", "active")}
+    kinds = request.form.getlist("matter_kinds") if request.method == "POST" else rule.matter_kinds
+    return render_template("legal/rule_form.html", rule=rule, values=values, kinds=kinds,
+                           errors=errors), status
+
+
+@bp.route("/admin/closures", methods=["POST"])
+@login_required
+def add_closure():
+    if not policy.can(current_user, "directory.manage"):
+        abort(403)
+    try:
+        _closure, moved = legal.save_closure(current_user, form_dict(request.form))
+        db.session.commit()
+        flash(_("Court calendar corrected; %(n)s open deadline(s) moved.", n=len(moved)), "success")
+    except ValidationError as exc:
+        db.session.rollback()
+        closures = db.session.scalars(select(ClosureDay).order_by(ClosureDay.day.desc())).all()
+        rules_ = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.code)).all()
+        return render_template("legal/rules.html", rules=rules_, closures=closures, jurisdiction=None,
+                               is_admin=True, values=request.form, errors=exc.errors), 422
+    return redirect(url_for("legal.rules", _anchor="closures"))
+
+
+@bp.route("/admin/closures/<int:closure_id>/remove", methods=["POST"])
+@login_required
+def remove_closure(closure_id: int):
+    if not policy.can(current_user, "directory.manage"):
+        abort(403)
+    closure = db.session.get(ClosureDay, closure_id)
+    if closure is None:
+        raise NotFound("No such closure day.")
+    moved = legal.remove_closure(current_user, closure)
+    db.session.commit()
+    flash(_("Correction removed; %(n)s open deadline(s) moved.", n=len(moved)), "success")
+    return redirect(url_for("legal.rules", _anchor="closures"))
