@@ -57,6 +57,11 @@ def _upgrade(url: str) -> None:
         db.engine.dispose()
 
 
+# Tables the migrations fill with data (the rule packs): restored after each test's truncation.
+SEED_TABLES = ("deadline_rule",)
+_SEEDS: dict[str, list[dict]] = {}
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     if PG_URL:
@@ -66,6 +71,11 @@ def database_template(tmp_path_factory):
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
         _upgrade(PG_URL)
+        engine = create_engine(PG_URL)
+        with engine.connect() as conn:
+            for table in SEED_TABLES:
+                _SEEDS[table] = [dict(r._mapping) for r in conn.execute(text(f'SELECT * FROM "{table}"'))]
+        engine.dispose()
         return ("postgresql", PG_URL)
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     _upgrade(f"sqlite:///{path}")
@@ -81,6 +91,15 @@ def _truncate_all(url: str) -> None:
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                               + " RESTART IDENTITY CASCADE"))
+        from sqlalchemy import MetaData
+
+        meta = MetaData()
+        meta.reflect(conn, only=list(_SEEDS))
+        for table, rows in _SEEDS.items():
+            if rows:
+                conn.execute(meta.tables[table].insert(), rows)
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT max(id) FROM \"{table}\"))"))
     engine.dispose()
 
 
