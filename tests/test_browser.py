@@ -130,3 +130,33 @@ def test_referral_across_two_agencies(live_server, browser, world):
     social.goto(f"{live_server}/cases/{case.id}")
     referrals = social.locator("#referrals")
     assert "Completed" in referrals.inner_text() and "Service received" in referrals.inner_text()
+
+
+def test_lawyer_records_judgment_and_closure_moves_deadline(live_server, browser, world):
+    from mdt.extensions import db
+    from tests.test_legal import client_case, matter
+
+    m = matter(world, [client_case(world)])
+    db.session.commit()
+    lawyer = browser.new_context().new_page()
+    _login(lawyer, live_server, "lawyer@test.org")
+    lawyer.goto(f"{live_server}/matters/{m.id}")
+    lawyer.get_by_label("What happened").select_option("judgment_read")
+    lawyer.locator("#f-occurred_on").fill("2025-12-19")
+    lawyer.get_by_role("button", name="Record the event").click()
+    deadlines = lawyer.locator("#deadlines")
+    assert "Appeal from a Labour Court judgment" in deadlines.inner_text()
+    assert "January 5, 2026" in deadlines.inner_text()
+
+    admin = browser.new_context().new_page()
+    _login(admin, live_server, "admin@test.org")
+    admin.goto(f"{live_server}/admin/rules")
+    admin.get_by_label("Jurisdiction").select_option("TH")
+    admin.locator("#f-day").fill("2026-01-05")
+    admin.get_by_label("Reason").fill("Decreed substitution day")
+    admin.get_by_role("button", name="Save the correction").click()
+    assert admin.get_by_text("1 open deadline(s) moved").is_visible()
+
+    lawyer.reload()
+    text = lawyer.locator("#deadlines").inner_text()
+    assert "January 6, 2026" in text and "was" in text

@@ -286,3 +286,17 @@ def test_web_pages(world, client, auth):
     auth.login("lawyer@test.org")
     html = client.get("/notifications").get_data(as_text=True)
     assert "A deadline moved on Berry pickers" in html
+
+
+def test_case_and_respondent_pages_list_matters(world, client, auth):
+    case = client_case(world)
+    m = matter(world, [case])
+    auth.login("social@test.org")
+    assert m.title in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    rid = m.respondents[0].intermediary_id
+    html = client.get(f"/directory/intermediaries/{rid}").get_data(as_text=True)
+    assert m.title in html and "1 legal matter names them." in html
+    auth.logout()
+    auth.login("police@test.org")
+    html = client.get(f"/directory/intermediaries/{rid}").get_data(as_text=True)
+    assert m.title not in html and "1 legal matter names them." in html

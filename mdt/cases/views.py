@@ -150,6 +150,7 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         html = render_template("cases/summary.html", case=case)
         db.session.commit()  # the audited read; after rendering, so nothing is reloaded
         return html, status
+    from mdt.legal import services as legal_services
     from mdt.referrals import services as referral_services
 
     full_team = policy.can(current_user, "case.edit", case)
@@ -157,6 +158,7 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         "case": case,
         "notes": services.case_notes(current_user, case),
         "consents": referral_services.case_consents(case) if full_team else [],
+        "matters": legal_services.matters_of_case(current_user, case),
         "referrals": referral_services.case_referrals(case) if full_team else [],
 
         "assessment": db.session.get(Assessment, case.id),

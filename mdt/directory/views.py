@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mdt import policy
 from mdt.auth.models import WorkerHeartbeat
 from mdt.cases import services as case_services
 from mdt.cases.models import Intermediary
@@ -144,8 +143,12 @@ def intermediary(intermediary_id: int):
     item = db.session.get(Intermediary, intermediary_id)
     if item is None or item.mdt_id != current_user.mdt_id:
         raise NotFound("No such intermediary.")
+    from mdt.legal.services import matters_naming
+
     cases, total = case_services.cases_naming(current_user, item)
-    return render_template("directory/intermediary.html", item=item, cases=cases, total=total)
+    matters, matters_total = matters_naming(current_user, item.id)
+    return render_template("directory/intermediary.html", item=item, cases=cases, total=total,
+                           matters=matters, matters_total=matters_total)
 
 
 @bp.route("/status")

@@ -677,3 +677,20 @@ def my_agenda(user, days: int = 90):
                               Hearing.status == "scheduled")
         .options(joinedload(Hearing.matter)).order_by(Hearing.starts_at).limit(200)).all()
     return deadlines, hearings
+
+
+def matters_of_case(user, case: Case):
+    """The legal matters in which this case is a claimant, as far as the user may see them."""
+    return db.session.scalars(
+        select(LegalMatter).join(Claimant, Claimant.matter_id == LegalMatter.id)
+        .where(Claimant.case_id == case.id, matter_filter(user))
+        .order_by(LegalMatter.updated_at.desc())).all()
+
+
+def matters_naming(user, intermediary_id: int):
+    """Matters with this respondent: the ones the user may see, and how many in all."""
+    base = select(LegalMatter).join(MatterRespondent, MatterRespondent.matter_id == LegalMatter.id)\
+        .where(MatterRespondent.intermediary_id == intermediary_id, LegalMatter.mdt_id == user.mdt_id)
+    visible = db.session.scalars(base.where(matter_filter(user)).order_by(LegalMatter.title)).all()
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    return visible, total
