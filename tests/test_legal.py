@@ -97,7 +97,7 @@ def test_closure_day_moves_open_deadlines_and_keeps_history(world):
     closure, moved = legal.save_closure(world["admin"], {"jurisdiction": "TH", "day": "2026-01-06",
                                                          "reason": "Decreed substitution day"})
     db.session.commit()
-    assert moved == [d] and d.due_on == date(2026, 1, 7)
+    assert moved == [d.id] and d.due_on == date(2026, 1, 7)
     assert manual.due_on == date(2026, 1, 6)     # set by hand: untouched
     history = db.session.scalars(select(DeadlineChange)).all()
     assert [(h.old_due_on, h.new_due_on) for h in history] == [(date(2026, 1, 6), date(2026, 1, 7))]
@@ -107,7 +107,7 @@ def test_closure_day_moves_open_deadlines_and_keeps_history(world):
     db.session.commit()
     assert d.due_on == date(2026, 1, 6)
     # Recomputing with nothing changed moves nothing.
-    assert legal.recompute([d], "again") == []
+    assert legal.recompute("again", None, Deadline.id == d.id) == []
 
 
 def test_event_date_change_and_rule_edit_recompute(world):
@@ -115,7 +115,7 @@ def test_event_date_change_and_rule_edit_recompute(world):
     event, (d,) = legal.record_event(world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2025-12-22"})
     db.session.commit()
     moved = legal.change_event_date(world["lawyer"], event, "2025-12-23")
-    assert moved == [d] and d.due_on == date(2026, 1, 7)
+    assert moved == [d.id] and d.due_on == date(2026, 1, 7)
     rule = db.session.scalars(select(DeadlineRule).where(DeadlineRule.code == "TH-1")).one()
     with pytest.raises(ValidationError):
         legal.save_rule(world["admin"], {"amount": -3}, rule)
@@ -123,7 +123,8 @@ def test_event_date_change_and_rule_edit_recompute(world):
         legal.save_rule(world["admin"], {"amount": 500, "unit": "years"}, rule)
     _rule, moved = legal.save_rule(world["admin"], {"amount": 30}, rule)
     db.session.commit()
-    assert moved == [d] and d.due_on == date(2026, 1, 22) and rule.version == 2
+    assert moved == [d.id] and d.due_on == date(2026, 1, 22) and rule.version == 2
+    assert d.title == rule.title
     legal.mark_done(world["lawyer"], d)
     with pytest.raises(WorkflowError):
         legal.mark_done(world["lawyer"], d)

@@ -216,7 +216,7 @@ def patch_rule(rule_id: int):
         raise NotFound("No such rule.")
     _rule, moved = legal.save_rule(current_user, body(), rule)
     db.session.commit()
-    return jsonify({**rule_json(rule), "recomputed": [d.id for d in moved]})
+    return jsonify({**rule_json(rule), "recomputed": moved})
 
 
 @api_bp.post("/closure-days")
@@ -225,7 +225,7 @@ def add_closure():
     db.session.commit()
     return jsonify({"id": closure.id, "jurisdiction": closure.jurisdiction, "court": closure.court,
                     "day": closure.day.isoformat(), "action": closure.action,
-                    "reason": closure.reason, "recomputed": [d.id for d in moved]}), 201
+                    "reason": closure.reason, "recomputed": moved}), 201
 
 
 @api_bp.delete("/closure-days/<int:closure_id>")
@@ -235,4 +235,4 @@ def delete_closure(closure_id: int):
         raise NotFound("No such closure day.")
     moved = legal.remove_closure(current_user, closure)
     db.session.commit()
-    return jsonify({"recomputed": [d.id for d in moved]})
+    return jsonify({"recomputed": moved})

@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import policy
@@ -387,9 +387,9 @@ def _period(rule: DeadlineRule) -> Period:
     return Period(rule.amount, rule.unit, rule.offset_days, rule.roll)
 
 
-def _computed(rule: DeadlineRule, event: MatterEvent, calendar: CourtCalendar):
-    result = compute(event.occurred_on, _period(rule), calendar)
-    trace = [f"rule {rule.code}: {rule.amount} {rule.unit} from {event.kind} ({rule.citation})",
+def _computed(rule: DeadlineRule, kind: str, occurred_on: date, calendar: CourtCalendar):
+    result = compute(occurred_on, _period(rule), calendar)
+    trace = [f"rule {rule.code}: {rule.amount} {rule.unit} from {kind} ({rule.citation})",
              *result.trace]
     return result.due_on, trace
 
@@ -409,7 +409,7 @@ def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, l
     calendar = court_calendar(matter.jurisdiction, matter.forum)
     created = []
     for rule in rules_for(matter, event.kind):
-        due, trace = _computed(rule, event, calendar)
+        due, trace = _computed(rule, event.kind, event.occurred_on, calendar)
         deadline = Deadline(matter_id=matter.id, event_id=event.id, rule_id=rule.id,
                             title=rule.title, due_on=due, citation=rule.citation,
                             verified=rule.verified, trace=trace)
@@ -439,8 +439,8 @@ def change_event_date(actor, event: MatterEvent, occurred_on) -> list[Deadline]:
     db.session.flush()
     record(actor, "matter.event_date", event, detail={"matter_id": matter.id,
                                                       "changes": {"occurred_on": [old, event.occurred_on]}})
-    deadlines = db.session.scalars(select(Deadline).where(Deadline.event_id == event.id)).all()
-    return recompute(deadlines, f"trigger date changed from {old.isoformat()}", actor)
+    return recompute(f"trigger date changed from {old.isoformat()}", actor,
+                     Deadline.event_id == event.id)
 
 
 def confirm_event(actor, event: MatterEvent) -> MatterEvent:
@@ -460,52 +460,57 @@ def confirm_event(actor, event: MatterEvent) -> MatterEvent:
     return event
 
 
-def recompute(deadlines, reason: str, actor=None, *, calendars=None, rules=None) -> list[Deadline]:
-    """Recompute open deadlines that were not set by hand; keep the previous date in the history
-    and tell the matter's lawyers. Returns the deadlines whose date changed."""
-    calendars = calendars if calendars is not None else {}
-    moved = []
-    for deadline in deadlines:
-        if deadline.status != "open" or deadline.set_by_hand or deadline.rule_id is None:
-            continue
-        rule = (rules or {}).get(deadline.rule_id) or deadline.rule
-        event = deadline.event
-        matter = deadline.matter
-        key = (matter.jurisdiction, matter.forum or "")
+def recompute(reason: str, actor=None, *where) -> list[int]:
+    """Recompute the open deadlines matching ``where`` that were not set by hand. The ones whose
+    date changes are updated in bulk, keep their previous date in ``deadline_change``, and the
+    matters' lawyers are notified; one audit row per matter says what moved and why. Returns the
+    ids of the deadlines that moved. Safe to run twice: the second run moves nothing."""
+    rows = db.session.execute(
+        select(Deadline.id, Deadline.due_on, Deadline.rule_id, Deadline.matter_id,
+               MatterEvent.kind, MatterEvent.occurred_on, LegalMatter.jurisdiction, LegalMatter.forum)
+        .join(MatterEvent, MatterEvent.id == Deadline.event_id)
+        .join(LegalMatter, LegalMatter.id == Deadline.matter_id)
+        .where(Deadline.status == "open", Deadline.set_by_hand.is_(False),
+               Deadline.rule_id.is_not(None), *where)).all()
+    if not rows:
+        return []
+    rules = {r.id: r for r in db.session.scalars(
+        select(DeadlineRule).where(DeadlineRule.id.in_({row.rule_id for row in rows})))}
+    calendars: dict[tuple[str, str], CourtCalendar] = {}
+    updates, history, moved = [], [], defaultdict(list)
+    actor_id = getattr(actor, "id", None)
+    now = utcnow()
+    for row in rows:
+        key = (row.jurisdiction, row.forum or "")
         if key not in calendars:
             calendars[key] = court_calendar(*key)
-        due, trace = _computed(rule, event, calendars[key])
-        deadline.trace = trace
-        deadline.title, deadline.citation, deadline.verified = rule.title, rule.citation, rule.verified
-        if due != deadline.due_on:
-            db.session.add(DeadlineChange(deadline_id=deadline.id, old_due_on=deadline.due_on,
-                                          new_due_on=due, reason=reason[:300],
-                                          actor_id=getattr(actor, "id", None)))
-            deadline.due_on = due
-            moved.append(deadline)
+        due, trace = _computed(rules[row.rule_id], row.kind, row.occurred_on, calendars[key])
+        if due != row.due_on:
+            updates.append({"id": row.id, "due_on": due, "trace": trace})
+            history.append({"deadline_id": row.id, "old_due_on": row.due_on, "new_due_on": due,
+                            "reason": reason[:300], "actor_id": actor_id, "at": now})
+            moved[row.matter_id].append({"id": row.id, "from": row.due_on.isoformat(),
+                                         "to": due.isoformat()})
+    if updates:
+        db.session.execute(update(Deadline), updates)
+        db.session.execute(insert(DeadlineChange), history)
+        lawyers = db.session.execute(select(MatterLawyer.matter_id, MatterLawyer.member_id).where(
+            MatterLawyer.matter_id.in_(list(moved)))).all()
+        notices = [{"member_id": member_id, "kind": "deadline_moved", "matter_id": matter_id,
+                    "deadline_id": item["id"], "created_at": now}
+                   for matter_id, member_id in lawyers for item in moved[matter_id]]
+        if notices:
+            db.session.execute(insert(notes.Notification), notices)
+        matters = {m.id: m for m in db.session.scalars(
+            select(LegalMatter).where(LegalMatter.id.in_(list(moved))))}
+        for matter_id, items in moved.items():
+            record(actor, "deadline.moved", matters[matter_id],
+                   detail={"reason": reason, "deadlines": items})
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, Deadline):
+                db.session.expire(obj)
     db.session.flush()
-    by_matter = defaultdict(list)
-    for deadline in moved:
-        by_matter[deadline.matter_id].append(deadline)
-    for matter_id, items in by_matter.items():
-        lawyers = db.session.scalars(select(MatterLawyer.member_id).where(
-            MatterLawyer.matter_id == matter_id)).all()
-        for deadline in items:
-            for member_id in lawyers:
-                db.session.add(notes.Notification(member_id=member_id, kind="deadline_moved",
-                                                  matter_id=matter_id, deadline_id=deadline.id))
-            record(actor, "deadline.moved", deadline, detail={
-                "matter_id": matter_id, "reason": reason,
-                "due_on": deadline.due_on})
-    db.session.flush()
-    return moved
-
-
-def _open_deadlines(*where):
-    return db.session.scalars(
-        select(Deadline).where(Deadline.status == "open", Deadline.set_by_hand.is_(False), *where)
-        .options(joinedload(Deadline.event), joinedload(Deadline.matter), joinedload(Deadline.rule))
-    ).all()
+    return [item["id"] for items in moved.values() for item in items]
 
 
 def require_admin(actor) -> None:
@@ -533,9 +538,8 @@ def save_closure(actor, data: dict) -> tuple[ClosureDay, list[Deadline]]:
     db.session.add(closure)
     db.session.flush()
     record(actor, "calendar.add", closure, detail={k: v for k, v in c.clean.items()})
-    moved = recompute(_open_deadlines(LegalMatter.jurisdiction == closure.jurisdiction,
-                                      Deadline.matter_id == LegalMatter.id),
-                      f"court calendar: {closure.day.isoformat()} {closure.action} ({closure.reason})", actor)
+    moved = recompute(f"court calendar: {closure.day.isoformat()} {closure.action} ({closure.reason})",
+                      actor, LegalMatter.jurisdiction == closure.jurisdiction)
     return closure, moved
 
 
@@ -546,9 +550,8 @@ def remove_closure(actor, closure: ClosureDay) -> list[Deadline]:
                                                       "reason": reason})
     db.session.delete(closure)
     db.session.flush()
-    return recompute(_open_deadlines(LegalMatter.jurisdiction == jurisdiction,
-                                     Deadline.matter_id == LegalMatter.id),
-                     f"court calendar: correction of {day.isoformat()} removed", actor)
+    return recompute(f"court calendar: correction of {day.isoformat()} removed", actor,
+                     LegalMatter.jurisdiction == jurisdiction)
 
 
 def check_rule(data: dict, partial: bool = False) -> dict:
@@ -625,8 +628,12 @@ def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[Dead
     rule.updated_at = utcnow()
     db.session.flush()
     record(actor, "rule.update", rule, detail={"changes": changed, "version": rule.version})
-    moved = recompute(_open_deadlines(Deadline.rule_id == rule.id),
-                      f"rule {rule.code} changed (version {rule.version})", actor)
+    # Open deadlines carry the rule's current title and citation, then move if the period changed.
+    db.session.execute(update(Deadline).where(Deadline.rule_id == rule.id, Deadline.status == "open")
+                       .values(title=rule.title, citation=rule.citation, verified=rule.verified)
+                       .execution_options(synchronize_session=False))
+    moved = recompute(f"rule {rule.code} changed (version {rule.version})", actor,
+                      Deadline.rule_id == rule.id)
     return rule, moved
 
 
