@@ -1,7 +1,7 @@
 """Imports every model so Alembic and the mappers see all tables."""
 
 from mdt.audit.models import AuditEvent  # noqa: F401
-from mdt.auth.models import ApiToken, WorkerHeartbeat  # noqa: F401
+from mdt.auth.models import ApiToken, CalendarFeed, WorkerHeartbeat  # noqa: F401
 from mdt.cases.models import (  # noqa: F401
     Assessment, Case, CaseAgency, CaseAssignment, CaseCounter, Episode, EpisodeIntermediary,
     IntakeDraft, Intermediary, Note, Person, PlanItem,

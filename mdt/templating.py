@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from babel import Locale
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_number, get_locale
+from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
 from flask_login import current_user
 
 from mdt import labels, policy
@@ -42,7 +42,8 @@ def _money(amount, currency: str | None) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(dt=_dt, d=_d, country=_country_name, money=_money,
-                                 format_number=format_number)
+                                 format_number=format_number,
+                                 tm=lambda v: format_time(v, "short") if v else "")
     app.jinja_env.globals.update(label=labels.label, labels=labels, can=policy.can,
                                  choices=lambda objs: [(o.id, o.name) for o in objs])
 

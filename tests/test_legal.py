@@ -301,3 +301,36 @@ def test_case_and_respondent_pages_list_matters(world, client, auth):
     auth.login("police@test.org")
     html = client.get(f"/directory/intermediaries/{rid}").get_data(as_text=True)
     assert m.title not in html and "1 legal matter names them." in html
+
+
+def test_calendar_pages_and_feed(world, client, auth):
+    case = client_case(world)
+    m = matter(world, [case])
+    legal.record_event(world["lawyer"], m, {"kind": "judgment_read",
+                                            "occurred_on": (date.today() - timedelta(days=2)).isoformat()})
+    when = datetime.now(timezone.utc) + timedelta(days=5)
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": when.isoformat(), "purpose": "Witnesses",
+                                                "location": "Central Labour Court"})
+    db.session.commit()
+    auth.login("lawyer@test.org")
+    for view in ("month", "week", "list"):
+        r = client.get(f"/calendar?view={view}&date={date.today().isoformat()}")
+        assert r.status_code == 200
+    assert "Appeal from a Labour Court judgment" in client.get("/calendar?view=list").get_data(as_text=True)
+    assert client.get("/calendar?date=not-a-date").status_code == 200
+    r = client.post("/profile/calendar-feed")
+    assert r.status_code == 302
+    html = client.get("/profile").get_data(as_text=True)
+    url = html.split("/calendar/feed/")[1].split(".ics")[0]
+    auth.logout()
+    r = client.get(f"/calendar/feed/{url}.ics")
+    assert r.status_code == 200 and r.mimetype == "text/calendar"
+    body = r.get_data(as_text=True)
+    assert "BEGIN:VEVENT" in body and "Court hearing" in body and "Filing deadline" in body
+    for word in ("Malee", "Berry", "trafficking", "victim", "case"):
+        assert word.lower() not in body.lower(), word
+    auth.login("lawyer@test.org")
+    client.post("/profile/calendar-feed", data={"action": "revoke"})
+    assert client.get(f"/calendar/feed/{url}.ics").status_code == 404
+    html = client.get(f"/matters/{m.id}").get_data(as_text=True)
+    assert "Timeline" in html

@@ -33,3 +33,18 @@ class WorkerHeartbeat(db.Model):
     name: Mapped[str] = mapped_column(String(60), unique=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     beats: Mapped[int] = mapped_column(default=0)
+
+
+class CalendarFeed(db.Model):
+    """A member's personal iCalendar feed: a secret URL (only its SHA-256 digest is stored) that
+    the member can revoke and replace."""
+
+    __tablename__ = "calendar_feed"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member = relationship("Member")

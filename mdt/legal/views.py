@@ -64,10 +64,14 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
                                   .order_by(Hearing.starts_at)).all()
     visible = [cl for cl in matter.claimants if policy.can(current_user, "case.view", cl.case)]
     linked = legal.linked_ids(matter)
+    timeline = sorted(
+        [(e.occurred_on, 0, "event", e) for e in events]
+        + [(h.starts_at.date(), 1, "hearing", h) for h in hearings]
+        + [(d.due_on, 2, "deadline", d) for d in deadlines], key=lambda t: (t[0], t[1]))
     return render_template(
         "legal/show.html", matter=matter, deadlines=deadlines, history=history, events=events,
         hearings=hearings, claimants=visible, hidden=len(matter.claimants) - len(visible),
-        totals=legal.totals(matter), linked=linked, can_edit=legal.can_edit(current_user, matter),
+        totals=legal.totals(matter), linked=linked, timeline=timeline, can_edit=legal.can_edit(current_user, matter),
         errors=errors or {}, form_name=form_name, values=request.form, today=date.today(),
         zone=legal.COURT_ZONES[matter.jurisdiction]), status
 
@@ -261,3 +265,79 @@ def remove_closure(closure_id: int):
     db.session.commit()
     flash(_("Correction removed; %(n)s open deadline(s) moved.", n=len(moved)), "success")
     return redirect(url_for("legal.rules", _anchor="closures"))
+
+
+# ---------------------------------------------------------------- calendar and feeds
+
+@bp.route("/calendar")
+@login_required
+def calendar():
+    import calendar as cal_mod
+    from datetime import timedelta
+
+    from mdt.legal import feeds
+
+    view = request.args.get("view", "month")
+    if view not in ("month", "week", "list"):
+        view = "month"
+    try:
+        anchor = date.fromisoformat(request.args.get("date") or date.today().isoformat())
+    except ValueError:
+        anchor = date.today()
+    if view == "month":
+        first = anchor.replace(day=1)
+        start = first - timedelta(days=first.weekday())
+        last_day = cal_mod.monthrange(anchor.year, anchor.month)[1]
+        last = anchor.replace(day=last_day)
+        end = last + timedelta(days=6 - last.weekday())
+        prev_anchor = (first - timedelta(days=1)).replace(day=1)
+        next_anchor = last + timedelta(days=1)
+    elif view == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        end = start + timedelta(days=6)
+        prev_anchor, next_anchor = start - timedelta(days=7), start + timedelta(days=7)
+    else:
+        start, end = anchor, anchor + timedelta(days=59)
+        prev_anchor, next_anchor = anchor - timedelta(days=60), anchor + timedelta(days=60)
+    items = feeds.entries(current_user, start, end)
+    by_day: dict = {}
+    for item in items:
+        by_day.setdefault(item.day, []).append(item)
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return render_template("legal/calendar.html", view=view, anchor=anchor, days=days,
+                           by_day=by_day, items=items, prev_anchor=prev_anchor,
+                           next_anchor=next_anchor, today=date.today())
+
+
+@bp.route("/calendar/feed/<token>.ics")
+def feed(token: str):
+    from flask import Response
+
+    from mdt.legal import feeds
+    from mdt.timeutil import utcnow
+
+    member, feed_row = feeds.member_for_feed(token)
+    if member is None:
+        abort(404)
+    feed_row.last_used_at = utcnow()
+    body = feeds.ical(member, request.host_url.rstrip("/"))
+    db.session.commit()
+    return Response(body, mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.route("/profile/calendar-feed", methods=["POST"])
+@login_required
+def calendar_feed():
+    from mdt.legal import feeds
+
+    if request.form.get("action") == "revoke":
+        feeds.revoke_feeds(current_user)
+        db.session.commit()
+        flash(_("Calendar feed turned off. Calendars using the old address stop updating."), "success")
+        return redirect(url_for("auth.profile", _anchor="calendar-feed"))
+    _feed, raw = feeds.create_feed(current_user)
+    db.session.commit()
+    url = url_for("legal.feed", token=raw, _external=True)
+    flash(_("Your calendar address (shown only once; it replaces any earlier one): %(url)s", url=url), "warning")
+    return redirect(url_for("auth.profile", _anchor="calendar-feed"))

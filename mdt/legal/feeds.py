@@ -1,0 +1,122 @@
+"""Personal iCalendar feeds (hearings and deadlines) and the calendar page's entries.
+
+The feed lands in phone calendars that others may see: entries are neutral ("Court hearing",
+"Filing deadline") with the court and a link to the app; no names, no titles of matters."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from mdt.audit.services import record
+from mdt.auth.models import CalendarFeed
+from mdt.extensions import db
+from mdt.legal.models import Deadline, Hearing, LegalMatter
+from mdt.legal.services import matter_filter
+from mdt.timeutil import utcnow
+
+
+def create_feed(member) -> tuple[CalendarFeed, str]:
+    """A new secret feed URL token; older feeds of the member are revoked."""
+    for old in db.session.scalars(select(CalendarFeed).where(CalendarFeed.member_id == member.id,
+                                                             CalendarFeed.revoked_at.is_(None))):
+        old.revoked_at = utcnow()
+    raw = secrets.token_urlsafe(24)
+    feed = CalendarFeed(member_id=member.id, digest=hashlib.sha256(raw.encode()).hexdigest())
+    db.session.add(feed)
+    db.session.flush()
+    record(member, "calendar_feed.create", feed)
+    return feed, raw
+
+
+def revoke_feeds(member) -> int:
+    feeds = db.session.scalars(select(CalendarFeed).where(CalendarFeed.member_id == member.id,
+                                                          CalendarFeed.revoked_at.is_(None))).all()
+    for feed in feeds:
+        feed.revoked_at = utcnow()
+    if feeds:
+        db.session.flush()
+        record(member, "calendar_feed.revoke", member)
+    return len(feeds)
+
+
+def member_for_feed(raw: str):
+    digest = hashlib.sha256((raw or "").encode()).hexdigest()
+    feed = db.session.scalars(select(CalendarFeed).where(CalendarFeed.digest == digest)).first()
+    if feed is None or feed.revoked_at is not None or not feed.member.active:
+        return None, None
+    return feed.member, feed
+
+
+@dataclass
+class Entry:
+    kind: str            # hearing, deadline
+    day: date
+    at: datetime | None
+    title: str
+    detail: str
+    matter_id: int
+    status: str
+    verified: bool = True
+
+
+def entries(user, start: date, end: date) -> list[Entry]:
+    """Hearings and open or done deadlines between ``start`` and ``end`` on the matters the user
+    may see (two queries)."""
+    visible = select(LegalMatter.id).where(matter_filter(user))
+    lo = datetime.combine(start, time.min, tzinfo=timezone.utc) - timedelta(days=1)
+    hi = datetime.combine(end, time.max, tzinfo=timezone.utc) + timedelta(days=1)
+    out = []
+    for h in db.session.scalars(select(Hearing).where(
+            Hearing.matter_id.in_(visible), Hearing.starts_at >= lo, Hearing.starts_at <= hi,
+            Hearing.status != "cancelled").options(joinedload(Hearing.matter))):
+        out.append(Entry("hearing", h.starts_at.date(), h.starts_at, h.purpose,
+                         h.location or h.matter.forum or "", h.matter_id, h.status))
+    for d in db.session.scalars(select(Deadline).where(
+            Deadline.matter_id.in_(visible), Deadline.due_on >= start, Deadline.due_on <= end)):
+        out.append(Entry("deadline", d.due_on, None, d.title, d.citation or "", d.matter_id,
+                         d.status, d.verified))
+    return sorted(out, key=lambda e: (e.day, e.at or datetime.min.replace(tzinfo=timezone.utc)))
+
+
+def ical(user, base_url: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//MDT//calendar feed//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "MDT calendar")
+    today = date.today()
+    visible = select(LegalMatter.id).where(matter_filter(user))
+    for h in db.session.scalars(select(Hearing).where(
+            Hearing.matter_id.in_(visible), Hearing.status == "scheduled",
+            Hearing.starts_at >= datetime.combine(today - timedelta(days=30), time.min, tzinfo=timezone.utc))
+            .options(joinedload(Hearing.matter))):
+        event = Event()
+        event.add("uid", f"hearing-{h.id}@mdt-calendar")
+        event.add("summary", "Court hearing")
+        event.add("dtstart", h.starts_at)
+        event.add("dtend", h.starts_at + timedelta(hours=2))
+        event.add("dtstamp", utcnow())
+        if h.location or h.matter.forum:
+            event.add("location", h.location or h.matter.forum)
+        event.add("url", f"{base_url}/matters/{h.matter_id}#hearings")
+        event.add("description", f"Details in the app: {base_url}/matters/{h.matter_id}")
+        cal.add_component(event)
+    for d in db.session.scalars(select(Deadline).where(
+            Deadline.matter_id.in_(visible), Deadline.status == "open",
+            Deadline.due_on >= today - timedelta(days=30))):
+        event = Event()
+        event.add("uid", f"deadline-{d.id}@mdt-calendar")
+        event.add("summary", "Filing deadline" + ("" if d.verified else " (unverified)"))
+        event.add("dtstart", d.due_on)
+        event.add("dtend", d.due_on + timedelta(days=1))
+        event.add("dtstamp", utcnow())
+        event.add("url", f"{base_url}/matters/{d.matter_id}#deadlines")
+        event.add("description", f"Details in the app: {base_url}/matters/{d.matter_id}")
+        cal.add_component(event)
+    return cal.to_ical()
