@@ -334,3 +334,40 @@ def test_calendar_pages_and_feed(world, client, auth):
     assert client.get(f"/calendar/feed/{url}.ics").status_code == 404
     html = client.get(f"/matters/{m.id}").get_data(as_text=True)
     assert "Timeline" in html
+
+
+def test_court_support_and_attendance(world, client, auth):
+    m = matter(world, [client_case(world), client_case(world, "Suda")])
+    when = datetime.now(timezone.utc) + timedelta(days=5)
+    h = legal.schedule_hearing(world["lawyer"], m, {"starts_at": when.isoformat(), "purpose": "Witnesses"})
+    db.session.commit()
+    transport = next(s for s in h.support if s.kind == "transport")
+    auth.login("lawyer@test.org")
+    r = client.post(f"/matters/{m.id}/hearings/{h.id}/support", data={
+        f"owner_{transport.id}": str(world["social"].id), f"done_{transport.id}": "on",
+        "attending": [str(m.claimants[0].id)]})
+    assert r.status_code == 302
+    db.session.refresh(transport)
+    assert transport.owner_id == world["social"].id and transport.done
+    assert legal.attendance([h.id])[h.id] == {m.claimants[0].id}
+    html = client.get(f"/matters/{m.id}").get_data(as_text=True)
+    assert "1 claimant attending" in html
+    with pytest.raises(ValidationError):
+        legal.update_support(world["lawyer"], h, {"support": [{"id": transport.id, "owner_id": 99999}]})
+
+
+def test_admin_adds_a_rule(world, client, auth):
+    auth.login("admin@test.org")
+    r = client.post("/admin/rules/new", data={"jurisdiction": "TH", "trigger": "returned_home",
+                                              "title": "Local complaint window", "amount": "99999",
+                                              "unit": "years", "citation": "Provincial order",
+                                              "confidence": "U", "matter_kinds": ["administrative"]})
+    assert r.status_code == 422 and "Local complaint window" in r.get_data(as_text=True)
+    r = client.post("/admin/rules/new", data={"jurisdiction": "TH", "trigger": "returned_home",
+                                              "title": "Local complaint window", "amount": "60",
+                                              "unit": "days", "roll": "forward", "citation": "Provincial order",
+                                              "confidence": "U", "matter_kinds": ["administrative"],
+                                              "active": "on"})
+    assert r.status_code == 302
+    rule = db.session.scalars(select(DeadlineRule).where(DeadlineRule.title == "Local complaint window")).one()
+    assert rule.matter_kinds == ["administrative"] and not rule.verified

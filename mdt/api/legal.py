@@ -209,6 +209,13 @@ def list_rules():
     return jsonify({"items": [rule_json(r) for r in db.session.scalars(stmt)]})
 
 
+@api_bp.post("/deadline-rules")
+def create_rule():
+    rule, _moved = legal.save_rule(current_user, body())
+    db.session.commit()
+    return jsonify(rule_json(rule)), 201
+
+
 @api_bp.patch("/deadline-rules/<int:rule_id>")
 def patch_rule(rule_id: int):
     rule = db.session.get(DeadlineRule, rule_id)

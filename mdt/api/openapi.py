@@ -314,9 +314,14 @@ def document() -> dict:
             response={"type": "object", "properties": {"items": {"type": "array", "items": _ref("Deadline")}}})},
         "/api/v1/deadlines/{id}/done": {"post": _op("Mark a deadline done", response=_ref("Deadline"),
                                                     params=[_id("id")], errors=("401", "403", "404", "409"))},
-        "/api/v1/deadline-rules": {"get": _op(
-            "Rules with citations and confidence", params=[_q("jurisdiction", enum(JURISDICTIONS))],
-            response={"type": "object"}, errors=("401", "422"))},
+        "/api/v1/deadline-rules": {
+            "get": _op("Rules with citations and confidence", params=[_q("jurisdiction", enum(JURISDICTIONS))],
+                       response={"type": "object"}, errors=("401", "422")),
+            "post": _op("Add a rule (admin)", ok="201", response={"type": "object"},
+                        request={"type": "object", "required": ["jurisdiction", "trigger", "title", "amount",
+                                                                "unit", "citation", "confidence", "matter_kinds"]},
+                        errors=("401", "403")),
+        },
         "/api/v1/deadline-rules/{id}": {"patch": _op(
             "Correct or disable a rule (admin): recomputes open deadlines", response={"type": "object"},
             params=[_id("id")], request={"type": "object"}, errors=("401", "403", "404"))},

@@ -281,6 +281,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
         case.updated_at = _utc(last) if stage != "intake" or i % 2 else _utc(today)
     db.session.flush()
     _demo_referrals(referral_plan, agencies, members, rng)
+    _demo_legal(referral_plan, members)
 
     # A second MDT, so that isolation between provinces can be seen and tested.
     other = _mdt("PYO", "Phayao Provincial Operation Centre", "Asia/Bangkok", "TH", "THB")
@@ -338,6 +339,53 @@ def _demo_referrals(plan, agencies, members, rng) -> None:
                 "reason": "could_not_reach", "accompanied": "true"})
         if state == "declined":
             referral_services.decline(receiver, referral, "Outside our district this month.")
+
+
+def _demo_legal(plan, members) -> None:
+    """A group labour claim of berry pickers back from Sweden, with a judgment read ten days ago
+    and a hearing ahead, and the criminal track of the same dispute."""
+    from mdt import policy
+    from mdt.legal import services as legal
+
+    lawyer = members["lawyer@example.org"]
+    claimants = []
+    for case, actor, stage in plan:
+        if stage == "closed" or not case.episodes or case.episodes[0].destination_country != "SE":
+            continue
+        if not policy.can(lawyer, "case.view", case):
+            continue
+        referral_services.record_consent(actor, case, {
+            "purpose": "legal_action", "given": True, "recorded_on": case.opened_on.isoformat(),
+            "language": "Thai"})
+        claimants.append(case)
+    if not claimants:
+        return
+    labour = legal.create_matter(lawyer, {
+        "kind": "labour", "jurisdiction": "TH", "title": "Berry pickers v. Siam Overseas Manpower",
+        "forum": "Central Labour Court", "docket_no": "Labour 1187/2568", "stage": "judgment",
+        "respondents": [{"name": "Siam Overseas Manpower Co.", "kind": "recruitment_agency"},
+                        {"name": "Nordic Berry Harvest AB", "kind": "employer"}],
+        "claimants": [{"case_id": c.id, "amount_claimed": "191374.00"} for c in claimants]})
+    criminal = legal.create_matter(lawyer, {
+        "kind": "criminal", "jurisdiction": "TH", "title": "Deceptive recruitment complaint",
+        "forum": "Phetchabun Provincial Court", "stage": "complaint_filed",
+        "respondents": [{"name": "Siam Overseas Manpower Co.", "kind": "recruitment_agency"},
+                        {"name": "Khun Prasert", "kind": "broker"}],
+        "claimants": [{"case_id": c.id} for c in claimants[:3]]})
+    db.session.flush()
+    legal.update_matter(lawyer, labour, {"linked_matter_ids": [criminal.id]})
+    legal.update_claimant(lawyer, labour, labour.claimants[0], {
+        "status": "settled", "amount_awarded": "120000.00", "amount_received": "120000.00",
+        "debt_relief": {"loan_cancelled": True, "collateral_returned": True,
+                        "note": "Land title returned with the settlement."}})
+    today = date.today()
+    legal.record_event(lawyer, labour, {"kind": "judgment_read",
+                                        "occurred_on": (today - timedelta(days=10)).isoformat()})
+    legal.record_event(lawyer, criminal, {"kind": "offence_known",
+                                          "occurred_on": (today - timedelta(days=40)).isoformat()})
+    legal.schedule_hearing(lawyer, criminal, {
+        "starts_at": datetime.combine(today + timedelta(days=14), datetime.min.time()).replace(hour=9).isoformat(),
+        "purpose": "Witness hearing", "location": "Phetchabun Provincial Court, room 3"})
 
 
 def policy_can_note(member, case) -> bool:

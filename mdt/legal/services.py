@@ -556,8 +556,8 @@ def remove_closure(actor, closure: ClosureDay) -> list[Deadline]:
 
 def check_rule(data: dict, partial: bool = False) -> dict:
     c = Checker(data)
-    fields = data if partial else {k: None for k in ("title", "citation", "amount", "unit", "roll",
-                                                     "confidence", "trigger", "jurisdiction")}
+    fields = data if partial else {**{k: None for k in ("title", "citation", "amount", "unit", "roll",
+                                                        "confidence", "trigger", "jurisdiction")}, **data}
     if not partial or "jurisdiction" in fields:
         c.choice("jurisdiction", JURISDICTIONS, required=True)
     if not partial or "trigger" in fields:
@@ -701,3 +701,60 @@ def matters_naming(user, intermediary_id: int):
     visible = db.session.scalars(base.where(matter_filter(user)).order_by(LegalMatter.title)).all()
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     return visible, total
+
+
+def update_support(actor, hearing: Hearing, data: dict) -> dict:
+    """Court support for a hearing: who handles transport, lodging, interpreter and witness
+    preparation, what is done, and which claimants attend."""
+    from mdt.legal.models import HearingAttendance
+
+    matter = hearing.matter
+    if not can_edit(actor, matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    members = {m.id for m in db.session.scalars(select(Member).where(Member.mdt_id == matter.mdt_id))}
+    claimant_ids = {cl.id for cl in matter.claimants}
+    errors = {}
+    lines = {s.id: s for s in hearing.support}
+    changed = {}
+    for item in data.get("support") or []:
+        line = lines.get(item.get("id"))
+        if line is None:
+            errors.setdefault("support", [str(_l("Choose from the list."))])
+            continue
+        owner = item.get("owner_id")
+        owner = int(owner) if owner not in (None, "") and str(owner).isdigit() else None
+        if owner is not None and owner not in members:
+            errors.setdefault("support", [str(_l("No such member in this MDT."))])
+            continue
+        done = bool(item.get("done"))
+        if (line.owner_id, line.done) != (owner, done):
+            changed[f"{line.kind}"] = [[line.owner_id, line.done], [owner, done]]
+            line.owner_id, line.done = owner, done
+    attending = data.get("attending")
+    if attending is not None:
+        wanted = {int(x) for x in attending if str(x).isdigit()} & claimant_ids
+        current = set(db.session.scalars(select(HearingAttendance.claimant_id).where(
+            HearingAttendance.hearing_id == hearing.id)))
+        for claimant_id in wanted - current:
+            db.session.add(HearingAttendance(hearing_id=hearing.id, claimant_id=claimant_id))
+        for claimant_id in current - wanted:
+            db.session.delete(db.session.get(HearingAttendance, (hearing.id, claimant_id)))
+        if wanted != current:
+            changed["attending"] = [sorted(current), sorted(wanted)]
+    if errors:
+        raise ValidationError("Some fields are not valid.", errors)
+    if changed:
+        db.session.flush()
+        record(actor, "hearing.support", hearing, detail={"matter_id": matter.id, "changes": changed})
+    return changed
+
+
+def attendance(hearing_ids) -> dict[int, set[int]]:
+    from mdt.legal.models import HearingAttendance
+
+    out: dict[int, set[int]] = defaultdict(set)
+    if hearing_ids:
+        for hid, cid in db.session.execute(select(HearingAttendance.hearing_id, HearingAttendance.claimant_id)
+                                           .where(HearingAttendance.hearing_id.in_(list(hearing_ids)))):
+            out[hid].add(cid)
+    return out

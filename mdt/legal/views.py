@@ -10,6 +10,7 @@ from sqlalchemy import select
 from mdt import policy
 from mdt.cases.models import Case
 from mdt.errors import NotFound, ValidationError, WorkflowError
+from mdt.directory.services import members
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import (ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing,
@@ -71,7 +72,9 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
     return render_template(
         "legal/show.html", matter=matter, deadlines=deadlines, history=history, events=events,
         hearings=hearings, claimants=visible, hidden=len(matter.claimants) - len(visible),
-        totals=legal.totals(matter), linked=linked, timeline=timeline, can_edit=legal.can_edit(current_user, matter),
+        totals=legal.totals(matter), linked=linked, timeline=timeline,
+        attending=legal.attendance([h.id for h in hearings]),
+        members=members(current_user.mdt_id) if legal.can_edit(current_user, matter) else [], can_edit=legal.can_edit(current_user, matter),
         errors=errors or {}, form_name=form_name, values=request.form, today=date.today(),
         zone=legal.COURT_ZONES[matter.jurisdiction]), status
 
@@ -183,6 +186,20 @@ def update_hearing(matter_id: int, hearing_id: int):
     return _matter_action(matter_id, work, _("Hearing updated."), "hearings")
 
 
+@bp.route("/matters/<int:matter_id>/hearings/<int:hearing_id>/support", methods=["POST"])
+@login_required
+def hearing_support(matter_id: int, hearing_id: int):
+    def work(matter):
+        hearing = db.session.get(Hearing, hearing_id)
+        if hearing is None or hearing.matter_id != matter.id:
+            raise NotFound("No such hearing.")
+        support = [{"id": line.id, "owner_id": request.form.get(f"owner_{line.id}"),
+                    "done": f"done_{line.id}" in request.form} for line in hearing.support]
+        legal.update_support(current_user, hearing, {"support": support,
+                                                     "attending": request.form.getlist("attending")})
+    return _matter_action(matter_id, work, _("Court support saved."), "hearings")
+
+
 @bp.route("/my-legal")
 @login_required
 def agenda():
@@ -207,13 +224,19 @@ def rules():
                            values=request.form, errors={})
 
 
+@bp.route("/admin/rules/new", methods=["GET", "POST"])
+@login_required
+def new_rule():
+    return edit_rule(None)
+
+
 @bp.route("/admin/rules/<int:rule_id>", methods=["GET", "POST"])
 @login_required
-def edit_rule(rule_id: int):
+def edit_rule(rule_id: int | None):
     if not policy.can(current_user, "directory.manage"):
         abort(403)
-    rule = db.session.get(DeadlineRule, rule_id)
-    if rule is None:
+    rule = db.session.get(DeadlineRule, rule_id) if rule_id is not None else None
+    if rule_id is not None and rule is None:
         raise NotFound("No such rule.")
     errors, status = {}, 200
     if request.method == "POST":
@@ -227,10 +250,16 @@ def edit_rule(rule_id: int):
         except ValidationError as exc:
             db.session.rollback()
             errors, status = exc.errors, 422
-    values = request.form if request.method == "POST" else {
-        k: getattr(rule, k) for k in ("title", "citation", "amount", "unit", "offset_days", "roll",
-                                      "confidence", "notes", "active")}
-    kinds = request.form.getlist("matter_kinds") if request.method == "POST" else rule.matter_kinds
+    if request.method == "POST":
+        values = request.form
+    elif rule is None:
+        values = {"unit": "days", "roll": "forward", "confidence": "U", "active": True,
+                  "offset_days": 0}
+    else:
+        values = {k: getattr(rule, k) for k in ("title", "citation", "amount", "unit", "offset_days",
+                                                "roll", "confidence", "notes", "active")}
+    kinds = request.form.getlist("matter_kinds") if request.method == "POST" else (
+        rule.matter_kinds if rule else [])
     return render_template("legal/rule_form.html", rule=rule, values=values, kinds=kinds,
                            errors=errors), status
 
