@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_login import current_user
 
 from mdt.config import load_config

@@ -17,13 +17,11 @@ The rules:
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, and_, false, or_, select, union
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement
-
 from datetime import date
 
-from sqlalchemy import exists
+from sqlalchemy import Boolean, and_, exists, false, or_, select, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 from mdt.cases.models import Case, CaseAgency, CaseAssignment
 from mdt.referrals.models import SHARE_PARTS, Consent

@@ -51,7 +51,7 @@ def test_episode_with_intermediaries_shares_registry(world):
              {"name": "Khun Prasert", "kind": "broker"}]
     a = f.case(world["social"], episodes=[{"destination_country": "se", "sector": "agriculture",
                                            "recruitment_fee": "75000", "intermediaries": chain}])
-    b = f.case(world["lawyer"], given="Somchai", sex="male",
+    f.case(world["lawyer"], given="Somchai", sex="male",
                episodes=[{"destination_country": "SE",
                           "intermediaries": [{"name": "siam overseas manpower",
                                               "kind": "recruitment_agency"}]}])

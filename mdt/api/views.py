@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, select
 

@@ -14,13 +14,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import policy
 from mdt.audit.services import changes, record
-from mdt.cases.models import INTERMEDIARY_KINDS, Case, CaseAgency
+from mdt.cases.models import INTERMEDIARY_KINDS, Case
 from mdt.directory.models import Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.legal.calendar import ROLLS, UNITS, CourtCalendar, Period, compute
 from mdt.legal.models import (CLAIMANT_STATUSES, EVENT_KINDS, HEARING_STATUSES, JURISDICTIONS,
-                              MATTER_KINDS, MATTER_STAGES, SUPPORT_KINDS, Claimant, ClosureDay,
+                              MATTER_KINDS, MATTER_STAGES, Claimant, ClosureDay,
                               Deadline, DeadlineChange, DeadlineRule, Hearing, HearingSupport,
                               LegalMatter, MatterEvent, MatterLawyer, MatterLink, MatterRespondent)
 from mdt.notifications import services as notes
