@@ -115,7 +115,7 @@ def test_referral_across_two_agencies(live_server, browser, world):
 
     lawyer = browser.new_context().new_page()
     _login(lawyer, live_server, "lawyer@test.org")
-    assert lawyer.locator(".badge.count").inner_text() == "1"
+    assert lawyer.locator("#main-nav .badge.count").inner_text() == "1"
     lawyer.get_by_role("link", name="Referrals", exact=True).click()
     lawyer.get_by_role("link", name=case.reference).click()
     assert lawyer.get_by_text("Unpaid wages; wants to claim").is_visible()
@@ -160,3 +160,14 @@ def test_lawyer_records_judgment_and_closure_moves_deadline(live_server, browser
     lawyer.reload()
     text = lawyer.locator("#deadlines").inner_text()
     assert "January 6, 2026" in text and "was" in text
+
+
+def test_phone_menu_opens_and_closes(live_server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    _login(page, live_server, "social@test.org")
+    nav = page.locator("#main-nav")
+    assert not nav.is_visible()
+    page.get_by_role("button", name="Menu").click()
+    assert nav.is_visible()
+    page.get_by_role("link", name="Cases", exact=True).click()
+    assert page.get_by_role("heading", name="Cases").is_visible()

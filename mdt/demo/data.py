@@ -383,8 +383,11 @@ def _demo_legal(plan, members) -> None:
                                         "occurred_on": (today - timedelta(days=10)).isoformat()})
     legal.record_event(lawyer, criminal, {"kind": "offence_known",
                                           "occurred_on": (today - timedelta(days=40)).isoformat()})
+    hearing_day = today + timedelta(days=14)
+    while hearing_day.weekday() >= 5:   # courts sit on weekdays
+        hearing_day += timedelta(days=1)
     legal.schedule_hearing(lawyer, criminal, {
-        "starts_at": datetime.combine(today + timedelta(days=14), datetime.min.time()).replace(hour=9).isoformat(),
+        "starts_at": datetime.combine(hearing_day, datetime.min.time()).replace(hour=9).isoformat(),
         "purpose": "Witness hearing", "location": "Phetchabun Provincial Court, room 3"})
 
 
