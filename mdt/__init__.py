@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from mdt.cases.views import bp as cases_bp
     from mdt.directory.views import bp as directory_bp
     from mdt.legal.views import bp as legal_bp
+    from mdt.meetings.views import bp as meetings_bp
     from mdt.referrals.views import bp as referrals_bp
 
     app.register_blueprint(auth_bp)
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(legal_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(api_bp)
 
 

@@ -92,6 +92,8 @@ NOTIFICATION = {
     "consent_withdrawn": _l("Consent was withdrawn on a case"),
     "deadline_moved": _l("A deadline moved on %(ref)s"),
     "deadline_created": _l("New deadline on %(ref)s"),
+    "meeting_published": _l("The agenda of %(ref)s is published"),
+    "action_assigned": _l("A new action item for you"),
 }
 
 MATTER_KIND = {"labour": _l("Labour"), "criminal": _l("Criminal"), "civil": _l("Civil"),
@@ -136,6 +138,15 @@ UNIT = {"days": _l("days"), "working_days": _l("working days"), "months": _l("mo
 ROLL = {"forward": _l("next working day"), "backward": _l("previous working day"),
         "none": _l("no roll")}
 
+MEETING_KIND = {"case_conference": _l("Case conference"), "regular": _l("Regular MDT meeting"),
+                "subcommittee": _l("Subcommittee")}
+AGENDA_REASON = {
+    "new_intake": _l("New intake"), "hearing_soon": _l("Hearing soon"),
+    "deadline_soon": _l("Court deadline soon"), "referral_overdue": _l("Referral overdue"),
+    "action_overdue": _l("Action item overdue"), "stalled": _l("No change for 30 days"),
+    "carried_over": _l("Carried over"), "manual": _l("Added by the coordinator"),
+}
+
 ALL = {"stage": STAGE, "sex": SEX, "source": SOURCE, "agency_kind": AGENCY_KIND, "level": LEVEL,
        "role": ROLE, "sector": SECTOR, "intermediary_kind": INTERMEDIARY_KIND,
        "channel": CHANNEL, "service": SERVICE, "attention": ATTENTION, "audit": AUDIT_ACTION,
@@ -143,7 +154,8 @@ ALL = {"stage": STAGE, "sex": SEX, "source": SOURCE, "agency_kind": AGENCY_KIND,
        "outcome": OUTCOME, "not_received": NOT_RECEIVED, "matter_kind": MATTER_KIND,
        "jurisdiction": JURISDICTION, "matter_stage": MATTER_STAGE, "claimant_status": CLAIMANT_STATUS,
        "hearing_status": HEARING_STATUS, "support": SUPPORT, "deadline_status": DEADLINE_STATUS,
-       "event": EVENT, "unit": UNIT, "roll": ROLL}
+       "event": EVENT, "unit": UNIT, "roll": ROLL, "meeting_kind": MEETING_KIND,
+       "agenda_reason": AGENDA_REASON}
 
 
 def label(kind: str, value) -> str:

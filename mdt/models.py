@@ -13,3 +13,4 @@ from mdt.legal.models import (  # noqa: F401
     Claimant, ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing, HearingAttendance,
     HearingSupport, LegalMatter, MatterEvent, MatterLawyer, MatterLink, MatterRespondent,
 )
+from mdt.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries  # noqa: F401

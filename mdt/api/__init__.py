@@ -41,4 +41,4 @@ def no_session(response):
     return response
 
 
-from mdt.api import legal, referrals, views  # noqa: E402,F401
+from mdt.api import legal, meetings, referrals, views  # noqa: E402,F401

@@ -13,7 +13,7 @@ from mdt.timeutil import UTCDateTime, utcnow
 
 KINDS = ("referral_new", "referral_accepted", "referral_declined", "referral_completed",
          "referral_withdrawn", "referral_expired", "consent_withdrawn", "deadline_moved",
-         "deadline_created")
+         "deadline_created", "meeting_published", "action_assigned")
 
 
 class Notification(db.Model):
@@ -31,6 +31,9 @@ class Notification(db.Model):
     matter_id: Mapped[int | None] = mapped_column(
         ForeignKey("legal_matter.id", ondelete="CASCADE", use_alter=True,
                    name="fk_notification_matter_id_legal_matter"))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE", use_alter=True,
+                   name="fk_notification_meeting_id_meeting"))
     deadline_id: Mapped[int | None] = mapped_column(
         ForeignKey("deadline.id", ondelete="CASCADE", use_alter=True,
                    name="fk_notification_deadline_id_deadline"))
@@ -39,3 +42,4 @@ class Notification(db.Model):
 
     referral = relationship("Referral")
     matter = relationship("LegalMatter")
+    meeting = relationship("Meeting")

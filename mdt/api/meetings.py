@@ -1,0 +1,96 @@
+"""API: meetings and case conferences (../shared/API.md, Meetings)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from mdt.api import api_bp
+from mdt.api.views import body
+from mdt.errors import NotFound
+from mdt.extensions import db
+from mdt.meetings import services as meetings
+from mdt.meetings.ics import meeting_ics
+from mdt.meetings.models import ActionItem
+
+
+def action_json(a: ActionItem, visible: bool = True) -> dict:
+    return {"id": a.id, "title": a.title if visible or a.case_id is None else "restricted",
+            "case_id": a.case_id, "meeting_id": a.meeting_id, "owner_agency_id": a.owner_agency_id,
+            "owner_id": a.owner_id, "due_on": a.due_on.isoformat(),
+            "done": a.done_at is not None, "done_note": a.done_note if visible else None}
+
+
+def meeting_json(m) -> dict:
+    return {"id": m.id, "title": m.title, "kind": m.kind, "starts_at": m.starts_at.isoformat(),
+            "ends_at": m.ends_at.isoformat() if m.ends_at else None,
+            "host_agency_id": m.host_agency_id, "location": m.location, "status": m.status,
+            "series_id": m.series_id}
+
+
+@api_bp.post("/meetings")
+def create_meeting():
+    meeting = meetings.create_meeting(current_user, body())
+    db.session.commit()
+    return jsonify(meeting_json(meeting)), 201
+
+
+@api_bp.get("/meetings/<int:meeting_id>")
+def get_meeting(meeting_id: int):
+    return jsonify(meeting_json(meetings.get_meeting(current_user, meeting_id)))
+
+
+@api_bp.get("/meetings/<int:meeting_id>/agenda")
+def agenda(meeting_id: int):
+    meeting = meetings.get_meeting(current_user, meeting_id)
+    items = []
+    for row in meetings.agenda_for(current_user, meeting):
+        item = row["item"]
+        items.append({"id": item.id, "position": item.position, "case_id": item.case_id,
+                      "reason": item.reason,
+                      "title": item.title if row["visible"] else f"{item.title} (restricted)",
+                      "detail": item.detail if row["visible"] else None,
+                      "restricted": not row["visible"]})
+    return jsonify({"items": items, "status": meeting.status})
+
+
+@api_bp.post("/meetings/<int:meeting_id>/agenda/items")
+def add_agenda_item(meeting_id: int):
+    meeting = meetings.get_meeting(current_user, meeting_id)
+    item = meetings.add_item(current_user, meeting, body())
+    db.session.commit()
+    return jsonify({"id": item.id, "position": item.position, "case_id": item.case_id,
+                    "reason": item.reason, "title": item.title, "detail": item.detail}), 201
+
+
+@api_bp.post("/meetings/<int:meeting_id>/publish")
+def publish(meeting_id: int):
+    meeting = meetings.get_meeting(current_user, meeting_id)
+    meetings.publish(current_user, meeting)
+    db.session.commit()
+    return jsonify(meeting_json(meeting))
+
+
+@api_bp.post("/meetings/<int:meeting_id>/action-items")
+def create_action_item(meeting_id: int):
+    meeting = meetings.get_meeting(current_user, meeting_id)
+    item = meetings.create_action_item(current_user, meeting, body())
+    db.session.commit()
+    return jsonify(action_json(item)), 201
+
+
+@api_bp.post("/action-items/<int:item_id>/done")
+def action_done(item_id: int):
+    item = db.session.get(ActionItem, item_id)
+    if item is None or item.mdt_id != current_user.mdt_id:
+        raise NotFound("No such action item.")
+    data = request.get_json(silent=True) or {}
+    meetings.close_action(current_user, item, data.get("note"))
+    db.session.commit()
+    return jsonify(action_json(item))
+
+
+@api_bp.get("/meetings/<int:meeting_id>/calendar.ics")
+def meeting_calendar(meeting_id: int):
+    meeting = meetings.get_meeting(current_user, meeting_id)
+    return Response(meeting_ics(meeting, request.host_url.rstrip("/")), mimetype="text/calendar")

@@ -1,0 +1,399 @@
+"""Meetings, agendas proposed from the cases, and action items. Services flush; callers commit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from mdt import policy
+from mdt.audit.services import changes, record
+from mdt.cases.models import Case
+from mdt.directory.models import Agency, Member
+from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
+from mdt.extensions import db
+from mdt.legal.models import Claimant, Deadline, Hearing
+from mdt.meetings.models import (MEETING_KINDS, ActionItem, AgendaItem, Meeting, MeetingSeries)
+from mdt.notifications import services as notes
+from mdt.referrals.models import Referral
+from mdt.timeutil import utcnow
+from mdt.validation import Checker
+
+REASON_ORDER = ("carried_over", "hearing_soon", "deadline_soon", "referral_overdue",
+                "action_overdue", "new_intake", "stalled")
+STALLED_LIMIT = 20
+
+
+def _require_coordinator(actor) -> None:
+    if not (actor.has_role("coordinator") or actor.has_role("admin")):
+        raise Forbidden("Coordinators prepare meetings.")
+
+
+def get_meeting(actor, meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.mdt_id != actor.mdt_id:
+        raise NotFound("No such meeting.")
+    return meeting
+
+
+def _parse_when(raw, zone: str):
+    if raw in (None, ""):
+        return None
+    try:
+        value = datetime.fromisoformat(str(raw))
+    except ValueError:
+        return False
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(timezone.utc)
+
+
+def next_host(series: MeetingSeries) -> int | None:
+    if not series.rotation:
+        return None
+    held = db.session.scalar(select(func.count()).select_from(Meeting).where(Meeting.series_id == series.id))
+    return series.rotation[held % len(series.rotation)]
+
+
+def create_meeting(actor, data: dict) -> Meeting:
+    _require_coordinator(actor)
+    c = Checker(data)
+    c.text("title", required=True, max_length=200)
+    c.choice("kind", MEETING_KINDS, required=True)
+    c.text("location", max_length=300)
+    zone = actor.mdt.timezone
+    starts_at = _parse_when(c.data.get("starts_at"), zone)
+    ends_at = _parse_when(c.data.get("ends_at"), zone)
+    if not starts_at:
+        c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
+    if ends_at is False:
+        c.error("ends_at", _l("Use a date and time like 2026-03-05T09:30."))
+    elif ends_at and starts_at and ends_at <= starts_at:
+        c.error("ends_at", _l("The meeting must end after it starts."))
+    series = None
+    if data.get("series_id") not in (None, ""):
+        try:
+            series = db.session.get(MeetingSeries, int(data["series_id"]))
+        except (TypeError, ValueError):
+            series = None
+        if series is None or series.mdt_id != actor.mdt_id:
+            c.error("series_id", _l("Choose from the list."))
+    host = None
+    raw_host = data.get("host_agency_id")
+    if raw_host in (None, "") and series is not None:
+        raw_host = next_host(series)
+    try:
+        host = db.session.get(Agency, int(raw_host)) if raw_host not in (None, "") else None
+    except (TypeError, ValueError):
+        host = None
+    if host is None or host.mdt_id != actor.mdt_id:
+        c.error("host_agency_id", _l("Choose the host agency."))
+    c.raise_if_errors()
+    end = ends_at = ends_at or starts_at + timedelta(hours=2)   # two hours unless said otherwise
+    if series is not None:
+        overlapping = db.session.scalar(select(Meeting.id).where(
+            Meeting.series_id == series.id, Meeting.starts_at < end, Meeting.ends_at > starts_at))
+        if overlapping:
+            raise ValidationError("Overlap.", {"starts_at": [str(_l(
+                "Another meeting of this series is at that time."))]})
+    invited = sorted({a for a in (data.get("invited_agency_ids") or []) if isinstance(a, int)})
+    meeting = Meeting(mdt_id=actor.mdt_id, series_id=series.id if series else None,
+                      title=c.clean["title"], kind=c.clean["kind"], starts_at=starts_at,
+                      ends_at=ends_at, host_agency_id=host.id, location=c.clean.get("location"),
+                      invited_agency_ids=invited, created_by_id=actor.id)
+    db.session.add(meeting)
+    db.session.flush()
+    record(actor, "meeting.create", meeting, detail={"title": meeting.title, "starts_at": starts_at,
+                                                     "host_agency_id": host.id})
+    propose_agenda(actor, meeting)
+    return meeting
+
+
+def _previous_meeting(meeting: Meeting) -> Meeting | None:
+    stmt = select(Meeting).where(Meeting.mdt_id == meeting.mdt_id, Meeting.id != meeting.id,
+                                 Meeting.starts_at < meeting.starts_at)
+    if meeting.series_id:
+        stmt = stmt.where(Meeting.series_id == meeting.series_id)
+    else:
+        stmt = stmt.where(Meeting.kind == meeting.kind)
+    return db.session.scalars(stmt.order_by(Meeting.starts_at.desc())).first()
+
+
+def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
+    """What the data says the meeting should discuss: one query per reason, whatever the number
+    of cases. Each proposal keeps its reason; a case appears once, under its most urgent reason."""
+    today = date.today()
+    horizon = today + timedelta(days=days)
+    now = utcnow()
+    mdt_id = meeting.mdt_id
+    previous = _previous_meeting(meeting)
+    since = previous.starts_at if previous else now - timedelta(days=30)
+    found: dict[str, list[dict]] = {r: [] for r in REASON_ORDER}
+    if previous is not None:
+        for item in db.session.scalars(select(AgendaItem).where(
+                AgendaItem.meeting_id == previous.id, AgendaItem.finished.is_(False))):
+            found["carried_over"].append({"case_id": item.case_id, "title": item.title,
+                                          "detail": str(_l("Not finished at the last meeting"))})
+    for case_id, starts_at, purpose in db.session.execute(
+            select(Claimant.case_id, Hearing.starts_at, Hearing.purpose)
+            .join(Hearing, Hearing.matter_id == Claimant.matter_id)
+            .join(Case, Case.id == Claimant.case_id)
+            .where(Case.mdt_id == mdt_id, Hearing.status == "scheduled", Hearing.starts_at >= now,
+                   Hearing.starts_at < datetime.combine(horizon, time.max, tzinfo=timezone.utc))
+            .order_by(Hearing.starts_at)):
+        found["hearing_soon"].append({"case_id": case_id, "when": starts_at,
+                                      "detail": str(_l("Hearing on %(date)s: %(what)s",
+                                                       date=starts_at.date().isoformat(), what=purpose))})
+    for case_id, due_on, title in db.session.execute(
+            select(Claimant.case_id, Deadline.due_on, Deadline.title)
+            .join(Deadline, Deadline.matter_id == Claimant.matter_id)
+            .join(Case, Case.id == Claimant.case_id)
+            .where(Case.mdt_id == mdt_id, Deadline.status == "open", Deadline.due_on <= horizon)
+            .order_by(Deadline.due_on)):
+        found["deadline_soon"].append({"case_id": case_id, "detail": str(_l(
+            "Deadline on %(date)s: %(what)s", date=due_on.isoformat(), what=title))})
+    for case_id, respond_by, service in db.session.execute(
+            select(Referral.case_id, Referral.respond_by, Referral.service)
+            .where(Referral.mdt_id == mdt_id, Referral.status == "pending", Referral.respond_by < today)
+            .order_by(Referral.respond_by)):
+        found["referral_overdue"].append({"case_id": case_id, "detail": str(_l(
+            "Referral (%(service)s) unanswered since %(date)s", service=service,
+            date=respond_by.isoformat()))})
+    for item in db.session.scalars(select(ActionItem).where(
+            ActionItem.mdt_id == mdt_id, ActionItem.done_at.is_(None), ActionItem.due_on < today)
+            .order_by(ActionItem.due_on)):
+        found["action_overdue"].append({"case_id": item.case_id, "title": item.title,
+                                        "detail": str(_l("Action item due %(date)s",
+                                                         date=item.due_on.isoformat()))})
+    for case_id, created in db.session.execute(
+            select(Case.id, Case.created_at).where(Case.mdt_id == mdt_id, Case.stage == "intake",
+                                                   Case.created_at >= since)
+            .order_by(Case.created_at)):
+        found["new_intake"].append({"case_id": case_id, "detail": str(_l("New intake"))})
+    for case_id, updated in db.session.execute(
+            select(Case.id, Case.updated_at).where(Case.mdt_id == mdt_id, Case.stage != "closed",
+                                                   Case.updated_at < now - timedelta(days=30))
+            .order_by(Case.updated_at).limit(STALLED_LIMIT)):
+        found["stalled"].append({"case_id": case_id, "detail": str(_l(
+            "No change since %(date)s", date=updated.date().isoformat()))})
+    seen: set[int] = set()
+    out = []
+    for reason in REASON_ORDER:
+        for p in found[reason]:
+            if p["case_id"] is not None:
+                if p["case_id"] in seen:
+                    continue
+                seen.add(p["case_id"])
+            out.append({"reason": reason, **p})
+    references = dict(db.session.execute(select(Case.id, Case.reference).where(
+        Case.id.in_([p["case_id"] for p in out if p["case_id"]]))).all()) if out else {}
+    for p in out:
+        if not p.get("title"):
+            p["title"] = references.get(p["case_id"], "")
+    return out
+
+
+def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
+    """Replace the proposed items that nobody has worked on; keep manual items and items with
+    minutes. Only until the agenda is published."""
+    _require_coordinator(actor)
+    if meeting.status == "published":
+        raise WorkflowError(str(_l("The agenda is published; add items by hand.")))
+    kept = [i for i in meeting.items if i.reason == "manual" or i.discussion or i.decisions]
+    for item in list(meeting.items):
+        if item not in kept:
+            meeting.items.remove(item)
+    kept_cases = {i.case_id for i in kept if i.case_id}
+    position = len(kept)
+    for p in proposals(meeting, days):
+        if p["case_id"] in kept_cases:
+            continue
+        meeting.items.append(AgendaItem(position=position, case_id=p["case_id"], reason=p["reason"],
+                                        title=p["title"][:300], detail=p.get("detail")))
+        position += 1
+    db.session.flush()
+    record(actor, "meeting.agenda_proposed", meeting, detail={"items": len(meeting.items)})
+    return len(meeting.items)
+
+
+def add_item(actor, meeting: Meeting, data: dict) -> AgendaItem:
+    _require_coordinator(actor)
+    c = Checker(data)
+    c.text("title", required=True, max_length=300)
+    c.text("detail", max_length=2000)
+    case = None
+    if data.get("case_id") not in (None, ""):
+        try:
+            case = db.session.get(Case, int(data["case_id"]))
+        except (TypeError, ValueError):
+            case = None
+        if case is None or case.mdt_id != meeting.mdt_id:
+            c.error("case_id", _l("No such case in this MDT."))
+    c.raise_if_errors()
+    item = AgendaItem(position=len(meeting.items), case_id=case.id if case else None,
+                      reason="manual", title=c.clean["title"], detail=c.clean.get("detail"))
+    meeting.items.append(item)
+    db.session.flush()
+    record(actor, "meeting.item_add", item, detail={"meeting_id": meeting.id, "case_id": item.case_id})
+    return item
+
+
+def remove_item(actor, meeting: Meeting, item: AgendaItem) -> None:
+    _require_coordinator(actor)
+    meeting.items.remove(item)
+    for position, other in enumerate(meeting.items):
+        other.position = position
+    db.session.flush()
+    record(actor, "meeting.item_remove", meeting, detail={"item_id": item.id, "title": item.title})
+
+
+def move_item(actor, meeting: Meeting, item: AgendaItem, step: int) -> None:
+    _require_coordinator(actor)
+    items = list(meeting.items)
+    index = items.index(item)
+    target = max(0, min(len(items) - 1, index + step))
+    items.insert(target, items.pop(index))
+    for position, other in enumerate(items):
+        other.position = position
+    db.session.flush()
+
+
+def save_minutes(actor, meeting: Meeting, item: AgendaItem, data: dict) -> dict:
+    _require_coordinator(actor)
+    c = Checker(data)
+    c.text("discussion", max_length=10000)
+    c.text("decisions", max_length=10000)
+    c.boolean("finished")
+    if data.get("presenter_id") not in (None, ""):
+        try:
+            presenter = db.session.get(Member, int(data["presenter_id"]))
+        except (TypeError, ValueError):
+            presenter = None
+        if presenter is None or presenter.mdt_id != meeting.mdt_id:
+            c.error("presenter_id", _l("No such member in this MDT."))
+        else:
+            c.clean["presenter_id"] = presenter.id
+    c.raise_if_errors()
+    changed = changes(item, c.clean)
+    if changed:
+        db.session.flush()
+        record(actor, "meeting.minutes", item, case=item.case,
+               detail={"meeting_id": meeting.id, "fields": sorted(changed)})
+    return changed
+
+
+def publish(actor, meeting: Meeting) -> Meeting:
+    _require_coordinator(actor)
+    if meeting.status == "published":
+        raise WorkflowError(str(_l("The agenda is already published.")))
+    if not meeting.items:
+        raise WorkflowError(str(_l("The agenda is empty: add at least one item before publishing.")))
+    meeting.status = "published"
+    meeting.published_at = utcnow()
+    db.session.flush()
+    invited = meeting.invited_agency_ids or [a for a in db.session.scalars(
+        select(Agency.id).where(Agency.mdt_id == meeting.mdt_id))]
+    members = db.session.scalars(select(Member.id).where(
+        Member.mdt_id == meeting.mdt_id, Member.active.is_(True), Member.agency_id.in_(invited))).all()
+    for member_id in members:
+        if member_id != actor.id:
+            db.session.add(notes.Notification(member_id=member_id, kind="meeting_published",
+                                              meeting_id=meeting.id))
+    record(actor, "meeting.publish", meeting, detail={"items": len(meeting.items)})
+    return meeting
+
+
+def agenda_for(user, meeting: Meeting) -> list[dict]:
+    """The agenda as ``user`` may read it: items on cases they cannot see show only the
+    reference and "restricted"."""
+    cases = {c.id: c for c in db.session.scalars(select(Case).where(
+        Case.id.in_([i.case_id for i in meeting.items if i.case_id]), policy.team_filter(user)))}
+    out = []
+    for item in meeting.items:
+        visible = item.case_id is None or item.case_id in cases
+        out.append({"item": item, "visible": visible,
+                    "person": cases[item.case_id].person.full_name if item.case_id in cases else None})
+    return out
+
+
+# ---------------------------------------------------------------- action items
+
+def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem:
+    c = Checker(data)
+    c.text("title", required=True, max_length=300)
+    due = c.day("due_on", required=True)
+    agency = None
+    try:
+        agency = db.session.get(Agency, int(data.get("owner_agency_id")))
+    except (TypeError, ValueError):
+        agency = None
+    if agency is None or agency.mdt_id != actor.mdt_id:
+        c.error("owner_agency_id", _l("Every action item needs an owner agency."))
+    owner = None
+    if data.get("owner_id") not in (None, ""):
+        try:
+            owner = db.session.get(Member, int(data["owner_id"]))
+        except (TypeError, ValueError):
+            owner = None
+        if owner is None or owner.mdt_id != actor.mdt_id or (agency and owner.agency_id != agency.id):
+            c.error("owner_id", _l("The owner must be a member of the owner agency."))
+    case = None
+    if data.get("case_id") not in (None, ""):
+        try:
+            case = db.session.get(Case, int(data["case_id"]))
+        except (TypeError, ValueError):
+            case = None
+        if case is None or case.mdt_id != actor.mdt_id:
+            c.error("case_id", _l("No such case in this MDT."))
+    if meeting is not None and due is not None and due < meeting.starts_at.date():
+        c.error("due_on", _l("The due date cannot be before the meeting."))
+    c.raise_if_errors()
+    if meeting is not None:
+        _require_coordinator(actor)
+    item = ActionItem(mdt_id=actor.mdt_id, meeting_id=meeting.id if meeting else None,
+                      agenda_item_id=data.get("agenda_item_id") if isinstance(data.get("agenda_item_id"), int) else None,
+                      case_id=case.id if case else None, title=c.clean["title"],
+                      owner_agency_id=agency.id, owner_id=owner.id if owner else None, due_on=due,
+                      created_by_id=actor.id)
+    db.session.add(item)
+    db.session.flush()
+    record(actor, "action.create", item, case=case, detail={
+        "meeting_id": item.meeting_id, "owner_agency_id": agency.id, "due_on": due})
+    recipients = [owner.id] if owner else notes.agency_members(agency.id)
+    notes.notify(recipients, "action_assigned", case_id=item.case_id, skip=actor.id)
+    return item
+
+
+def can_close_action(user, item: ActionItem) -> bool:
+    return item.mdt_id == user.mdt_id and (
+        item.owner_id == user.id or user.agency_id == item.owner_agency_id
+        or user.has_role("coordinator"))
+
+
+def close_action(actor, item: ActionItem, note: str | None = None) -> ActionItem:
+    if not can_close_action(actor, item):
+        raise Forbidden("Only the owner agency or a coordinator closes an action item.")
+    if item.done_at is not None:
+        raise WorkflowError(str(_l("This action item is already done.")))
+    item.done_at = utcnow()
+    item.done_note = (note or "").strip()[:5000] or None
+    db.session.flush()
+    record(actor, "action.done", item, case=item.case, detail={"note": item.done_note})
+    return item
+
+
+def action_items_for(user, *, mine_only: bool = False, include_done: bool = False):
+    stmt = select(ActionItem).where(ActionItem.mdt_id == user.mdt_id)
+    if mine_only:
+        stmt = stmt.where(ActionItem.owner_id == user.id)
+    else:
+        stmt = stmt.where(or_(ActionItem.owner_id == user.id,
+                              and_(ActionItem.owner_agency_id == user.agency_id)))
+    if not include_done:
+        stmt = stmt.where(ActionItem.done_at.is_(None))
+    items = db.session.scalars(stmt.order_by(ActionItem.due_on)).all()
+    visible = set(db.session.scalars(select(Case.id).where(
+        Case.id.in_([i.case_id for i in items if i.case_id]), policy.team_filter(user))))
+    return [(i, i.case_id is None or i.case_id in visible) for i in items]

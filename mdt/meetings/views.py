@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from mdt.directory.services import agencies, members
+from mdt.errors import NotFound, ValidationError, WorkflowError
+from mdt.extensions import db
+from mdt.meetings import services
+from mdt.meetings.ics import meeting_ics
+from mdt.meetings.models import ActionItem, AgendaItem, Meeting
+from mdt.timeutil import utcnow
+from mdt.web import form_dict
+
+bp = Blueprint("meetings", __name__)
+
+
+def _is_coordinator() -> bool:
+    return current_user.has_role("coordinator") or current_user.has_role("admin")
+
+
+@bp.route("/meetings")
+@login_required
+def index():
+    rows = db.session.scalars(select(Meeting).where(Meeting.mdt_id == current_user.mdt_id)
+                              .order_by(Meeting.starts_at.desc()).limit(100)).all()
+    return render_template("meetings/index.html", meetings=rows, now=utcnow(),
+                           can_create=_is_coordinator())
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@login_required
+def new():
+    errors, status = {}, 200
+    values = request.form if request.method == "POST" else {"kind": "case_conference",
+                                                             "host_agency_id": current_user.agency_id}
+    if request.method == "POST":
+        try:
+            meeting = services.create_meeting(current_user, form_dict(request.form))
+            db.session.commit()
+            flash(_("Meeting created; the agenda below was proposed from the cases."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+        except ValidationError as exc:
+            db.session.rollback()
+            errors, status = exc.errors, 422
+    return render_template("meetings/new.html", values=values, errors=errors,
+                           agencies=agencies(current_user.mdt_id)), status
+
+
+def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
+    meeting = services.get_meeting(current_user, meeting_id)
+    actions = db.session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
+                                 .order_by(ActionItem.due_on)).all()
+    return render_template(
+        "meetings/show.html", meeting=meeting, agenda=services.agenda_for(current_user, meeting),
+        actions=actions, coordinator=_is_coordinator(), agencies=agencies(current_user.mdt_id),
+        members=members(current_user.mdt_id), errors=errors or {}, form_name=form_name,
+        values=request.form), status
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@login_required
+def show(meeting_id: int):
+    return _page(meeting_id)
+
+
+def _act(meeting_id: int, work, success: str, form_name: str):
+    meeting = services.get_meeting(current_user, meeting_id)
+    try:
+        work(meeting)
+        db.session.commit()
+        flash(success, "success")
+        return redirect(url_for("meetings.show", meeting_id=meeting_id, _anchor=form_name))
+    except ValidationError as exc:
+        db.session.rollback()
+        return _page(meeting_id, 422, exc.errors, form_name)
+    except WorkflowError as exc:
+        db.session.rollback()
+        return _page(meeting_id, 409, {"_": [exc.detail]}, form_name)
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        raise NotFound("No such agenda item.")
+    return item
+
+
+@bp.route("/meetings/<int:meeting_id>/propose", methods=["POST"])
+@login_required
+def propose(meeting_id: int):
+    return _act(meeting_id, lambda m: services.propose_agenda(current_user, m),
+                _("Agenda proposed again from the cases."), "agenda")
+
+
+@bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
+@login_required
+def add_item(meeting_id: int):
+    return _act(meeting_id, lambda m: services.add_item(current_user, m, _with_case(form_dict(request.form))),
+                _("Item added."), "agenda")
+
+
+def _with_case(data: dict) -> dict:
+    from mdt.cases.models import Case
+
+    reference = (data.pop("reference", "") or "").strip()
+    if reference:
+        case = db.session.scalars(select(Case).where(Case.mdt_id == current_user.mdt_id,
+                                                     Case.reference == reference)).first()
+        data["case_id"] = case.id if case else -1
+    return data
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/<action>", methods=["POST"])
+@login_required
+def item_action(meeting_id: int, item_id: int, action: str):
+    def work(meeting):
+        item = _item(meeting, item_id)
+        if action == "remove":
+            services.remove_item(current_user, meeting, item)
+        elif action in ("up", "down"):
+            services.move_item(current_user, meeting, item, -1 if action == "up" else 1)
+        elif action == "minutes":
+            data = form_dict(request.form)
+            data["finished"] = "finished" in request.form
+            services.save_minutes(current_user, meeting, item, data)
+        elif action == "action":
+            data = form_dict(request.form)
+            data["case_id"] = item.case_id
+            data["agenda_item_id"] = item.id
+            services.create_action_item(current_user, meeting, data)
+        else:
+            raise NotFound("No such action.")
+    return _act(meeting_id, work, _("Saved."), f"item-{item_id}")
+
+
+@bp.route("/meetings/<int:meeting_id>/publish", methods=["POST"])
+@login_required
+def publish(meeting_id: int):
+    return _act(meeting_id, lambda m: services.publish(current_user, m),
+                _("Agenda published; the attendees were told."), "agenda")
+
+
+@bp.route("/meetings/<int:meeting_id>/invitation.ics")
+@login_required
+def invitation(meeting_id: int):
+    meeting = services.get_meeting(current_user, meeting_id)
+    return Response(meeting_ics(meeting, request.host_url.rstrip("/")), mimetype="text/calendar",
+                    headers={"Content-Disposition": f"attachment; filename=meeting-{meeting.id}.ics"})
+
+
+@bp.route("/actions")
+@login_required
+def actions():
+    items = services.action_items_for(current_user, include_done=request.args.get("done") == "1")
+    return render_template("meetings/actions.html", items=items, today=date.today())
+
+
+@bp.route("/actions/<int:item_id>/done", methods=["POST"])
+@login_required
+def action_done(item_id: int):
+    item = db.session.get(ActionItem, item_id)
+    if item is None or item.mdt_id != current_user.mdt_id:
+        raise NotFound("No such action item.")
+    try:
+        services.close_action(current_user, item, request.form.get("note"))
+        db.session.commit()
+        flash(_("Action item done."), "success")
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+    return redirect(url_for("meetings.actions"))

@@ -1,0 +1,172 @@
+"""Case conferences: agendas proposed from the cases, redaction, action items (issue 5, part)."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from mdt.errors import Forbidden, ValidationError, WorkflowError
+from mdt.extensions import db
+from mdt.meetings import services as meetings
+from mdt.notifications.models import Notification
+from tests import factories as f
+
+
+def when(days=3, hour=9):
+    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(hour=hour, minute=0, second=0,
+                                                                         microsecond=0).isoformat()
+
+
+def test_agenda_proposed_with_reasons_and_hearing_soon(world):
+    from tests.test_legal import client_case, matter
+    from mdt.legal import services as legal
+
+    intake = f.case(world["social"], given="Newcomer")
+    court = client_case(world, "Suda")
+    m = matter(world, [court])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": when(6), "purpose": "Witnesses"})
+    db.session.commit()
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Case conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    db.session.commit()
+    reasons = {i.case_id: i.reason for i in meeting.items}
+    assert reasons[court.id] == "hearing_soon"
+    assert reasons[intake.id] == "new_intake"
+    assert all(i.title.startswith("TST-") for i in meeting.items)   # references, never names
+
+
+def test_redacted_for_agencies_without_access(world, client):
+    case = f.case(world["social"], given="Secretname")
+    db.session.commit()
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    meetings.save_minutes(world["coordinator"], meeting, meeting.items[0],
+                          {"discussion": "Secretname wants sewing training", "decisions": "Refer"})
+    db.session.commit()
+    rows = meetings.agenda_for(world["police"], meeting)
+    assert rows[0]["visible"] is False and rows[0]["person"] is None
+    client.post("/login", data={"email": "police@test.org", "password": f.PASSWORD})
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Secretname" not in html and "restricted" in html and case.reference in html
+    token = f.token(world["police"])
+    body = client.get(f"/api/v1/meetings/{meeting.id}/agenda",
+                      headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert body["items"][0]["restricted"] is True and "Secretname" not in str(body)
+    ics = client.get(f"/meetings/{meeting.id}/invitation.ics").get_data(as_text=True)
+    assert "Secretname" not in ics and "case" not in ics.lower()
+
+
+def test_publish_and_bad_input(world):
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Regular", "kind": "regular", "starts_at": when(2),
+        "host_agency_id": world.agencies["labour"].id})
+    db.session.commit()
+    assert meeting.items == []
+    with pytest.raises(WorkflowError):
+        meetings.publish(world["coordinator"], meeting)   # an empty agenda
+    with pytest.raises(Forbidden):
+        meetings.add_item(world["social"], meeting, {"title": "x"})
+    meetings.add_item(world["coordinator"], meeting, {"title": "Action plan review"})
+    meetings.publish(world["coordinator"], meeting)
+    db.session.commit()
+    told = db.session.scalars(select(Notification.member_id).where(Notification.kind == "meeting_published")).all()
+    assert world["labour"].id in told and world["coordinator"].id not in told
+    with pytest.raises(WorkflowError):
+        meetings.publish(world["coordinator"], meeting)
+    with pytest.raises(ValidationError):
+        meetings.create_meeting(world["coordinator"], {"title": "x", "kind": "regular",
+                                                       "starts_at": when(2), "ends_at": when(1),
+                                                       "host_agency_id": world.agencies["sw"].id})
+
+
+def test_action_items(world, client):
+    case = f.case(world["social"])
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    with pytest.raises(ValidationError) as exc:
+        meetings.create_action_item(world["coordinator"], meeting, {"title": "Check wages",
+                                                                    "due_on": date.today().isoformat()})
+    assert "owner_agency_id" in exc.value.errors
+    with pytest.raises(ValidationError) as exc:
+        meetings.create_action_item(world["coordinator"], meeting, {
+            "title": "Check wages", "owner_agency_id": world.agencies["labour"].id,
+            "due_on": (date.today() - timedelta(days=3)).isoformat()})
+    assert "due_on" in exc.value.errors
+    item = meetings.create_action_item(world["coordinator"], meeting, {
+        "title": "Check unpaid wages", "owner_agency_id": world.agencies["labour"].id,
+        "due_on": (date.today() + timedelta(days=10)).isoformat(), "case_id": case.id})
+    db.session.commit()
+    client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
+    html = client.get("/actions").get_data(as_text=True)
+    assert case.reference in html and "restricted" in html   # the labour office is not on the team
+    assert client.post(f"/actions/{item.id}/done", data={"note": "Called the employer"}).status_code == 302
+    db.session.refresh(item)
+    assert item.done_at is not None
+    with pytest.raises(WorkflowError):
+        meetings.close_action(world["labour"], item)
+
+
+def test_series_rotation_and_overlap(world):
+    from mdt.meetings.models import MeetingSeries
+
+    series = MeetingSeries(mdt_id=world.mdt.id, title="Monthly MDT", kind="regular",
+                           rrule="FREQ=MONTHLY;BYDAY=1TH",
+                           rotation=[world.agencies["sw"].id, world.agencies["labour"].id])
+    db.session.add(series)
+    db.session.commit()
+    first = meetings.create_meeting(world["coordinator"], {"title": "M1", "kind": "regular",
+                                                           "starts_at": when(3), "series_id": series.id})
+    second = meetings.create_meeting(world["coordinator"], {"title": "M2", "kind": "regular",
+                                                            "starts_at": when(33), "series_id": series.id})
+    assert [first.host_agency_id, second.host_agency_id] == [world.agencies["sw"].id, world.agencies["labour"].id]
+    with pytest.raises(ValidationError):
+        meetings.create_meeting(world["coordinator"], {"title": "Clash", "kind": "regular",
+                                                       "starts_at": when(3), "series_id": series.id})
+
+
+def test_api_contract(world, client):
+    token = f.token(world["coordinator"])
+    h = {"Authorization": f"Bearer {token}"}
+    f.case(world["social"])
+    db.session.commit()
+    r = client.post("/api/v1/meetings", headers=h, json={
+        "title": "Case conference", "kind": "case_conference", "starts_at": when(2),
+        "host_agency_id": world.agencies["sw"].id, "location": "Provincial hall"})
+    assert r.status_code == 201
+    mid = r.get_json()["id"]
+    agenda = client.get(f"/api/v1/meetings/{mid}/agenda", headers=h).get_json()
+    assert agenda["items"][0]["reason"] == "new_intake"
+    assert set(agenda["items"][0]) >= {"id", "position", "case_id", "reason", "title", "detail"}
+    r = client.post(f"/api/v1/meetings/{mid}/agenda/items", headers=h, json={"title": "Host rotation"})
+    assert r.status_code == 201 and r.get_json()["reason"] == "manual"
+    r = client.post(f"/api/v1/meetings/{mid}/action-items", headers=h, json={
+        "title": "Visit the family", "owner_agency_id": world.agencies["sw"].id,
+        "due_on": (date.today() + timedelta(days=7)).isoformat()})
+    assert r.status_code == 201
+    aid = r.get_json()["id"]
+    assert client.post(f"/api/v1/action-items/{aid}/done", headers=h, json={}).get_json()["done"] is True
+    r = client.get(f"/api/v1/meetings/{mid}/calendar.ics", headers=h)
+    assert r.mimetype == "text/calendar" and "UID:meeting-" in r.get_data(as_text=True)
+
+
+def test_agenda_proposal_query_count_constant(world):
+    from mdt.demo.data import add_synthetic_cases
+    from tests.test_queries import count_queries
+
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    for i in range(5):
+        f.case(world["social"], given=f"P{i}")
+    db.session.commit()
+    with count_queries() as small:
+        few = meetings.proposals(meeting)
+    add_synthetic_cases(world.mdt, 300)
+    db.session.commit()
+    with count_queries() as large:
+        many = meetings.proposals(meeting)
+    assert len(many) > len(few)
+    assert small["n"] == large["n"]
