@@ -164,6 +164,27 @@ class Checker:
         self.clean[field] = bool(value)
         return bool(value)
 
+    def pick(self, field: str, model, *, mdt_id: int, message, required: bool = False,
+             value=None):
+        """The ``model`` row whose id is in ``field`` (or ``value``), if it belongs to the MDT;
+        otherwise ``message`` at the field. Empty gives None (or the message when required)."""
+        from mdt.extensions import db
+
+        raw = self.data.get(field) if value is None else value
+        if raw in (None, ""):
+            if required:
+                self.error(field, message)
+            return None
+        try:
+            obj = db.session.get(model, int(raw))
+        except (TypeError, ValueError):
+            obj = None
+        if obj is None or getattr(obj, "mdt_id", None) != mdt_id:
+            self.error(field, message)
+            return None
+        self.clean[field] = obj.id
+        return obj
+
     def merge(self, other: "Checker") -> None:
         for key, messages in other.errors.items():
             self.errors.setdefault(key, []).extend(messages)

@@ -32,3 +32,25 @@ def form_dict(form, lists: tuple[str, ...] = ()) -> dict:
     for key in lists:
         data[key] = form.getlist(key)
     return data
+
+
+def act(work, *, success: str, done_url: str, page):
+    """Run a service call for a POST: commit, flash and redirect when it works; on bad input
+    render the page again (422) with the messages at their fields, on a workflow refusal (409)
+    with the reason. Nothing is half-saved: the transaction is rolled back first."""
+    from flask import flash, redirect
+
+    from mdt.errors import ValidationError, WorkflowError
+    from mdt.extensions import db
+
+    try:
+        work()
+        db.session.commit()
+        flash(success, "success")
+        return redirect(done_url)
+    except ValidationError as exc:
+        db.session.rollback()
+        return page(422, exc.errors)
+    except WorkflowError as exc:
+        db.session.rollback()
+        return page(409, {"_": [exc.detail]})

@@ -170,3 +170,17 @@ def test_agenda_proposal_query_count_constant(world):
         many = meetings.proposals(meeting)
     assert len(many) > len(few)
     assert small["n"] == large["n"]
+
+
+def test_meetings_in_calendar_and_feed(world, client, auth):
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Monthly conference", "kind": "case_conference", "starts_at": when(2),
+        "host_agency_id": world.agencies["sw"].id})
+    db.session.commit()
+    auth.login("labour@test.org")
+    html = client.get("/calendar?view=list").get_data(as_text=True)
+    assert "Monthly conference" in html
+    client.post("/profile/calendar-feed")
+    token = client.get("/profile").get_data(as_text=True).split("/calendar/feed/")[1].split(".ics")[0]
+    feed = client.get(f"/calendar/feed/{token}.ics").get_data(as_text=True)
+    assert f"UID:meeting-{meeting.id}@mdt-calendar" in feed and "MDT meeting" in feed

@@ -56,12 +56,12 @@ def member_for_feed(raw: str):
 
 @dataclass
 class Entry:
-    kind: str            # hearing, deadline
+    kind: str            # hearing, deadline, meeting
     day: date
     at: datetime | None
     title: str
     detail: str
-    matter_id: int
+    matter_id: int       # the meeting's id for a meeting
     status: str
     verified: bool = True
 
@@ -82,6 +82,12 @@ def entries(user, start: date, end: date) -> list[Entry]:
             Deadline.matter_id.in_(visible), Deadline.due_on >= start, Deadline.due_on <= end)):
         out.append(Entry("deadline", d.due_on, None, d.title, d.citation or "", d.matter_id,
                          d.status, d.verified))
+    from mdt.meetings.models import Meeting
+
+    for m in db.session.scalars(select(Meeting).where(
+            Meeting.mdt_id == user.mdt_id, Meeting.starts_at >= lo, Meeting.starts_at <= hi)):
+        out.append(Entry("meeting", m.starts_at.date(), m.starts_at, m.title, m.location or "",
+                         m.id, m.status))
     return sorted(out, key=lambda e: (e.day, e.at or datetime.min.replace(tzinfo=timezone.utc)))
 
 
@@ -118,5 +124,21 @@ def ical(user, base_url: str) -> bytes:
         event.add("dtstamp", utcnow())
         event.add("url", f"{base_url}/matters/{d.matter_id}#deadlines")
         event.add("description", f"Details in the app: {base_url}/matters/{d.matter_id}")
+        cal.add_component(event)
+    from mdt.meetings.models import Meeting
+
+    for m in db.session.scalars(select(Meeting).where(
+            Meeting.mdt_id == user.mdt_id,
+            Meeting.starts_at >= datetime.combine(today - timedelta(days=30), time.min, tzinfo=timezone.utc))):
+        event = Event()
+        event.add("uid", f"meeting-{m.id}@mdt-calendar")
+        event.add("sequence", m.sequence)
+        event.add("summary", "MDT meeting")
+        event.add("dtstart", m.starts_at)
+        event.add("dtend", m.ends_at or m.starts_at + timedelta(hours=2))
+        event.add("dtstamp", utcnow())
+        if m.location:
+            event.add("location", m.location)
+        event.add("url", f"{base_url}/meetings/{m.id}")
         cal.add_component(event)
     return cal.to_ical()

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from mdt import policy
 from mdt.cases.models import Case
-from mdt.errors import NotFound, ValidationError, WorkflowError
+from mdt.errors import NotFound, ValidationError
 from mdt.directory.services import members
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import (ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing,
                               MatterEvent)
-from mdt.web import form_dict
+from mdt.web import act, form_dict
 
 bp = Blueprint("legal", __name__)
 
@@ -87,17 +87,9 @@ def show(matter_id: int):
 
 def _matter_action(matter_id: int, work, success: str, form_name: str):
     matter = legal.get_matter(current_user, matter_id)
-    try:
-        work(matter)
-        db.session.commit()
-        flash(success, "success")
-        return redirect(url_for("legal.show", matter_id=matter_id, _anchor=form_name))
-    except ValidationError as exc:
-        db.session.rollback()
-        return _matter_page(matter_id, 422, exc.errors, form_name)
-    except WorkflowError as exc:
-        db.session.rollback()
-        return _matter_page(matter_id, 409, {"_": [exc.detail]}, form_name)
+    return act(lambda: work(matter), success=success,
+               done_url=url_for("legal.show", matter_id=matter_id, _anchor=form_name),
+               page=lambda status, errors: _matter_page(matter_id, status, errors, form_name))
 
 
 @bp.route("/matters/<int:matter_id>/events", methods=["POST"])

@@ -72,24 +72,12 @@ def create_meeting(actor, data: dict) -> Meeting:
         c.error("ends_at", _l("Use a date and time like 2026-03-05T09:30."))
     elif ends_at and starts_at and ends_at <= starts_at:
         c.error("ends_at", _l("The meeting must end after it starts."))
-    series = None
-    if data.get("series_id") not in (None, ""):
-        try:
-            series = db.session.get(MeetingSeries, int(data["series_id"]))
-        except (TypeError, ValueError):
-            series = None
-        if series is None or series.mdt_id != actor.mdt_id:
-            c.error("series_id", _l("Choose from the list."))
-    host = None
+    series = c.pick("series_id", MeetingSeries, mdt_id=actor.mdt_id, message=_l("Choose from the list."))
     raw_host = data.get("host_agency_id")
     if raw_host in (None, "") and series is not None:
         raw_host = next_host(series)
-    try:
-        host = db.session.get(Agency, int(raw_host)) if raw_host not in (None, "") else None
-    except (TypeError, ValueError):
-        host = None
-    if host is None or host.mdt_id != actor.mdt_id:
-        c.error("host_agency_id", _l("Choose the host agency."))
+    host = c.pick("host_agency_id", Agency, mdt_id=actor.mdt_id, required=True, value=raw_host,
+                  message=_l("Choose the host agency."))
     c.raise_if_errors()
     end = ends_at = ends_at or starts_at + timedelta(hours=2)   # two hours unless said otherwise
     if series is not None:
@@ -223,14 +211,7 @@ def add_item(actor, meeting: Meeting, data: dict) -> AgendaItem:
     c = Checker(data)
     c.text("title", required=True, max_length=300)
     c.text("detail", max_length=2000)
-    case = None
-    if data.get("case_id") not in (None, ""):
-        try:
-            case = db.session.get(Case, int(data["case_id"]))
-        except (TypeError, ValueError):
-            case = None
-        if case is None or case.mdt_id != meeting.mdt_id:
-            c.error("case_id", _l("No such case in this MDT."))
+    case = c.pick("case_id", Case, mdt_id=meeting.mdt_id, message=_l("No such case in this MDT."))
     c.raise_if_errors()
     item = AgendaItem(position=len(meeting.items), case_id=case.id if case else None,
                       reason="manual", title=c.clean["title"], detail=c.clean.get("detail"))
@@ -266,15 +247,7 @@ def save_minutes(actor, meeting: Meeting, item: AgendaItem, data: dict) -> dict:
     c.text("discussion", max_length=10000)
     c.text("decisions", max_length=10000)
     c.boolean("finished")
-    if data.get("presenter_id") not in (None, ""):
-        try:
-            presenter = db.session.get(Member, int(data["presenter_id"]))
-        except (TypeError, ValueError):
-            presenter = None
-        if presenter is None or presenter.mdt_id != meeting.mdt_id:
-            c.error("presenter_id", _l("No such member in this MDT."))
-        else:
-            c.clean["presenter_id"] = presenter.id
+    c.pick("presenter_id", Member, mdt_id=meeting.mdt_id, message=_l("No such member in this MDT."))
     c.raise_if_errors()
     changed = changes(item, c.clean)
     if changed:
@@ -324,29 +297,13 @@ def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem
     c = Checker(data)
     c.text("title", required=True, max_length=300)
     due = c.day("due_on", required=True)
-    agency = None
-    try:
-        agency = db.session.get(Agency, int(data.get("owner_agency_id")))
-    except (TypeError, ValueError):
-        agency = None
-    if agency is None or agency.mdt_id != actor.mdt_id:
-        c.error("owner_agency_id", _l("Every action item needs an owner agency."))
-    owner = None
-    if data.get("owner_id") not in (None, ""):
-        try:
-            owner = db.session.get(Member, int(data["owner_id"]))
-        except (TypeError, ValueError):
-            owner = None
-        if owner is None or owner.mdt_id != actor.mdt_id or (agency and owner.agency_id != agency.id):
-            c.error("owner_id", _l("The owner must be a member of the owner agency."))
-    case = None
-    if data.get("case_id") not in (None, ""):
-        try:
-            case = db.session.get(Case, int(data["case_id"]))
-        except (TypeError, ValueError):
-            case = None
-        if case is None or case.mdt_id != actor.mdt_id:
-            c.error("case_id", _l("No such case in this MDT."))
+    agency = c.pick("owner_agency_id", Agency, mdt_id=actor.mdt_id, required=True,
+                    message=_l("Every action item needs an owner agency."))
+    owner = c.pick("owner_id", Member, mdt_id=actor.mdt_id,
+                   message=_l("The owner must be a member of the owner agency."))
+    if owner is not None and agency is not None and owner.agency_id != agency.id:
+        c.error("owner_id", _l("The owner must be a member of the owner agency."))
+    case = c.pick("case_id", Case, mdt_id=actor.mdt_id, message=_l("No such case in this MDT."))
     if meeting is not None and due is not None and due < meeting.starts_at.date():
         c.error("due_on", _l("The due date cannot be before the meeting."))
     c.raise_if_errors()

@@ -14,7 +14,7 @@ from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
 from mdt.meetings.models import ActionItem, AgendaItem, Meeting
 from mdt.timeutil import utcnow
-from mdt.web import form_dict
+from mdt.web import act, form_dict
 
 bp = Blueprint("meetings", __name__)
 
@@ -70,17 +70,9 @@ def show(meeting_id: int):
 
 def _act(meeting_id: int, work, success: str, form_name: str):
     meeting = services.get_meeting(current_user, meeting_id)
-    try:
-        work(meeting)
-        db.session.commit()
-        flash(success, "success")
-        return redirect(url_for("meetings.show", meeting_id=meeting_id, _anchor=form_name))
-    except ValidationError as exc:
-        db.session.rollback()
-        return _page(meeting_id, 422, exc.errors, form_name)
-    except WorkflowError as exc:
-        db.session.rollback()
-        return _page(meeting_id, 409, {"_": [exc.detail]}, form_name)
+    return act(lambda: work(meeting), success=success,
+               done_url=url_for("meetings.show", meeting_id=meeting_id, _anchor=form_name),
+               page=lambda status, errors: _page(meeting_id, status, errors, form_name))
 
 
 def _item(meeting: Meeting, item_id: int) -> AgendaItem:

@@ -24,20 +24,11 @@ from mdt.validation import Checker
 
 
 def _agency_in_mdt(c: Checker, field: str, mdt_id: int, *, required: bool) -> Agency | None:
-    raw = c.data.get(field)
-    if raw in (None, ""):
+    if c.data.get(field) in (None, ""):
         if required:
             c.error(field, _l("Choose an agency."))
         return None
-    try:
-        agency = db.session.get(Agency, int(raw))
-    except (TypeError, ValueError):
-        agency = None
-    if agency is None or agency.mdt_id != mdt_id:
-        c.error(field, _l("No such agency in this MDT."))
-        return None
-    c.clean[field] = agency.id
-    return agency
+    return c.pick(field, Agency, mdt_id=mdt_id, message=_l("No such agency in this MDT."))
 
 
 # ---------------------------------------------------------------- consent
