@@ -125,20 +125,11 @@ def ical(user, base_url: str) -> bytes:
         event.add("url", f"{base_url}/matters/{d.matter_id}#deadlines")
         event.add("description", f"Details in the app: {base_url}/matters/{d.matter_id}")
         cal.add_component(event)
+    from mdt.meetings.ics import meeting_event
     from mdt.meetings.models import Meeting
 
     for m in db.session.scalars(select(Meeting).where(
             Meeting.mdt_id == user.mdt_id,
             Meeting.starts_at >= datetime.combine(today - timedelta(days=30), time.min, tzinfo=timezone.utc))):
-        event = Event()
-        event.add("uid", f"meeting-{m.id}@mdt-calendar")
-        event.add("sequence", m.sequence)
-        event.add("summary", "MDT meeting")
-        event.add("dtstart", m.starts_at)
-        event.add("dtend", m.ends_at or m.starts_at + timedelta(hours=2))
-        event.add("dtstamp", utcnow())
-        if m.location:
-            event.add("location", m.location)
-        event.add("url", f"{base_url}/meetings/{m.id}")
-        cal.add_component(event)
+        cal.add_component(meeting_event(m, base_url))
     return cal.to_ical()

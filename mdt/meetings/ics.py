@@ -10,11 +10,7 @@ from icalendar import Calendar, Event
 from mdt.timeutil import utcnow
 
 
-def meeting_ics(meeting, base_url: str) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", "-//MDT//meetings//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
+def meeting_event(meeting, base_url: str) -> Event:
     event = Event()
     event.add("uid", f"meeting-{meeting.id}@mdt-calendar")
     event.add("sequence", meeting.sequence)
@@ -26,5 +22,13 @@ def meeting_ics(meeting, base_url: str) -> bytes:
         event.add("location", meeting.location)
     event.add("description", f"Agenda in the app: {base_url}/meetings/{meeting.id}")
     event.add("url", f"{base_url}/meetings/{meeting.id}")
-    cal.add_component(event)
+    return event
+
+
+def meeting_ics(meeting, base_url: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//MDT//meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    cal.add_component(meeting_event(meeting, base_url))
     return cal.to_ical()
