@@ -13,4 +13,6 @@ from mdt.legal.models import (  # noqa: F401
     Claimant, ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing, HearingAttendance,
     HearingSupport, LegalMatter, MatterEvent, MatterLawyer, MatterLink, MatterRespondent,
 )
-from mdt.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries  # noqa: F401
+from mdt.meetings.models import (  # noqa: F401
+    ActionItem, AgendaItem, Meeting, MeetingSeries, MinutesRevision,
+)

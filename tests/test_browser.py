@@ -171,3 +171,41 @@ def test_phone_menu_opens_and_closes(live_server, browser):
     assert nav.is_visible()
     page.get_by_role("link", name="Cases", exact=True).click()
     assert page.get_by_role("heading", name="Cases").is_visible()
+
+
+def test_case_conference_decision_reaches_the_labour_office(live_server, browser, world):
+    from datetime import datetime, timedelta, timezone
+
+    from mdt.extensions import db
+    from mdt.legal import services as legal
+    from tests.test_legal import client_case, matter
+
+    case = client_case(world, "Ratana")
+    m = matter(world, [case])
+    legal.schedule_hearing(world["lawyer"], m, {
+        "starts_at": (datetime.now(timezone.utc) + timedelta(days=6)).isoformat(), "purpose": "Witnesses"})
+    db.session.commit()
+    coordinator = browser.new_context().new_page()
+    _login(coordinator, live_server, "coord@test.org")
+    coordinator.goto(f"{live_server}/meetings/new")
+    coordinator.locator("#f-title").fill("Case conference")
+    start = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%dT09:30")
+    coordinator.locator("#f-starts_at").fill(start)
+    coordinator.get_by_role("button", name="Create the meeting").click()
+    item = coordinator.locator("li.card", has_text=case.reference)
+    assert "Hearing soon" in item.inner_text()
+    item.get_by_text("Minutes and action items").click()
+    item.get_by_label("Decisions").fill("Labour office to check the unpaid wages")
+    item.get_by_role("button", name="Save the minutes").click()
+    item = coordinator.locator("li.card", has_text=case.reference)
+    item.get_by_text("Minutes and action items").click()
+    item.get_by_label("Action item").fill("Check the unpaid wages with the employer")
+    item.get_by_label("Owner agency").select_option(label="Labour Office")
+    item.get_by_label("Due on").fill((datetime.now() + timedelta(days=14)).strftime("%Y-%m-%d"))
+    item.get_by_role("button", name="Add the action item").click()
+    assert coordinator.get_by_text("Saved.").is_visible()
+
+    labour = browser.new_context().new_page()
+    _login(labour, live_server, "labour@test.org")
+    labour.get_by_role("link", name="Action items", exact=True).click()
+    assert labour.get_by_text(case.reference).is_visible()

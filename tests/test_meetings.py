@@ -184,3 +184,43 @@ def test_meetings_in_calendar_and_feed(world, client, auth):
     token = client.get("/profile").get_data(as_text=True).split("/calendar/feed/")[1].split(".ics")[0]
     feed = client.get(f"/calendar/feed/{token}.ics").get_data(as_text=True)
     assert f"UID:meeting-{meeting.id}@mdt-calendar" in feed and "MDT meeting" in feed
+
+
+def test_minutes_revisions_approval_and_case_history(world):
+    from mdt.cases.models import Note
+    from mdt.meetings.models import MinutesRevision
+
+    case = f.case(world["social"])
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    item = meeting.items[0]
+    with pytest.raises(WorkflowError):
+        meetings.approve_minutes(world["coordinator"], meeting)   # nothing written yet
+    meetings.save_minutes(world["coordinator"], meeting, item, {"discussion": "First draft"})
+    meetings.save_minutes(world["coordinator"], meeting, item, {"discussion": "Second draft",
+                                                                "decisions": "Refer to legal aid"})
+    assert [r.discussion for r in db.session.scalars(select(MinutesRevision).order_by(MinutesRevision.id))] \
+        == ["First draft", "Second draft"]
+    assert meetings.approve_minutes(world["coordinator"], meeting) == 1
+    db.session.commit()
+    notes = db.session.scalars(select(Note.body).where(Note.case_id == case.id)).all()
+    assert any("Refer to legal aid" in n for n in notes)
+    with pytest.raises(WorkflowError):
+        meetings.approve_minutes(world["coordinator"], meeting)
+    with pytest.raises(WorkflowError):
+        meetings.save_minutes(world["coordinator"], meeting, item, {"discussion": "Changed later"})
+
+
+def test_reschedule_bumps_sequence(world, client):
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "regular", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    db.session.commit()
+    assert meeting.sequence == 0
+    meetings.reschedule(world["coordinator"], meeting, {"starts_at": when(2), "location": "Hall B"})
+    db.session.commit()
+    assert meeting.sequence == 1
+    client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
+    ics = client.get(f"/meetings/{meeting.id}/invitation.ics").get_data(as_text=True)
+    assert "SEQUENCE:1" in ics and "Hall B" in ics

@@ -52,6 +52,8 @@ class Meeting(db.Model):
     invited_agency_ids: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    minutes_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    minutes_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     sequence: Mapped[int] = mapped_column(default=0)   # iCalendar SEQUENCE: grows when it moves
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -105,3 +107,18 @@ class ActionItem(db.Model):
     owner = relationship("Member", foreign_keys=[owner_id])
     case = relationship("Case")
     meeting = relationship("Meeting")
+
+
+class MinutesRevision(db.Model):
+    """Every saved version of an item's minutes: what was written, by whom, when."""
+
+    __tablename__ = "minutes_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"),
+                                                index=True)
+    discussion: Mapped[str | None] = mapped_column(Text)
+    decisions: Mapped[str | None] = mapped_column(Text)
+    saved_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    saved_by = relationship("Member")

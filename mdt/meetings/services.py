@@ -15,7 +15,8 @@ from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.legal.models import Claimant, Deadline, Hearing
-from mdt.meetings.models import (MEETING_KINDS, ActionItem, AgendaItem, Meeting, MeetingSeries)
+from mdt.meetings.models import (MEETING_KINDS, ActionItem, AgendaItem, Meeting, MeetingSeries,
+                                 MinutesRevision)
 from mdt.notifications import services as notes
 from mdt.referrals.models import Referral
 from mdt.timeutil import utcnow
@@ -249,11 +250,73 @@ def save_minutes(actor, meeting: Meeting, item: AgendaItem, data: dict) -> dict:
     c.boolean("finished")
     c.pick("presenter_id", Member, mdt_id=meeting.mdt_id, message=_l("No such member in this MDT."))
     c.raise_if_errors()
+    if meeting.minutes_approved_at is not None and ({"discussion", "decisions"} & set(c.clean)):
+        if any(c.clean.get(k) != getattr(item, k) for k in ("discussion", "decisions") if k in c.clean):
+            raise WorkflowError(str(_l("The minutes are approved and can no longer be changed.")))
     changed = changes(item, c.clean)
     if changed:
+        if {"discussion", "decisions"} & set(changed):
+            db.session.add(MinutesRevision(agenda_item_id=item.id, discussion=item.discussion,
+                                           decisions=item.decisions, saved_by_id=actor.id))
         db.session.flush()
         record(actor, "meeting.minutes", item, case=item.case,
                detail={"meeting_id": meeting.id, "fields": sorted(changed)})
+    return changed
+
+
+def approve_minutes(actor, meeting: Meeting) -> int:
+    """Approve the minutes: they are frozen, and each case discussed gets a short entry in its
+    history (a note by the approver). Returns the number of cases written to."""
+    from mdt.cases.models import Note
+
+    if not actor.has_role("coordinator"):
+        raise Forbidden("The coordinator approves the minutes.")
+    if meeting.minutes_approved_at is not None:
+        raise WorkflowError(str(_l("The minutes are already approved.")))
+    discussed = [i for i in meeting.items if i.case_id and (i.discussion or i.decisions)]
+    if not any(i.discussion or i.decisions for i in meeting.items):
+        raise WorkflowError(str(_l("There are no minutes to approve yet.")))
+    meeting.minutes_approved_at = utcnow()
+    meeting.minutes_approved_by_id = actor.id
+    when = meeting.starts_at.date().isoformat()
+    for item in discussed:
+        body = str(_l("Discussed at %(meeting)s on %(date)s.", meeting=meeting.title, date=when))
+        if item.decisions:
+            body += " " + str(_l("Decisions: %(decisions)s", decisions=item.decisions))
+        db.session.add(Note(case_id=item.case_id, author_id=actor.id, body=body[:20000]))
+        record(actor, "meeting.case_history", item, case=item.case, detail={"meeting_id": meeting.id})
+    db.session.flush()
+    record(actor, "meeting.minutes_approve", meeting, detail={"cases": len(discussed)})
+    return len(discussed)
+
+
+def reschedule(actor, meeting: Meeting, data: dict) -> dict:
+    """Move a meeting or change its place: the invitation's SEQUENCE grows so calendars update."""
+    _require_coordinator(actor)
+    c = Checker(data)
+    zone = actor.mdt.timezone
+    starts_at = _parse_when(c.data.get("starts_at"), zone) if "starts_at" in c.data else meeting.starts_at
+    ends_at = _parse_when(c.data.get("ends_at"), zone) if c.data.get("ends_at") else None
+    if not starts_at:
+        c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
+    if ends_at is False:
+        c.error("ends_at", _l("Use a date and time like 2026-03-05T09:30."))
+    if "location" in c.data:
+        c.text("location", max_length=300)
+    c.raise_if_errors()
+    if ends_at is None and starts_at:
+        ends_at = starts_at + (meeting.ends_at - meeting.starts_at if meeting.ends_at else timedelta(hours=2))
+    if ends_at <= starts_at:
+        raise ValidationError("Bad times.", {"ends_at": [str(_l("The meeting must end after it starts."))]})
+    values = {"starts_at": starts_at, "ends_at": ends_at}
+    if "location" in c.clean:
+        values["location"] = c.clean["location"]
+    changed = changes(meeting, values)
+    if changed:
+        meeting.sequence += 1
+        db.session.flush()
+        record(actor, "meeting.reschedule", meeting, detail={"changes": changed,
+                                                             "sequence": meeting.sequence})
     return changed
 
 

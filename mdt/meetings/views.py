@@ -137,6 +137,20 @@ def publish(meeting_id: int):
                 _("Agenda published; the attendees were told."), "agenda")
 
 
+@bp.route("/meetings/<int:meeting_id>/approve", methods=["POST"])
+@login_required
+def approve(meeting_id: int):
+    return _act(meeting_id, lambda m: services.approve_minutes(current_user, m),
+                _("Minutes approved; each case discussed has an entry in its notes."), "agenda")
+
+
+@bp.route("/meetings/<int:meeting_id>/reschedule", methods=["POST"])
+@login_required
+def reschedule(meeting_id: int):
+    return _act(meeting_id, lambda m: services.reschedule(current_user, m, form_dict(request.form)),
+                _("Meeting moved; calendars that subscribed will update."), "when")
+
+
 @bp.route("/meetings/<int:meeting_id>/invitation.ics")
 @login_required
 def invitation(meeting_id: int):
