@@ -224,3 +224,27 @@ def test_reschedule_bumps_sequence(world, client):
     client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
     ics = client.get(f"/meetings/{meeting.id}/invitation.ics").get_data(as_text=True)
     assert "SEQUENCE:1" in ics and "Hall B" in ics
+
+
+def test_printable_minutes_are_redacted_and_decisions_prefill_referrals(world, client):
+    case = f.case(world["social"], given="Secretname")
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    meetings.save_minutes(world["coordinator"], meeting, meeting.items[0],
+                          {"decisions": "Secretname to get legal aid"})
+    meetings.create_action_item(world["coordinator"], meeting, {
+        "title": "Call Secretname's employer", "owner_agency_id": world.agencies["labour"].id,
+        "due_on": (date.today() + timedelta(days=5)).isoformat(), "case_id": case.id})
+    db.session.commit()
+    client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
+    html = client.get(f"/meetings/{meeting.id}/print").get_data(as_text=True)
+    assert "Secretname" not in html and case.reference in html and "restricted" in html
+    client.post("/logout")
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    html = client.get(f"/meetings/{meeting.id}/print").get_data(as_text=True)
+    assert "Secretname to get legal aid" in html and "Call Secretname" in html
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Make a referral from this decision" in page
+    r = client.get(f"/referrals/new?case_id={case.id}&reason=Secretname+to+get+legal+aid")
+    assert "Secretname to get legal aid" in r.get_data(as_text=True)

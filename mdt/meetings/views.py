@@ -151,6 +151,18 @@ def reschedule(meeting_id: int):
                 _("Meeting moved; calendars that subscribed will update."), "when")
 
 
+@bp.route("/meetings/<int:meeting_id>/print")
+@login_required
+def printable(meeting_id: int):
+    """Agenda and minutes for printing (or saving as PDF from the browser), redacted for the
+    reader exactly as on screen."""
+    meeting = services.get_meeting(current_user, meeting_id)
+    actions = db.session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
+                                 .order_by(ActionItem.due_on)).all()
+    return render_template("meetings/print.html", meeting=meeting,
+                           agenda=services.agenda_for(current_user, meeting), actions=actions)
+
+
 @bp.route("/meetings/<int:meeting_id>/invitation.ics")
 @login_required
 def invitation(meeting_id: int):

@@ -171,7 +171,8 @@ def new():
             errors, status = {"to_agency_id": [exc.detail]}, 409
     else:
         values = {"service": request.args.get("service"),
-                  "plan_item_id": request.args.get("plan_item_id"), "urgency": "normal"}
+                  "plan_item_id": request.args.get("plan_item_id"), "urgency": "normal",
+                  "reason": (request.args.get("reason") or "")[:5000]}
         if values["plan_item_id"] and not values["service"]:
             item = db.session.get(PlanItem, int(values["plan_item_id"]))
             if item is not None and item.case_id == case.id:
