@@ -39,6 +39,18 @@ class NotFound(ServiceError):
     title = "Not found"
 
 
+def get_or_404(model, ident, **match):
+    """The ``model`` row with primary key ``ident`` whose attributes equal ``match`` (for example
+    ``mdt_id=user.mdt_id`` or ``matter_id=matter.id``); otherwise NotFound, so a record of another
+    MDT or another matter looks exactly like one that does not exist."""
+    from mdt.extensions import db
+
+    obj = db.session.get(model, ident)
+    if obj is None or any(getattr(obj, key) != value for key, value in match.items()):
+        raise NotFound(f"No such {model.__tablename__.replace('_', ' ')}.")
+    return obj
+
+
 def wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from mdt import policy
 from mdt.api import api_bp
 from mdt.api.views import body, listing, paging
-from mdt.errors import NotFound, ValidationError
+from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import (JURISDICTIONS, Claimant, ClosureDay, Deadline, DeadlineRule, Hearing,
@@ -140,9 +140,7 @@ def schedule_hearing(matter_id: int):
 
 @api_bp.patch("/hearings/<int:hearing_id>")
 def patch_hearing(hearing_id: int):
-    hearing = db.session.get(Hearing, hearing_id)
-    if hearing is None:
-        raise NotFound("No such hearing.")
+    hearing = get_or_404(Hearing, hearing_id)
     legal.get_matter(current_user, hearing.matter_id, edit=True)
     legal.update_hearing(current_user, hearing, body())
     db.session.commit()
@@ -159,9 +157,7 @@ def record_event(matter_id: int):
 
 @api_bp.patch("/events/<int:event_id>")
 def patch_event(event_id: int):
-    event = db.session.get(MatterEvent, event_id)
-    if event is None:
-        raise NotFound("No such event.")
+    event = get_or_404(MatterEvent, event_id)
     legal.get_matter(current_user, event.matter_id, edit=True)
     data = body()
     legal.change_event_date(current_user, event, data.get("occurred_on"))
@@ -172,9 +168,7 @@ def patch_event(event_id: int):
 
 @api_bp.post("/events/<int:event_id>/confirm")
 def confirm_event(event_id: int):
-    event = db.session.get(MatterEvent, event_id)
-    if event is None:
-        raise NotFound("No such event.")
+    event = get_or_404(MatterEvent, event_id)
     legal.get_matter(current_user, event.matter_id)
     legal.confirm_event(current_user, event)
     db.session.commit()
@@ -189,9 +183,7 @@ def list_deadlines(matter_id: int):
 
 @api_bp.post("/deadlines/<int:deadline_id>/done")
 def deadline_done(deadline_id: int):
-    deadline = db.session.get(Deadline, deadline_id)
-    if deadline is None:
-        raise NotFound("No such deadline.")
+    deadline = get_or_404(Deadline, deadline_id)
     legal.get_matter(current_user, deadline.matter_id)
     legal.mark_done(current_user, deadline)
     db.session.commit()
@@ -218,9 +210,7 @@ def create_rule():
 
 @api_bp.patch("/deadline-rules/<int:rule_id>")
 def patch_rule(rule_id: int):
-    rule = db.session.get(DeadlineRule, rule_id)
-    if rule is None:
-        raise NotFound("No such rule.")
+    rule = get_or_404(DeadlineRule, rule_id)
     _rule, moved = legal.save_rule(current_user, body(), rule)
     db.session.commit()
     return jsonify({**rule_json(rule), "recomputed": moved})
@@ -237,9 +227,7 @@ def add_closure():
 
 @api_bp.delete("/closure-days/<int:closure_id>")
 def delete_closure(closure_id: int):
-    closure = db.session.get(ClosureDay, closure_id)
-    if closure is None:
-        raise NotFound("No such closure day.")
+    closure = get_or_404(ClosureDay, closure_id)
     moved = legal.remove_closure(current_user, closure)
     db.session.commit()
     return jsonify({"recomputed": moved})

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from mdt.api import api_bp
 from mdt.api.views import body
-from mdt.errors import NotFound
+from mdt.errors import get_or_404
 from mdt.extensions import db
 from mdt.meetings import services as meetings
 from mdt.meetings.ics import meeting_ics
@@ -81,9 +81,7 @@ def create_action_item(meeting_id: int):
 
 @api_bp.post("/action-items/<int:item_id>/done")
 def action_done(item_id: int):
-    item = db.session.get(ActionItem, item_id)
-    if item is None or item.mdt_id != current_user.mdt_id:
-        raise NotFound("No such action item.")
+    item = get_or_404(ActionItem, item_id, mdt_id=current_user.mdt_id)
     data = request.get_json(silent=True) or {}
     meetings.close_action(current_user, item, data.get("note"))
     db.session.commit()

@@ -8,7 +8,7 @@ from flask_login import current_user
 from mdt.api import api_bp
 from mdt.api.views import body, listing, paging
 from mdt.cases import services as cases
-from mdt.errors import NotFound, ValidationError
+from mdt.errors import ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.referrals import services as referrals
 from mdt.referrals.models import REFERRAL_STATUSES, Consent
@@ -58,9 +58,7 @@ def list_consents(case_id: int):
 
 @api_bp.post("/consents/<int:consent_id>/withdraw")
 def withdraw_consent(consent_id: int):
-    consent = db.session.get(Consent, consent_id)
-    if consent is None:
-        raise NotFound("No such consent.")
+    consent = get_or_404(Consent, consent_id)
     case = cases.get_case(current_user, consent.case_id, "case.consent")  # 404/403 as for cases
     data = request.get_json(silent=True) or {}
     effects = referrals.withdraw_consent(current_user, consent, data.get("reason"))

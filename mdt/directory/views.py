@@ -9,7 +9,7 @@ from mdt.auth.models import WorkerHeartbeat
 from mdt.cases import services as case_services
 from mdt.cases.models import Intermediary
 from mdt.directory import services
-from mdt.errors import NotFound, ValidationError
+from mdt.errors import ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.web import form_dict, require
 
@@ -140,9 +140,7 @@ def intermediaries():
 @bp.route("/intermediaries/<int:intermediary_id>")
 @login_required
 def intermediary(intermediary_id: int):
-    item = db.session.get(Intermediary, intermediary_id)
-    if item is None or item.mdt_id != current_user.mdt_id:
-        raise NotFound("No such intermediary.")
+    item = get_or_404(Intermediary, intermediary_id, mdt_id=current_user.mdt_id)
     from mdt.legal.services import matters_naming
 
     cases, total = case_services.cases_naming(current_user, item)

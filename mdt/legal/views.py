@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from mdt import policy
 from mdt.cases.models import Case
-from mdt.errors import NotFound, ValidationError
+from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.directory.services import members
 from mdt.extensions import db
 from mdt.legal import services as legal
@@ -103,9 +103,7 @@ def record_event(matter_id: int):
 @login_required
 def confirm_event(matter_id: int, event_id: int):
     def work(matter):
-        event = db.session.get(MatterEvent, event_id)
-        if event is None or event.matter_id != matter.id:
-            raise NotFound("No such event.")
+        event = get_or_404(MatterEvent, event_id, matter_id=matter.id)
         legal.confirm_event(current_user, event)
     return _matter_action(matter_id, work, _("Trigger date confirmed."), "events")
 
@@ -114,9 +112,7 @@ def confirm_event(matter_id: int, event_id: int):
 @login_required
 def change_event_date(matter_id: int, event_id: int):
     def work(matter):
-        event = db.session.get(MatterEvent, event_id)
-        if event is None or event.matter_id != matter.id:
-            raise NotFound("No such event.")
+        event = get_or_404(MatterEvent, event_id, matter_id=matter.id)
         legal.change_event_date(current_user, event, request.form.get("occurred_on"))
     return _matter_action(matter_id, work, _("Date corrected; open deadlines recomputed."), "events")
 
@@ -125,9 +121,7 @@ def change_event_date(matter_id: int, event_id: int):
 @login_required
 def deadline_done(matter_id: int, deadline_id: int):
     def work(matter):
-        deadline = db.session.get(Deadline, deadline_id)
-        if deadline is None or deadline.matter_id != matter.id:
-            raise NotFound("No such deadline.")
+        deadline = get_or_404(Deadline, deadline_id, matter_id=matter.id)
         legal.mark_done(current_user, deadline)
     return _matter_action(matter_id, work, _("Deadline marked done."), "deadlines")
 
@@ -170,9 +164,7 @@ def schedule_hearing(matter_id: int):
 @login_required
 def update_hearing(matter_id: int, hearing_id: int):
     def work(matter):
-        hearing = db.session.get(Hearing, hearing_id)
-        if hearing is None or hearing.matter_id != matter.id:
-            raise NotFound("No such hearing.")
+        hearing = get_or_404(Hearing, hearing_id, matter_id=matter.id)
         data = {k: v for k, v in form_dict(request.form).items() if v != ""}
         legal.update_hearing(current_user, hearing, data)
     return _matter_action(matter_id, work, _("Hearing updated."), "hearings")
@@ -182,9 +174,7 @@ def update_hearing(matter_id: int, hearing_id: int):
 @login_required
 def hearing_support(matter_id: int, hearing_id: int):
     def work(matter):
-        hearing = db.session.get(Hearing, hearing_id)
-        if hearing is None or hearing.matter_id != matter.id:
-            raise NotFound("No such hearing.")
+        hearing = get_or_404(Hearing, hearing_id, matter_id=matter.id)
         support = [{"id": line.id, "owner_id": request.form.get(f"owner_{line.id}"),
                     "done": f"done_{line.id}" in request.form} for line in hearing.support]
         legal.update_support(current_user, hearing, {"support": support,
@@ -279,9 +269,7 @@ def add_closure():
 def remove_closure(closure_id: int):
     if not policy.can(current_user, "directory.manage"):
         abort(403)
-    closure = db.session.get(ClosureDay, closure_id)
-    if closure is None:
-        raise NotFound("No such closure day.")
+    closure = get_or_404(ClosureDay, closure_id)
     moved = legal.remove_closure(current_user, closure)
     db.session.commit()
     flash(_("Correction removed; %(n)s open deadline(s) moved.", n=len(moved)), "success")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from mdt.directory.services import agencies, members
-from mdt.errors import NotFound, ValidationError, WorkflowError
+from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
@@ -181,9 +181,7 @@ def actions():
 @bp.route("/actions/<int:item_id>/done", methods=["POST"])
 @login_required
 def action_done(item_id: int):
-    item = db.session.get(ActionItem, item_id)
-    if item is None or item.mdt_id != current_user.mdt_id:
-        raise NotFound("No such action item.")
+    item = get_or_404(ActionItem, item_id, mdt_id=current_user.mdt_id)
     try:
         services.close_action(current_user, item, request.form.get("note"))
         db.session.commit()

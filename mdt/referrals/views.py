@@ -10,7 +10,7 @@ from mdt import policy
 from mdt.cases import services as cases
 from mdt.cases.models import PlanItem
 from mdt.directory.services import agencies
-from mdt.errors import NotFound, ValidationError, WorkflowError
+from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.notifications import services as notifications
 from mdt.referrals import services
@@ -43,9 +43,7 @@ def record_consent(case_id: int):
 @bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_consent(consent_id: int):
-    consent = db.session.get(Consent, consent_id)
-    if consent is None:
-        raise NotFound("No such consent.")
+    consent = get_or_404(Consent, consent_id)
     cases.get_case(current_user, consent.case_id, "case.consent")
     try:
         effects = services.withdraw_consent(current_user, consent, request.form.get("reason"))
@@ -104,9 +102,7 @@ def new_service():
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_service(service_id: int):
-    service = db.session.get(Service, service_id)
-    if service is None or service.mdt_id != current_user.mdt_id:
-        raise NotFound("No such service.")
+    service = get_or_404(Service, service_id, mdt_id=current_user.mdt_id)
     if not policy.can(current_user, "service.manage", service.agency):
         abort(403)
     return _service_form(service)
