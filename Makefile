@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench clean
+.PHONY: run test venv translations bench bench-agenda clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ translations: $(STAMP)
 
 bench: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_cases.py
+
+bench-agenda: $(STAMP)
+	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_agenda.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -23,8 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("MDT_INSTANCE_PATH", tempfile.mkdtemp(prefix="mdt-bench-"))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
+from benchmarks._db import fresh_database_url  # noqa: E402
 from mdt import create_app  # noqa: E402
 from mdt.extensions import db  # noqa: E402
 from mdt.legal.calendar import CourtCalendar, Period, compute  # noqa: E402
@@ -44,15 +45,7 @@ def engine_only(n: int) -> float:
 
 
 def through_services(n: int) -> tuple[float, float, int]:
-    url = os.environ.get("MDT_BENCH_DATABASE_URL")
-    if url:
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    url = fresh_database_url()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MDT_ENV": "testing"})
     with app.app_context():
         from flask_migrate import upgrade

@@ -248,3 +248,117 @@ def test_printable_minutes_are_redacted_and_decisions_prefill_referrals(world, c
     assert "Make a referral from this decision" in page
     r = client.get(f"/referrals/new?case_id={case.id}&reason=Secretname+to+get+legal+aid")
     assert "Secretname to get legal aid" in r.get_data(as_text=True)
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), reader
+
+
+def test_pdf_is_redacted_per_reader_and_sets_thai_in_the_shipped_font(world, client):
+    case = f.case(world["social"], given="Secretname")
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "ประชุมทีมสหวิชาชีพ", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    meetings.save_minutes(world["coordinator"], meeting, meeting.items[0],
+                          {"decisions": "Secretname ต้องการความช่วยเหลือทางกฎหมาย"})
+    db.session.commit()
+    client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
+    r = client.get(f"/meetings/{meeting.id}/agenda.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text, reader = _pdf_text(r.data)
+    assert case.reference in text and "restricted" in text and "Secretname" not in text
+    assert "ประชุมทีมสหวิชาชีพ" in text.replace(" ", "")
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any("Sarabun" in name for name in fonts), fonts
+    client.post("/logout")
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    text, _ = _pdf_text(client.get(f"/meetings/{meeting.id}/agenda.pdf").data)
+    assert "Secretname" in text
+
+
+def test_proposed_details_are_worded_in_each_readers_language(world, client):
+    from tests.test_legal import client_case, matter
+    from mdt.legal import services as legal
+
+    court = client_case(world, "Suda")
+    m = matter(world, [court])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": when(6), "purpose": "Witnesses"})
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id})
+    db.session.commit()
+    item = next(i for i in meeting.items if i.case_id == court.id)
+    assert item.detail is None and item.detail_args["key"] == "hearing"
+    client.post("/login", data={"email": "lawyer@test.org", "password": f.PASSWORD})
+    assert "Hearing on" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    client.post("/language", data={"lang": "th"})
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Hearing on" not in html and "นัดพิจารณา" in html
+
+
+def test_series_from_the_web_first_thursday_with_rotation(world, client):
+    from zoneinfo import ZoneInfo
+
+    from mdt.meetings.models import Meeting, MeetingSeries
+
+    sw, labour, police = (world.agencies[k].id for k in ("sw", "labour", "police"))
+    # The first Thursday of a month at least a month away, 09:30 local time.
+    day = date.today().replace(day=1) + timedelta(days=62)
+    day = day.replace(day=1)
+    while day.weekday() != 3:
+        day += timedelta(days=1)
+    client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
+    form = {"title": "Monthly MDT", "kind": "regular", "starts_at": f"{day.isoformat()}T09:30",
+            "duration_minutes": "90", "repeats": "monthly_weekday",
+            f"order_{labour}": "2", f"order_{sw}": "1", f"order_{police}": "3",
+            "invited_agency_ids": [str(sw), str(labour)]}
+    bad = client.post("/meetings/series", data={**form, "repeats": "custom", "rrule": "EVERY THURSDAY"})
+    assert bad.status_code == 422 and "FREQ=MONTHLY" in bad.get_data(as_text=True)
+    assert 'value="Monthly MDT"' in bad.get_data(as_text=True)   # nothing typed is lost
+    assert client.post("/meetings/series", data=form).status_code == 302
+    series = db.session.scalars(select(MeetingSeries)).one()
+    assert series.rrule == "FREQ=MONTHLY;BYDAY=1TH" and series.rotation == [sw, labour, police]
+    page = client.get("/meetings/series").get_data(as_text=True)
+    assert "The first Thursday of every month" in page
+    assert client.post(f"/meetings/series/{series.id}/schedule", data={"count": "4"}).status_code == 302
+    made = db.session.scalars(select(Meeting).where(Meeting.series_id == series.id)
+                              .order_by(Meeting.starts_at)).all()
+    zone = ZoneInfo(world.mdt.timezone)
+    local = [m.starts_at.astimezone(zone) for m in made]
+    assert len(made) == 4 and all(t.weekday() == 3 and t.day <= 7 for t in local)
+    assert all((t.hour, t.minute) == (9, 30) for t in local)
+    assert [m.host_agency_id for m in made] == [sw, labour, police, sw]
+    assert all((m.ends_at - m.starts_at) == timedelta(minutes=90) for m in made)
+    assert made[0].invited_agency_ids == sorted([sw, labour])
+    # Scheduling again continues after the last one, never twice on one date.
+    client.post(f"/meetings/series/{series.id}/schedule", data={"count": "1"})
+    again = db.session.scalars(select(Meeting).where(Meeting.series_id == series.id)).all()
+    assert len(again) == 5 and len({m.starts_at for m in again}) == 5
+
+
+def test_attendance_recorded_and_printed(world, client):
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
+        "host_agency_id": world.agencies["sw"].id,
+        "invited_agency_ids": [world.agencies["sw"].id, world.agencies["labour"].id]})
+    db.session.commit()
+    sheet = meetings.attendance_sheet(meeting)
+    agencies_listed = {row["member"].agency_id for row in sheet}
+    assert agencies_listed <= {world.agencies["sw"].id, world.agencies["labour"].id}
+    client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
+    listed = [str(r["member"].id) for r in sheet]
+    r = client.post(f"/meetings/{meeting.id}/attendance",
+                    data={"listed": listed, "present": [str(world["labour"].id)]})
+    assert r.status_code == 302
+    rows = {r["member"].id: r["present"] for r in meetings.attendance_sheet(meeting)}
+    assert rows[world["labour"].id] is True and rows[world["social"].id] is False
+    printed = client.get(f"/meetings/{meeting.id}/print").get_data(as_text=True)
+    assert world["labour"].name in printed and world["social"].name not in printed.split("Present")[1].split("</p>")[0]
+    bad = client.post(f"/meetings/{meeting.id}/attendance", data={"listed": ["999999"], "present": ["999999"]})
+    assert bad.status_code == 422

@@ -49,7 +49,7 @@ def agenda(meeting_id: int):
         items.append({"id": item.id, "position": item.position, "case_id": item.case_id,
                       "reason": item.reason,
                       "title": item.title if row["visible"] else f"{item.title} (restricted)",
-                      "detail": item.detail if row["visible"] else None,
+                      "detail": (meetings.item_detail(item) or None) if row["visible"] else None,
                       "restricted": not row["visible"]})
     return jsonify({"items": items, "status": meeting.status})
 

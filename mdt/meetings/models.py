@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, JSON, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.directory.models import _in
@@ -29,6 +29,10 @@ class MeetingSeries(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     rrule: Mapped[str | None] = mapped_column(String(200))
     rotation: Mapped[list] = mapped_column(JSON, default=list)   # agency ids, in order
+    dtstart: Mapped[datetime | None] = mapped_column(UTCDateTime())   # the first meeting
+    duration_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
+    location: Mapped[str | None] = mapped_column(String(300))
+    invited_agency_ids: Mapped[list | None] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -74,7 +78,10 @@ class AgendaItem(db.Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     reason: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
-    detail: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)   # typed by a person
+    # What a proposal says, stored without language ({"key": "hearing", "date": ..., "what": ...})
+    # and worded in each reader's language when shown.
+    detail_args: Mapped[dict | None] = mapped_column(JSON)
     presenter_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     discussion: Mapped[str | None] = mapped_column(Text)
     decisions: Mapped[str | None] = mapped_column(Text)
@@ -122,3 +129,18 @@ class MinutesRevision(db.Model):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     saved_by = relationship("Member")
+
+
+class MeetingAttendance(db.Model):
+    """Who was at the meeting (or sent apologies), as recorded by the coordinator."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    present: Mapped[bool] = mapped_column(default=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member = relationship("Member", foreign_keys=[member_id])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from mdt import policy
@@ -14,6 +14,7 @@ from mdt.cases.models import Case
 from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
+from mdt.labels import label
 from mdt.legal.models import Claimant, Deadline, Hearing
 from mdt.meetings.models import (MEETING_KINDS, ActionItem, AgendaItem, Meeting, MeetingSeries,
                                  MinutesRevision)
@@ -58,17 +59,23 @@ def next_host(series: MeetingSeries) -> int | None:
     return series.rotation[held % len(series.rotation)]
 
 
-def create_meeting(actor, data: dict) -> Meeting:
-    _require_coordinator(actor)
+def _common_fields(actor, data: dict):
+    """Title, kind, place and start: what a meeting and a series both ask for."""
     c = Checker(data)
     c.text("title", required=True, max_length=200)
     c.choice("kind", MEETING_KINDS, required=True)
     c.text("location", max_length=300)
     zone = actor.mdt.timezone
     starts_at = _parse_when(c.data.get("starts_at"), zone)
-    ends_at = _parse_when(c.data.get("ends_at"), zone)
     if not starts_at:
         c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
+    return c, zone, starts_at
+
+
+def create_meeting(actor, data: dict) -> Meeting:
+    _require_coordinator(actor)
+    c, zone, starts_at = _common_fields(actor, data)
+    ends_at = _parse_when(c.data.get("ends_at"), zone)
     if ends_at is False:
         c.error("ends_at", _l("Use a date and time like 2026-03-05T09:30."))
     elif ends_at and starts_at and ends_at <= starts_at:
@@ -79,6 +86,7 @@ def create_meeting(actor, data: dict) -> Meeting:
         raw_host = next_host(series)
     host = c.pick("host_agency_id", Agency, mdt_id=actor.mdt_id, required=True, value=raw_host,
                   message=_l("Choose the host agency."))
+    invited = sorted(_agency_ids(c, "invited_agency_ids", actor.mdt_id))
     c.raise_if_errors()
     end = ends_at = ends_at or starts_at + timedelta(hours=2)   # two hours unless said otherwise
     if series is not None:
@@ -87,7 +95,6 @@ def create_meeting(actor, data: dict) -> Meeting:
         if overlapping:
             raise ValidationError("Overlap.", {"starts_at": [str(_l(
                 "Another meeting of this series is at that time."))]})
-    invited = sorted({a for a in (data.get("invited_agency_ids") or []) if isinstance(a, int)})
     meeting = Meeting(mdt_id=actor.mdt_id, series_id=series.id if series else None,
                       title=c.clean["title"], kind=c.clean["kind"], starts_at=starts_at,
                       ends_at=ends_at, host_agency_id=host.id, location=c.clean.get("location"),
@@ -124,7 +131,8 @@ def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
         for item in db.session.scalars(select(AgendaItem).where(
                 AgendaItem.meeting_id == previous.id, AgendaItem.finished.is_(False))):
             found["carried_over"].append({"case_id": item.case_id, "title": item.title,
-                                          "detail": str(_l("Not finished at the last meeting"))})
+                                          "detail": item.detail, "args": {
+                                              "key": "carried_over", "was": _first(item.detail_args)}})
     for case_id, starts_at, purpose in db.session.execute(
             select(Claimant.case_id, Hearing.starts_at, Hearing.purpose)
             .join(Hearing, Hearing.matter_id == Claimant.matter_id)
@@ -132,41 +140,38 @@ def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
             .where(Case.mdt_id == mdt_id, Hearing.status == "scheduled", Hearing.starts_at >= now,
                    Hearing.starts_at < datetime.combine(horizon, time.max, tzinfo=timezone.utc))
             .order_by(Hearing.starts_at)):
-        found["hearing_soon"].append({"case_id": case_id, "when": starts_at,
-                                      "detail": str(_l("Hearing on %(date)s: %(what)s",
-                                                       date=starts_at.date().isoformat(), what=purpose))})
+        found["hearing_soon"].append({"case_id": case_id, "args": {
+            "key": "hearing", "at": starts_at.isoformat(), "what": purpose}})
     for case_id, due_on, title in db.session.execute(
             select(Claimant.case_id, Deadline.due_on, Deadline.title)
             .join(Deadline, Deadline.matter_id == Claimant.matter_id)
             .join(Case, Case.id == Claimant.case_id)
             .where(Case.mdt_id == mdt_id, Deadline.status == "open", Deadline.due_on <= horizon)
             .order_by(Deadline.due_on)):
-        found["deadline_soon"].append({"case_id": case_id, "detail": str(_l(
-            "Deadline on %(date)s: %(what)s", date=due_on.isoformat(), what=title))})
+        found["deadline_soon"].append({"case_id": case_id, "args": {
+            "key": "deadline", "on": due_on.isoformat(), "what": title}})
     for case_id, respond_by, service in db.session.execute(
             select(Referral.case_id, Referral.respond_by, Referral.service)
             .where(Referral.mdt_id == mdt_id, Referral.status == "pending", Referral.respond_by < today)
             .order_by(Referral.respond_by)):
-        found["referral_overdue"].append({"case_id": case_id, "detail": str(_l(
-            "Referral (%(service)s) unanswered since %(date)s", service=service,
-            date=respond_by.isoformat()))})
+        found["referral_overdue"].append({"case_id": case_id, "args": {
+            "key": "referral", "service": service, "on": respond_by.isoformat()}})
     for item in db.session.scalars(select(ActionItem).where(
             ActionItem.mdt_id == mdt_id, ActionItem.done_at.is_(None), ActionItem.due_on < today)
             .order_by(ActionItem.due_on)):
-        found["action_overdue"].append({"case_id": item.case_id, "title": item.title,
-                                        "detail": str(_l("Action item due %(date)s",
-                                                         date=item.due_on.isoformat()))})
+        found["action_overdue"].append({"case_id": item.case_id, "title": item.title, "args": {
+            "key": "action", "on": item.due_on.isoformat()}})
     for case_id, created in db.session.execute(
             select(Case.id, Case.created_at).where(Case.mdt_id == mdt_id, Case.stage == "intake",
                                                    Case.created_at >= since)
             .order_by(Case.created_at)):
-        found["new_intake"].append({"case_id": case_id, "detail": str(_l("New intake"))})
+        found["new_intake"].append({"case_id": case_id, "args": {"key": "intake"}})
     for case_id, updated in db.session.execute(
             select(Case.id, Case.updated_at).where(Case.mdt_id == mdt_id, Case.stage != "closed",
                                                    Case.updated_at < now - timedelta(days=30))
             .order_by(Case.updated_at).limit(STALLED_LIMIT)):
-        found["stalled"].append({"case_id": case_id, "detail": str(_l(
-            "No change since %(date)s", date=updated.date().isoformat()))})
+        found["stalled"].append({"case_id": case_id, "args": {
+            "key": "stalled", "on": updated.date().isoformat()}})
     seen: set[int] = set()
     out = []
     for reason in REASON_ORDER:
@@ -182,6 +187,44 @@ def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
         if not p.get("title"):
             p["title"] = references.get(p["case_id"], "")
     return out
+
+
+def _first(args: dict | None) -> dict | None:
+    """What an item said when it was first proposed, however often it was carried over."""
+    return args.get("was") if args and args.get("key") == "carried_over" else args
+
+
+def _worded(args: dict | None) -> str:
+    if not args:
+        return ""
+    key = args.get("key")
+    if key == "carried_over":
+        earlier = _worded(args.get("was"))
+        text = _("Not finished at the last meeting")
+        return f"{text}. {earlier}" if earlier else text
+    if key == "hearing":
+        return _("Hearing on %(date)s: %(what)s", what=args.get("what", ""),
+                 date=format_datetime(datetime.fromisoformat(args["at"]), "medium"))
+    if key == "deadline":
+        return _("Deadline on %(date)s: %(what)s", what=args.get("what", ""),
+                 date=format_date(date.fromisoformat(args["on"])))
+    if key == "referral":
+        return _("Referral (%(service)s) unanswered since %(date)s",
+                 service=label("service", args.get("service")),
+                 date=format_date(date.fromisoformat(args["on"])))
+    if key == "action":
+        return _("Action item due %(date)s", date=format_date(date.fromisoformat(args["on"])))
+    if key == "intake":
+        return _("New intake")
+    if key == "stalled":
+        return _("No change since %(date)s", date=format_date(date.fromisoformat(args["on"])))
+    return ""
+
+
+def item_detail(item: AgendaItem) -> str:
+    """An item's detail in the reader's language: proposals are stored as data and worded here;
+    text a person typed is shown as typed."""
+    return _worded(item.detail_args) or item.detail or ""
 
 
 def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
@@ -200,7 +243,8 @@ def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
         if p["case_id"] in kept_cases:
             continue
         meeting.items.append(AgendaItem(position=position, case_id=p["case_id"], reason=p["reason"],
-                                        title=p["title"][:300], detail=p.get("detail")))
+                                        title=p["title"][:300], detail=p.get("detail"),
+                                        detail_args=p.get("args")))
         position += 1
     db.session.flush()
     record(actor, "meeting.agenda_proposed", meeting, detail={"items": len(meeting.items)})
@@ -417,3 +461,190 @@ def action_items_for(user, *, mine_only: bool = False, include_done: bool = Fals
     visible = set(db.session.scalars(select(Case.id).where(
         Case.id.in_([i.case_id for i in items if i.case_id]), policy.team_filter(user))))
     return [(i, i.case_id is None or i.case_id in visible) for i in items]
+
+
+# ---------------------------------------------------------------- series and attendance
+
+REPEATS = ("monthly_weekday", "monthly_date", "weekly", "fortnightly", "custom")
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _agency_ids(c: Checker, field: str, mdt_id: int) -> list[int]:
+    """A list of agency ids of this MDT, in the order given (duplicates dropped)."""
+    raw = c.data.get(field) or []
+    if not isinstance(raw, list):
+        raw = [raw]
+    try:
+        wanted = list(dict.fromkeys(int(a) for a in raw if a not in (None, "")))
+    except (TypeError, ValueError):
+        c.error(field, _l("Choose agencies from the list."))
+        return []
+    known = set(db.session.scalars(select(Agency.id).where(Agency.mdt_id == mdt_id,
+                                                           Agency.id.in_(wanted)))) if wanted else set()
+    if len(known) != len(wanted):
+        c.error(field, _l("Choose agencies from the list."))
+    return [a for a in wanted if a in known]
+
+
+def rule_for(repeats: str, first: datetime, custom: str | None = None) -> str:
+    """The RRULE for a choice in the form, anchored on the first meeting's local date: "monthly
+    on the same weekday" from a first Thursday gives FREQ=MONTHLY;BYDAY=1TH (the last one of
+    the month when the first meeting is in the fifth week)."""
+    weekday = _WEEKDAYS[first.weekday()]
+    if repeats == "monthly_weekday":
+        nth = (first.day - 1) // 7 + 1
+        return f"FREQ=MONTHLY;BYDAY={-1 if nth == 5 else nth}{weekday}"
+    if repeats == "monthly_date":
+        return f"FREQ=MONTHLY;BYMONTHDAY={first.day}"
+    if repeats == "weekly":
+        return f"FREQ=WEEKLY;BYDAY={weekday}"
+    if repeats == "fortnightly":
+        return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={weekday}"
+    return (custom or "").strip().upper().removeprefix("RRULE:")
+
+
+def occurrences(series: MeetingSeries, zone: str, after: datetime, count: int) -> list[datetime]:
+    """The next ``count`` start times (UTC) of the series after ``after``, computed in the MDT's
+    zone so that "9:30 on the first Thursday" stays 9:30 local."""
+    from dateutil.rrule import rrulestr
+
+    tz = ZoneInfo(zone)
+    local_start = series.dtstart.astimezone(tz).replace(tzinfo=None)
+    rule = rrulestr(series.rrule, dtstart=local_start)
+    out, cursor = [], max(after.astimezone(tz).replace(tzinfo=None), local_start - timedelta(seconds=1))
+    while len(out) < count:
+        cursor = rule.after(cursor)
+        if cursor is None:
+            break
+        out.append(cursor.replace(tzinfo=tz).astimezone(timezone.utc))
+    return out
+
+
+def create_series(actor, data: dict) -> MeetingSeries:
+    _require_coordinator(actor)
+    c, zone, first = _common_fields(actor, data)
+    c.choice("repeats", REPEATS, required=True)
+    c.text("rrule", max_length=200)
+    try:
+        minutes = int(c.data.get("duration_minutes") or 120)
+        if not 15 <= minutes <= 12 * 60:
+            raise ValueError
+    except (TypeError, ValueError):
+        c.error("duration_minutes", _l("Between 15 and 720 minutes."))
+        minutes = 120
+    rotation = _agency_ids(c, "rotation", actor.mdt_id)
+    if not rotation and "rotation" not in c.errors:
+        c.error("rotation", _l("Choose at least one host agency."))
+    invited = _agency_ids(c, "invited_agency_ids", actor.mdt_id)
+    rule = None
+    if first and c.clean.get("repeats"):
+        rule = rule_for(c.clean["repeats"], first.astimezone(ZoneInfo(zone)), c.clean.get("rrule"))
+        try:
+            from dateutil.rrule import rrulestr
+
+            if not rule or "FREQ=" not in rule:
+                raise ValueError
+            rrulestr(rule, dtstart=first.replace(tzinfo=None))
+        except (ValueError, TypeError):
+            c.error("rrule", _l("Write a rule like FREQ=MONTHLY;BYDAY=1TH (RFC 5545)."))
+    c.raise_if_errors()
+    series = MeetingSeries(mdt_id=actor.mdt_id, title=c.clean["title"], kind=c.clean["kind"],
+                           rrule=rule, rotation=rotation, dtstart=first, duration_minutes=minutes,
+                           location=c.clean.get("location"), invited_agency_ids=invited)
+    db.session.add(series)
+    db.session.flush()
+    record(actor, "meeting.series_create", series, detail={"title": series.title, "rrule": rule,
+                                                           "rotation": rotation})
+    return series
+
+
+def schedule_series(actor, series: MeetingSeries, count: int = 3) -> list[Meeting]:
+    """Create the next ``count`` meetings of the series that do not exist yet, each with the
+    next host in the rotation and an agenda proposed from the cases."""
+    _require_coordinator(actor)
+    if series.mdt_id != actor.mdt_id:
+        raise NotFound("No such series.")
+    count = max(1, min(int(count), 12))
+    held = set(db.session.scalars(select(Meeting.starts_at).where(Meeting.series_id == series.id)))
+    latest = max(held, default=None)
+    after = max(utcnow(), latest) if latest else utcnow()
+    zone = actor.mdt.timezone
+    made = []
+    for starts_at in occurrences(series, zone, after, count):
+        local = starts_at.astimezone(ZoneInfo(zone))
+        made.append(create_meeting(actor, {
+            "title": series.title, "kind": series.kind, "series_id": series.id,
+            "starts_at": local.isoformat(),
+            "ends_at": (local + timedelta(minutes=series.duration_minutes)).isoformat(),
+            "location": series.location, "invited_agency_ids": series.invited_agency_ids or []}))
+    return made
+
+
+def describe_rule(series: MeetingSeries, zone: str) -> str:
+    """The rule in words for the common cases, else the RRULE itself."""
+    from babel.dates import get_day_names
+
+    from flask_babel import get_locale
+
+    rule = series.rrule or ""
+    if not series.dtstart:
+        return rule
+    first = series.dtstart.astimezone(ZoneInfo(zone))
+    day = get_day_names("wide", locale=get_locale())[first.weekday()]
+    if rule == rule_for("monthly_weekday", first):
+        nth = (first.day - 1) // 7 + 1
+        ordinal = {1: _("first"), 2: _("second"), 3: _("third"), 4: _("fourth")}.get(nth, _("last"))
+        return _("The %(nth)s %(day)s of every month", nth=ordinal, day=day)
+    if rule == rule_for("weekly", first):
+        return _("Every %(day)s", day=day)
+    if rule == rule_for("fortnightly", first):
+        return _("Every other %(day)s", day=day)
+    if rule == rule_for("monthly_date", first):
+        return _("Day %(n)s of every month", n=first.day)
+    return rule
+
+
+def record_attendance(actor, meeting: Meeting, present_ids, listed_ids) -> int:
+    """Mark who was present among the members listed on the form; the others listed are absent.
+    Returns the number present."""
+    from mdt.meetings.models import MeetingAttendance
+
+    _require_coordinator(actor)
+    try:
+        listed = {int(m) for m in listed_ids}
+        present = {int(m) for m in present_ids} & listed
+    except (TypeError, ValueError):
+        raise ValidationError("Bad members.", {"present": [str(_l("Choose members from the list."))]})
+    valid = set(db.session.scalars(select(Member.id).where(Member.mdt_id == meeting.mdt_id,
+                                                           Member.id.in_(listed)))) if listed else set()
+    if valid != listed:
+        raise ValidationError("Bad members.", {"present": [str(_l("Choose members from the list."))]})
+    rows = {a.member_id: a for a in db.session.scalars(select(MeetingAttendance).where(
+        MeetingAttendance.meeting_id == meeting.id))}
+    for member_id in listed:
+        row = rows.get(member_id)
+        if row is None:
+            db.session.add(MeetingAttendance(meeting_id=meeting.id, member_id=member_id,
+                                             present=member_id in present, recorded_by_id=actor.id))
+        elif row.present != (member_id in present):
+            row.present = member_id in present
+            row.recorded_by_id = actor.id
+            row.recorded_at = utcnow()
+    db.session.flush()
+    record(actor, "meeting.attendance", meeting, detail={"present": sorted(present)})
+    return len(present)
+
+
+def attendance_sheet(meeting: Meeting) -> list[dict]:
+    """Members of the invited agencies (every agency when none were named), and anyone already
+    recorded, with whether they were present (None: not recorded yet)."""
+    from mdt.meetings.models import MeetingAttendance
+
+    recorded = {a.member_id: a.present for a in db.session.scalars(select(MeetingAttendance).where(
+        MeetingAttendance.meeting_id == meeting.id))}
+    stmt = select(Member).where(Member.mdt_id == meeting.mdt_id, Member.active.is_(True))
+    if meeting.invited_agency_ids:
+        stmt = stmt.where(or_(Member.agency_id.in_(meeting.invited_agency_ids),
+                              Member.id.in_(list(recorded) or [-1])))
+    people = db.session.scalars(stmt.order_by(Member.agency_id, Member.name)).all()
+    return [{"member": m, "present": recorded.get(m.id)} for m in people]

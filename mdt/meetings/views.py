@@ -7,16 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from mdt.audit.services import record
 from mdt.directory.services import agencies, members
 from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
-from mdt.meetings.models import ActionItem, AgendaItem, Meeting
+from mdt.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from mdt.timeutil import utcnow
 from mdt.web import act, form_dict
 
 bp = Blueprint("meetings", __name__)
+bp.add_app_template_global(services.item_detail, "agenda_detail")
 
 
 def _is_coordinator() -> bool:
@@ -40,7 +42,8 @@ def new():
                                                              "host_agency_id": current_user.agency_id}
     if request.method == "POST":
         try:
-            meeting = services.create_meeting(current_user, form_dict(request.form))
+            meeting = services.create_meeting(current_user,
+                                              form_dict(request.form, ("invited_agency_ids",)))
             db.session.commit()
             flash(_("Meeting created; the agenda below was proposed from the cases."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -48,7 +51,56 @@ def new():
             db.session.rollback()
             errors, status = exc.errors, 422
     return render_template("meetings/new.html", values=values, errors=errors,
+                           invited=[str(a) for a in request.form.getlist("invited_agency_ids")],
                            agencies=agencies(current_user.mdt_id)), status
+
+
+def _series_page(status: int = 200, errors=None):
+    rows = db.session.scalars(select(MeetingSeries).where(
+        MeetingSeries.mdt_id == current_user.mdt_id).order_by(MeetingSeries.title)).all()
+    zone = current_user.mdt.timezone
+    now = utcnow()
+    upcoming = {s.id: services.occurrences(s, zone, now, 3) for s in rows if s.dtstart and s.rrule}
+    values = request.form if request.method == "POST" else {"kind": "case_conference",
+                                                             "repeats": "monthly_weekday",
+                                                             "duration_minutes": "120"}
+    return render_template("meetings/series.html", series=rows, upcoming=upcoming,
+                           describe=lambda s: services.describe_rule(s, zone),
+                           agencies=agencies(current_user.mdt_id), values=values,
+                           errors=errors or {}, coordinator=_is_coordinator(),
+                           rotation=request.form.getlist("rotation"),
+                           invited=request.form.getlist("invited_agency_ids")), status
+
+
+@bp.route("/meetings/series", methods=["GET", "POST"])
+@login_required
+def series():
+    if request.method == "GET":
+        return _series_page()
+    data = form_dict(request.form, ("rotation", "invited_agency_ids"))
+    # The rotation comes as one "order" number per agency: 1 hosts first, blank is not in it.
+    order = {}
+    for agency in agencies(current_user.mdt_id):
+        raw = (request.form.get(f"order_{agency.id}") or "").strip()
+        if raw:
+            order[agency.id] = int(raw) if raw.isdigit() else 10**6
+    if order:
+        data["rotation"] = sorted(order, key=lambda a: (order[a], a))
+    return act(lambda: services.create_series(current_user, data),
+               success=_("Series saved. Schedule its next meetings below."),
+               done_url=url_for("meetings.series"),
+               page=lambda status, errors: _series_page(status, errors))
+
+
+@bp.route("/meetings/series/<int:series_id>/schedule", methods=["POST"])
+@login_required
+def schedule(series_id: int):
+    item = get_or_404(MeetingSeries, series_id, mdt_id=current_user.mdt_id)
+    count = request.form.get("count", "3")
+    return act(lambda: services.schedule_series(current_user, item, int(count) if count.isdigit() else 3),
+               success=_("The next meetings of the series are scheduled, each with its host and a proposed agenda."),
+               done_url=url_for("meetings.index"),
+               page=lambda status, errors: _series_page(status, errors))
 
 
 def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
@@ -59,6 +111,7 @@ def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
         "meetings/show.html", meeting=meeting, agenda=services.agenda_for(current_user, meeting),
         actions=actions, coordinator=_is_coordinator(), agencies=agencies(current_user.mdt_id),
         members=members(current_user.mdt_id), errors=errors or {}, form_name=form_name,
+        attendance=services.attendance_sheet(meeting),
         values=request.form), status
 
 
@@ -130,6 +183,14 @@ def item_action(meeting_id: int, item_id: int, action: str):
     return _act(meeting_id, work, _("Saved."), f"item-{item_id}")
 
 
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
+@login_required
+def attendance(meeting_id: int):
+    return _act(meeting_id, lambda m: services.record_attendance(
+        current_user, m, request.form.getlist("present"), request.form.getlist("listed")),
+        _("Attendance recorded."), "attendance")
+
+
 @bp.route("/meetings/<int:meeting_id>/publish", methods=["POST"])
 @login_required
 def publish(meeting_id: int):
@@ -151,16 +212,34 @@ def reschedule(meeting_id: int):
                 _("Meeting moved; calendars that subscribed will update."), "when")
 
 
-@bp.route("/meetings/<int:meeting_id>/print")
-@login_required
-def printable(meeting_id: int):
-    """Agenda and minutes for printing (or saving as PDF from the browser), redacted for the
-    reader exactly as on screen."""
+def _printable(meeting_id: int, pdf: bool = False) -> str:
     meeting = services.get_meeting(current_user, meeting_id)
     actions = db.session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
                                  .order_by(ActionItem.due_on)).all()
-    return render_template("meetings/print.html", meeting=meeting,
+    present = [f"{r['member'].name} ({r['member'].agency.name})"
+               for r in services.attendance_sheet(meeting) if r["present"]]
+    return render_template("meetings/print.html", meeting=meeting, pdf=pdf, present=present,
                            agenda=services.agenda_for(current_user, meeting), actions=actions)
+
+
+@bp.route("/meetings/<int:meeting_id>/print")
+@login_required
+def printable(meeting_id: int):
+    """Agenda and minutes for printing, redacted for the reader exactly as on screen."""
+    return _printable(meeting_id)
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda.pdf")
+@login_required
+def pdf(meeting_id: int):
+    """The same page as a PDF made on the server (Thai set in the shipped Sarabun font)."""
+    from mdt.pdf import render_pdf
+
+    body = render_pdf(_printable(meeting_id, pdf=True))
+    record(current_user, "meeting.pdf", db.session.get(Meeting, meeting_id))
+    db.session.commit()
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=meeting-{meeting_id}.pdf"})
 
 
 @bp.route("/meetings/<int:meeting_id>/invitation.ics")

@@ -1,0 +1,33 @@
+"""Server-made PDFs with WeasyPrint. Pages are rendered from the same templates as the printable
+HTML; the only resources WeasyPrint may load are files in the app's static folder (the print
+stylesheet and the shipped Sarabun font, so Thai renders without any system font)."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from flask import current_app
+
+
+def _fetcher(root: Path):
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith("file:"):
+                raise ValueError("PDFs load nothing from the network.")
+            path = Path(URLFetcherResponse(url).path).resolve()
+            if root not in path.parents:
+                raise ValueError("PDFs load only the app's static files.")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind}, 200)
+
+    return StaticOnly()
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    root = Path(current_app.static_folder).resolve()
+    return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher(root)).write_pdf()
