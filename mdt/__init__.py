@@ -39,6 +39,11 @@ def register_extensions(app: Flask) -> None:
     from workers.celery_app import celery_init_app
 
     db.init_app(app)
+    from flask_sqlalchemy.session import Session as AppSession
+
+    from mdt.reminders import hooks
+
+    hooks.install(AppSession)   # reminders follow their sources in the same transaction
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
@@ -72,11 +77,13 @@ def register_blueprints(app: Flask) -> None:
     from mdt.legal.views import bp as legal_bp
     from mdt.meetings.views import bp as meetings_bp
     from mdt.referrals.views import bp as referrals_bp
+    from mdt.reminders.views import bp as reminders_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(reminders_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(api_bp)

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(tokens)
     app.cli.add_command(demo)
+    app.cli.add_command(reminders)
 
 
 @click.group(cls=AppGroup, help="Manage member accounts.")
@@ -99,3 +100,40 @@ def demo_load(extra, if_empty):
     except DemoRefused as exc:
         raise click.ClickException(str(exc))
     click.echo(summary)
+
+
+@click.group(cls=AppGroup, help="Reminders: the outbox and its sweep.")
+def reminders():
+    pass
+
+
+@reminders.command("sweep", help="Run one sweep now: the same code the Celery beat task runs. "
+                   "Sends in this process unless --enqueue hands the batches to the workers.")
+@click.option("--enqueue", is_flag=True, help="Hand the batches to the Celery workers.")
+def reminders_sweep(enqueue: bool):
+    from mdt.reminders.sending import deliver, sweep
+
+    totals: dict[str, int] = {}
+
+    def inline(ids, token):
+        for k, v in deliver(ids, token).items():
+            totals[k] = totals.get(k, 0) + v
+
+    if enqueue:
+        from workers.tasks import send_reminders
+
+        handed = sweep(dispatch=lambda ids, token: send_reminders.delay(ids, token))
+        click.echo(f"{handed} reminders handed to the workers")
+    else:
+        handed = sweep(dispatch=inline)
+        click.echo(f"{handed} reminders due: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
+
+
+@reminders.command("sync", help="Derive every source's reminders again (after an upgrade).")
+def reminders_sync():
+    from mdt.reminders.services import sync_all
+
+    result = sync_all()
+    db.session.commit()
+    for kind, counts in result.items():
+        click.echo(f"{kind}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -73,6 +73,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                                   "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
         "expire-referrals": {"task": "workers.tasks.expire_referrals",
                              "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
+        "sweep-reminders": {"task": "workers.tasks.sweep_reminders",
+                            "schedule": float(env.get("MDT_SWEEP_SECONDS", "60"))},
+        "remind-overdue": {"task": "workers.tasks.remind_overdue",
+                           "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
         "heartbeat": {"task": "workers.tasks.heartbeat",
                       "schedule": float(env.get("MDT_HEARTBEAT_SECONDS", "60"))},
     }
@@ -101,6 +105,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "MDT_LOGIN_LIMIT": env.get("MDT_LOGIN_LIMIT", "10 per minute;50 per hour"),
         "MDT_PAGE_SIZE": 50,
+        # Reminders: where links point, how mail leaves, and how hard the sweep tries.
+        "MDT_BASE_URL": env.get("MDT_BASE_URL", "http://localhost:5000"),
+        "MDT_SMTP_URL": env.get("MDT_SMTP_URL"),     # smtp://user:pass@host:587?starttls=1
+        "MDT_MAIL_FROM": env.get("MDT_MAIL_FROM", "MDT reminders <no-reply@localhost>"),
+        "MDT_REMINDER_LEASE_SECONDS": int(env.get("MDT_REMINDER_LEASE_SECONDS", "300")),
+        "MDT_REMINDER_RETRY_SECONDS": int(env.get("MDT_REMINDER_RETRY_SECONDS", "60")),
+        "MDT_REMINDER_MAX_ATTEMPTS": int(env.get("MDT_REMINDER_MAX_ATTEMPTS", "5")),
+        "MDT_REMINDER_BATCH": int(env.get("MDT_REMINDER_BATCH", "100")),
     }
     config.update(overrides)
     return config

@@ -94,7 +94,17 @@ NOTIFICATION = {
     "deadline_created": _l("New deadline on %(ref)s"),
     "meeting_published": _l("The agenda of %(ref)s is published"),
     "action_assigned": _l("A new action item for you"),
+    "reminder": _l("Reminder"),
+    "reminder_failed": _l("A reminder could not be sent"),
 }
+
+REMINDER_STATUS = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"),
+                   "failed": _l("Failed"), "cancelled": _l("Cancelled")}
+REMINDER_SOURCE = {"meeting": _l("Meeting"), "hearing": _l("Court date"), "deadline": _l("Time limit"),
+                   "action": _l("Action item"), "referral": _l("Referral")}
+REMINDER_PURPOSE = {"reminder": _l("Reminder"), "court_support": _l("Transport and support"),
+                    "escalation": _l("Escalation"), "overdue": _l("Overdue")}
+CHANNEL_OUT = {"app": _l("In the app"), "email": _l("Email"), "sms": _l("SMS")}
 
 MATTER_KIND = {"labour": _l("Labour"), "criminal": _l("Criminal"), "civil": _l("Civil"),
                "administrative": _l("Administrative complaint")}
@@ -149,7 +159,8 @@ AGENDA_REASON = {
 
 ALL = {"stage": STAGE, "sex": SEX, "source": SOURCE, "agency_kind": AGENCY_KIND, "level": LEVEL,
        "role": ROLE, "sector": SECTOR, "intermediary_kind": INTERMEDIARY_KIND,
-       "channel": CHANNEL, "service": SERVICE, "attention": ATTENTION, "audit": AUDIT_ACTION,
+       "channel": CHANNEL, "service": SERVICE, "reminder_status": REMINDER_STATUS,
+       "reminder_source": REMINDER_SOURCE, "reminder_purpose": REMINDER_PURPOSE, "channel_out": CHANNEL_OUT, "attention": ATTENTION, "audit": AUDIT_ACTION,
        "referral_status": REFERRAL_STATUS, "purpose": PURPOSE, "part": PART, "urgency": URGENCY,
        "outcome": OUTCOME, "not_received": NOT_RECEIVED, "matter_kind": MATTER_KIND,
        "jurisdiction": JURISDICTION, "matter_stage": MATTER_STAGE, "claimant_status": CLAIMANT_STATUS,

@@ -16,3 +16,4 @@ from mdt.legal.models import (  # noqa: F401
 from mdt.meetings.models import (  # noqa: F401
     ActionItem, AgendaItem, Meeting, MeetingSeries, MinutesRevision,
 )
+from mdt.reminders.models import Reminder, ReminderPreference  # noqa: F401,E402

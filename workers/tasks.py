@@ -37,3 +37,30 @@ def mark_missed_deadlines() -> int:
     missed = mark_missed()
     db.session.commit()
     return missed
+
+
+@shared_task(ignore_result=True)
+def sweep_reminders() -> int:
+    """Every minute: claim the due reminders and hand them, in batches, to send tasks."""
+    from mdt.reminders.sending import sweep
+
+    return sweep(dispatch=lambda ids, token: send_reminders.delay(ids, token))
+
+
+@shared_task(ignore_result=True)
+def send_reminders(ids: list[int], token: str) -> dict:
+    """Send one claimed batch. A batch whose task is lost is claimed again after the lease."""
+    from mdt.reminders.sending import deliver
+
+    return deliver(ids, token)
+
+
+@shared_task(ignore_result=True)
+def remind_overdue() -> int:
+    """Overdue deadlines and action items get a reminder every morning until closed: schedule
+    the next one. Idempotent (the reminder's key holds the day)."""
+    from mdt.reminders.services import schedule_overdue
+
+    count = schedule_overdue()
+    db.session.commit()
+    return count

@@ -92,3 +92,18 @@ def action_done(item_id: int):
 def meeting_calendar(meeting_id: int):
     meeting = meetings.get_meeting(current_user, meeting_id)
     return Response(meeting_ics(meeting, request.host_url.rstrip("/")), mimetype="text/calendar")
+
+
+@api_bp.get("/reminders")
+def reminders():
+    """The caller's own reminders; a coordinator's with ?scope=mdt (API.md, Reminders)."""
+    from mdt.reminders import services as reminder_services
+
+    everyone = request.args.get("scope") != "mine" and current_user.has_role("coordinator")
+    rows = reminder_services.list_for(current_user, request.args.get("status"), everyone=everyone)
+    return jsonify({"items": [{
+        "id": r.id, "member_id": r.member_id, "source_type": r.source_type, "source_id": r.source_id,
+        "purpose": r.purpose, "lead": r.lead, "channel": r.channel,
+        "scheduled_at": r.scheduled_at.isoformat(), "status": r.status, "attempts": r.attempts,
+        "last_error": r.last_error, "sent_at": r.sent_at.isoformat() if r.sent_at else None}
+        for r in rows]})

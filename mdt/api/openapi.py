@@ -57,6 +57,7 @@ def _list_of(name: str) -> dict:
 def document() -> dict:
     enum = lambda values: {"type": "string", "enum": list(values)}  # noqa: E731
     nullable_str = {"type": ["string", "null"]}
+    obj = {"type": "object"}
     money = {"type": ["string", "null"], "pattern": r"^\d+\.\d{2}$"}
     schemas = {
         "Problem": {"type": "object", "properties": {
@@ -330,6 +331,45 @@ def document() -> dict:
             ok="201", response={"type": "object"}, request={"type": "object"}, errors=("401", "403"))},
         "/api/v1/closure-days/{id}": {"delete": _op("Remove a closure day (admin)", response={"type": "object"},
                                                     params=[_id("id")], errors=("401", "403", "404"))},
+        # Meetings (case conferences)
+        "/api/v1/meetings": {"post": _op(
+            "Create a meeting (coordinators); its agenda is proposed from the cases", ok="201",
+            response=obj, request=obj, errors=("401", "403"))},
+        "/api/v1/meetings/{id}": {"get": _op("A meeting", response=obj, params=[_id("id")])},
+        "/api/v1/meetings/{id}/agenda": {"get": _op(
+            "The agenda as the caller may read it (items on cases they may not see are restricted)",
+            response=obj, params=[_id("id")])},
+        "/api/v1/meetings/{id}/agenda/items": {"post": _op(
+            "Add an agenda item", ok="201", response=obj, request=obj, params=[_id("id")],
+            errors=("401", "403", "404"))},
+        "/api/v1/meetings/{id}/publish": {"post": _op(
+            "Publish the agenda (tells the attendees)", response=obj, params=[_id("id")],
+            errors=("401", "403", "404", "409"))},
+        "/api/v1/meetings/{id}/action-items": {"post": _op(
+            "Add an action item", ok="201", response=obj, request=obj, params=[_id("id")],
+            errors=("401", "403", "404"))},
+        "/api/v1/action-items/{id}/done": {"post": _op(
+            "Mark an action item done", response=obj, params=[_id("id")],
+            errors=("401", "403", "404", "409"))},
+        "/api/v1/meetings/{id}/calendar.ics": {"get": {
+            "summary": "The meeting as an iCalendar invitation", "parameters": [_id("id")],
+            "responses": {"200": {"description": "OK", "content": {"text/calendar": {}}},
+                          "401": PROBLEM, "404": PROBLEM}}},
+        # Reminders
+        "/api/v1/reminders": {"get": _op(
+            "Reminders: the caller's own; a coordinator's MDT (scope=mine for one's own)",
+            response={"type": "object", "properties": {"items": {"type": "array", "items": {
+                "type": "object", "properties": {
+                    "id": {"type": "integer"}, "member_id": {"type": "integer"},
+                    "source_type": enum(("meeting", "hearing", "deadline", "action", "referral")),
+                    "source_id": {"type": "integer"}, "purpose": {"type": "string"},
+                    "lead": {"type": "string"}, "channel": enum(("app", "email", "sms")),
+                    "scheduled_at": {"type": "string", "format": "date-time"},
+                    "status": enum(("pending", "sending", "sent", "failed", "cancelled")),
+                    "attempts": {"type": "integer"}, "last_error": nullable_str,
+                    "sent_at": {"type": ["string", "null"], "format": "date-time"}}}}}},
+            params=[_q("status", enum(("pending", "sending", "sent", "failed", "cancelled"))),
+                    _q("scope", enum(("mine", "mdt")))], errors=("401",))},
     })
     return {
         "openapi": "3.1.0",

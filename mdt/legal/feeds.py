@@ -91,6 +91,21 @@ def entries(user, start: date, end: date) -> list[Entry]:
     return sorted(out, key=lambda e: (e.day, e.at or datetime.min.replace(tzinfo=timezone.utc)))
 
 
+def hearing_event(h: Hearing, base_url: str) -> Event:
+    """A neutral calendar event for a hearing: no names, no claim, a link into the app."""
+    event = Event()
+    event.add("uid", f"hearing-{h.id}@mdt-calendar")
+    event.add("summary", "Court hearing")
+    event.add("dtstart", h.starts_at)
+    event.add("dtend", h.starts_at + timedelta(hours=2))
+    event.add("dtstamp", utcnow())
+    if h.location or h.matter.forum:
+        event.add("location", h.location or h.matter.forum)
+    event.add("url", f"{base_url}/matters/{h.matter_id}#hearings")
+    event.add("description", f"Details in the app: {base_url}/matters/{h.matter_id}")
+    return event
+
+
 def ical(user, base_url: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//MDT//calendar feed//EN")
@@ -102,17 +117,7 @@ def ical(user, base_url: str) -> bytes:
             Hearing.matter_id.in_(visible), Hearing.status == "scheduled",
             Hearing.starts_at >= datetime.combine(today - timedelta(days=30), time.min, tzinfo=timezone.utc))
             .options(joinedload(Hearing.matter))):
-        event = Event()
-        event.add("uid", f"hearing-{h.id}@mdt-calendar")
-        event.add("summary", "Court hearing")
-        event.add("dtstart", h.starts_at)
-        event.add("dtend", h.starts_at + timedelta(hours=2))
-        event.add("dtstamp", utcnow())
-        if h.location or h.matter.forum:
-            event.add("location", h.location or h.matter.forum)
-        event.add("url", f"{base_url}/matters/{h.matter_id}#hearings")
-        event.add("description", f"Details in the app: {base_url}/matters/{h.matter_id}")
-        cal.add_component(event)
+        cal.add_component(hearing_event(h, base_url))
     for d in db.session.scalars(select(Deadline).where(
             Deadline.matter_id.in_(visible), Deadline.status == "open",
             Deadline.due_on >= today - timedelta(days=30))):

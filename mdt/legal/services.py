@@ -18,6 +18,7 @@ from mdt.cases.models import INTERMEDIARY_KINDS, Case
 from mdt.directory.models import Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
+from mdt.reminders.hooks import touch
 from mdt.legal.calendar import ROLLS, UNITS, CourtCalendar, Period, compute
 from mdt.legal.models import (CLAIMANT_STATUSES, EVENT_KINDS, HEARING_STATUSES, JURISDICTIONS,
                               MATTER_KINDS, MATTER_STAGES, Claimant, ClosureDay,
@@ -493,6 +494,7 @@ def recompute(reason: str, actor=None, *where) -> list[int]:
                                          "to": due.isoformat()})
     if updates:
         db.session.execute(update(Deadline), updates)
+        touch(db.session, "deadline", [u["id"] for u in updates])   # their reminders move too
         db.session.execute(insert(DeadlineChange), history)
         lawyers = db.session.execute(select(MatterLawyer.matter_id, MatterLawyer.member_id).where(
             MatterLawyer.matter_id.in_(list(moved)))).all()

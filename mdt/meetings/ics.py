@@ -25,10 +25,15 @@ def meeting_event(meeting, base_url: str) -> Event:
     return event
 
 
-def meeting_ics(meeting, base_url: str) -> bytes:
+def single_event_ics(event: Event) -> bytes:
+    """An iCalendar file holding one event (an invitation, or a reminder's attachment)."""
     cal = Calendar()
     cal.add("prodid", "-//MDT//meetings//EN")
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
-    cal.add_component(meeting_event(meeting, base_url))
+    cal.add_component(event)
     return cal.to_ical()
+
+
+def meeting_ics(meeting, base_url: str) -> bytes:
+    return single_event_ics(meeting_event(meeting, base_url))

@@ -13,7 +13,7 @@ from mdt.timeutil import UTCDateTime, utcnow
 
 KINDS = ("referral_new", "referral_accepted", "referral_declined", "referral_completed",
          "referral_withdrawn", "referral_expired", "consent_withdrawn", "deadline_moved",
-         "deadline_created", "meeting_published", "action_assigned")
+         "deadline_created", "meeting_published", "action_assigned", "reminder", "reminder_failed")
 
 
 class Notification(db.Model):
@@ -37,9 +37,13 @@ class Notification(db.Model):
     deadline_id: Mapped[int | None] = mapped_column(
         ForeignKey("deadline.id", ondelete="CASCADE", use_alter=True,
                    name="fk_notification_deadline_id_deadline"))
+    reminder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reminder.id", ondelete="CASCADE", use_alter=True,
+                   name="fk_notification_reminder_id_reminder"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     referral = relationship("Referral")
     matter = relationship("LegalMatter")
     meeting = relationship("Meeting")
+    reminder = relationship("Reminder")

@@ -1,0 +1,132 @@
+"""Ways out: the in-app bell, email over SMTP (or files in instance/outbox/ when no SMTP server is
+configured) and SMS behind a small interface whose only backend so far writes to a log."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import current_app
+
+from mdt.extensions import db
+from mdt.reminders.messages import Message, sms_text
+
+log = logging.getLogger("mdt.reminders")
+
+
+class Undeliverable(Exception):
+    """This message cannot go out (the reason is kept on the reminder)."""
+
+
+def outbox_dir() -> Path:
+    path = Path(current_app.instance_path) / "outbox"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class AppChannel:
+    name = "app"
+
+    def send(self, reminder, member, message: Message) -> None:
+        from mdt.notifications.models import Notification
+
+        db.session.add(Notification(member_id=member.id, kind="reminder", reminder_id=reminder.id))
+
+    def close(self) -> None:
+        pass
+
+
+class EmailChannel:
+    """One SMTP connection per batch, opened when first needed and opened again after an error."""
+
+    name = "email"
+
+    def __init__(self):
+        self.url = current_app.config.get("MDT_SMTP_URL")
+        self.sender = current_app.config.get("MDT_MAIL_FROM") or "MDT reminders <no-reply@localhost>"
+        self.conn = None
+
+    def _connect(self):
+        parts = urlsplit(self.url)
+        timeout = float(current_app.config.get("MDT_SMTP_TIMEOUT", 10))
+        if parts.scheme == "smtps":
+            conn = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=timeout,
+                                    context=ssl.create_default_context())
+        else:
+            conn = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
+            if parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes"):
+                conn.starttls(context=ssl.create_default_context())
+        if parts.username:
+            conn.login(unquote(parts.username), unquote(parts.password or ""))
+        return conn
+
+    def build(self, member, message: Message) -> EmailMessage:
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = member.email
+        mail["Subject"] = message.subject
+        mail["Date"] = formatdate(localtime=False)
+        mail["Message-ID"] = make_msgid(domain="mdt.local")
+        mail.set_content(message.text)
+        mail.add_alternative(message.html, subtype="html")
+        if message.ics:
+            mail.add_attachment(message.ics, maintype="text", subtype="calendar",
+                                filename="invitation.ics")
+        return mail
+
+    def send(self, reminder, member, message: Message) -> None:
+        if not member.email:
+            raise Undeliverable("no email address")
+        mail = self.build(member, message)
+        if not self.url:
+            name = f"{reminder.id:09d}-{reminder.channel}.eml"
+            (outbox_dir() / name).write_bytes(bytes(mail))
+            return
+        try:
+            if self.conn is None:
+                self.conn = self._connect()
+            self.conn.send_message(mail)
+        except (smtplib.SMTPException, OSError):
+            self.close()        # a broken connection is not reused for the next message
+            raise
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.conn = None
+
+
+class LogSms:
+    """Until a provider is configured: each SMS is a line in instance/outbox/sms.log."""
+
+    def send(self, number: str, text: str) -> None:
+        with (outbox_dir() / "sms.log").open("a", encoding="utf-8") as f:
+            f.write(f"{number}\t{text}\n")
+        log.info("SMS to %s: %s", number, text)
+
+
+class SmsChannel:
+    name = "sms"
+
+    def __init__(self, backend=None):
+        self.backend = backend or LogSms()
+
+    def send(self, reminder, member, message: Message) -> None:
+        if not member.phone:
+            raise Undeliverable("no phone number")
+        self.backend.send(member.phone, sms_text(message))
+
+    def close(self) -> None:
+        pass
+
+
+def open_channels() -> dict:
+    return {"app": AppChannel(), "email": EmailChannel(), "sms": SmsChannel()}

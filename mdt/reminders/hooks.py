@@ -1,0 +1,62 @@
+"""Keep the outbox in step with its sources in the same transaction: every flush notes which
+meetings, hearings, deadlines, action items and referrals were added, changed or deleted, and
+just before the commit their reminders are derived again (``derive.sync``). Bulk UPDATEs, which
+the ORM does not see, call ``touch()``."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+_KEY = "mdt_reminder_sources"
+
+
+def _kind_of(obj):
+    from mdt.legal.models import Deadline, Hearing, HearingSupport
+    from mdt.meetings.models import ActionItem, Meeting
+    from mdt.referrals.models import Referral
+
+    sources = ((Meeting, "meeting", "id"), (Hearing, "hearing", "id"),
+               (HearingSupport, "hearing", "hearing_id"), (Deadline, "deadline", "id"),
+               (ActionItem, "action", "id"), (Referral, "referral", "id"))
+    for model, kind, attr in sources:
+        if isinstance(obj, model):
+            return kind, getattr(obj, attr)
+    return None
+
+
+def touch(session: Session, kind: str, ids) -> None:
+    pending = session.info.setdefault(_KEY, {})
+    pending.setdefault(kind, set()).update(i for i in ids if i is not None)
+
+
+def _after_flush(session: Session, _context) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        found = _kind_of(obj)
+        if found and found[1] is not None:
+            touch(session, found[0], [found[1]])
+
+
+def _before_commit(session: Session) -> None:
+    from mdt.reminders.derive import sync
+
+    for _ in range(5):       # syncing flushes, which may note more sources; settle quickly
+        session.flush()
+        pending = session.info.pop(_KEY, None)
+        if not pending:
+            return
+        for kind, ids in pending.items():
+            if ids:
+                sync(kind, ids)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+def install(session_class) -> None:
+    if event.contains(session_class, "before_commit", _before_commit):
+        return
+    event.listen(session_class, "after_flush", _after_flush)
+    event.listen(session_class, "before_commit", _before_commit)
+    event.listen(session_class, "after_soft_rollback", lambda s, _t: _after_rollback(s))

@@ -1,0 +1,65 @@
+"""The reminder outbox: one row per message to send, derived from its source (a meeting, hearing,
+deadline, action item or referral), with a unique key so the same reminder never exists twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, JSON, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mdt.directory.models import _in
+from mdt.extensions import db
+from mdt.timeutil import UTCDateTime, utcnow
+
+STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+CHANNELS = ("app", "email", "sms")
+SOURCES = ("meeting", "hearing", "deadline", "action", "referral")
+PURPOSES = ("reminder", "court_support", "escalation", "overdue")
+
+
+class Reminder(db.Model):
+    __tablename__ = "reminder"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("source_type", SOURCES), name="source_type"),
+        CheckConstraint(_in("purpose", PURPOSES), name="purpose"),
+        # What the sweep reads: the due rows, and the ones whose sender went quiet.
+        Index("ix_reminder_due", "scheduled_at",
+              postgresql_where=text("status IN ('pending', 'sending')"),
+              sqlite_where=text("status IN ('pending', 'sending')")),
+        Index("ix_reminder_source", "source_type", "source_id"),
+        Index("ix_reminder_member", "member_id", "scheduled_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    source_type: Mapped[str] = mapped_column(String(10))
+    source_id: Mapped[int]
+    purpose: Mapped[str] = mapped_column(String(15), default="reminder")
+    lead: Mapped[str] = mapped_column(String(30))      # "7d", "midpoint", "overdue:2026-11-23", ...
+    channel: Mapped[str] = mapped_column(String(5))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member = relationship("Member")
+
+
+class ReminderPreference(db.Model):
+    """A member's own lead times (days before, per kind), channels and quiet hours."""
+
+    __tablename__ = "reminder_preference"
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    lead_days: Mapped[dict] = mapped_column(JSON, default=dict)
+    quiet_start: Mapped[str | None] = mapped_column(String(5))   # "21:00", local time
+    quiet_end: Mapped[str | None] = mapped_column(String(5))     # "07:00"

@@ -1,0 +1,135 @@
+"""The sweep: claim the reminders that are due, hand them to send tasks, and record what became
+of each.
+
+Claiming is safe against two sweeps at once (two beat processes by mistake): on PostgreSQL the
+rows are picked with ``FOR UPDATE SKIP LOCKED``; on SQLite, which has a single writer, the UPDATE
+re-checks that each row is still claimable, and a sweep takes only the rows carrying its own
+token. A claimed row is ``sending`` with a lease: if its send task never reports (Redis was
+flushed, the worker was killed), a later sweep claims it again. Each message is committed on its
+own, so a crash repeats at most the one in flight."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from mdt.directory.models import Member
+from mdt.extensions import db
+from mdt.reminders.channels import Undeliverable, open_channels
+from mdt.reminders.messages import compose, still_wanted
+from mdt.reminders.models import Reminder
+from mdt.timeutil import utcnow
+
+log = logging.getLogger("mdt.reminders")
+
+
+def _setting(name: str, default):
+    return type(default)(current_app.config.get(name, default))
+
+
+def claim(limit: int, now=None) -> tuple[str, list[int]]:
+    """Mark up to ``limit`` due reminders as ``sending`` under a new token and commit."""
+    now = now or utcnow()
+    lease = timedelta(seconds=_setting("MDT_REMINDER_LEASE_SECONDS", 300))
+    token = uuid.uuid4().hex
+    claimable = or_(and_(Reminder.status == "pending", Reminder.scheduled_at <= now),
+                    and_(Reminder.status == "sending", Reminder.claimed_at < now - lease))
+    pick = select(Reminder.id).where(claimable).order_by(Reminder.scheduled_at, Reminder.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(pick))
+    if ids:
+        db.session.execute(update(Reminder).where(Reminder.id.in_(ids), claimable).values(
+            status="sending", claim_token=token, claimed_at=now, attempts=Reminder.attempts + 1),
+            execution_options={"synchronize_session": False})
+    db.session.commit()
+    if not ids:
+        return token, []
+    return token, list(db.session.scalars(select(Reminder.id).where(
+        Reminder.claim_token == token, Reminder.status == "sending").order_by(Reminder.id)))
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = _setting("MDT_REMINDER_RETRY_SECONDS", 60)
+    return timedelta(seconds=base * 2 ** max(0, attempts - 1))
+
+
+def _fail(reminder: Reminder, reason: str, final: bool) -> None:
+    from mdt.notifications.models import Notification
+    from mdt.notifications.services import coordinators
+
+    reminder.last_error = reason[:1000]
+    reminder.claim_token = None
+    if final:
+        reminder.status = "failed"
+        for member_id in coordinators(reminder.mdt_id):
+            db.session.add(Notification(member_id=member_id, kind="reminder_failed",
+                                        reminder_id=reminder.id))
+    else:
+        reminder.status = "pending"
+        reminder.scheduled_at = utcnow() + _backoff(reminder.attempts)
+
+
+def deliver(ids, token: str) -> dict:
+    """Send the reminders ``ids`` claimed under ``token``, each in its own transaction."""
+    max_attempts = _setting("MDT_REMINDER_MAX_ATTEMPTS", 5)
+    channels = open_channels()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "skipped": 0}
+    is_pg = db.session.get_bind().dialect.name == "postgresql"
+    try:
+        for reminder_id in ids:
+            stmt = select(Reminder).where(Reminder.id == reminder_id, Reminder.claim_token == token,
+                                          Reminder.status == "sending")
+            if is_pg:
+                stmt = stmt.with_for_update(skip_locked=True)
+            reminder = db.session.scalars(stmt).first()
+            if reminder is None:           # claimed again by a later sweep, or already done
+                db.session.rollback()
+                counts["skipped"] += 1
+                continue
+            if not still_wanted(reminder):
+                reminder.status = "cancelled"
+                db.session.commit()
+                counts["cancelled"] += 1
+                continue
+            member = db.session.get(Member, reminder.member_id)
+            try:
+                channels[reminder.channel].send(reminder, member, compose(reminder, member))
+            except Undeliverable as exc:
+                _fail(reminder, str(exc), final=True)
+                counts["failed"] += 1
+            except Exception as exc:       # noqa: BLE001 - any failure of a channel is retried
+                final = reminder.attempts >= max_attempts
+                _fail(reminder, f"{type(exc).__name__}: {exc}", final)
+                counts["failed" if final else "retry"] += 1
+                log.warning("reminder %s (%s) failed: %s", reminder.id, reminder.channel, exc)
+            else:
+                reminder.status = "sent"
+                reminder.sent_at = utcnow()
+                reminder.claim_token = None
+                counts["sent"] += 1
+            db.session.commit()
+    finally:
+        for channel in channels.values():
+            channel.close()
+    return counts
+
+
+def sweep(dispatch=None, batch: int | None = None, limit: int | None = None) -> int:
+    """Claim what is due in batches and hand each batch to ``dispatch(ids, token)`` (the Celery
+    send task; ``deliver`` itself when run in-process). Returns the number handed out."""
+    batch = batch or _setting("MDT_REMINDER_BATCH", 100)
+    limit = limit or _setting("MDT_REMINDER_SWEEP_LIMIT", 20000)
+    dispatch = dispatch or deliver
+    handed = 0
+    while handed < limit:
+        token, ids = claim(min(batch, limit - handed))
+        if not ids:
+            break
+        dispatch(ids, token)
+        handed += len(ids)
+    return handed

@@ -1,0 +1,257 @@
+"""Reminders (issue 6): derived from their sources in the same transaction, claimed safely, sent
+through the bell, email and SMS, neutral in wording."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from email import message_from_bytes, policy as email_policy
+
+from sqlalchemy import select, update
+
+from mdt.extensions import db
+from mdt.legal import services as legal
+from mdt.meetings import services as meetings
+from mdt.notifications.models import Notification
+from mdt.reminders import sending
+from mdt.reminders.messages import FORBIDDEN
+from mdt.reminders.models import Reminder
+from tests import factories as f
+from tests.test_legal import client_case, matter
+
+
+def at(days: float, hour: int = 9) -> str:
+    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0).isoformat()
+
+
+def rows(**where):
+    stmt = select(Reminder)
+    for k, v in where.items():
+        stmt = stmt.where(getattr(Reminder, k) == v)
+    return db.session.scalars(stmt.order_by(Reminder.scheduled_at, Reminder.id)).all()
+
+
+def due_now() -> None:
+    """Make every pending reminder due (as if time had passed)."""
+    db.session.execute(update(Reminder).where(Reminder.status == "pending").values(
+        scheduled_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.commit()
+
+
+def published_meeting(world, days=10):
+    meeting = meetings.create_meeting(world["coordinator"], {
+        "title": "Case conference", "kind": "case_conference", "starts_at": at(days),
+        "host_agency_id": world.agencies["sw"].id, "location": "Hall B",
+        "invited_agency_ids": [world.agencies["labour"].id]})
+    meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
+    meetings.publish(world["coordinator"], meeting)
+    db.session.commit()
+    return meeting
+
+
+def test_meeting_reminders_follow_the_meeting(world, client):
+    meeting = published_meeting(world)
+    mine = rows(source_type="meeting", member_id=world["labour"].id)
+    assert {(r.lead, r.channel) for r in mine} == {("7d", "app"), ("7d", "email"),
+                                                   ("1d", "app"), ("1d", "email")}
+    assert all(r.status == "pending" for r in mine)
+    assert not rows(source_type="meeting", member_id=world["police"].id)   # not invited
+    assert rows(source_type="meeting")[0].scheduled_at == meeting.starts_at - timedelta(days=7)
+    # Moving the meeting moves its reminders in the same transaction: the old ones are cancelled.
+    client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
+    new_start = (meeting.starts_at + timedelta(days=2)).astimezone(
+        __import__("zoneinfo").ZoneInfo(world.mdt.timezone)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/meetings/{meeting.id}/reschedule", data={"starts_at": new_start}).status_code == 302
+    db.session.expire_all()
+    live = rows(source_type="meeting", member_id=world["labour"].id, status="pending")
+    assert len(live) == 4 and all(r.scheduled_at >= meeting.starts_at - timedelta(days=7) for r in live)
+    assert len(rows(source_type="meeting", member_id=world["labour"].id, status="cancelled")) == 4
+    # Publishing or moving again never duplicates: keys are unique.
+    from mdt.reminders.derive import sync
+
+    sync("meeting", [meeting.id])
+    db.session.commit()
+    assert len(rows(source_type="meeting", member_id=world["labour"].id, status="pending")) == 4
+
+
+def test_hearing_reminders_court_support_and_adjournment(world):
+    case = client_case(world, "Suda")
+    m = matter(world, [case])
+    hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(20), "purpose": "Witnesses"})
+    db.session.commit()
+    transport = next(s for s in hearing.support if s.kind == "transport")
+    legal.update_support(world["lawyer"], hearing, {"support": [
+        {"id": transport.id, "owner_id": world["social"].id}]})
+    db.session.commit()
+    lawyer = {r.lead for r in rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")}
+    assert lawyer == {"14d", "3d", "1d"}
+    support = rows(source_type="hearing", member_id=world["social"].id, channel="email")
+    assert {r.lead for r in support} == {"3d", "1d"} and {r.purpose for r in support} == {"court_support"}
+    legal.update_hearing(world["lawyer"], hearing, {"status": "adjourned", "next_starts_at": at(40)})
+    db.session.commit()
+    assert not rows(source_type="hearing", source_id=hearing.id, status="pending")
+    follow = rows(source_type="hearing", source_id=hearing.next_hearing_id, status="pending")
+    assert {r.lead for r in follow if r.member_id == world["lawyer"].id} == {"14d", "3d", "1d"}
+
+
+def test_deadline_cadence_escalation_and_done(world):
+    case = client_case(world, "Suda")
+    m = matter(world, [case])
+    event, deadlines = legal.record_event(world["lawyer"], m, {
+        "kind": "judgment_read", "occurred_on": date.today().isoformat()})
+    db.session.commit()
+    short = min(deadlines, key=lambda d: d.due_on)
+    assert (short.due_on - date.today()).days <= 21
+    leads = {r.lead for r in rows(source_type="deadline", source_id=short.id,
+                                  member_id=world["lawyer"].id, channel="app")}
+    assert {"creation", "midpoint", "3wd", "1wd", "lastday"} <= leads
+    escalation = rows(source_type="deadline", source_id=short.id, purpose="escalation")
+    assert {r.member_id for r in escalation} >= {world["coordinator"].id}
+    legal.mark_done(world["lawyer"], short)
+    db.session.commit()
+    assert not rows(source_type="deadline", source_id=short.id, status="pending")
+
+
+def test_sweep_sends_through_the_bell_and_the_outbox_folder_neutrally(world, app, client):
+    meeting = published_meeting(world)
+    due_now()
+    handed = sending.sweep()
+    assert handed == len(rows(status="sent")) > 0
+    assert not rows(status="pending") and not rows(status="sending")
+    bell = db.session.scalars(select(Notification).where(
+        Notification.member_id == world["labour"].id, Notification.kind == "reminder")).all()
+    assert len(bell) == 2
+    outbox = sorted((__import__("pathlib").Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert outbox
+    for path in outbox:
+        mail = message_from_bytes(path.read_bytes(), policy=email_policy.default)
+        whole = path.read_bytes().decode("utf-8", "replace").lower()
+        assert not any(word in whole for word in FORBIDDEN), path.name
+        assert mail["Subject"].startswith("Reminder: meeting on")
+        assert any(part.get_content_type() == "text/calendar" for part in mail.iter_attachments())
+    # The bell shows the reminder with a link to the meeting.
+    client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Reminder: meeting on" in page and f"/meetings/{meeting.id}" in page
+    # A second sweep finds nothing: nothing is sent twice.
+    assert sending.sweep() == 0
+
+
+def test_wording_in_the_recipients_language_and_never_a_name(world, app):
+    world["lawyer"].ui_language = "th"
+    case = client_case(world, "Secretname")
+    m = matter(world, [case])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(20), "purpose": "Secretname testifies"})
+    db.session.commit()
+    due_now()
+    sending.sweep()
+    texts = []
+    for path in (__import__("pathlib").Path(app.instance_path) / "outbox").glob("*.eml"):
+        mail = message_from_bytes(path.read_bytes(), policy=email_policy.default)
+        texts.append((mail["Subject"], mail.get_body(("plain",)).get_content()))
+    assert texts
+    for subject, body in texts:
+        assert "Secretname" not in subject + body and "Siam" not in subject + body
+        assert not any(word in (subject + body).lower() for word in FORBIDDEN)
+    assert any("นัด" in subject for subject, _ in texts)   # Thai for the Thai-speaking lawyer
+
+
+def test_two_sweeps_at_once_never_claim_one_reminder_twice(world, app):
+    import threading
+
+    published_meeting(world)
+    case = client_case(world, "Suda")
+    m = matter(world, [case])
+    for days in (20, 30, 40):
+        legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(days), "purpose": "Hearing"})
+    db.session.commit()
+    due_now()
+    total = len(rows(status="pending"))
+    claimed: list[list[int]] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def run(slot):
+        with app.app_context():
+            barrier.wait()
+            while True:
+                _, ids = sending.claim(3)
+                if not ids:
+                    break
+                claimed[slot].extend(ids)
+            db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    both = claimed[0] + claimed[1]
+    assert len(both) == len(set(both)) == total
+
+
+def test_lost_batches_are_handed_out_again_after_the_lease(world, app):
+    published_meeting(world)
+    due_now()
+    token, ids = sending.claim(100)          # a batch whose task never ran (Redis flushed)
+    assert ids
+    assert sending.sweep() == 0              # still within the lease: nobody else takes it
+    app.config["MDT_REMINDER_LEASE_SECONDS"] = 0
+    db.session.execute(update(Reminder).values(
+        claimed_at=datetime.now(timezone.utc) - timedelta(seconds=5)))
+    db.session.commit()
+    assert sending.sweep() == len(ids)
+    assert len(rows(status="sent")) == len(ids)
+    assert sending.deliver(ids, token)["skipped"] == len(ids)    # the old task, if it wakes up
+
+
+def test_reminder_preferences_from_the_web(world, client):
+    published_meeting(world)
+    client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
+    page = client.get("/reminders").get_data(as_text=True)
+    assert "Meetings: days before" in page and 'value="7, 1"' in page
+    bad = client.post("/reminders", data={"channels": ["app", "sms"], "lead_meeting": "two",
+                                          "quiet_start": "22:00"})
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "value=\"two\"" in text and "Add a phone number" in text
+    ok = client.post("/reminders", data={"channels": ["app"], "lead_meeting": "3",
+                                         "lead_hearing": "14, 3, 1", "lead_court_support": "3, 1"})
+    assert ok.status_code == 302
+    live = rows(source_type="meeting", member_id=world["labour"].id, status="pending")
+    assert {(r.lead, r.channel) for r in live} == {("3d", "app")}
+
+
+def test_failed_reminder_tells_the_coordinator(world, app):
+    app.config["MDT_SMTP_URL"] = "smtp://127.0.0.1:9"     # nothing listens there
+    app.config["MDT_REMINDER_MAX_ATTEMPTS"] = 2
+    app.config["MDT_SMTP_TIMEOUT"] = 2
+    published_meeting(world)
+    due_now()
+    sending.sweep()
+    emails = rows(channel="email")
+    assert emails and all(r.status == "pending" and r.attempts == 1 and r.last_error for r in emails)
+    assert all(r.status == "sent" for r in rows(channel="app"))       # the rest still went
+    due_now()
+    sending.sweep()
+    failed = rows(channel="email", status="failed")
+    assert len(failed) == len(emails) and "Connection" in failed[0].last_error
+    told = db.session.scalars(select(Notification).where(
+        Notification.kind == "reminder_failed", Notification.member_id == world["coordinator"].id)).all()
+    assert len(told) == len(failed)
+
+
+def test_api_and_outbox_page(world, client, app):
+    published_meeting(world)
+    due_now()
+    sending.sweep()
+    token = f.token(world["labour"])
+    body = client.get("/api/v1/reminders?status=sent", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert body["items"] and {i["member_id"] for i in body["items"]} == {world["labour"].id}
+    client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Reminder: meeting on" in page
+    name = sorted((__import__("pathlib").Path(app.instance_path) / "outbox").glob("*.eml"))[0].name
+    assert "You are invited" in client.get(f"/admin/outbox/{name}").get_data(as_text=True)
+    client.post("/logout")
+    client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
+    assert client.get("/admin/outbox").status_code == 403
