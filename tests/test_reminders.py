@@ -255,3 +255,54 @@ def test_api_and_outbox_page(world, client, app):
     client.post("/logout")
     client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
     assert client.get("/admin/outbox").status_code == 403
+
+
+def test_a_court_date_set_inside_the_lead_times_is_caught_up_once(world):
+    from mdt.reminders.derive import sync
+
+    case = client_case(world, "Suda")
+    m = matter(world, [case])
+    hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(2), "purpose": "Witnesses"})
+    db.session.commit()
+    mine = rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")
+    assert sorted(r.lead for r in mine) == ["1d", "3d"]      # 3d caught up now, 1d on time
+    catch_up = next(r for r in mine if r.lead == "3d")
+    assert catch_up.scheduled_at <= datetime.now(timezone.utc) + timedelta(seconds=5)
+    sending.sweep()
+    sync("hearing", [hearing.id])
+    db.session.commit()
+    assert len(rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")) == 2
+
+
+def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
+    """A real SMTP server on loopback: mail arrives with the invitation attached; a mailbox the
+    server refuses is retried, then failed with the reason, and the rest of the batch goes."""
+    from tests.smtp_sink import Sink
+
+    with Sink(refuse={"police@test.org"}) as sink:
+        app.config.update(MDT_SMTP_URL=sink.url, MDT_REMINDER_MAX_ATTEMPTS=2)
+        meeting = meetings.create_meeting(world["coordinator"], {
+            "title": "Case conference", "kind": "case_conference", "starts_at": at(10),
+            "host_agency_id": world.agencies["sw"].id,
+            "invited_agency_ids": [world.agencies["labour"].id, world.agencies["police"].id]})
+        meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
+        meetings.publish(world["coordinator"], meeting)
+        db.session.commit()
+        due_now()
+        sending.sweep()
+        received = sink.messages
+        labour = {m.email for m in world.members.values() if m.agency_id == world.agencies["labour"].id}
+        assert {m["To"] for m in received} == labour
+        assert len(received) == 2 * len(labour)       # 7 days and 1 day before
+        for mail in received:
+            assert mail["X-MDT-Reminder"].isdigit()
+            ics = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+            assert ics and "SEQUENCE" in str(ics[0].get_content())
+            text = mail.as_string().lower()
+            assert not any(word in text for word in FORBIDDEN)
+        refused = rows(channel="email", member_id=world["police"].id)
+        assert refused and all(r.status == "pending" and "550" in r.last_error for r in refused)
+        due_now()
+        sending.sweep()
+        refused = rows(channel="email", member_id=world["police"].id)
+        assert all(r.status == "failed" for r in refused) and len(sink.messages) == 2 * len(labour)

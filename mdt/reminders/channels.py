@@ -65,13 +65,14 @@ class EmailChannel:
             conn.login(unquote(parts.username), unquote(parts.password or ""))
         return conn
 
-    def build(self, member, message: Message) -> EmailMessage:
+    def build(self, member, message: Message, reminder_id: int = 0) -> EmailMessage:
         mail = EmailMessage()
         mail["From"] = self.sender
         mail["To"] = member.email
         mail["Subject"] = message.subject
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(domain="mdt.local")
+        mail["X-MDT-Reminder"] = str(reminder_id)    # a number only: lets operators trace it
         mail.set_content(message.text)
         mail.add_alternative(message.html, subtype="html")
         if message.ics:
@@ -82,7 +83,7 @@ class EmailChannel:
     def send(self, reminder, member, message: Message) -> None:
         if not member.email:
             raise Undeliverable("no email address")
-        mail = self.build(member, message)
+        mail = self.build(member, message, reminder.id)
         if not self.url:
             name = f"{reminder.id:09d}-{reminder.channel}.eml"
             (outbox_dir() / name).write_bytes(bytes(mail))

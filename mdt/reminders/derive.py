@@ -285,8 +285,10 @@ DERIVERS = {"meeting": _meetings, "hearing": _hearings, "deadline": _deadlines,
             "action": _actions, "referral": _referrals}
 
 
-def _expand(wants: list[Want], people: dict[int, Person]) -> list[Want]:
-    """Turn "lead:<kind>" placeholders into one Want per lead time the member chose."""
+def _expand(wants: list[Want], people: dict[int, Person], now: datetime) -> list[Want]:
+    """Turn "lead:<kind>" placeholders (``at`` is the event's time) into one Want per lead time
+    the member chose. Lead times already past when the meeting or court date is set (a hearing
+    fixed for the day after tomorrow) are caught up by one reminder now, the nearest of them."""
     out = []
     for w in wants:
         if not w.lead.startswith("lead:"):
@@ -295,8 +297,15 @@ def _expand(wants: list[Want], people: dict[int, Person]) -> list[Want]:
         person = people.get(w.member_id)
         if person is None:
             continue
+        past = []
         for days in _leads(person, w.lead[5:]):
-            out.append(Want(w.member_id, w.purpose, f"{days}d", w.at - timedelta(days=days)))
+            when = w.at - timedelta(days=days)
+            if when >= now - timedelta(minutes=5):
+                out.append(Want(w.member_id, w.purpose, f"{days}d", when))
+            else:
+                past.append(days)
+        if past and w.at > now:
+            out.append(Want(w.member_id, w.purpose, f"{min(past)}d", now))
     return out
 
 
@@ -313,13 +322,22 @@ def sync(kind: str, ids, now: datetime | None = None) -> dict:
         wanted: dict[str, dict] = {}
         for source_id, (mdt_id, stamp, wants) in derived.items():
             zone = _zone(mdt_id, zones)
-            for row in _rows(kind, source_id, stamp, mdt_id, _expand(wants, people), people, zone, now):
+            for row in _rows(kind, source_id, stamp, mdt_id, _expand(wants, people, now), people, zone, now):
                 wanted[row["key"]] = row
         existing = db.session.execute(select(Reminder.id, Reminder.key, Reminder.status,
                                              Reminder.scheduled_at).where(
             Reminder.source_type == kind, Reminder.source_id.in_(chunk))).all()
         known = {e.key: e for e in existing}
-        cancel = [e.id for e in existing if e.status == "pending" and e.key not in wanted]
+        live = {source_id: stamp for source_id, (_, stamp, wants) in derived.items() if wants}
+
+        def keep_overdue(e) -> bool:
+            """A due reminder the sweep has not reached yet still goes, unless its source closed
+            or moved."""
+            _, source_id, stamp = e.key.split(":", 3)[:3]
+            return e.scheduled_at <= now and live.get(int(source_id)) == stamp
+
+        cancel = [e.id for e in existing
+                  if e.status == "pending" and e.key not in wanted and not keep_overdue(e)]
         moves = []
         for key, row in wanted.items():
             e = known.get(key)
