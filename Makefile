@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench: $(STAMP)
 
 bench-agenda: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_agenda.py
+
+bench-reminders: $(STAMP)
+	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_reminders.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
