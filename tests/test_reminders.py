@@ -306,3 +306,59 @@ def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
         sending.sweep()
         refused = rows(channel="email", member_id=world["police"].id)
         assert all(r.status == "failed" for r in refused) and len(sink.messages) == 2 * len(labour)
+
+
+def test_the_person_is_reminded_of_court_dates_only_with_consent_and_a_safe_number(world, app):
+    from pathlib import Path
+
+    from mdt.referrals import services as referrals
+
+    case = client_case(world, "Secretname")
+    case.person.phone = "+66 81 000 0000"
+    m = matter(world, [case])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(10), "purpose": "Witnesses",
+                                                "location": "Central Labour Court"})
+    db.session.commit()
+    assert not rows(purpose="claimant")                 # no consent to be contacted by SMS yet
+    consent = referrals.record_consent(world["social"], case, {"purpose": "contact_sms", "given": True})
+    db.session.commit()
+    assert not rows(purpose="claimant")                 # the number is not confirmed safe
+    case.person.contact_safe = True
+    db.session.commit()
+    mine = rows(purpose="claimant", status="pending")
+    assert {(r.lead, r.channel, r.person_id) for r in mine} == {("3d", "sms", case.person.id),
+                                                                ("1d", "sms", case.person.id)}
+    due_now()
+    sending.sweep()
+    log = (Path(app.instance_path) / "outbox" / "sms.log").read_text()
+    assert "+66 81 000 0000" in log and "นัดหมาย" in log      # Thai: the MDT is in Thailand
+    lowered = log.lower()
+    assert "secretname" not in lowered and "court" not in lowered and "labour" not in lowered
+    assert not any(word in lowered for word in FORBIDDEN)
+    # Withdrawing the consent cancels what is still to come, in the same transaction.
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(20), "purpose": "Judgment"})
+    db.session.commit()
+    assert rows(purpose="claimant", status="pending")
+    referrals.withdraw_consent(world["social"], consent, "Changed her mind")
+    db.session.commit()
+    assert not rows(purpose="claimant", status="pending")
+
+
+def test_contact_details_confirmed_safe_from_the_case_page(world, client):
+    case = f.case(world["social"], given="Malee")
+    db.session.commit()
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    form = {"given_name": "Malee", "family_name": "Srisuk", "sex": "female", "summary": "",
+            "source": "outreach", "email": "not-an-address", "contact_safe": "on"}
+    bad = client.post(f"/cases/{case.id}/edit", data=form)
+    assert bad.status_code == 422 and "name@example.org" in bad.get_data(as_text=True)
+    assert 'value="not-an-address"' in bad.get_data(as_text=True)
+    assert client.post(f"/cases/{case.id}/edit", data={**form, "email": "malee@example.org"}).status_code == 302
+    db.session.expire_all()
+    assert case.person.contact_safe is True and case.person.email == "malee@example.org"
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "safe to contact" in page
+    form.pop("contact_safe")
+    client.post(f"/cases/{case.id}/edit", data={**form, "email": "malee@example.org"})
+    db.session.expire_all()
+    assert case.person.contact_safe is False

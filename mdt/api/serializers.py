@@ -43,6 +43,7 @@ def person_json(p) -> dict:
         "home_area": p.home_area or None, "home_province": p.home_province,
         "home_district": p.home_district, "home_subdistrict": p.home_subdistrict,
         "home_village": p.home_village, "safe_contact_note": p.safe_contact_note,
+        "email": p.email, "contact_safe": bool(p.contact_safe),
     }
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    func, CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text, UniqueConstraint,
+    false, func, CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
@@ -59,6 +59,10 @@ class Person(db.Model):
     home_subdistrict: Mapped[str | None] = mapped_column(String(120))
     home_village: Mapped[str | None] = mapped_column(String(120))
     safe_contact_note: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Confirmed with the person: the phone and email above reach only them (not an employer,
+    # broker or relative), so reminders of their court dates may go there, with their consent.
+    contact_safe: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property

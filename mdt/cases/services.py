@@ -27,7 +27,7 @@ from mdt.validation import Checker
 PERSON_TEXT_FIELDS = {
     "given_name": 120, "family_name": 120, "phone": 40, "languages": 200,
     "home_province": 120, "home_district": 120, "home_subdistrict": 120, "home_village": 120,
-    "safe_contact_note": 2000,
+    "safe_contact_note": 2000, "email": 254,
 }
 
 
@@ -72,6 +72,10 @@ def check_person(data: dict | None, *, partial: bool = False, prefix: str = "per
         c.choice("sex", SEXES, required=True)
     if not partial or "date_of_birth" in c.data:
         c.day("date_of_birth", not_future=True)
+    if c.clean.get("email") and ("@" not in c.clean["email"] or " " in c.clean["email"]):
+        c.error("email", _l("Enter an email address like name@example.org."))
+    if not partial or "contact_safe" in c.data:
+        c.boolean("contact_safe")
     if "home_area" in c.data and c.data.get("home_area") is not None:
         # API convenience: home_area is a free-text village/district line.
         area = c.text("home_area", max_length=400)

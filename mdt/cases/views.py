@@ -19,7 +19,7 @@ bp = Blueprint("cases", __name__)
 
 PERSON_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "phone", "languages",
                  "home_province", "home_district", "home_subdistrict", "home_village",
-                 "safe_contact_note")
+                 "safe_contact_note", "email")
 EPISODE_FIELDS = ("destination_country", "sector", "job", "departed_on", "returned_on", "channel",
                   "currency", "recruitment_fee", "debt_amount", "debt_lender", "debt_collateral",
                   "wages_owed", "documents_withheld")
@@ -82,7 +82,7 @@ def _intake_data(form) -> dict:
         "source": form.get("source"),
         "summary": form.get("summary"),
         "lead_agency_id": form.get("lead_agency_id") or None,
-        "person": {k: form.get(k) for k in PERSON_FIELDS},
+        "person": {**{k: form.get(k) for k in PERSON_FIELDS}, "contact_safe": "contact_safe" in form},
     }
     if form.get("person_id"):
         data["person_id"] = form.get("person_id")
@@ -250,6 +250,7 @@ def _form_page(case_id: int, action: str, template: str, work, success: str, anc
 def _person_values(case) -> dict:
     p = case.person
     values = {k: getattr(p, k) for k in PERSON_FIELDS}
+    values["contact_safe"] = p.contact_safe
     values["date_of_birth"] = p.date_of_birth.isoformat() if p.date_of_birth else ""
     values.update(summary=case.summary, source=case.source, lead_agency_id=case.lead_agency_id)
     return values
@@ -260,7 +261,8 @@ def _person_values(case) -> dict:
 def edit(case_id: int):
     def work(case):
         data = {"summary": request.form.get("summary"), "source": request.form.get("source"),
-                "person": {k: request.form.get(k) for k in PERSON_FIELDS if k in request.form}}
+                "person": {**{k: request.form.get(k) for k in PERSON_FIELDS if k in request.form},
+                           "contact_safe": "contact_safe" in request.form}}
         if "lead_agency_id" in request.form and policy.can(current_user, "case.team", case):
             data["lead_agency_id"] = request.form.get("lead_agency_id") or None
         services.update_case(current_user, case, data)

@@ -32,10 +32,12 @@ def outbox_dir() -> Path:
 class AppChannel:
     name = "app"
 
-    def send(self, reminder, member, message: Message) -> None:
+    def send(self, reminder, to, message: Message) -> None:
         from mdt.notifications.models import Notification
 
-        db.session.add(Notification(member_id=member.id, kind="reminder", reminder_id=reminder.id))
+        if to.is_person:
+            raise Undeliverable("the bell is for tos only")
+        db.session.add(Notification(member_id=to.id, kind="reminder", reminder_id=reminder.id))
 
     def close(self) -> None:
         pass
@@ -65,10 +67,10 @@ class EmailChannel:
             conn.login(unquote(parts.username), unquote(parts.password or ""))
         return conn
 
-    def build(self, member, message: Message, reminder_id: int = 0) -> EmailMessage:
+    def build(self, to, message: Message, reminder_id: int = 0) -> EmailMessage:
         mail = EmailMessage()
         mail["From"] = self.sender
-        mail["To"] = member.email
+        mail["To"] = to.email
         mail["Subject"] = message.subject
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(domain="mdt.local")
@@ -80,10 +82,10 @@ class EmailChannel:
                                 filename="invitation.ics")
         return mail
 
-    def send(self, reminder, member, message: Message) -> None:
-        if not member.email:
+    def send(self, reminder, to, message: Message) -> None:
+        if not to.email:
             raise Undeliverable("no email address")
-        mail = self.build(member, message, reminder.id)
+        mail = self.build(to, message, reminder.id)
         if not self.url:
             name = f"{reminder.id:09d}-{reminder.channel}.eml"
             (outbox_dir() / name).write_bytes(bytes(mail))
@@ -120,10 +122,10 @@ class SmsChannel:
     def __init__(self, backend=None):
         self.backend = backend or LogSms()
 
-    def send(self, reminder, member, message: Message) -> None:
-        if not member.phone:
+    def send(self, reminder, to, message: Message) -> None:
+        if not to.phone:
             raise Undeliverable("no phone number")
-        self.backend.send(member.phone, sms_text(message))
+        self.backend.send(to.phone, sms_text(message))
 
     def close(self) -> None:
         pass

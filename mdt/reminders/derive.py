@@ -29,10 +29,12 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Want:
-    member_id: int
+    member_id: int | None
     purpose: str
     lead: str
     at: datetime           # UTC
+    person_id: int | None = None    # the person themself (their court dates, with consent)
+    channel: str | None = None      # fixed by that consent: "sms" or "email"
 
 
 @dataclass
@@ -97,20 +99,61 @@ def _rows(kind: str, source_id: int, stamp: str, mdt_id: int, wants: list[Want],
           people: dict[int, Person], zone: ZoneInfo, now: datetime) -> list[dict]:
     rows = []
     for w in wants:
+        if w.at < now - timedelta(minutes=5) and not (w.lead == "creation" and w.at > now - timedelta(hours=1)):
+            continue     # a lead time already past when the source appeared or moved
+        if w.person_id is not None:
+            rows.append({"key": f"{kind}:{source_id}:{stamp}:{w.purpose}:{w.lead}:p{w.person_id}:{w.channel}",
+                         "mdt_id": mdt_id, "member_id": None, "person_id": w.person_id,
+                         "source_type": kind, "source_id": source_id, "purpose": w.purpose,
+                         "lead": w.lead, "channel": w.channel, "scheduled_at": w.at})
+            continue
         person = people.get(w.member_id)
         if person is None:
             continue     # no longer active
-        if w.at < now - timedelta(minutes=5) and not (w.lead == "creation" and w.at > now - timedelta(hours=1)):
-            continue     # a lead time already past when the source appeared or moved
         for channel in person.channels:
             if channel == "sms" and not person.phone:
                 continue
             at = w.at if channel == "app" else _quiet_shift(w.at, person, zone)
             rows.append({"key": f"{kind}:{source_id}:{stamp}:{w.purpose}:{w.lead}:{w.member_id}:{channel}",
-                         "mdt_id": mdt_id, "member_id": w.member_id, "source_type": kind,
-                         "source_id": source_id, "purpose": w.purpose, "lead": w.lead,
-                         "channel": channel, "scheduled_at": at})
+                         "mdt_id": mdt_id, "member_id": w.member_id, "person_id": None,
+                         "source_type": kind, "source_id": source_id, "purpose": w.purpose,
+                         "lead": w.lead, "channel": channel, "scheduled_at": at})
     return rows
+
+
+CLAIMANT_LEADS = [3, 1]       # days before a court date, in the morning
+
+
+def contactable(case_ids) -> dict[int, tuple[int, list[str]]]:
+    """For each case: its person and the channels they may be reminded on: a live consent to be
+    contacted that way, the details on file, and the details confirmed safe to use."""
+    from mdt.cases.models import Case, Person as Returnee
+    from mdt.referrals.models import Consent
+
+    ids = list(set(case_ids))
+    if not ids:
+        return {}
+    today = date.today()
+    consents = defaultdict(set)
+    for case_id, purpose in db.session.execute(select(Consent.case_id, Consent.purpose).where(
+            Consent.case_id.in_(ids), Consent.purpose.in_(("contact_sms", "contact_email")),
+            Consent.given.is_(True), Consent.withdrawn_at.is_(None),
+            (Consent.expires_on.is_(None)) | (Consent.expires_on >= today))):
+        consents[case_id].add(purpose)
+    out = {}
+    for case_id, person_id, phone, email, safe in db.session.execute(
+            select(Case.id, Returnee.id, Returnee.phone, Returnee.email, Returnee.contact_safe)
+            .join(Returnee, Returnee.id == Case.person_id).where(Case.id.in_(ids), Case.stage != "closed")):
+        if not safe:
+            continue
+        channels = []
+        if "contact_sms" in consents[case_id] and phone:
+            channels.append("sms")
+        if "contact_email" in consents[case_id] and email:
+            channels.append("email")
+        if channels:
+            out[case_id] = (person_id, channels)
+    return out
 
 
 # --------------------------------------------------------------- one deriver per kind of source
@@ -147,7 +190,7 @@ def _meetings(ids, now, zones):
 
 
 def _hearings(ids, now, zones):
-    from mdt.legal.models import Hearing, HearingSupport, LegalMatter, MatterLawyer
+    from mdt.legal.models import Claimant, Hearing, HearingSupport, LegalMatter, MatterLawyer
 
     rows = db.session.execute(select(Hearing, LegalMatter.mdt_id).join(
         LegalMatter, LegalMatter.id == Hearing.matter_id).where(Hearing.id.in_(ids))).all()
@@ -161,6 +204,11 @@ def _hearings(ids, now, zones):
                                                           HearingSupport.kind == "transport",
                                                           HearingSupport.owner_id.is_not(None))):
         support[hearing_id].add(owner_id)
+    claimants = defaultdict(list)
+    for matter_id, case_id in db.session.execute(select(Claimant.matter_id, Claimant.case_id).where(
+            Claimant.matter_id.in_({h.matter_id for h, _ in rows}), Claimant.status == "active")):
+        claimants[matter_id].append(case_id)
+    reachable = contactable(c for cases in claimants.values() for c in cases)
     out = {}
     for h, mdt_id in rows:
         if h.status != "scheduled" or h.starts_at <= now:
@@ -168,6 +216,14 @@ def _hearings(ids, now, zones):
             continue
         wants = [Want(r, "reminder", "lead:hearing", h.starts_at) for r in lawyers[h.matter_id]]
         wants += [Want(r, "court_support", "lead:court_support", h.starts_at) for r in support[h.id]]
+        zone = _zone(mdt_id, zones)
+        local_day = h.starts_at.astimezone(zone).date()
+        for case_id in claimants[h.matter_id]:
+            if case_id in reachable:
+                person_id, channels = reachable[case_id]
+                wants += [Want(None, "claimant", f"{d}d", _morning(local_day - timedelta(days=d), zone),
+                               person_id=person_id, channel=ch)
+                          for d in CLAIMANT_LEADS for ch in channels]
         out[h.id] = (mdt_id, h.starts_at.strftime("%Y%m%dT%H%M"), wants)
     return out
 
@@ -291,7 +347,7 @@ def _expand(wants: list[Want], people: dict[int, Person], now: datetime) -> list
     fixed for the day after tomorrow) are caught up by one reminder now, the nearest of them."""
     out = []
     for w in wants:
-        if not w.lead.startswith("lead:"):
+        if not w.lead.startswith("lead:") or w.member_id is None:
             out.append(w)
             continue
         person = people.get(w.member_id)
@@ -318,7 +374,7 @@ def sync(kind: str, ids, now: datetime | None = None) -> dict:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         derived = DERIVERS[kind](chunk, now, zones)
-        people = _people({w.member_id for _, _, wants in derived.values() for w in wants})
+        people = _people({w.member_id for _, _, wants in derived.values() for w in wants if w.member_id})
         wanted: dict[str, dict] = {}
         for source_id, (mdt_id, stamp, wants) in derived.items():
             zone = _zone(mdt_id, zones)

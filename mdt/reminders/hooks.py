@@ -16,7 +16,11 @@ def _kind_of(obj):
     from mdt.meetings.models import ActionItem, Meeting
     from mdt.referrals.models import Referral
 
+    from mdt.cases.models import Person
+    from mdt.referrals.models import Consent
+
     sources = ((Meeting, "meeting", "id"), (Hearing, "hearing", "id"),
+               (Consent, "case_contact", "case_id"), (Person, "person_contact", "id"),
                (HearingSupport, "hearing", "hearing_id"), (Deadline, "deadline", "id"),
                (ActionItem, "action", "id"), (Referral, "referral", "id"))
     for model, kind, attr in sources:
@@ -45,9 +49,29 @@ def _before_commit(session: Session) -> None:
         pending = session.info.pop(_KEY, None)
         if not pending:
             return
+        hearings = _court_dates(pending.pop("case_contact", set()), pending.pop("person_contact", set()))
+        if hearings:
+            pending.setdefault("hearing", set()).update(hearings)
         for kind, ids in pending.items():
             if ids:
                 sync(kind, ids)
+
+
+def _court_dates(case_ids: set, person_ids: set) -> set[int]:
+    """A consent to be contacted, or a person's contact details, changed: the court dates still to
+    come of their matters are derived again (the person's own reminders follow)."""
+    if not case_ids and not person_ids:
+        return set()
+    from sqlalchemy import or_, select
+
+    from mdt.cases.models import Case
+    from mdt.extensions import db
+    from mdt.legal.models import Claimant, Hearing
+
+    cases = select(Case.id).where(or_(Case.id.in_(case_ids or [-1]), Case.person_id.in_(person_ids or [-1])))
+    return set(db.session.scalars(select(Hearing.id).join(
+        Claimant, Claimant.matter_id == Hearing.matter_id).where(
+        Claimant.case_id.in_(cases), Hearing.status == "scheduled")))
 
 
 def _after_rollback(session: Session) -> None:

@@ -13,9 +13,35 @@ from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime, gettext as _
 from markupsafe import escape
 
+from sqlalchemy import select
+
 from mdt.extensions import db
 
 FORBIDDEN = ("trafficking", "victim", "exploitation", "case")
+
+
+@dataclass
+class Recipient:
+    """Who a reminder goes to: a member of the MDT, or the person themself."""
+    id: int
+    email: str | None
+    phone: str | None
+    language: str
+    zone: ZoneInfo
+    is_person: bool = False
+
+
+def recipient_of(reminder) -> Recipient:
+    from mdt.directory.models import Mdt
+
+    if reminder.member_id is not None:
+        m = reminder.member
+        return Recipient(m.id, m.email, m.phone, m.ui_language or "en", ZoneInfo(m.mdt.timezone))
+    p = reminder.person
+    mdt = db.session.get(Mdt, p.mdt_id)
+    speaks = (p.languages or "").lower()
+    thai = "thai" in speaks or "ไทย" in speaks or (mdt.country == "TH" and not speaks)
+    return Recipient(p.id, p.email, p.phone, "th" if thai else "en", ZoneInfo(mdt.timezone), True)
 
 
 @dataclass
@@ -43,6 +69,8 @@ def still_wanted(reminder) -> bool:
     src = _source(reminder)
     if src is None:
         return False
+    if reminder.person_id is not None and not _person_may_be_contacted(reminder):
+        return False
     kind = reminder.source_type
     if kind == "meeting":
         return src.status == "published"
@@ -55,18 +83,34 @@ def still_wanted(reminder) -> bool:
     return src.status == "pending"
 
 
+def _person_may_be_contacted(reminder) -> bool:
+    """Consent withdrawn, details changed or no longer confirmed safe: the message stays unsent."""
+    from mdt.cases.models import Case
+    from mdt.reminders.derive import contactable
+
+    cases = db.session.scalars(select(Case.id).where(Case.person_id == reminder.person_id)).all()
+    return any(reminder.channel in channels for _, channels in contactable(cases).values())
+
+
 def base_url() -> str:
     return (current_app.config.get("MDT_BASE_URL") or "http://localhost:5000").rstrip("/")
 
 
-def compose(reminder, member) -> Message:
+def compose(reminder, to: Recipient) -> Message:
     src = _source(reminder)
-    zone = ZoneInfo(member.mdt.timezone)
+    zone = to.zone
     root = base_url()
-    with force_locale(member.ui_language or "en"):
+    with force_locale(to.language):
         when = _when(src, reminder.source_type, zone)
         kind, purpose = reminder.source_type, reminder.purpose
         ics = None
+        if purpose == "claimant":
+            # To the person themself, on a phone others may read: an appointment, nothing more.
+            subject = _("Reminder: appointment on %(when)s", when=when)
+            body = _("You have an appointment on %(when)s. The person helping you will tell you "
+                     "where, and can help with travel.", when=when)
+            html = f"<!doctype html><html><body><p>{escape(body)}</p></body></html>"
+            return Message(subject=subject, text=body + "\n", html=html, link="")
         if kind == "meeting":
             from mdt.meetings.ics import meeting_ics
 
@@ -132,5 +176,5 @@ def _hearing_ics(hearing, root: str) -> bytes:
 
 
 def sms_text(message: Message) -> str:
-    return f"{message.subject}. {message.link}"
+    return f"{message.subject}. {message.link}" if message.link else message.text.strip()
 

@@ -15,7 +15,7 @@ from mdt.timeutil import UTCDateTime, utcnow
 STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 CHANNELS = ("app", "email", "sms")
 SOURCES = ("meeting", "hearing", "deadline", "action", "referral")
-PURPOSES = ("reminder", "court_support", "escalation", "overdue")
+PURPOSES = ("reminder", "court_support", "escalation", "overdue", "claimant")
 
 
 class Reminder(db.Model):
@@ -25,6 +25,8 @@ class Reminder(db.Model):
         CheckConstraint(_in("channel", CHANNELS), name="channel"),
         CheckConstraint(_in("source_type", SOURCES), name="source_type"),
         CheckConstraint(_in("purpose", PURPOSES), name="purpose"),
+        # A member of the MDT, or (with consent, for their court dates) the person themself.
+        CheckConstraint("(member_id IS NULL) <> (person_id IS NULL)", name="one_recipient"),
         # What the sweep reads: the due rows, and the ones whose sender went quiet.
         Index("ix_reminder_due", "scheduled_at",
               postgresql_where=text("status IN ('pending', 'sending')"),
@@ -35,7 +37,8 @@ class Reminder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     source_type: Mapped[str] = mapped_column(String(10))
     source_id: Mapped[int]
     purpose: Mapped[str] = mapped_column(String(15), default="reminder")
@@ -51,6 +54,7 @@ class Reminder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     member = relationship("Member")
+    person = relationship("Person")
 
 
 class ReminderPreference(db.Model):

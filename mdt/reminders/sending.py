@@ -17,10 +17,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from mdt.directory.models import Member
 from mdt.extensions import db
 from mdt.reminders.channels import Undeliverable, open_channels
-from mdt.reminders.messages import compose, still_wanted
+from mdt.reminders.messages import compose, recipient_of, still_wanted
 from mdt.reminders.models import Reminder
 from mdt.timeutil import utcnow
 
@@ -96,9 +95,9 @@ def deliver(ids, token: str) -> dict:
                 db.session.commit()
                 counts["cancelled"] += 1
                 continue
-            member = db.session.get(Member, reminder.member_id)
+            to = recipient_of(reminder)
             try:
-                channels[reminder.channel].send(reminder, member, compose(reminder, member))
+                channels[reminder.channel].send(reminder, to, compose(reminder, to))
             except Undeliverable as exc:
                 _fail(reminder, str(exc), final=True)
                 counts["failed"] += 1

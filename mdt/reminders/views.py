@@ -77,7 +77,7 @@ def outbox_mail(name: str):
 @bp.app_template_global("reminder_note")
 def reminder_note(notification) -> tuple[str, str]:
     """What the bell says for a reminder, and where it leads (inside the app)."""
-    from mdt.reminders.messages import base_url, compose
+    from mdt.reminders.messages import base_url, compose, recipient_of
 
     reminder = notification.reminder
     if reminder is None:
@@ -87,7 +87,7 @@ def reminder_note(notification) -> tuple[str, str]:
                   channel=reminder.channel, error=reminder.last_error or ""),
                 url_for("reminders.outbox", status="failed"))
     try:
-        message = compose(reminder, reminder.member)
+        message = compose(reminder, recipient_of(reminder))
     except Exception:   # noqa: BLE001 - the source is gone; the bell still shows something
         return _("A reminder"), url_for("reminders.index")
     return message.subject, message.link.removeprefix(base_url())

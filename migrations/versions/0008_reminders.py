@@ -1,4 +1,4 @@
-"""reminders
+"""reminders (and a person's own contact details for their court-date reminders)
 
 Revision ID: 0008
 Revises: 0007
@@ -23,7 +23,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('mdt_id', sa.Integer(), nullable=False),
-    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('source_type', sa.String(length=10), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
     sa.Column('purpose', sa.String(length=15), nullable=False),
@@ -38,17 +39,20 @@ def upgrade():
     sa.Column('sent_at', mdt.timeutil.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', mdt.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("channel IN ('app', 'email', 'sms')", name=op.f('ck_reminder_channel')),
-    sa.CheckConstraint("purpose IN ('reminder', 'court_support', 'escalation', 'overdue')", name=op.f('ck_reminder_purpose')),
+    sa.CheckConstraint("(member_id IS NULL) <> (person_id IS NULL)", name=op.f('ck_reminder_one_recipient')),
+    sa.CheckConstraint("purpose IN ('reminder', 'court_support', 'escalation', 'overdue', 'claimant')", name=op.f('ck_reminder_purpose')),
     sa.CheckConstraint("source_type IN ('meeting', 'hearing', 'deadline', 'action', 'referral')", name=op.f('ck_reminder_source_type')),
     sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name=op.f('ck_reminder_status')),
     sa.ForeignKeyConstraint(['mdt_id'], ['mdt.id'], name=op.f('fk_reminder_mdt_id_mdt')),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_reminder_member_id_member')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_reminder_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder')),
     sa.UniqueConstraint('key', name=op.f('uq_reminder_key'))
     )
     with op.batch_alter_table('reminder', schema=None) as batch_op:
         batch_op.create_index('ix_reminder_due', ['scheduled_at'], unique=False, postgresql_where=sa.text("status IN ('pending', 'sending')"), sqlite_where=sa.text("status IN ('pending', 'sending')"))
         batch_op.create_index('ix_reminder_member', ['member_id', 'scheduled_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reminder_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_reminder_source', ['source_type', 'source_id'], unique=False)
 
     op.create_table('reminder_preference',
@@ -60,6 +64,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_reminder_preference_member_id_member'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('member_id', name=op.f('pk_reminder_preference'))
     )
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
+        batch_op.add_column(sa.Column('contact_safe', sa.Boolean(), nullable=False, server_default=sa.false()))
+
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reminder_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_notification_reminder_id_reminder', 'reminder', ['reminder_id'], ['id'], ondelete='CASCADE')
@@ -74,9 +82,13 @@ def downgrade():
         batch_op.drop_column('reminder_id')
 
     op.drop_table('reminder_preference')
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('contact_safe')
+        batch_op.drop_column('email')
     with op.batch_alter_table('reminder', schema=None) as batch_op:
         batch_op.drop_index('ix_reminder_source')
         batch_op.drop_index('ix_reminder_member')
+        batch_op.drop_index(batch_op.f('ix_reminder_person_id'))
         batch_op.drop_index('ix_reminder_due', postgresql_where=sa.text("status IN ('pending', 'sending')"), sqlite_where=sa.text("status IN ('pending', 'sending')"))
 
     op.drop_table('reminder')
