@@ -362,3 +362,85 @@ def test_contact_details_confirmed_safe_from_the_case_page(world, client):
     client.post(f"/cases/{case.id}/edit", data={**form, "email": "malee@example.org"})
     db.session.expire_all()
     assert case.person.contact_safe is False
+
+
+def test_supervising_lawyer_gets_the_escalation(world, client):
+    from mdt.directory.models import Member
+
+    senior = Member(mdt_id=world.mdt.id, agency_id=world.agencies["legal"].id, email="senior@test.org",
+                    name="Senior Lawyer", roles=["lawyer"], active=True)
+    db.session.add(senior)
+    case = client_case(world, "Suda")
+    m = matter(world, [case])
+    event, deadlines = legal.record_event(world["lawyer"], m, {
+        "kind": "judgment_read", "occurred_on": date.today().isoformat()})
+    db.session.commit()
+    client.post("/login", data={"email": "lawyer@test.org", "password": f.PASSWORD})
+    bad = client.post(f"/matters/{m.id}/supervisor", data={"supervising_lawyer_id": world["police"].id})
+    assert bad.status_code == 422 and "Choose a lawyer of this MDT" in bad.get_data(as_text=True)
+    assert client.post(f"/matters/{m.id}/supervisor", data={"supervising_lawyer_id": senior.id}).status_code == 302
+    escalated = {r.member_id for r in rows(source_type="deadline", purpose="escalation", status="pending")}
+    assert senior.id in escalated and world["coordinator"].id in escalated
+    assert "Senior Lawyer" in client.get(f"/matters/{m.id}").get_data(as_text=True)
+
+
+def test_daily_digest_sends_one_email_for_the_days_reminders(world, client, app):
+    from tests.smtp_sink import Sink
+
+    client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
+    assert client.post("/reminders", data={"channels": ["app", "email"], "lead_meeting": "7, 1",
+                                           "lead_hearing": "14, 3, 1", "lead_court_support": "3, 1",
+                                           "digest": "on"}).status_code == 302
+    published_meeting(world)
+    meetings.create_action_item(world["coordinator"], None, {
+        "title": "Call the employer", "owner_agency_id": world.agencies["labour"].id,
+        "owner_id": world["labour"].id, "due_on": (date.today() + timedelta(days=3)).isoformat()})
+    db.session.commit()
+    mine = rows(member_id=world["labour"].id, channel="email")
+    assert len(mine) == 3
+    due_now()
+    with Sink() as sink:
+        app.config["MDT_SMTP_URL"] = sink.url
+        sending.sweep()
+        to_labour = [m for m in sink.messages if m["To"] == "labour@test.org"]
+    assert len(to_labour) == 1 and "3 items" in to_labour[0]["Subject"]
+    body = to_labour[0].get_body(("plain",)).get_content()
+    assert body.count("Reminder:") == 3 and "/actions" in body
+    assert all(r.status == "sent" for r in rows(member_id=world["labour"].id))
+    assert 'name="digest" type="checkbox" checked' in client.get("/reminders").get_data(as_text=True)
+
+
+def test_overdue_items_are_reminded_every_morning_until_closed(world, app):
+    from zoneinfo import ZoneInfo
+
+    from mdt.meetings.models import ActionItem
+    from mdt.reminders.services import schedule_overdue
+
+    item = meetings.create_action_item(world["coordinator"], None, {
+        "title": "Call the employer", "owner_agency_id": world.agencies["labour"].id,
+        "owner_id": world["labour"].id, "due_on": date.today().isoformat()})
+    db.session.commit()
+    # A week later it is still open.
+    db.session.execute(update(ActionItem).where(ActionItem.id == item.id).values(
+        due_on=date.today() - timedelta(days=7)))
+    db.session.commit()
+    assert schedule_overdue() > 0
+    db.session.commit()
+    overdue = rows(source_type="action", purpose="overdue", channel="email", status="pending")
+    assert len(overdue) == 1, [(r.key, r.status) for r in overdue]
+    local = overdue[0].scheduled_at.astimezone(ZoneInfo(world.mdt.timezone))
+    assert (local.hour, local.minute) == (8, 0) and local > datetime.now(timezone.utc)
+    assert schedule_overdue() == 0                      # idempotent: one a day
+    meetings.close_action(world["labour"], item, "Done")
+    db.session.commit()
+    assert not rows(source_type="action", status="pending")
+
+
+def test_cli_sweep_runs_the_same_code(world, app):
+    published_meeting(world)
+    due_now()
+    result = app.test_cli_runner().invoke(args=["reminders", "sweep"])
+    assert result.exit_code == 0 and "sent" in result.output
+    assert not rows(status="pending")
+    result = app.test_cli_runner().invoke(args=["reminders", "sync"])
+    assert result.exit_code == 0 and "meeting:" in result.output

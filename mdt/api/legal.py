@@ -35,7 +35,7 @@ def matter_json(m, user) -> dict:
     return {
         "id": m.id, "kind": m.kind, "jurisdiction": m.jurisdiction, "title": m.title,
         "forum": m.forum, "docket_no": m.docket_no, "stage": m.stage,
-        "lawyer_ids": [l.member_id for l in m.lawyers],
+        "lawyer_ids": [l.member_id for l in m.lawyers], "supervising_lawyer_id": m.supervising_lawyer_id,
         "respondents": [{"id": r.intermediary.id, "name": r.intermediary.name,
                          "kind": r.intermediary.kind} for r in m.respondents],
         "claimants": [claimant_json(cl) for cl in visible],

@@ -48,11 +48,14 @@ class LegalMatter(db.Model):
     forum: Mapped[str | None] = mapped_column(String(200))
     docket_no: Mapped[str | None] = mapped_column(String(100))
     stage: Mapped[str] = mapped_column(String(20), default="fact_finding")
+    # Told, with the coordinators, when a time limit is not done a working day before it ends.
+    supervising_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     lawyers: Mapped[list["MatterLawyer"]] = relationship(cascade="all, delete-orphan")
+    supervising_lawyer = relationship("Member", foreign_keys=[supervising_lawyer_id])
     respondents: Mapped[list["MatterRespondent"]] = relationship(cascade="all, delete-orphan")
     claimants: Mapped[list["Claimant"]] = relationship(cascade="all, delete-orphan",
                                                        order_by="Claimant.id")

@@ -184,6 +184,13 @@ def update_matter(actor, matter: LegalMatter, data: dict) -> dict:
             c.text(field, required=(field == "title"), max_length=size)
     if "stage" in c.data:
         c.choice("stage", MATTER_STAGES, required=True)
+    if "supervising_lawyer_id" in c.data:
+        supervisor = c.pick("supervising_lawyer_id", Member, mdt_id=matter.mdt_id,
+                            message=_l("Choose a lawyer of this MDT."))
+        if supervisor is not None and not supervisor.has_role("lawyer"):
+            c.error("supervising_lawyer_id", _l("Choose a lawyer of this MDT."))
+        elif supervisor is None and "supervising_lawyer_id" not in c.errors:
+            c.clean["supervising_lawyer_id"] = None
     links = data.get("linked_matter_ids")
     linked = []
     if links is not None:
@@ -205,6 +212,10 @@ def update_matter(actor, matter: LegalMatter, data: dict) -> dict:
             db.session.delete(link)
         if old != new:
             changed["linked_matter_ids"] = [sorted(old), sorted(new)]
+    if "supervising_lawyer_id" in changed:
+        # Escalations of the matter's open time limits go to the new supervisor.
+        touch(db.session, "deadline", db.session.scalars(select(Deadline.id).where(
+            Deadline.matter_id == matter.id, Deadline.status != "done")).all())
     if changed:
         matter.updated_at = utcnow()
         db.session.flush()

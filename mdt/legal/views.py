@@ -75,6 +75,7 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
         totals=legal.totals(matter), linked=linked, timeline=timeline,
         attending=legal.attendance([h.id for h in hearings]),
         members=members(current_user.mdt_id) if legal.can_edit(current_user, matter) else [], can_edit=legal.can_edit(current_user, matter),
+        lawyer_choices=[(m.id, m.name) for m in members(current_user.mdt_id) if m.has_role("lawyer")],
         errors=errors or {}, form_name=form_name, values=request.form, today=date.today(),
         zone=legal.COURT_ZONES[matter.jurisdiction]), status
 
@@ -168,6 +169,14 @@ def update_hearing(matter_id: int, hearing_id: int):
         data = {k: v for k, v in form_dict(request.form).items() if v != ""}
         legal.update_hearing(current_user, hearing, data)
     return _matter_action(matter_id, work, _("Hearing updated."), "hearings")
+
+
+@bp.route("/matters/<int:matter_id>/supervisor", methods=["POST"])
+@login_required
+def supervisor(matter_id: int):
+    return _matter_action(matter_id, lambda m: legal.update_matter(current_user, m, {
+        "supervising_lawyer_id": request.form.get("supervising_lawyer_id") or None}),
+        _("Supervising lawyer saved."), "supervisor")
 
 
 @bp.route("/matters/<int:matter_id>/hearings/<int:hearing_id>/support", methods=["POST"])

@@ -46,6 +46,7 @@ class Person:
     channels: list[str]
     leads: dict
     quiet: tuple[time, time] | None
+    digest: bool = False
 
 
 def _zone(mdt_id: int, cache: dict) -> ZoneInfo:
@@ -72,13 +73,22 @@ def _people(member_ids) -> dict[int, Person]:
         if p and p.quiet_start and p.quiet_end:
             quiet = (time.fromisoformat(p.quiet_start), time.fromisoformat(p.quiet_end))
         out[m.id] = Person(m.id, m.mdt_id, m.phone, list(p.channels) if p and p.channels
-                           else DEFAULT_CHANNELS, dict(p.lead_days or {}) if p else {}, quiet)
+                           else DEFAULT_CHANNELS, dict(p.lead_days or {}) if p else {}, quiet,
+                           bool(p and p.digest))
     return out
 
 
 def _leads(person: Person, kind: str) -> list[int]:
     chosen = person.leads.get(kind)
     return [int(d) for d in chosen] if isinstance(chosen, list) else DEFAULT_LEADS[kind]
+
+
+def _digest_time(at: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+    """A member who takes a daily digest gets the day's email reminders together, in the morning
+    mail of that day (never later than planned: a reminder due before 08:00 joins the day before's)."""
+    local = at.astimezone(zone)
+    day = local.date() if local.time() >= MORNING else local.date() - timedelta(days=1)
+    return max(_morning(day, zone), min(at, now))
 
 
 def _quiet_shift(at: datetime, person: Person, zone: ZoneInfo) -> datetime:
@@ -114,6 +124,8 @@ def _rows(kind: str, source_id: int, stamp: str, mdt_id: int, wants: list[Want],
             if channel == "sms" and not person.phone:
                 continue
             at = w.at if channel == "app" else _quiet_shift(w.at, person, zone)
+            if channel == "email" and person.digest:
+                at = _digest_time(at, zone, now)
             rows.append({"key": f"{kind}:{source_id}:{stamp}:{w.purpose}:{w.lead}:{w.member_id}:{channel}",
                          "mdt_id": mdt_id, "member_id": w.member_id, "person_id": None,
                          "source_type": kind, "source_id": source_id, "purpose": w.purpose,
@@ -264,7 +276,7 @@ def _deadlines(ids, now, zones):
 
     rows = db.session.execute(select(Deadline.id, Deadline.matter_id, Deadline.due_on, Deadline.status,
                                      Deadline.created_at, LegalMatter.mdt_id, LegalMatter.jurisdiction,
-                                     LegalMatter.forum)
+                                     LegalMatter.forum, LegalMatter.supervising_lawyer_id)
                               .join(LegalMatter, LegalMatter.id == Deadline.matter_id)
                               .where(Deadline.id.in_(ids))).all()
     lawyers = defaultdict(list)
@@ -290,10 +302,11 @@ def _deadlines(ids, now, zones):
                 wants += [Want(m, "reminder", label, at) for m in lawyers[r.matter_id]]
                 if label == "1wd":    # escalation if still not done then
                     wants += [Want(m, "escalation", label, at + timedelta(hours=4))
-                              for m in coords[r.mdt_id]]
+                              for m in {*coords[r.mdt_id], r.supervising_lawyer_id} - {None}]
         else:
             label, at = _next_overdue(now, zone)
-            wants += [Want(m, "overdue", label, at) for m in {*lawyers[r.matter_id], *coords[r.mdt_id]}]
+            wants += [Want(m, "overdue", label, at) for m in
+                      {*lawyers[r.matter_id], *coords[r.mdt_id], r.supervising_lawyer_id} - {None}]
         out[r.id] = (r.mdt_id, r.due_on.isoformat(), wants)
     return out
 

@@ -10,7 +10,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_datetime, gettext as _
+from flask_babel import force_locale, format_date, format_datetime, gettext as _, ngettext
 from markupsafe import escape
 
 from sqlalchemy import select
@@ -178,3 +178,15 @@ def _hearing_ics(hearing, root: str) -> bytes:
 def sms_text(message: Message) -> str:
     return f"{message.subject}. {message.link}" if message.link else message.text.strip()
 
+
+
+def digest(messages: list[Message], to: Recipient) -> Message:
+    """The morning digest: several reminders in one email, each with its link."""
+    with force_locale(to.language):
+        subject = ngettext("Your reminders: %(num)s item", "Your reminders: %(num)s items",
+                           len(messages))
+    text = "\n\n".join(f"- {m.subject}\n  {m.link}" for m in messages) + "\n"
+    items = "".join(f"<li>{escape(m.subject)} <a href=\"{escape(m.link)}\">{escape(m.link)}</a></li>"
+                    for m in messages)
+    return Message(subject=subject, text=text, html=f"<!doctype html><html><body><ul>{items}</ul></body></html>",
+                   link=messages[0].link)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, JSON, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, JSON, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.directory.models import _in
@@ -58,7 +58,7 @@ class Reminder(db.Model):
 
 
 class ReminderPreference(db.Model):
-    """A member's own lead times (days before, per kind), channels and quiet hours."""
+    """A member's own lead times (days before, per kind), channels, quiet hours and digest."""
 
     __tablename__ = "reminder_preference"
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"),
@@ -67,3 +67,5 @@ class ReminderPreference(db.Model):
     lead_days: Mapped[dict] = mapped_column(JSON, default=dict)
     quiet_start: Mapped[str | None] = mapped_column(String(5))   # "21:00", local time
     quiet_end: Mapped[str | None] = mapped_column(String(5))     # "07:00"
+    # One email each morning with the day's reminders instead of one email each.
+    digest: Mapped[bool] = mapped_column(default=False, server_default=false())

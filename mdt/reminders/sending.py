@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select, update
 
 from mdt.extensions import db
 from mdt.reminders.channels import Undeliverable, open_channels
-from mdt.reminders.messages import compose, recipient_of, still_wanted
+from mdt.reminders.messages import compose, digest, recipient_of, still_wanted
 from mdt.reminders.models import Reminder
 from mdt.timeutil import utcnow
 
@@ -73,6 +73,32 @@ def _fail(reminder: Reminder, reason: str, final: bool) -> None:
         reminder.scheduled_at = utcnow() + _backoff(reminder.attempts)
 
 
+def _digest_companions(reminder: Reminder, is_pg: bool) -> list[Reminder]:
+    """For a member who takes a daily digest: the other email reminders already due for them,
+    sent in the same message. Rows another sender holds are left to it."""
+    from mdt.reminders.models import ReminderPreference
+
+    if reminder.channel != "email" or reminder.member_id is None:
+        return []
+    pref = db.session.get(ReminderPreference, reminder.member_id)
+    if pref is None or not pref.digest:
+        return []
+    stmt = select(Reminder).where(Reminder.member_id == reminder.member_id, Reminder.channel == "email",
+                                  Reminder.id != reminder.id, Reminder.scheduled_at <= utcnow(),
+                                  or_(Reminder.status == "pending",
+                                      and_(Reminder.status == "sending",
+                                           Reminder.claim_token == reminder.claim_token)))
+    if is_pg:
+        stmt = stmt.with_for_update(skip_locked=True)
+    out = []
+    for other in db.session.scalars(stmt.order_by(Reminder.scheduled_at)):
+        if still_wanted(other):
+            out.append(other)
+        else:
+            other.status = "cancelled"
+    return out
+
+
 def deliver(ids, token: str) -> dict:
     """Send the reminders ``ids`` claimed under ``token``, each in its own transaction."""
     max_attempts = _setting("MDT_REMINDER_MAX_ATTEMPTS", 5)
@@ -96,8 +122,12 @@ def deliver(ids, token: str) -> dict:
                 counts["cancelled"] += 1
                 continue
             to = recipient_of(reminder)
+            together = _digest_companions(reminder, is_pg)
             try:
-                channels[reminder.channel].send(reminder, to, compose(reminder, to))
+                message = compose(reminder, to)
+                if together:
+                    message = digest([message] + [compose(r, to) for r in together], to)
+                channels[reminder.channel].send(reminder, to, message)
             except Undeliverable as exc:
                 _fail(reminder, str(exc), final=True)
                 counts["failed"] += 1
@@ -107,10 +137,12 @@ def deliver(ids, token: str) -> dict:
                 counts["failed" if final else "retry"] += 1
                 log.warning("reminder %s (%s) failed: %s", reminder.id, reminder.channel, exc)
             else:
-                reminder.status = "sent"
-                reminder.sent_at = utcnow()
-                reminder.claim_token = None
-                counts["sent"] += 1
+                for r in [reminder, *together]:
+                    r.status = "sent"
+                    r.sent_at = utcnow()
+                    r.claim_token = None
+                    r.attempts = max(r.attempts, 1)
+                counts["sent"] += 1 + len(together)
             db.session.commit()
     finally:
         for channel in channels.values():

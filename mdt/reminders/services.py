@@ -66,7 +66,7 @@ def preferences(user) -> dict:
         leads.update(p.lead_days)
     return {"channels": list(p.channels) if p and p.channels else list(DEFAULT_CHANNELS),
             "lead_days": leads, "quiet_start": p.quiet_start if p else None,
-            "quiet_end": p.quiet_end if p else None}
+            "quiet_end": p.quiet_end if p else None, "digest": bool(p and p.digest)}
 
 
 def _days(c: Checker, field: str) -> list[int] | None:
@@ -116,10 +116,12 @@ def save_preferences(user, data: dict) -> ReminderPreference:
     p.channels = channels
     p.lead_days = {k: v for k, v in leads.items() if v is not None}
     p.quiet_start, p.quiet_end = quiet_start, quiet_end
+    p.digest = c.boolean("digest")
     db.session.add(p)
     db.session.flush()
     record(user, "reminders.preferences", None, detail={"channels": channels, "lead_days": p.lead_days,
-                                                         "quiet": [quiet_start, quiet_end]})
+                                                         "quiet": [quiet_start, quiet_end],
+                                                         "digest": p.digest})
     _resync_member(user.id)
     return p
 

@@ -21,7 +21,8 @@ def _page(status: int = 200, errors=None):
     prefs = services.preferences(current_user)
     if values is None:
         values = {f"lead_{k}": ", ".join(str(d) for d in v) for k, v in prefs["lead_days"].items()}
-        values.update(quiet_start=prefs["quiet_start"] or "", quiet_end=prefs["quiet_end"] or "")
+        values.update(quiet_start=prefs["quiet_start"] or "", quiet_end=prefs["quiet_end"] or "",
+                      digest=prefs["digest"])
         chosen = prefs["channels"]
     else:
         chosen = request.form.getlist("channels")
@@ -36,7 +37,9 @@ def _page(status: int = 200, errors=None):
 def index():
     if request.method == "GET":
         return _page()
-    return act(lambda: services.save_preferences(current_user, form_dict(request.form, ("channels",))),
+    data = form_dict(request.form, ("channels",))
+    data["digest"] = "digest" in request.form
+    return act(lambda: services.save_preferences(current_user, data),
                success=_("Your reminder settings are saved; reminders still to come follow them."),
                done_url=url_for("reminders.index"), page=lambda status, errors: _page(status, errors))
 

@@ -61,9 +61,14 @@ def upgrade():
     sa.Column('lead_days', sa.JSON(), nullable=False),
     sa.Column('quiet_start', sa.String(length=5), nullable=True),
     sa.Column('quiet_end', sa.String(length=5), nullable=True),
+    sa.Column('digest', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_reminder_preference_member_id_member'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('member_id', name=op.f('pk_reminder_preference'))
     )
+    with op.batch_alter_table('legal_matter', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('supervising_lawyer_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_legal_matter_supervising_lawyer_id_member'), 'member', ['supervising_lawyer_id'], ['id'])
+
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=254), nullable=True))
         batch_op.add_column(sa.Column('contact_safe', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -82,6 +87,9 @@ def downgrade():
         batch_op.drop_column('reminder_id')
 
     op.drop_table('reminder_preference')
+    with op.batch_alter_table('legal_matter', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_legal_matter_supervising_lawyer_id_member'), type_='foreignkey')
+        batch_op.drop_column('supervising_lawyer_id')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_column('contact_safe')
         batch_op.drop_column('email')
