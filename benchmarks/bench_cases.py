@@ -20,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("MDT_INSTANCE_PATH", tempfile.mkdtemp(prefix="mdt-bench-"))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
+from benchmarks._db import fresh_database_url  # noqa: E402
 from mdt import create_app  # noqa: E402
 from mdt.extensions import db  # noqa: E402
 
@@ -45,14 +46,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    url = os.environ.get("MDT_BENCH_DATABASE_URL")
-    if not url:
+    if not os.environ.get("MDT_BENCH_DATABASE_URL"):
         raise SystemExit("set MDT_BENCH_DATABASE_URL (make bench does)")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    url = fresh_database_url()
 
     config = {"SQLALCHEMY_DATABASE_URI": url, "MDT_ENV": "testing", "WTF_CSRF_ENABLED": False,
               "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False}

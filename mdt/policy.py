@@ -106,7 +106,9 @@ def can(user, action: str, obj=None) -> bool:
         # obj: the agency offering the service
         return obj is not None and obj.mdt_id == user.mdt_id and (
             user.has_role("admin") or user.agency_id == obj.id)
-    if action == "referral.stats":
+    if action in ("referral.stats", "meeting.prepare", "reminders.outbox"):
+        # Figures across agencies, preparing meetings, and every reminder of the MDT (who is
+        # reminded of what, never about whom): coordinators and admins.
         return user.has_role("coordinator") or user.has_role("admin")
     raise ValueError(f"unknown action {action!r}")
 

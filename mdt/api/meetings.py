@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from flask_login import current_user
 
+from mdt import policy
 from mdt.api import api_bp
 from mdt.api.views import body
 from mdt.errors import get_or_404
@@ -99,7 +100,7 @@ def reminders():
     """The caller's own reminders; a coordinator's with ?scope=mdt (API.md, Reminders)."""
     from mdt.reminders import services as reminder_services
 
-    everyone = request.args.get("scope") != "mine" and current_user.has_role("coordinator")
+    everyone = request.args.get("scope") != "mine" and policy.can(current_user, "reminders.outbox")
     rows = reminder_services.list_for(current_user, request.args.get("status"), everyone=everyone)
     return jsonify({"items": [{
         "id": r.id, "member_id": r.member_id, "source_type": r.source_type, "source_id": r.source_id,

@@ -29,7 +29,7 @@ STALLED_LIMIT = 20
 
 
 def _require_coordinator(actor) -> None:
-    if not (actor.has_role("coordinator") or actor.has_role("admin")):
+    if not policy.can(actor, "meeting.prepare"):
         raise Forbidden("Coordinators prepare meetings.")
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from mdt import policy
 from mdt.audit.services import record
 from mdt.directory.services import agencies, members
 from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
@@ -22,7 +23,7 @@ bp.add_app_template_global(services.item_detail, "agenda_detail")
 
 
 def _is_coordinator() -> bool:
-    return current_user.has_role("coordinator") or current_user.has_role("admin")
+    return policy.can(current_user, "meeting.prepare")
 
 
 @bp.route("/meetings")

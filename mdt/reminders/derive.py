@@ -437,4 +437,6 @@ def _insert_ignoring_duplicates(rows: list[dict], now: datetime) -> None:
         from sqlalchemy.dialects.sqlite import insert
     for row in rows:
         row.update(status="pending", attempts=0, created_at=now)
+    # The rows themselves are the cost (about 70 µs each on PostgreSQL here, the same through raw
+    # psycopg); multi-row VALUES and RETURNING batching were measured and are not faster.
     db.session.execute(insert(Reminder).on_conflict_do_nothing(index_elements=["key"]), rows)

@@ -1,9 +1,12 @@
 """Keep the outbox in step with its sources in the same transaction: every flush notes which
-meetings, hearings, deadlines, action items and referrals were added, changed or deleted, and
+meetings, hearings, deadlines, action items, referrals, consents and people were added, changed
+or deleted, and
 just before the commit their reminders are derived again (``derive.sync``). Bulk UPDATEs, which
 the ORM does not see, call ``touch()``."""
 
 from __future__ import annotations
+
+from functools import cache
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -11,19 +14,22 @@ from sqlalchemy.orm import Session
 _KEY = "mdt_reminder_sources"
 
 
-def _kind_of(obj):
+@cache
+def _sources() -> tuple:
+    """(model, kind, attribute holding the source id): what a flush may touch that has reminders."""
+    from mdt.cases.models import Person
     from mdt.legal.models import Deadline, Hearing, HearingSupport
     from mdt.meetings.models import ActionItem, Meeting
-    from mdt.referrals.models import Referral
+    from mdt.referrals.models import Consent, Referral
 
-    from mdt.cases.models import Person
-    from mdt.referrals.models import Consent
+    return ((Meeting, "meeting", "id"), (Hearing, "hearing", "id"),
+            (Consent, "case_contact", "case_id"), (Person, "person_contact", "id"),
+            (HearingSupport, "hearing", "hearing_id"), (Deadline, "deadline", "id"),
+            (ActionItem, "action", "id"), (Referral, "referral", "id"))
 
-    sources = ((Meeting, "meeting", "id"), (Hearing, "hearing", "id"),
-               (Consent, "case_contact", "case_id"), (Person, "person_contact", "id"),
-               (HearingSupport, "hearing", "hearing_id"), (Deadline, "deadline", "id"),
-               (ActionItem, "action", "id"), (Referral, "referral", "id"))
-    for model, kind, attr in sources:
+
+def _kind_of(obj):
+    for model, kind, attr in _sources():
         if isinstance(obj, model):
             return kind, getattr(obj, attr)
     return None

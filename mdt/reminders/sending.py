@@ -73,15 +73,19 @@ def _fail(reminder: Reminder, reason: str, final: bool) -> None:
         reminder.scheduled_at = utcnow() + _backoff(reminder.attempts)
 
 
-def _digest_companions(reminder: Reminder, is_pg: bool) -> list[Reminder]:
-    """For a member who takes a daily digest: the other email reminders already due for them,
-    sent in the same message. Rows another sender holds are left to it."""
+def _digest_members(ids) -> set[int]:
+    """Which recipients of this batch take a daily digest (one query for the batch)."""
     from mdt.reminders.models import ReminderPreference
 
-    if reminder.channel != "email" or reminder.member_id is None:
-        return []
-    pref = db.session.get(ReminderPreference, reminder.member_id)
-    if pref is None or not pref.digest:
+    return set(db.session.scalars(select(ReminderPreference.member_id).where(
+        ReminderPreference.digest.is_(True), ReminderPreference.member_id.in_(
+            select(Reminder.member_id).where(Reminder.id.in_(list(ids)))))))
+
+
+def _digest_companions(reminder: Reminder, is_pg: bool, digesters: set[int]) -> list[Reminder]:
+    """For a member who takes a daily digest: the other email reminders already due for them,
+    sent in the same message. Rows another sender holds are left to it."""
+    if reminder.channel != "email" or reminder.member_id not in digesters:
         return []
     stmt = select(Reminder).where(Reminder.member_id == reminder.member_id, Reminder.channel == "email",
                                   Reminder.id != reminder.id, Reminder.scheduled_at <= utcnow(),
@@ -105,6 +109,7 @@ def deliver(ids, token: str) -> dict:
     channels = open_channels()
     counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "skipped": 0}
     is_pg = db.session.get_bind().dialect.name == "postgresql"
+    digesters = _digest_members(ids) if ids else set()
     try:
         for reminder_id in ids:
             stmt = select(Reminder).where(Reminder.id == reminder_id, Reminder.claim_token == token,
@@ -122,7 +127,7 @@ def deliver(ids, token: str) -> dict:
                 counts["cancelled"] += 1
                 continue
             to = recipient_of(reminder)
-            together = _digest_companions(reminder, is_pg)
+            together = _digest_companions(reminder, is_pg, digesters)
             try:
                 message = compose(reminder, to)
                 if together:

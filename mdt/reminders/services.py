@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from mdt import policy
 from mdt.audit.services import record
 from mdt.errors import Forbidden
 from mdt.extensions import db
@@ -48,7 +49,7 @@ def sync_all() -> dict:
 def list_for(user, status: str | None = None, everyone: bool = False, limit: int = 200):
     stmt = select(Reminder)
     if everyone:
-        if not (user.has_role("coordinator") or user.has_role("admin")):
+        if not policy.can(user, "reminders.outbox"):
             raise Forbidden("Coordinators see the MDT's reminders.")
         stmt = stmt.where(Reminder.mdt_id == user.mdt_id)
     else:

@@ -49,7 +49,7 @@ def index():
 def outbox():
     """The MDT's reminders by status, and the mail written to instance/outbox/ when no SMTP
     server is configured."""
-    if not (current_user.has_role("coordinator") or policy.can(current_user, "directory.manage")):
+    if not policy.can(current_user, "reminders.outbox"):
         abort(403)
     wanted = request.args.get("status")
     mails = []
@@ -67,7 +67,7 @@ def outbox():
 @bp.route("/admin/outbox/<name>")
 @login_required
 def outbox_mail(name: str):
-    if not (current_user.has_role("coordinator") or policy.can(current_user, "directory.manage")):
+    if not policy.can(current_user, "reminders.outbox"):
         abort(403)
     path = outbox_dir() / name
     if "/" in name or not name.endswith(".eml") or not path.is_file():
