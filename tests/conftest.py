@@ -177,3 +177,23 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def travel():
+    """Freeze the clock at an instant given in any zone, with the server's own zone left at UTC
+    (time-machine would otherwise move the process into the zone of the datetime given)::
+
+        with travel(datetime(2026, 12, 3, 6, 30, tzinfo=ZoneInfo("Asia/Bangkok"))): ...
+    """
+    import contextlib
+    from datetime import timezone
+
+    import time_machine
+
+    @contextlib.contextmanager
+    def frozen(instant):
+        with time_machine.travel(instant.astimezone(timezone.utc), tick=False):
+            yield
+
+    return frozen

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import update
 
 from mdt.auth.services import create_token, hash_password
 from mdt.cases import services as cases
 from mdt.directory.models import Agency, Mdt, Member
+from mdt.clock import now as _now
 from mdt.extensions import db
+from mdt.reminders.models import Reminder
 
 PASSWORD = "correct-horse-battery"
 _HASH = None
@@ -93,3 +98,48 @@ class World:
 
     def __getitem__(self, key: str) -> Member:
         return self.members[key]
+
+
+ALL_PARTS = ["person", "episodes", "assessment", "plan", "notes"]
+
+
+def client_case(world, given="Malee", legal_consent=True):
+    """A case led by social welfare, shared (every part) with the legal aid NGO, with consent to
+    go to court."""
+    from mdt.referrals import services as referrals
+
+    case_ = case(world["social"], given=given)
+    referrals.record_consent(world["social"], case_, {
+        "purpose": "share_with_agency", "given": True, "agency_id": world.agencies["legal"].id,
+        "scope": ALL_PARTS})
+    cases.set_team(world["social"], case_, [world.agencies["legal"].id], [])
+    if legal_consent:
+        referrals.record_consent(world["social"], case_, {"purpose": "legal_action", "given": True})
+    db.session.commit()
+    return case_
+
+
+def matter(world, cases_, kind="labour", jurisdiction="TH", **extra):
+    from mdt.legal import services as legal
+
+    m = legal.create_matter(world["lawyer"], {
+        "kind": kind, "jurisdiction": jurisdiction, "title": "Berry pickers v. Siam Overseas",
+        "forum": "Central Labour Court", "respondents": [{"name": "Siam Overseas Manpower",
+                                                          "kind": "recruitment_agency"}],
+        "claimants": [{"case_id": c.id, "amount_claimed": "191374.00"} for c in cases_], **extra})
+    db.session.commit()
+    return m
+
+
+def at(days: float, hour: int = 9) -> str:
+    return (_now() + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0).isoformat()
+
+
+def due_now() -> None:
+    """Make every pending reminder due (as if time had passed)."""
+    db.session.execute(update(Reminder).where(Reminder.status == "pending").values(
+        scheduled_at=_now() - timedelta(seconds=1)))
+    db.session.commit()
+
+

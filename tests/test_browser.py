@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests import factories as f
 from tests.conftest import need
 
 CHROMIUM = os.environ.get("MDT_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -134,9 +135,8 @@ def test_referral_across_two_agencies(live_server, browser, world):
 
 def test_lawyer_records_judgment_and_closure_moves_deadline(live_server, browser, world):
     from mdt.extensions import db
-    from tests.test_legal import client_case, matter
 
-    m = matter(world, [client_case(world)])
+    m = f.matter(world, [f.client_case(world)])
     db.session.commit()
     lawyer = browser.new_context().new_page()
     _login(lawyer, live_server, "lawyer@test.org")
@@ -178,10 +178,9 @@ def test_case_conference_decision_reaches_the_labour_office(live_server, browser
 
     from mdt.extensions import db
     from mdt.legal import services as legal
-    from tests.test_legal import client_case, matter
 
-    case = client_case(world, "Ratana")
-    m = matter(world, [case])
+    case = f.client_case(world, "Ratana")
+    m = f.matter(world, [case])
     legal.schedule_hearing(world["lawyer"], m, {
         "starts_at": (datetime.now(timezone.utc) + timedelta(days=6)).isoformat(), "purpose": "Witnesses"})
     db.session.commit()

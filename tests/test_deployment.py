@@ -22,7 +22,6 @@ from mdt.reminders.models import Reminder
 from tests import factories as f
 from tests.conftest import need
 from tests.smtp_sink import Sink, free_port
-from tests.test_legal import client_case, matter
 from tests.test_workers import _redis_url, _wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,8 +53,8 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
         pytest.skip("runs in the PostgreSQL run of the suite")
     redis_url, why = _redis_url()
     need("Redis", redis_url is not None, why)
-    case = client_case(world, "Suda")
-    m = matter(world, [case])
+    case = f.client_case(world, "Suda")
+    m = f.matter(world, [case])
     token = f.token(world["lawyer"])
     db.session.commit()
     port = free_port()

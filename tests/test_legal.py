@@ -14,33 +14,9 @@ from mdt.referrals import services as referrals
 from tests import factories as f
 
 
-def client_case(world, given="Malee", legal_consent=True):
-    """A case led by social welfare, shared with the legal aid NGO, with consent to go to court."""
-    case = f.case(world["social"], given=given)
-    referrals.record_consent(world["social"], case, {
-        "purpose": "share_with_agency", "given": True, "agency_id": world.agencies["legal"].id})
-    from mdt.cases import services as cases
-
-    cases.set_team(world["social"], case, [world.agencies["legal"].id], [])
-    if legal_consent:
-        referrals.record_consent(world["social"], case, {"purpose": "legal_action", "given": True})
-    db.session.commit()
-    return case
-
-
-def matter(world, cases, kind="labour", jurisdiction="TH", **extra):
-    m = legal.create_matter(world["lawyer"], {
-        "kind": kind, "jurisdiction": jurisdiction, "title": "Berry pickers v. Siam Overseas",
-        "forum": "Central Labour Court", "respondents": [{"name": "Siam Overseas Manpower",
-                                                          "kind": "recruitment_agency"}],
-        "claimants": [{"case_id": c.id, "amount_claimed": "191374.00"} for c in cases], **extra})
-    db.session.commit()
-    return m
-
-
 def test_matter_with_claimants_and_totals(world):
-    a, b = client_case(world), client_case(world, "Suda")
-    m = matter(world, [a, b])
+    a, b = f.client_case(world), f.client_case(world, "Suda")
+    m = f.matter(world, [a, b])
     assert m.lawyers[0].member_id == world["lawyer"].id
     assert legal.totals(m) == {"THB": {"claimed": "382748.00", "awarded": "0.00", "received": "0.00"}}
     legal.update_claimant(world["lawyer"], m, m.claimants[0], {
@@ -56,13 +32,13 @@ def test_matter_with_claimants_and_totals(world):
 
 
 def test_claimant_needs_consent_to_legal_action(world):
-    case = client_case(world, legal_consent=False)
+    case = f.client_case(world, legal_consent=False)
     with pytest.raises(WorkflowError):
-        matter(world, [case])
+        f.matter(world, [case])
 
 
 def test_event_creates_deadlines_with_trace(world):
-    m = matter(world, [client_case(world)])
+    m = f.matter(world, [f.client_case(world)])
     event, deadlines = legal.record_event(world["lawyer"], m, {"kind": "judgment_read",
                                                                 "occurred_on": "2025-12-19"})
     db.session.commit()
@@ -78,7 +54,7 @@ def test_event_creates_deadlines_with_trace(world):
 
 
 def test_unverified_rules_are_marked(world):
-    m = matter(world, [client_case(world)], kind="criminal", jurisdiction="PH")
+    m = f.matter(world, [f.client_case(world)], kind="criminal", jurisdiction="PH")
     _e, deadlines = legal.record_event(world["lawyer"], m, {"kind": "trafficking_release",
                                                             "occurred_on": "2024-05-01"})
     assert {d.verified for d in deadlines} == {False}
@@ -86,7 +62,7 @@ def test_unverified_rules_are_marked(world):
 
 
 def test_closure_day_moves_open_deadlines_and_keeps_history(world):
-    m = matter(world, [client_case(world)])
+    m = f.matter(world, [f.client_case(world)])
     _e, (d,) = legal.record_event(world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2025-12-22"})
     manual = Deadline(matter_id=m.id, title="Agreed filing", due_on=date(2026, 1, 6), set_by_hand=True)
     db.session.add(manual)
@@ -111,7 +87,7 @@ def test_closure_day_moves_open_deadlines_and_keeps_history(world):
 
 
 def test_event_date_change_and_rule_edit_recompute(world):
-    m = matter(world, [client_case(world)])
+    m = f.matter(world, [f.client_case(world)])
     event, (d,) = legal.record_event(world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2025-12-22"})
     db.session.commit()
     moved = legal.change_event_date(world["lawyer"], event, "2025-12-23")
@@ -133,7 +109,7 @@ def test_event_date_change_and_rule_edit_recompute(world):
 
 
 def test_second_member_confirms_trigger(world):
-    m = matter(world, [client_case(world)])
+    m = f.matter(world, [f.client_case(world)])
     event, _d = legal.record_event(world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2025-12-22"})
     with pytest.raises(WorkflowError):
         legal.confirm_event(world["lawyer"], event)
@@ -142,7 +118,7 @@ def test_second_member_confirms_trigger(world):
 
 
 def test_missed_sweep(world):
-    m = matter(world, [client_case(world)])
+    m = f.matter(world, [f.client_case(world)])
     legal.record_event(world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2024-01-10"})
     db.session.commit()
     from workers.tasks import mark_missed_deadlines
@@ -152,7 +128,7 @@ def test_missed_sweep(world):
 
 
 def test_hearings(world):
-    m = matter(world, [client_case(world)])
+    m = f.matter(world, [f.client_case(world)])
     with pytest.raises(ValidationError):
         legal.schedule_hearing(world["lawyer"], m, {"starts_at": "2020-01-01T09:00", "purpose": "x"})
     when = (datetime.now(timezone.utc) + timedelta(days=20)).replace(microsecond=0)
@@ -171,8 +147,8 @@ def test_hearings(world):
 
 
 def test_access(world):
-    case = client_case(world)
-    m = matter(world, [case])
+    case = f.client_case(world)
+    m = f.matter(world, [case])
     assert legal.get_matter(world["lawyer"], m.id)
     assert legal.get_matter(world["social"], m.id)              # on the claimant's case team
     with pytest.raises(NotFound):
@@ -184,7 +160,7 @@ def test_access(world):
 
 
 def test_api_contract(world, client):
-    case = client_case(world)
+    case = f.client_case(world)
     token = f.token(world["lawyer"])
     h = {"Authorization": f"Bearer {token}"}
     r = client.post("/api/v1/legal-matters", headers=h, json={
@@ -233,8 +209,8 @@ def test_api_contract(world, client):
 
 
 def test_hidden_claimants_are_a_count(world, client):
-    a = client_case(world)
-    m = matter(world, [a])
+    a = f.client_case(world)
+    m = f.matter(world, [a])
     # A second claimant whose case the coordinator of another agency cannot read.
     token = f.token(world["coord_labour"])
     body = client.get(f"/api/v1/legal-matters/{m.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
@@ -243,7 +219,7 @@ def test_hidden_claimants_are_a_count(world, client):
 
 
 def test_web_pages(world, client, auth):
-    case = client_case(world)
+    case = f.client_case(world)
     auth.login("lawyer@test.org")
     assert client.get("/matters").status_code == 200
     r = client.post("/matters/new", data={"title": "", "kind": "labour", "jurisdiction": "TH",
@@ -290,8 +266,8 @@ def test_web_pages(world, client, auth):
 
 
 def test_case_and_respondent_pages_list_matters(world, client, auth):
-    case = client_case(world)
-    m = matter(world, [case])
+    case = f.client_case(world)
+    m = f.matter(world, [case])
     auth.login("social@test.org")
     assert m.title in client.get(f"/cases/{case.id}").get_data(as_text=True)
     rid = m.respondents[0].intermediary_id
@@ -304,8 +280,8 @@ def test_case_and_respondent_pages_list_matters(world, client, auth):
 
 
 def test_calendar_pages_and_feed(world, client, auth):
-    case = client_case(world)
-    m = matter(world, [case])
+    case = f.client_case(world)
+    m = f.matter(world, [case])
     legal.record_event(world["lawyer"], m, {"kind": "judgment_read",
                                             "occurred_on": (date.today() - timedelta(days=2)).isoformat()})
     when = datetime.now(timezone.utc) + timedelta(days=5)
@@ -337,7 +313,7 @@ def test_calendar_pages_and_feed(world, client, auth):
 
 
 def test_court_support_and_attendance(world, client, auth):
-    m = matter(world, [client_case(world), client_case(world, "Suda")])
+    m = f.matter(world, [f.client_case(world), f.client_case(world, "Suda")])
     when = datetime.now(timezone.utc) + timedelta(days=5)
     h = legal.schedule_hearing(world["lawyer"], m, {"starts_at": when.isoformat(), "purpose": "Witnesses"})
     db.session.commit()

@@ -18,12 +18,11 @@ def when(days=3, hour=9):
 
 
 def test_agenda_proposed_with_reasons_and_hearing_soon(world):
-    from tests.test_legal import client_case, matter
     from mdt.legal import services as legal
 
     intake = f.case(world["social"], given="Newcomer")
-    court = client_case(world, "Suda")
-    m = matter(world, [court])
+    court = f.client_case(world, "Suda")
+    m = f.matter(world, [court])
     legal.schedule_hearing(world["lawyer"], m, {"starts_at": when(6), "purpose": "Witnesses"})
     db.session.commit()
     meeting = meetings.create_meeting(world["coordinator"], {
@@ -283,11 +282,10 @@ def test_pdf_is_redacted_per_reader_and_sets_thai_in_the_shipped_font(world, cli
 
 
 def test_proposed_details_are_worded_in_each_readers_language(world, client):
-    from tests.test_legal import client_case, matter
     from mdt.legal import services as legal
 
-    court = client_case(world, "Suda")
-    m = matter(world, [court])
+    court = f.client_case(world, "Suda")
+    m = f.matter(world, [court])
     legal.schedule_hearing(world["lawyer"], m, {"starts_at": when(6), "purpose": "Witnesses"})
     meeting = meetings.create_meeting(world["coordinator"], {
         "title": "Conference", "kind": "case_conference", "starts_at": when(1),

@@ -16,12 +16,6 @@ from mdt.reminders import sending
 from mdt.reminders.messages import FORBIDDEN
 from mdt.reminders.models import Reminder
 from tests import factories as f
-from tests.test_legal import client_case, matter
-
-
-def at(days: float, hour: int = 9) -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0).isoformat()
 
 
 def rows(**where):
@@ -31,16 +25,9 @@ def rows(**where):
     return db.session.scalars(stmt.order_by(Reminder.scheduled_at, Reminder.id)).all()
 
 
-def due_now() -> None:
-    """Make every pending reminder due (as if time had passed)."""
-    db.session.execute(update(Reminder).where(Reminder.status == "pending").values(
-        scheduled_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
-    db.session.commit()
-
-
 def published_meeting(world, days=10):
     meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Case conference", "kind": "case_conference", "starts_at": at(days),
+        "title": "Case conference", "kind": "case_conference", "starts_at": f.at(days),
         "host_agency_id": world.agencies["sw"].id, "location": "Hall B",
         "invited_agency_ids": [world.agencies["labour"].id]})
     meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
@@ -75,9 +62,9 @@ def test_meeting_reminders_follow_the_meeting(world, client):
 
 
 def test_hearing_reminders_court_support_and_adjournment(world):
-    case = client_case(world, "Suda")
-    m = matter(world, [case])
-    hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(20), "purpose": "Witnesses"})
+    case = f.client_case(world, "Suda")
+    m = f.matter(world, [case])
+    hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(20), "purpose": "Witnesses"})
     db.session.commit()
     transport = next(s for s in hearing.support if s.kind == "transport")
     legal.update_support(world["lawyer"], hearing, {"support": [
@@ -87,7 +74,7 @@ def test_hearing_reminders_court_support_and_adjournment(world):
     assert lawyer == {"14d", "3d", "1d"}
     support = rows(source_type="hearing", member_id=world["social"].id, channel="email")
     assert {r.lead for r in support} == {"3d", "1d"} and {r.purpose for r in support} == {"court_support"}
-    legal.update_hearing(world["lawyer"], hearing, {"status": "adjourned", "next_starts_at": at(40)})
+    legal.update_hearing(world["lawyer"], hearing, {"status": "adjourned", "next_starts_at": f.at(40)})
     db.session.commit()
     assert not rows(source_type="hearing", source_id=hearing.id, status="pending")
     follow = rows(source_type="hearing", source_id=hearing.next_hearing_id, status="pending")
@@ -95,8 +82,8 @@ def test_hearing_reminders_court_support_and_adjournment(world):
 
 
 def test_deadline_cadence_escalation_and_done(world):
-    case = client_case(world, "Suda")
-    m = matter(world, [case])
+    case = f.client_case(world, "Suda")
+    m = f.matter(world, [case])
     event, deadlines = legal.record_event(world["lawyer"], m, {
         "kind": "judgment_read", "occurred_on": date.today().isoformat()})
     db.session.commit()
@@ -114,7 +101,7 @@ def test_deadline_cadence_escalation_and_done(world):
 
 def test_sweep_sends_through_the_bell_and_the_outbox_folder_neutrally(world, app, client):
     meeting = published_meeting(world)
-    due_now()
+    f.due_now()
     handed = sending.sweep()
     assert handed == len(rows(status="sent")) > 0
     assert not rows(status="pending") and not rows(status="sending")
@@ -139,11 +126,11 @@ def test_sweep_sends_through_the_bell_and_the_outbox_folder_neutrally(world, app
 
 def test_wording_in_the_recipients_language_and_never_a_name(world, app):
     world["lawyer"].ui_language = "th"
-    case = client_case(world, "Secretname")
-    m = matter(world, [case])
-    legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(20), "purpose": "Secretname testifies"})
+    case = f.client_case(world, "Secretname")
+    m = f.matter(world, [case])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(20), "purpose": "Secretname testifies"})
     db.session.commit()
-    due_now()
+    f.due_now()
     sending.sweep()
     texts = []
     for path in (__import__("pathlib").Path(app.instance_path) / "outbox").glob("*.eml"):
@@ -160,12 +147,12 @@ def test_two_sweeps_at_once_never_claim_one_reminder_twice(world, app):
     import threading
 
     published_meeting(world)
-    case = client_case(world, "Suda")
-    m = matter(world, [case])
+    case = f.client_case(world, "Suda")
+    m = f.matter(world, [case])
     for days in (20, 30, 40):
-        legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(days), "purpose": "Hearing"})
+        legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(days), "purpose": "Hearing"})
     db.session.commit()
-    due_now()
+    f.due_now()
     total = len(rows(status="pending"))
     claimed: list[list[int]] = [[], []]
     barrier = threading.Barrier(2)
@@ -191,7 +178,7 @@ def test_two_sweeps_at_once_never_claim_one_reminder_twice(world, app):
 
 def test_lost_batches_are_handed_out_again_after_the_lease(world, app):
     published_meeting(world)
-    due_now()
+    f.due_now()
     token, ids = sending.claim(100)          # a batch whose task never ran (Redis flushed)
     assert ids
     assert sending.sweep() == 0              # still within the lease: nobody else takes it
@@ -226,12 +213,12 @@ def test_failed_reminder_tells_the_coordinator(world, app):
     app.config["MDT_REMINDER_MAX_ATTEMPTS"] = 2
     app.config["MDT_SMTP_TIMEOUT"] = 2
     published_meeting(world)
-    due_now()
+    f.due_now()
     sending.sweep()
     emails = rows(channel="email")
     assert emails and all(r.status == "pending" and r.attempts == 1 and r.last_error for r in emails)
     assert all(r.status == "sent" for r in rows(channel="app"))       # the rest still went
-    due_now()
+    f.due_now()
     sending.sweep()
     failed = rows(channel="email", status="failed")
     assert len(failed) == len(emails) and "Connection" in failed[0].last_error
@@ -242,7 +229,7 @@ def test_failed_reminder_tells_the_coordinator(world, app):
 
 def test_api_and_outbox_page(world, client, app):
     published_meeting(world)
-    due_now()
+    f.due_now()
     sending.sweep()
     token = f.token(world["labour"])
     body = client.get("/api/v1/reminders?status=sent", headers={"Authorization": f"Bearer {token}"}).get_json()
@@ -260,9 +247,9 @@ def test_api_and_outbox_page(world, client, app):
 def test_a_court_date_set_inside_the_lead_times_is_caught_up_once(world):
     from mdt.reminders.derive import sync
 
-    case = client_case(world, "Suda")
-    m = matter(world, [case])
-    hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(2), "purpose": "Witnesses"})
+    case = f.client_case(world, "Suda")
+    m = f.matter(world, [case])
+    hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(2), "purpose": "Witnesses"})
     db.session.commit()
     mine = rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")
     assert sorted(r.lead for r in mine) == ["1d", "3d"]      # 3d caught up now, 1d on time
@@ -282,13 +269,13 @@ def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
     with Sink(refuse={"police@test.org"}) as sink:
         app.config.update(MDT_SMTP_URL=sink.url, MDT_REMINDER_MAX_ATTEMPTS=2)
         meeting = meetings.create_meeting(world["coordinator"], {
-            "title": "Case conference", "kind": "case_conference", "starts_at": at(10),
+            "title": "Case conference", "kind": "case_conference", "starts_at": f.at(10),
             "host_agency_id": world.agencies["sw"].id,
             "invited_agency_ids": [world.agencies["labour"].id, world.agencies["police"].id]})
         meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
         meetings.publish(world["coordinator"], meeting)
         db.session.commit()
-        due_now()
+        f.due_now()
         sending.sweep()
         received = sink.messages
         labour = {m.email for m in world.members.values() if m.agency_id == world.agencies["labour"].id}
@@ -302,7 +289,7 @@ def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
             assert not any(word in text for word in FORBIDDEN)
         refused = rows(channel="email", member_id=world["police"].id)
         assert refused and all(r.status == "pending" and "550" in r.last_error for r in refused)
-        due_now()
+        f.due_now()
         sending.sweep()
         refused = rows(channel="email", member_id=world["police"].id)
         assert all(r.status == "failed" for r in refused) and len(sink.messages) == 2 * len(labour)
@@ -313,10 +300,10 @@ def test_the_person_is_reminded_of_court_dates_only_with_consent_and_a_safe_numb
 
     from mdt.referrals import services as referrals
 
-    case = client_case(world, "Secretname")
+    case = f.client_case(world, "Secretname")
     case.person.phone = "+66 81 000 0000"
-    m = matter(world, [case])
-    legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(10), "purpose": "Witnesses",
+    m = f.matter(world, [case])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(10), "purpose": "Witnesses",
                                                 "location": "Central Labour Court"})
     db.session.commit()
     assert not rows(purpose="claimant")                 # no consent to be contacted by SMS yet
@@ -328,7 +315,7 @@ def test_the_person_is_reminded_of_court_dates_only_with_consent_and_a_safe_numb
     mine = rows(purpose="claimant", status="pending")
     assert {(r.lead, r.channel, r.person_id) for r in mine} == {("3d", "sms", case.person.id),
                                                                 ("1d", "sms", case.person.id)}
-    due_now()
+    f.due_now()
     sending.sweep()
     log = (Path(app.instance_path) / "outbox" / "sms.log").read_text()
     assert "+66 81 000 0000" in log and "นัดหมาย" in log      # Thai: the MDT is in Thailand
@@ -336,7 +323,7 @@ def test_the_person_is_reminded_of_court_dates_only_with_consent_and_a_safe_numb
     assert "secretname" not in lowered and "court" not in lowered and "labour" not in lowered
     assert not any(word in lowered for word in FORBIDDEN)
     # Withdrawing the consent cancels what is still to come, in the same transaction.
-    legal.schedule_hearing(world["lawyer"], m, {"starts_at": at(20), "purpose": "Judgment"})
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(20), "purpose": "Judgment"})
     db.session.commit()
     assert rows(purpose="claimant", status="pending")
     referrals.withdraw_consent(world["social"], consent, "Changed her mind")
@@ -370,8 +357,8 @@ def test_supervising_lawyer_gets_the_escalation(world, client):
     senior = Member(mdt_id=world.mdt.id, agency_id=world.agencies["legal"].id, email="senior@test.org",
                     name="Senior Lawyer", roles=["lawyer"], active=True)
     db.session.add(senior)
-    case = client_case(world, "Suda")
-    m = matter(world, [case])
+    case = f.client_case(world, "Suda")
+    m = f.matter(world, [case])
     event, deadlines = legal.record_event(world["lawyer"], m, {
         "kind": "judgment_read", "occurred_on": date.today().isoformat()})
     db.session.commit()
@@ -398,7 +385,7 @@ def test_daily_digest_sends_one_email_for_the_days_reminders(world, client, app)
     db.session.commit()
     mine = rows(member_id=world["labour"].id, channel="email")
     assert len(mine) == 3
-    due_now()
+    f.due_now()
     with Sink() as sink:
         app.config["MDT_SMTP_URL"] = sink.url
         sending.sweep()
@@ -438,7 +425,7 @@ def test_overdue_items_are_reminded_every_morning_until_closed(world, app):
 
 def test_cli_sweep_runs_the_same_code(world, app):
     published_meeting(world)
-    due_now()
+    f.due_now()
     result = app.test_cli_runner().invoke(args=["reminders", "sweep"])
     assert result.exit_code == 0 and "sent" in result.output
     assert not rows(status="pending")

@@ -18,9 +18,9 @@ from mdt.extensions import db
 from mdt.meetings import services as meetings
 from mdt.reminders import sending
 from mdt.reminders.models import Reminder
+from tests import factories as f
 from tests.conftest import need
 from tests.smtp_sink import Sink
-from tests.test_reminders import at, due_now
 from tests.test_workers import _redis_url, _wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,13 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def _meetings(world, n: int) -> None:
     for i in range(n):
         meeting = meetings.create_meeting(world["coordinator"], {
-            "title": f"Meeting {i}", "kind": "regular", "starts_at": at(10 + i),
+            "title": f"Meeting {i}", "kind": "regular", "starts_at": f.at(10 + i),
             "host_agency_id": world.agencies["sw"].id,
             "invited_agency_ids": [world.agencies["labour"].id]})
         meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
         meetings.publish(world["coordinator"], meeting)
     db.session.commit()
-    due_now()
+    f.due_now()
 
 
 def _worker(app, tmp_path, redis_url, smtp_url, *, beat: bool, name: str) -> subprocess.Popen:

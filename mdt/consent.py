@@ -1,0 +1,120 @@
+"""The person's consent: one decision, asked by everything that shares or contacts.
+
+The question is always the same: *is consent live for this case, this purpose (and, for sharing,
+this agency), on this date, and which parts of the case does it open?* The answer is the
+**latest decision wins**:
+
+- Every consent record is a decision for one key: ``(purpose, agency)`` for sharing with an
+  agency, ``(purpose,)`` for the other purposes (legal action, contact by SMS or email).
+- The latest record of that key recorded on or before the date decides (by ``recorded_on``, then
+  by the order of recording). A refusal is a decision; so is a withdrawal or an expiry of the
+  latest record. An older consent never comes back to life because a later one ended.
+- It is live when that record was given, is not withdrawn and has not expired on the date.
+- Scope is explicit: the parts it names, never "all" by default. The person's identity always
+  travels with a sharing consent (``record_consent`` adds it); the rest is chosen.
+
+Two forms of the same rule, side by side below and checked against each other and against a
+ten-line reference model by a property test (tests/test_consent.py):
+
+- Python, over the consents of one case: ``decide``, ``for_case``, ``effective``.
+- SQL, for lists, reminders and exports: ``live_sql`` (a condition to put in a WHERE clause).
+
+Consumers: the policy's sharing rules (``mdt.policy``), the referral gate, reminder
+contactability, the legal-action gate, agenda and minutes redaction (through the policy's SQL
+filter), the iCalendar feeds (through the matter filter) and the API's ``effective`` list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement
+
+from mdt import clock
+from mdt.referrals.models import CONSENT_PURPOSES, SHARE_PARTS, Consent
+
+SHARING = "share_with_agency"
+CONTACT = ("contact_sms", "contact_email")
+__all__ = ["CONSENT_PURPOSES", "SHARE_PARTS", "SHARING", "CONTACT", "Decision", "decide",
+           "for_case", "effective", "live_sql"]
+
+
+def key_of(purpose: str, agency_id: int | None) -> tuple[str, int | None]:
+    """The key a decision is about: the agency counts only for sharing."""
+    return purpose, (agency_id if purpose == SHARING else None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    purpose: str
+    agency_id: int | None
+    consent: Consent | None      # the record that decided; None: never asked
+    live: bool
+    parts: frozenset[str]        # empty unless live
+
+    @property
+    def consent_id(self) -> int | None:
+        return self.consent.id if self.consent is not None else None
+
+
+# ---------------------------------------------------------------- the rule, in Python
+
+def _order(c: Consent) -> tuple[date, int]:
+    return c.recorded_on, c.id or 0
+
+
+def _live(c: Consent, on: date) -> bool:
+    return bool(c.given) and c.withdrawn_at is None and (c.expires_on is None or c.expires_on >= on)
+
+
+def decide(consents: Iterable[Consent], purpose: str, agency_id: int | None = None, *,
+           on: date) -> Decision:
+    """The decision for one key among ``consents`` (the records of one case) on ``on``."""
+    key = key_of(purpose, agency_id)
+    latest = max((c for c in consents
+                  if key_of(c.purpose, c.agency_id) == key and c.recorded_on <= on),
+                 key=_order, default=None)
+    live = latest is not None and _live(latest, on)
+    return Decision(purpose, key[1], latest, live,
+                    frozenset(latest.parts) if live and latest is not None else frozenset())
+
+
+def effective(consents: Iterable[Consent], *, on: date) -> list[Decision]:
+    """One decision per key recorded on the case, sharing first, then by purpose and agency."""
+    records = list(consents)
+    keys = sorted({key_of(c.purpose, c.agency_id) for c in records},
+                  key=lambda k: (CONSENT_PURPOSES.index(k[0]), k[1] or 0))
+    return [decide(records, purpose, agency_id, on=on) for purpose, agency_id in keys]
+
+
+def for_case(case, purpose: str, agency_id: int | None = None, *,
+             on: date | None = None) -> Decision:
+    """The decision for ``case`` (its ``consents`` are loaded once per session), on ``on`` or
+    today in the case's MDT."""
+    return decide(case.consents, purpose, agency_id,
+                  on=on if on is not None else clock.today(case.mdt))
+
+
+# ---------------------------------------------------------------- the same rule, in SQL
+
+def live_sql(case_id, purpose: str, agency_id=None, *, on: date) -> ColumnElement[bool]:
+    """SQL condition: the decision for ``case_id`` (a column or a value), ``purpose`` and, for
+    sharing, ``agency_id`` (a column or a value) is live on ``on``."""
+    c, later = aliased(Consent), aliased(Consent)
+
+    def same_key(alias):
+        cond = [alias.case_id == case_id, alias.purpose == purpose, alias.recorded_on <= on]
+        if purpose == SHARING:
+            cond.append(alias.agency_id == agency_id)
+        return cond
+
+    superseded = exists().where(*same_key(later), or_(
+        later.recorded_on > c.recorded_on,
+        and_(later.recorded_on == c.recorded_on, later.id > c.id)))
+    return exists(select(c.id).where(
+        *same_key(c), c.given.is_(True), c.withdrawn_at.is_(None),
+        or_(c.expires_on.is_(None), c.expires_on >= on), ~superseded))

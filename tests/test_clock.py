@@ -1,0 +1,61 @@
+"""The clock: one module reads the time, and "today" is the MDT's date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mdt.extensions import db
+from mdt.legal import services as legal
+from mdt.referrals import services as referrals
+from tests import factories as f
+
+ROOT = Path(__file__).resolve().parent.parent
+BANGKOK = ZoneInfo("Asia/Bangkok")
+SERVER_CLOCK = re.compile(r"date\.today\(|datetime\.(now|utcnow|today)\(|default=date\.today")
+
+
+def test_only_the_clock_module_reads_the_time():
+    stray = []
+    for folder in ("mdt", "workers"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "mdt" / "clock.py":
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if SERVER_CLOCK.search(line):
+                    stray.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert stray == [], "read the time through mdt.clock:\n" + "\n".join(stray)
+
+
+def test_a_morning_hearing_is_on_its_bangkok_day_in_the_calendar(world, client, travel):
+    """Defect 2: 06:30 in Bangkok on 3 December is 23:30 UTC on 2 December."""
+    with travel(datetime(2026, 11, 30, 10, 0, tzinfo=BANGKOK)):
+        m = f.matter(world, [f.client_case(world)])
+        legal.schedule_hearing(world["lawyer"], m, {"starts_at": "2026-12-03T06:30:00+07:00",
+                                                    "purpose": "Witnesses"})
+        db.session.commit()
+        client.post("/login", data={"email": "lawyer@test.org", "password": f.PASSWORD})
+        page = client.get("/calendar?view=list&date=2026-12-01").get_data(as_text=True)
+    days = re.findall(r"<li><strong>([^<]+)</strong>", page)
+    assert len(days) == 1 and "3" in days[0] and "December" in days[0], days
+
+
+def test_referrals_expire_on_the_mdts_date_not_the_servers(world, travel):
+    """At 06:30 in Bangkok on 3 December a referral due 2 December is overdue there, while the
+    server (UTC) still says 2 December."""
+    with travel(datetime(2026, 11, 30, 10, 0, tzinfo=BANGKOK)):
+        case = f.case(world["social"])
+        referrals.record_consent(world["social"], case, {
+            "purpose": "share_with_agency", "given": True, "agency_id": world.agencies["legal"].id,
+            "scope": f.ALL_PARTS})
+        referral = referrals.create_referral(world["social"], {
+            "case_id": case.id, "to_agency_id": world.agencies["legal"].id,
+            "service": "legal_aid", "respond_by": "2026-12-02"})
+        db.session.commit()
+    with travel(datetime(2026, 12, 3, 6, 30, tzinfo=BANGKOK)):
+        assert date.today() == date(2026, 12, 2)      # the server (UTC) is a day behind
+        assert referrals.expire_overdue() == 1
+        db.session.commit()
+    assert referral.status == "expired"
