@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
+    register_transaction(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -69,9 +70,16 @@ def register_extensions(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
+def register_transaction(app: Flask) -> None:
+    from mdt.transaction import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from mdt.api import api_bp
     from mdt.auth.views import bp as auth_bp
+    from mdt.calendar.views import bp as calendar_bp
     from mdt.cases.views import bp as cases_bp
     from mdt.directory.views import bp as directory_bp
     from mdt.legal.views import bp as legal_bp
@@ -86,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(api_bp)
 
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from mdt.extensions import db
+from mdt.transaction import atomic
 
 
 def register(app: Flask) -> None:
@@ -31,6 +32,7 @@ def users():
 @click.option("--mdt-name", default=None)
 @click.option("--role", "roles", multiple=True, default=("member",))
 @click.password_option()
+@atomic
 def users_create(email, name, agency_name, kind, mdt_code, mdt_name, roles, password):
     from mdt.auth.services import MIN_PASSWORD_LENGTH, hash_password
     from mdt.directory.models import Agency, Mdt, Member
@@ -58,7 +60,6 @@ def users_create(email, name, agency_name, kind, mdt_code, mdt_name, roles, pass
     member = Member(mdt_id=mdt.id, agency_id=agency.id, email=email.lower(), name=name,
                     roles=sorted(set(roles)), password_hash=hash_password(password))
     db.session.add(member)
-    db.session.commit()
     click.echo(f"Created {member.email} ({', '.join(member.roles)}) in {agency.name}, {mdt.name}.")
 
 
@@ -70,6 +71,7 @@ def tokens():
 @tokens.command("create", help="Create an API token for EMAIL and print it.")
 @click.argument("email")
 @click.option("--name", default="cli")
+@atomic
 def tokens_create(email, name):
     from mdt.auth.services import create_token
     from mdt.directory.models import Member
@@ -78,7 +80,6 @@ def tokens_create(email, name):
     if member is None:
         raise click.UsageError(f"No member with email {email}.")
     _token, raw = create_token(member, name)
-    db.session.commit()
     click.echo(raw)
 
 
@@ -90,6 +91,7 @@ def demo():
 @demo.command("load", help="Load the demo MDT (only into an empty database, never in production).")
 @click.option("--cases", "extra", default=0, type=int, help="Add N synthetic cases (benchmarks).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
+@atomic
 def demo_load(extra, if_empty):
     from mdt.demo.data import DemoRefused, load_demo
 
@@ -110,6 +112,7 @@ def reminders():
 @reminders.command("sweep", help="Run one sweep now: the same code the Celery beat task runs. "
                    "Sends in this process unless --enqueue hands the batches to the workers.")
 @click.option("--enqueue", is_flag=True, help="Hand the batches to the Celery workers.")
+@atomic
 def reminders_sweep(enqueue: bool):
     from mdt.reminders.sending import deliver, sweep
 
@@ -130,10 +133,10 @@ def reminders_sweep(enqueue: bool):
 
 
 @reminders.command("sync", help="Derive every source's reminders again (after an upgrade).")
+@atomic
 def reminders_sync():
     from mdt.reminders.services import sync_all
 
     result = sync_all()
-    db.session.commit()
     for kind, counts in result.items():
         click.echo(f"{kind}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

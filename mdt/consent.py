@@ -106,15 +106,14 @@ def live_sql(case_id, purpose: str, agency_id=None, *, on: date) -> ColumnElemen
     sharing, ``agency_id`` (a column or a value) is live on ``on``."""
     c, later = aliased(Consent), aliased(Consent)
 
-    def same_key(alias):
-        cond = [alias.case_id == case_id, alias.purpose == purpose, alias.recorded_on <= on]
-        if purpose == SHARING:
-            cond.append(alias.agency_id == agency_id)
-        return cond
-
-    superseded = exists().where(*same_key(later), or_(
+    key = [c.case_id == case_id, c.purpose == purpose, c.recorded_on <= on]
+    same_key = [later.case_id == c.case_id, later.purpose == c.purpose, later.recorded_on <= on]
+    if purpose == SHARING:
+        key.append(c.agency_id == agency_id)
+        same_key.append(later.agency_id == c.agency_id)
+    superseded = exists().where(*same_key, or_(
         later.recorded_on > c.recorded_on,
         and_(later.recorded_on == c.recorded_on, later.id > c.id)))
     return exists(select(c.id).where(
-        *same_key(c), c.given.is_(True), c.withdrawn_at.is_(None),
+        *key, c.given.is_(True), c.withdrawn_at.is_(None),
         or_(c.expires_on.is_(None), c.expires_on >= on), ~superseded))

@@ -68,9 +68,9 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        from mdt.extensions import db
+        from mdt.transaction import rollback
 
-        db.session.rollback()
+        rollback()
         if wants_problem_json():
             return problem(exc.status, exc.title, exc.detail, exc.errors)
         generic = {403: _("You do not have access to this page."),
@@ -95,9 +95,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        from mdt.extensions import db
+        from mdt.transaction import rollback
 
-        db.session.rollback()
+        rollback()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if wants_problem_json():
             return problem(500, "Internal server error", "The error was logged.")

@@ -1,4 +1,5 @@
-"""Time helpers: store UTC, show in the MDT's zone."""
+"""Time types and pure helpers: store UTC, show in the MDT's zone. Reading the time is the clock's
+job (``mdt.clock``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

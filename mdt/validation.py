@@ -84,8 +84,10 @@ class Checker:
         self.clean[field] = value
         return value
 
-    def day(self, field: str, *, required: bool = False, not_future: bool = False,
+    def day(self, field: str, *, required: bool = False, not_after: date | None = None,
             not_before: date | None = None) -> date | None:
+        """A date. ``not_after`` is usually today in the MDT's zone (``clock.today(mdt)``): a
+        date later than it is "in the future"."""
         value = self._raw(field)
         if value is None:
             if required:
@@ -100,7 +102,7 @@ class Checker:
             except ValueError:
                 self.error(field, _l("Use a date like 2026-01-31."))
                 return None
-        if not_future and parsed > date.today():
+        if not_after is not None and parsed > not_after:
             self.error(field, _l("This date cannot be in the future."))
             return None
         if parsed.year < 1900 or (not_before and parsed < not_before):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, redirect, request
 from flask_login import current_user, login_required
 
-from mdt import policy
+from mdt import policy, transaction
+from mdt.errors import ValidationError, WorkflowError
 
 
 def require(action: str):
@@ -34,23 +35,29 @@ def form_dict(form, lists: tuple[str, ...] = ()) -> dict:
     return data
 
 
-def act(work, *, success: str, done_url: str, page):
-    """Run a service call for a POST: commit, flash and redirect when it works; on bad input
-    render the page again (422) with the messages at their fields, on a workflow refusal (409)
-    with the reason. Nothing is half-saved: the transaction is rolled back first."""
-    from flask import flash, redirect
-
-    from mdt.errors import ValidationError, WorkflowError
-    from mdt.extensions import db
-
+def act(work, *, success, done_url, page, refusal_field: str = "_"):
+    """Run a service call for a POST. When it works: flash ``success`` and redirect to
+    ``done_url`` (each a string, or a function of what ``work`` returned); the request commits (see
+    ``mdt.transaction``). On bad input: roll back and render ``page(422, errors)`` with the
+    messages at their fields and everything the user typed kept (pages take their values from
+    ``request.form``). On a workflow refusal: the same with ``page(409, {refusal_field:
+    [reason]})``. Nothing is half-saved."""
     try:
-        work()
-        db.session.commit()
-        flash(success, "success")
-        return redirect(done_url)
+        result = work()
     except ValidationError as exc:
-        db.session.rollback()
+        transaction.rollback()
         return page(422, exc.errors)
     except WorkflowError as exc:
-        db.session.rollback()
-        return page(409, {"_": [exc.detail]})
+        transaction.rollback()
+        return page(409, {refusal_field: [exc.detail]})
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(done_url(result) if callable(done_url) else done_url)
+
+
+def form_view(*, initial, render, work, success, done_url, refusal_field: str = "_"):
+    """A page with a form. GET: ``render(initial(), {}, 200)``. POST: ``act`` on ``work``, and on
+    a refusal ``render(request.form, errors, status)``."""
+    if request.method != "POST":
+        return render(initial(), {}, 200)
+    return act(work, success=success, done_url=done_url, refusal_field=refusal_field,
+               page=lambda status, errors: render(request.form, errors, status))

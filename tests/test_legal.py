@@ -10,7 +10,6 @@ from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import Deadline, DeadlineChange, DeadlineRule
 from mdt.notifications.models import Notification
-from mdt.referrals import services as referrals
 from tests import factories as f
 
 

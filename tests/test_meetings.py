@@ -45,7 +45,7 @@ def test_redacted_for_agencies_without_access(world, client):
                           {"discussion": "Secretname wants sewing training", "decisions": "Refer"})
     db.session.commit()
     rows = meetings.agenda_for(world["police"], meeting)
-    assert rows[0]["visible"] is False and rows[0]["person"] is None
+    assert rows[0].visible is False and rows[0].person is None
     client.post("/login", data={"email": "police@test.org", "password": f.PASSWORD})
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Secretname" not in html and "restricted" in html and case.reference in html

@@ -5,12 +5,14 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
+from mdt.transaction import atomic
+
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
-                return self.run(*args, **kwargs)
+                return atomic(self.run)(*args, **kwargs)   # one unit of work per task
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     config = dict(app.config["CELERY"])

@@ -1,10 +1,11 @@
-"""Celery tasks. They take ids, call services, and commit once."""
+"""Celery tasks. They take ids and call services; each task is one unit of work, committed once by
+the task class (``workers.celery_app``). Sending commits each message on its own (see
+``mdt.reminders.sending``)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from mdt.extensions import db
 
 
 @shared_task(ignore_result=True)
@@ -13,7 +14,6 @@ def heartbeat(name: str = "beat") -> int:
     from mdt.auth.services import record_heartbeat
 
     beats = record_heartbeat(name)
-    db.session.commit()
     return beats
 
 
@@ -25,7 +25,6 @@ def expire_referrals() -> int:
     from mdt.referrals.services import expire_overdue
 
     expired = expire_overdue()
-    db.session.commit()
     return expired
 
 
@@ -35,7 +34,6 @@ def mark_missed_deadlines() -> int:
     from mdt.legal.services import mark_missed
 
     missed = mark_missed()
-    db.session.commit()
     return missed
 
 
@@ -62,5 +60,4 @@ def remind_overdue() -> int:
     from mdt.reminders.services import schedule_overdue
 
     count = schedule_overdue()
-    db.session.commit()
     return count

@@ -83,7 +83,7 @@ def list_matters():
 
     from mdt.legal.models import LegalMatter
 
-    stmt = select(LegalMatter).where(legal.matter_filter(current_user))
+    stmt = select(LegalMatter).where(policy.matter_filter(current_user))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.order_by(LegalMatter.updated_at.desc()).limit(per_page)
                               .offset((page - 1) * per_page)).all()
@@ -94,20 +94,18 @@ def list_matters():
 @api_bp.post("/legal-matters")
 def create_matter():
     matter = legal.create_matter(current_user, body())
-    db.session.commit()
     return jsonify(matter_json(legal.get_matter(current_user, matter.id), current_user)), 201
 
 
 @api_bp.get("/legal-matters/<int:matter_id>")
 def get_matter(matter_id: int):
-    return jsonify(matter_json(legal.get_matter(current_user, matter_id), current_user))
+    return jsonify(matter_json(legal.read_matter(current_user, matter_id), current_user))
 
 
 @api_bp.patch("/legal-matters/<int:matter_id>")
 def patch_matter(matter_id: int):
     matter = legal.get_matter(current_user, matter_id, edit=True)
     legal.update_matter(current_user, matter, body())
-    db.session.commit()
     return jsonify(matter_json(matter, current_user))
 
 
@@ -115,7 +113,6 @@ def patch_matter(matter_id: int):
 def add_claimant(matter_id: int):
     matter = legal.get_matter(current_user, matter_id, edit=True)
     claimant = legal.add_claimant(current_user, matter, body())
-    db.session.commit()
     return jsonify(claimant_json(claimant)), 201
 
 
@@ -126,7 +123,6 @@ def patch_claimant(matter_id: int, claimant_id: int):
     if claimant is None or not policy.can(current_user, "case.view", claimant.case):
         raise NotFound("No such claimant.")
     legal.update_claimant(current_user, matter, claimant, body())
-    db.session.commit()
     return jsonify(claimant_json(claimant))
 
 
@@ -134,7 +130,6 @@ def patch_claimant(matter_id: int, claimant_id: int):
 def schedule_hearing(matter_id: int):
     matter = legal.get_matter(current_user, matter_id, edit=True)
     hearing = legal.schedule_hearing(current_user, matter, body())
-    db.session.commit()
     return jsonify(hearing_json(hearing)), 201
 
 
@@ -143,7 +138,6 @@ def patch_hearing(hearing_id: int):
     hearing = get_or_404(Hearing, hearing_id)
     legal.get_matter(current_user, hearing.matter_id, edit=True)
     legal.update_hearing(current_user, hearing, body())
-    db.session.commit()
     return jsonify(hearing_json(hearing))
 
 
@@ -151,7 +145,6 @@ def patch_hearing(hearing_id: int):
 def record_event(matter_id: int):
     matter = legal.get_matter(current_user, matter_id, edit=True)
     event, deadlines = legal.record_event(current_user, matter, body())
-    db.session.commit()
     return jsonify(event_json(event, deadlines)), 201
 
 
@@ -161,7 +154,6 @@ def patch_event(event_id: int):
     legal.get_matter(current_user, event.matter_id, edit=True)
     data = body()
     legal.change_event_date(current_user, event, data.get("occurred_on"))
-    db.session.commit()
     deadlines = db.session.scalars(select(Deadline).where(Deadline.event_id == event.id)).all()
     return jsonify(event_json(event, deadlines))
 
@@ -171,7 +163,6 @@ def confirm_event(event_id: int):
     event = get_or_404(MatterEvent, event_id)
     legal.get_matter(current_user, event.matter_id)
     legal.confirm_event(current_user, event)
-    db.session.commit()
     return jsonify(event_json(event, []))
 
 
@@ -186,7 +177,6 @@ def deadline_done(deadline_id: int):
     deadline = get_or_404(Deadline, deadline_id)
     legal.get_matter(current_user, deadline.matter_id)
     legal.mark_done(current_user, deadline)
-    db.session.commit()
     return jsonify(deadline_json(deadline))
 
 
@@ -204,7 +194,6 @@ def list_rules():
 @api_bp.post("/deadline-rules")
 def create_rule():
     rule, _moved = legal.save_rule(current_user, body())
-    db.session.commit()
     return jsonify(rule_json(rule)), 201
 
 
@@ -212,14 +201,12 @@ def create_rule():
 def patch_rule(rule_id: int):
     rule = get_or_404(DeadlineRule, rule_id)
     _rule, moved = legal.save_rule(current_user, body(), rule)
-    db.session.commit()
     return jsonify({**rule_json(rule), "recomputed": moved})
 
 
 @api_bp.post("/closure-days")
 def add_closure():
     closure, moved = legal.save_closure(current_user, body())
-    db.session.commit()
     return jsonify({"id": closure.id, "jurisdiction": closure.jurisdiction, "court": closure.court,
                     "day": closure.day.isoformat(), "action": closure.action,
                     "reason": closure.reason, "recomputed": moved}), 201
@@ -229,5 +216,4 @@ def add_closure():
 def delete_closure(closure_id: int):
     closure = get_or_404(ClosureDay, closure_id)
     moved = legal.remove_closure(current_user, closure)
-    db.session.commit()
     return jsonify({"recomputed": moved})

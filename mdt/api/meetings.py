@@ -9,14 +9,14 @@ from mdt import policy
 from mdt.api import api_bp
 from mdt.api.views import body
 from mdt.errors import get_or_404
-from mdt.extensions import db
 from mdt.meetings import services as meetings
 from mdt.meetings.ics import meeting_ics
 from mdt.meetings.models import ActionItem
 
 
-def action_json(a: ActionItem, visible: bool = True) -> dict:
-    return {"id": a.id, "title": a.title if visible or a.case_id is None else "restricted",
+def action_json(a: ActionItem, visible: bool) -> dict:
+    return {"id": a.id, "title": a.title if visible else meetings.restricted_title(a),
+            "restricted": not visible,
             "case_id": a.case_id, "meeting_id": a.meeting_id, "owner_agency_id": a.owner_agency_id,
             "owner_id": a.owner_id, "due_on": a.due_on.isoformat(),
             "done": a.done_at is not None, "done_note": a.done_note if visible else None}
@@ -32,7 +32,6 @@ def meeting_json(m) -> dict:
 @api_bp.post("/meetings")
 def create_meeting():
     meeting = meetings.create_meeting(current_user, body())
-    db.session.commit()
     return jsonify(meeting_json(meeting)), 201
 
 
@@ -44,14 +43,10 @@ def get_meeting(meeting_id: int):
 @api_bp.get("/meetings/<int:meeting_id>/agenda")
 def agenda(meeting_id: int):
     meeting = meetings.get_meeting(current_user, meeting_id)
-    items = []
-    for row in meetings.agenda_for(current_user, meeting):
-        item = row["item"]
-        items.append({"id": item.id, "position": item.position, "case_id": item.case_id,
-                      "reason": item.reason,
-                      "title": item.title if row["visible"] else f"{item.title} (restricted)",
-                      "detail": (meetings.item_detail(item) or None) if row["visible"] else None,
-                      "restricted": not row["visible"]})
+    items = [{"id": row.id, "position": row.position, "case_id": row.case_id,
+              "reason": row.reason, "title": row.title, "detail": row.detail or None,
+              "restricted": not row.visible}
+             for row in meetings.read_agenda(current_user, meeting)]
     return jsonify({"items": items, "status": meeting.status})
 
 
@@ -59,7 +54,6 @@ def agenda(meeting_id: int):
 def add_agenda_item(meeting_id: int):
     meeting = meetings.get_meeting(current_user, meeting_id)
     item = meetings.add_item(current_user, meeting, body())
-    db.session.commit()
     return jsonify({"id": item.id, "position": item.position, "case_id": item.case_id,
                     "reason": item.reason, "title": item.title, "detail": item.detail}), 201
 
@@ -68,7 +62,6 @@ def add_agenda_item(meeting_id: int):
 def publish(meeting_id: int):
     meeting = meetings.get_meeting(current_user, meeting_id)
     meetings.publish(current_user, meeting)
-    db.session.commit()
     return jsonify(meeting_json(meeting))
 
 
@@ -76,8 +69,7 @@ def publish(meeting_id: int):
 def create_action_item(meeting_id: int):
     meeting = meetings.get_meeting(current_user, meeting_id)
     item = meetings.create_action_item(current_user, meeting, body())
-    db.session.commit()
-    return jsonify(action_json(item)), 201
+    return jsonify(action_json(*meetings.with_visibility(current_user, [item])[0])), 201
 
 
 @api_bp.post("/action-items/<int:item_id>/done")
@@ -85,8 +77,7 @@ def action_done(item_id: int):
     item = get_or_404(ActionItem, item_id, mdt_id=current_user.mdt_id)
     data = request.get_json(silent=True) or {}
     meetings.close_action(current_user, item, data.get("note"))
-    db.session.commit()
-    return jsonify(action_json(item))
+    return jsonify(action_json(*meetings.with_visibility(current_user, [item])[0]))
 
 
 @api_bp.get("/meetings/<int:meeting_id>/calendar.ics")

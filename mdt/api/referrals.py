@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user
 
+from mdt import clock, consent, policy
 from mdt.api import api_bp
+from mdt.audit.services import record
 from mdt.api.views import body, listing, paging
 from mdt.cases import services as cases
 from mdt.errors import ValidationError, get_or_404
-from mdt.extensions import db
 from mdt.referrals import services as referrals
 from mdt.referrals.models import REFERRAL_STATUSES, Consent
 
@@ -23,6 +24,11 @@ def consent_json(c: Consent) -> dict:
         "scope": list(c.parts), "risks_acknowledged": c.risks_acknowledged,
         "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
     }
+
+
+def decision_json(d: consent.Decision) -> dict:
+    return {"purpose": d.purpose, "agency_id": d.agency_id, "live": d.live,
+            "parts": sorted(d.parts), "consent_id": d.consent_id}
 
 
 def referral_json(r) -> dict:
@@ -45,31 +51,31 @@ def referral_json(r) -> dict:
 @api_bp.post("/cases/<int:case_id>/consents")
 def record_consent(case_id: int):
     case = cases.get_case(current_user, case_id, "case.consent")
-    consent = referrals.record_consent(current_user, case, body())
-    db.session.commit()
-    return jsonify(consent_json(consent)), 201
+    recorded = referrals.record_consent(current_user, case, body())
+    return jsonify(consent_json(recorded)), 201
 
 
 @api_bp.get("/cases/<int:case_id>/consents")
 def list_consents(case_id: int):
     case = cases.get_case(current_user, case_id, "case.consent")
-    return jsonify({"items": [consent_json(c) for c in referrals.case_consents(case)]})
+    record(current_user, "case.read_consents", case, case=case)
+    return jsonify({"items": [consent_json(c) for c in referrals.case_consents(case)],
+                    "effective": [decision_json(d) for d in consent.effective(
+                        case.consents, on=clock.today(case.mdt))]})
 
 
 @api_bp.post("/consents/<int:consent_id>/withdraw")
 def withdraw_consent(consent_id: int):
-    consent = get_or_404(Consent, consent_id)
-    case = cases.get_case(current_user, consent.case_id, "case.consent")  # 404/403 as for cases
+    recorded = get_or_404(Consent, consent_id)
+    case = cases.get_case(current_user, recorded.case_id, "case.consent")  # 404/403 as for cases
     data = request.get_json(silent=True) or {}
-    effects = referrals.withdraw_consent(current_user, consent, data.get("reason"))
-    db.session.commit()
-    return jsonify({**consent_json(consent), "effects": effects, "case_id": case.id})
+    effects = referrals.withdraw_consent(current_user, recorded, data.get("reason"))
+    return jsonify({**consent_json(recorded), "effects": effects, "case_id": case.id})
 
 
 @api_bp.post("/referrals")
 def create_referral():
     referral = referrals.create_referral(current_user, body())
-    db.session.commit()
     return jsonify(referral_json(referral)), 201
 
 
@@ -92,13 +98,15 @@ def list_referrals():
 
 @api_bp.get("/referrals/<int:referral_id>")
 def get_referral(referral_id: int):
-    return jsonify(referral_json(referrals.get_referral(current_user, referral_id)))
+    referral = referrals.get_referral(current_user, referral_id)
+    if policy.can(current_user, "case.view", referral.case):
+        record(current_user, "referral.read", referral, case=referral.case)
+    return jsonify(referral_json(referral))
 
 
 def _act(referral_id: int, action: str, work):
     referral = referrals.get_referral(current_user, referral_id, "referral.view")
     work(referral)
-    db.session.commit()
     return jsonify(referral_json(referral))
 
 

@@ -82,7 +82,6 @@ def list_agencies():
 @api_bp.post("/agencies")
 def create_agency():
     agency = directory.create_agency(current_user, body())
-    db.session.commit()
     return jsonify(agency_json(agency)), 201
 
 
@@ -95,15 +94,12 @@ def list_members():
 @api_bp.post("/members")
 def create_member():
     member = directory.create_member(current_user, body())
-    db.session.commit()
     return jsonify(member_json(member)), 201
 
 
 @api_bp.post("/cases")
 def create_case():
     case = cases.create_case(current_user, body())
-    db.session.commit()
-    case = cases.get_case(current_user, case.id)
     return jsonify(case_json(case, current_user)), 201
 
 
@@ -133,7 +129,6 @@ def list_cases():
 def get_case(case_id: int):
     case, full = cases.read_case(current_user, case_id)
     data = case_json(case, current_user) if full else case_summary_json(case)
-    db.session.commit()
     return jsonify(data)
 
 
@@ -142,7 +137,6 @@ def patch_case(case_id: int):
     case = cases.get_case(current_user, case_id, "case.edit")
     data = body()
     cases.update_case(current_user, case, data)
-    db.session.commit()
     return jsonify(case_json(case, current_user))
 
 
@@ -154,7 +148,6 @@ def change_stage(case_id: int):
     if not isinstance(to, str):
         raise ValidationError("Missing stage.", {"to": ["This field is required."]})
     cases.change_stage(current_user, case, to, data.get("reason"))
-    db.session.commit()
     return jsonify(case_json(case, current_user))
 
 
@@ -166,7 +159,6 @@ def add_note(case_id: int):
     if not isinstance(text, str):
         raise ValidationError("Missing body.", {"body": ["This field is required."]})
     note = cases.add_note(current_user, case, text, bool(data.get("restricted", False)))
-    db.session.commit()
     return jsonify({"id": note.id, "case_id": case.id, "body": note.body,
                     "restricted": note.restricted, "created_at": note.created_at.isoformat(),
                     "author": {"id": current_user.id, "name": current_user.name}}), 201
@@ -177,7 +169,6 @@ def list_notes(case_id: int):
     case = cases.get_case(current_user, case_id, "case.part.notes")
     notes = cases.case_notes(current_user, case)
     record(current_user, "case.read_notes", case, case=case)
-    db.session.commit()
     return jsonify({"items": [{"id": n.id, "body": n.body, "restricted": n.restricted,
                                "created_at": n.created_at.isoformat(),
                                "author": {"id": n.author.id, "name": n.author.name}}
@@ -188,7 +179,6 @@ def list_notes(case_id: int):
 def add_episode(case_id: int):
     case = cases.get_case(current_user, case_id, "case.edit")
     cases.add_episode(current_user, case, body())
-    db.session.commit()
     return jsonify(case_json(case, current_user)), 201
 
 
@@ -197,7 +187,6 @@ def case_audit(case_id: int):
     case = cases.get_case(current_user, case_id, "case.audit")
     events = case_trail(case.id)
     record(current_user, "case.read_audit", case, case=case)
-    db.session.commit()
     return jsonify({"items": [{
         "at": e.at.isoformat(), "actor": {"id": e.actor.id, "name": e.actor.name} if e.actor else None,
         "action": e.action, "detail": e.detail, "via": e.via,

@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Index, JSON, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.extensions import db
-from mdt.timeutil import UTCDateTime, utcnow
+from mdt import clock
+from mdt.timeutil import UTCDateTime
 
 
 class AuditEvent(db.Model):
@@ -17,7 +18,7 @@ class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_event_case_at", "case_id", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     mdt_id: Mapped[int | None] = mapped_column(ForeignKey("mdt.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40))

@@ -64,3 +64,30 @@ def case_trail(case_id: int, limit: int = 500):
         .limit(limit)
     )
     return db.session.scalars(stmt).all()
+
+
+# ---------------------------------------------------------------- reads of lists
+
+_READS = "mdt_audit_reads"
+
+
+def record_read(actor, action: str, case_ids, **detail) -> None:
+    """A read of personal data about several cases (a list, a search, an agenda): one audit row
+    per unit of work and action, with every id shown, written when the unit commits
+    (``mdt.transaction.commit``). Outside a request it is written at once."""
+    ids = [i for i in case_ids if i is not None]
+    if not has_request_context():
+        record(actor, action, None, detail={"ids": ids, **detail})
+        return
+    pending = g.setdefault(_READS, {})
+    entry = pending.setdefault(action, {"actor": actor, "ids": [], "detail": {}})
+    entry["ids"].extend(i for i in ids if i not in entry["ids"])
+    entry["detail"].update(detail)
+
+
+def flush_reads() -> None:
+    """Write the pending list reads of this request as audit rows (called at commit)."""
+    if not has_request_context():
+        return
+    for action, entry in g.pop(_READS, {}).items():
+        record(entry["actor"], action, None, detail={"ids": entry["ids"], **entry["detail"]})

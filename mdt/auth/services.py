@@ -12,7 +12,7 @@ from mdt.audit.services import record
 from mdt.auth.models import ApiToken, WorkerHeartbeat
 from mdt.directory.models import Member
 from mdt.extensions import db
-from mdt.timeutil import utcnow
+from mdt import clock
 
 # scrypt (Werkzeug's default) with its standard work factors.
 PASSWORD_METHOD = "scrypt"
@@ -72,7 +72,7 @@ def member_for_token(raw: str) -> Member | None:
 
 def revoke_token(actor: Member, token: ApiToken) -> None:
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = clock.now()
         db.session.flush()
         record(actor, "token.revoke", token, detail={"member_id": token.member_id})
 
@@ -83,7 +83,7 @@ def record_heartbeat(name: str) -> int:
         beat = WorkerHeartbeat(name=name, beats=0)
         db.session.add(beat)
     beat.beats += 1
-    beat.seen_at = utcnow()
+    beat.seen_at = clock.now()
     db.session.flush()
     return beat.beats
 

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from mdt import transaction
 from mdt.audit.services import record
+from mdt.errors import ValidationError
 from mdt.auth import services
 from mdt.auth.forms import LoginForm, TokenForm
 from mdt.auth.models import ApiToken
@@ -39,7 +41,6 @@ def login():
             session.clear()
             login_user(member)
             record(member, "auth.login", member)
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("cases.home"))
     return render_template("auth/login.html", form=form)
 
@@ -48,7 +49,6 @@ def login():
 @login_required
 def logout():
     record(current_user, "auth.logout", current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -62,7 +62,6 @@ def language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.ui_language = lang
-            db.session.commit()
     return redirect(_safe_next(request.form.get("next")) or url_for("cases.home"))
 
 
@@ -73,7 +72,6 @@ def profile():
     new_token = None
     if form.validate_on_submit():
         _token, new_token = services.create_token(current_user, form.name.data)
-        db.session.commit()
         flash(_("Copy this token now: it will not be shown again."), "warning")
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.member_id == current_user.id)
@@ -86,19 +84,16 @@ def profile():
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password():
-    from mdt.errors import ValidationError
-
     try:
         services.change_password(current_user, request.form.get("current_password", ""),
                                  request.form.get("new_password", ""),
                                  request.form.get("repeat_password", ""))
     except ValidationError as exc:
-        db.session.rollback()
+        transaction.rollback()
         tokens = db.session.scalars(select(ApiToken).where(ApiToken.member_id == current_user.id)
                                     .order_by(ApiToken.created_at.desc())).all()
         return render_template("auth/profile.html", form=TokenForm(), tokens=tokens,
                                new_token=None, pw_errors=exc.errors), 422
-    db.session.commit()
     flash(_("Your password was changed."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -110,7 +105,6 @@ def revoke_token(token_id: int):
     if token is None or token.member_id != current_user.id:
         abort(404)
     services.revoke_token(current_user, token)
-    db.session.commit()
     flash(_("Token revoked."), "success")
     return redirect(url_for("auth.profile"))
 

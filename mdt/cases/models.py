@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from mdt.directory.models import _in
 from mdt.extensions import db
-from mdt.timeutil import UTCDateTime, age_on, utcnow
+from mdt import clock
+from mdt.timeutil import UTCDateTime, age_on
 
 SEXES = ("female", "male", "other", "unknown")
 SOURCES = ("outreach", "hotline", "self", "peer_group", "watchdog", "police", "embassy", "ngo",
@@ -63,15 +64,18 @@ class Person(db.Model):
     # Confirmed with the person: the phone and email above reach only them (not an employer,
     # broker or relative), so reminders of their court dates may go there, with their consent.
     contact_safe: Mapped[bool] = mapped_column(default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
+    mdt = relationship("Mdt")
+
     @property
     def age(self) -> int | None:
-        return age_on(self.date_of_birth, date.today())
+        """Age today in the MDT's zone."""
+        return age_on(self.date_of_birth, clock.today(self.mdt))
 
     @property
     def is_minor(self) -> bool:
@@ -114,14 +118,15 @@ class Case(db.Model):
     summary: Mapped[str | None] = mapped_column(Text)
     # Denormalised for filtering without joins: the district of the person's home.
     district: Mapped[str | None] = mapped_column(String(120))
-    opened_on: Mapped[date] = mapped_column(Date, default=date.today)
+    opened_on: Mapped[date] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     close_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     person: Mapped[Person] = relationship()
+    mdt = relationship("Mdt")
     lead_agency = relationship("Agency")
     created_by = relationship("Member")
     episodes: Mapped[list["Episode"]] = relationship(
@@ -131,6 +136,10 @@ class Case(db.Model):
     assignments: Mapped[list["CaseAssignment"]] = relationship(cascade="all, delete-orphan")
     notes: WriteOnlyMapped["Note"] = relationship(cascade="all, delete-orphan",
                                                   passive_deletes=True)
+    # Every consent decision recorded on the case, loaded once per session: the one consent
+    # decision (``mdt.consent``) reads them.
+    consents: Mapped[list["Consent"]] = relationship(  # noqa: F821
+        back_populates="case", order_by="Consent.id", passive_deletes=True)
 
     @property
     def allowed_moves(self) -> tuple[str, ...]:
@@ -148,7 +157,7 @@ class CaseAgency(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
                                          primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True, index=True)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     # The consent under which the agency joined (None: joined before consent was tracked, or an
     # agency added by the lead agency itself). Its scope limits what the agency's members see.
     consent_id: Mapped[int | None] = mapped_column(
@@ -167,7 +176,7 @@ class CaseAssignment(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
                                          primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True, index=True)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     member = relationship("Member")
 
@@ -253,7 +262,7 @@ class Assessment(db.Model):
     immigration_status: Mapped[str | None] = mapped_column(String(200))
     counter_charges: Mapped[str | None] = mapped_column(Text)
     whereabouts: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 SENSITIVE_ASSESSMENT_FIELDS = ("risks", "counter_charge_risk", "deportation_risk", "health",
@@ -272,7 +281,7 @@ class PlanItem(db.Model):
     text: Mapped[str] = mapped_column(Text)
     service: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default="planned")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class Note(db.Model):
@@ -283,7 +292,7 @@ class Note(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     body: Mapped[str] = mapped_column(Text)
     restricted: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     author = relationship("Member")
 
@@ -294,4 +303,4 @@ class IntakeDraft(db.Model):
     __tablename__ = "intake_draft"
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import policy
-from mdt.audit.services import changes, record
+from mdt.audit.services import changes, record, record_read
 from mdt.cases.models import (
     CHANNELS, INTERMEDIARY_KINDS, MINOR_AGE, PLAN_SERVICES, SECTORS, SENSITIVE_ASSESSMENT_FIELDS, SEXES,
     SOURCES, STAGE_MOVES, STAGES, Assessment, Case, CaseAgency, CaseAssignment, CaseCounter,
@@ -21,7 +21,7 @@ from mdt.cases.models import (
 from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
-from mdt.timeutil import utcnow
+from mdt import clock
 from mdt.validation import Checker
 
 PERSON_TEXT_FIELDS = {
@@ -62,7 +62,8 @@ def read_case(user, case_id: int, *, via: str = "web") -> tuple[Case, bool]:
 
 # ---------------------------------------------------------------- input checking
 
-def check_person(data: dict | None, *, partial: bool = False, prefix: str = "person.") -> Checker:
+def check_person(data: dict | None, today: date, *, partial: bool = False,
+                 prefix: str = "person.") -> Checker:
     c = Checker(data, prefix)
     for field, max_length in PERSON_TEXT_FIELDS.items():
         if partial and field not in c.data:
@@ -71,7 +72,7 @@ def check_person(data: dict | None, *, partial: bool = False, prefix: str = "per
     if not partial or "sex" in c.data:
         c.choice("sex", SEXES, required=True)
     if not partial or "date_of_birth" in c.data:
-        c.day("date_of_birth", not_future=True)
+        c.day("date_of_birth", not_after=today)
     if c.clean.get("email") and ("@" not in c.clean["email"] or " " in c.clean["email"]):
         c.error("email", _l("Enter an email address like name@example.org."))
     if not partial or "contact_safe" in c.data:
@@ -85,15 +86,16 @@ def check_person(data: dict | None, *, partial: bool = False, prefix: str = "per
     return c
 
 
-def check_episode(data: dict | None, prefix: str, default_currency: str) -> Checker:
+def check_episode(data: dict | None, prefix: str, mdt) -> Checker:
+    today = clock.today(mdt)
     c = Checker(data, prefix)
     c.country("destination_country")
     c.choice("sector", SECTORS)
     c.text("job", max_length=200)
-    departed = c.day("departed_on", not_future=True)
-    c.day("returned_on", not_future=True, not_before=departed)
+    departed = c.day("departed_on", not_after=today)
+    c.day("returned_on", not_after=today, not_before=departed)
     c.choice("channel", CHANNELS, default="unknown")
-    c.currency("currency", default_currency)
+    c.currency("currency", mdt.currency)
     for field in ("recruitment_fee", "debt_amount", "wages_owed"):
         c.money(field)
     c.text("debt_lender", max_length=200)
@@ -135,7 +137,7 @@ def check_case(data: dict, mdt, *, partial: bool = False) -> Checker:
     elif "lead_agency_id" in c.data:
         c.clean["lead_agency_id"] = None
     if "person" in c.data or not partial:
-        pc = check_person(c.data.get("person"), partial=partial)
+        pc = check_person(c.data.get("person"), clock.today(mdt), partial=partial)
         c.merge(pc)
         c.clean["person"] = pc.clean
     if "episodes" in c.data:
@@ -145,7 +147,7 @@ def check_case(data: dict, mdt, *, partial: bool = False) -> Checker:
             raw = []
         episodes = []
         for i, item in enumerate(raw):
-            ec = check_episode(item, f"episodes[{i}].", mdt.currency)
+            ec = check_episode(item, f"episodes[{i}].", mdt)
             c.merge(ec)
             episodes.append(ec.clean)
         c.clean["episodes"] = episodes
@@ -196,24 +198,30 @@ def create_case(actor: Member, data: dict) -> Case:
     c.raise_if_errors()
     clean = c.clean
     person_id = data.get("person_id")
-    if person_id:
-        person = db.session.get(Person, int(person_id))
-        if person is None or person.mdt_id != mdt.id:
-            raise ValidationError("Some fields are not valid.", {"person_id": ["No such person."]})
+    if person_id not in (None, ""):
+        # A new case for a person already registered: only for a member who may read one of
+        # their cases in full. Otherwise the answer is the same as for an unknown id.
+        try:
+            person = db.session.get(Person, int(person_id))
+        except (TypeError, ValueError):
+            person = None
+        if person is None or not policy.can(actor, "person.link", person):
+            raise ValidationError("Some fields are not valid.", {"person_id": [str(_l(
+                "No such person, or you may not see their cases: ask the coordinator."))]})
     else:
         person = Person(mdt_id=mdt.id, **clean["person"])
         db.session.add(person)
-    now = utcnow()
+    now, today = clock.now(), clock.today(mdt)
     case = Case(
         mdt_id=mdt.id,
-        reference=next_reference(mdt, now.year),
+        reference=next_reference(mdt, today.year),
         person=person,
         stage="intake",
         source=clean["source"],
         lead_agency_id=clean.get("lead_agency_id") or actor.agency_id,
         summary=clean.get("summary"),
         district=person.home_district,
-        opened_on=now.date(),
+        opened_on=today,
         created_by_id=actor.id,
         created_at=now,
         updated_at=now,
@@ -235,7 +243,7 @@ def create_case(actor: Member, data: dict) -> Case:
 
 
 def _touch(case: Case) -> None:
-    case.updated_at = utcnow()
+    case.updated_at = clock.now()
 
 
 def update_case(actor: Member, case: Case, data: dict) -> dict:
@@ -252,15 +260,22 @@ def update_case(actor: Member, case: Case, data: dict) -> dict:
     if "lead_agency_id" in clean and not policy.can(actor, "case.team", case):
         raise Forbidden("Only the lead agency or a coordinator can change the lead agency.")
     changed.update(changes(case, clean))
-    if person_values:
-        person_changed = changes(case.person, person_values)
-        changed.update({f"person.{k}": v for k, v in person_changed.items()})
-        if "home_district" in person_changed:
-            case.district = case.person.home_district
+    person_changed = changes(case.person, person_values) if person_values else {}
+    changed.update({f"person.{k}": v for k, v in person_changed.items()})
+    if "home_district" in person_changed:
+        case.district = case.person.home_district
     if changed:
         _touch(case)
         db.session.flush()
         record(actor, "case.update", case, case=case, detail={"changes": changed})
+    if person_changed:
+        # The person is shared by all their cases: each one's trail shows the change.
+        for other in db.session.scalars(select(Case).where(Case.person_id == case.person_id,
+                                                           Case.id != case.id)):
+            if "home_district" in person_changed:
+                other.district = case.person.home_district
+            record(actor, "person.update", case.person, case=other,
+                   detail={"fields": sorted(person_changed), "via_case_id": case.id})
     return changed
 
 
@@ -281,7 +296,7 @@ def change_stage(actor: Member, case: Case, to: str, reason: str | None = None) 
     old = case.stage
     case.stage = to
     if to == "closed":
-        case.closed_at = utcnow()
+        case.closed_at = clock.now()
         case.close_reason = reason
     elif old == "closed":
         case.closed_at = None
@@ -323,7 +338,7 @@ def case_notes(user, case: Case) -> list[Note]:
 def add_episode(actor: Member, case: Case, data: dict) -> Episode:
     if not policy.can(actor, "case.edit", case):
         raise Forbidden("You cannot change this case.")
-    c = check_episode(data, "", actor.mdt.currency)
+    c = check_episode(data, "", actor.mdt)
     c.raise_if_errors()
     episode = _add_episode(case, dict(c.clean))
     _touch(case)
@@ -365,7 +380,7 @@ def save_assessment(actor: Member, case: Case, data: dict) -> dict:
         db.session.add(assessment)
     changed = changes(assessment, values)
     if changed:
-        assessment.updated_at = utcnow()
+        assessment.updated_at = clock.now()
         _touch(case)
         db.session.flush()
         # Sensitive values never go into the audit trail's detail, only the field names.
@@ -489,7 +504,7 @@ def _filtered(user, f: CaseFilters):
     if needs_person:
         stmt = stmt.join(Person, Person.id == Case.person_id)
     if f.minor is not None:
-        cutoff = date.today() - relativedelta(years=MINOR_AGE)
+        cutoff = clock.today(user.mdt) - relativedelta(years=MINOR_AGE)
         if f.minor:
             stmt = stmt.where(Person.date_of_birth > cutoff, on_team)
         else:
@@ -527,13 +542,15 @@ def list_cases(user, f: CaseFilters, *, count_cap: int | None = None):
         .limit(f.per_page).offset((max(f.page, 1) - 1) * f.per_page)
     )
     rows = db.session.execute(page_stmt).unique().all()
+    record_read(user, "case.list", [row[0].id for row in rows],
+                **({"q": f.q} if f.q else {}))
     return [(row[0], bool(row[1])) for row in rows], total
 
 
 def needs_attention(user, limit: int = 50):
     """Cases on the user's team that need a look: intake older than a week, or no change for 30
     days while open. Later modules add hearings, deadlines and referrals."""
-    now = utcnow()
+    now = clock.now()
     stale_intake = and_(Case.stage == "intake", Case.created_at < now - timedelta(days=7))
     stalled = and_(Case.stage != "closed", Case.updated_at < now - timedelta(days=30))
     stmt = (
@@ -544,6 +561,7 @@ def needs_attention(user, limit: int = 50):
         .limit(limit)
     )
     cases = db.session.scalars(stmt).all()
+    record_read(user, "case.list", [c.id for c in cases])
     result = []
     for case in cases:
         reason = "intake_waiting" if case.stage == "intake" and case.created_at < now - timedelta(
@@ -562,6 +580,7 @@ def cases_naming(user, intermediary: Intermediary):
     visible = db.session.scalars(
         base.where(policy.team_filter(user)).options(joinedload(Case.person))
         .order_by(Case.reference).distinct()).unique().all()
+    record_read(user, "case.list", [c.id for c in visible])
     total = db.session.scalar(select(func.count()).select_from(
         base.with_only_columns(Case.id).distinct().subquery()))
     return visible, total
@@ -578,7 +597,7 @@ def save_draft(actor: Member, data: dict) -> IntakeDraft:
         db.session.add(draft)
     else:
         draft.data = allowed
-    draft.saved_at = utcnow()
+    draft.saved_at = clock.now()
     db.session.flush()
     return draft
 
@@ -596,19 +615,24 @@ def discard_draft(actor: Member) -> None:
 
 
 def duplicate_matches(user, given_name, family_name, date_of_birth, phone):
-    """Possible duplicates as the user may see them: for each matching person, the cases the user
-    may see (at least as a summary) and how many others exist, never their content."""
+    """Possible duplicates as ``user`` may see them. For each person found: ``person`` and the
+    cases the user may read, only when they may read one of that person's cases in full;
+    otherwise ``person`` is None and all that is said is what matched (``matched_on``: "phone"
+    or "name") and how many cases the user cannot see: ask the coordinator."""
     people = possible_duplicates(user.mdt_id, given_name, family_name, date_of_birth, phone)
     if not people:
         return []
-    ids = [p.id for p in people]
     rows = db.session.execute(
-        select(Case, policy.listable_filter(user).label("visible"))
-        .where(Case.person_id.in_(ids)).order_by(Case.opened_on)
-    ).all()
+        select(Case, policy.listable_filter(user).label("listed"),
+               policy.team_filter(user).label("readable"))
+        .where(Case.person_id.in_([p.id for p in people])).order_by(Case.opened_on)).all()
     out = []
     for person in people:
-        mine = [c for c, visible in rows if c.person_id == person.id and visible]
-        hidden = sum(1 for c, visible in rows if c.person_id == person.id and not visible)
-        out.append({"person": person, "cases": mine, "hidden": hidden})
+        own = [(c, listed, readable) for c, listed, readable in rows if c.person_id == person.id]
+        known = any(readable for _c, _l, readable in own)
+        shown = [c for c, listed, _r in own if listed] if known else []
+        out.append({"person": person if known else None, "cases": shown,
+                    "hidden": len(own) - len(shown),
+                    "matched_on": "phone" if phone and person.phone == phone else "name"})
+    record_read(user, "case.list", [c.id for m in out for c in m["cases"]], duplicates=True)
     return out

@@ -6,14 +6,18 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mdt import policy
+from sqlalchemy import select
+
+from mdt import policy, transaction
 from mdt.audit.services import case_trail, record
 from mdt.cases import services
 from mdt.cases.models import Assessment, PlanItem
 from mdt.directory.services import agencies, members
-from mdt.errors import ValidationError, WorkflowError
+from mdt.errors import ValidationError
 from mdt.extensions import db
-from mdt.web import form_dict
+from mdt.legal import services as legal_services
+from mdt.referrals import services as referral_services
+from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("cases", __name__)
 
@@ -112,16 +116,14 @@ def new():
         if not duplicates:
             try:
                 case = services.create_case(current_user, data)
-                db.session.commit()
+            except ValidationError as exc:
+                transaction.rollback()
+                errors = _flat_errors(exc.errors)
+            else:
                 flash(_("Case %(ref)s registered.", ref=case.reference), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
-            except ValidationError as exc:
-                db.session.rollback()
-                errors = _flat_errors(exc.errors)
-        if errors or duplicates:
-            # Keep what was typed even if the connection drops before the next try.
-            services.save_draft(current_user, request.form.to_dict())
-            db.session.commit()
+        # Keep what was typed even if the connection drops before the next try.
+        services.save_draft(current_user, request.form.to_dict())
     else:
         values = services.load_draft(current_user) if request.args.get("fresh") != "1" else {}
     return render_template("cases/new.html", values=values, errors=errors, duplicates=duplicates,
@@ -132,7 +134,6 @@ def new():
 @login_required
 def save_draft():
     draft = services.save_draft(current_user, request.form.to_dict())
-    db.session.commit()
     return render_template("cases/_draft_saved.html", draft=draft)
 
 
@@ -140,19 +141,13 @@ def save_draft():
 @login_required
 def discard_draft():
     services.discard_draft(current_user)
-    db.session.commit()
     return redirect(url_for("cases.new", fresh="1"))
 
 
 def _case_page(case_id: int, *, status: int = 200, **extra):
     case, full = services.read_case(current_user, case_id)
     if not full:
-        html = render_template("cases/summary.html", case=case)
-        db.session.commit()  # the audited read; after rendering, so nothing is reloaded
-        return html, status
-    from mdt.legal import services as legal_services
-    from mdt.referrals import services as referral_services
-
+        return render_template("cases/summary.html", case=case), status
     full_team = policy.can(current_user, "case.edit", case)
     context = {
         "case": case,
@@ -167,14 +162,12 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         "values": {}, "errors": {},
     }
     context.update(extra)
-    html = render_template("cases/show.html", **context)
-    db.session.commit()  # the audited read; after rendering, so nothing is reloaded
-    return html, status
+    # The audited read is committed at the end of the request, after rendering, so that nothing
+    # is loaded twice.
+    return render_template("cases/show.html", **context), status
 
 
 def case_plan_stmt(case_id: int):
-    from sqlalchemy import select
-
     return select(PlanItem).where(PlanItem.case_id == case_id).order_by(PlanItem.kind, PlanItem.id)
 
 
@@ -185,21 +178,13 @@ def show(case_id: int):
 
 
 def _case_action(case_id: int, action: str, work, success: str, anchor: str, form_name: str):
+    """A form on the case page. A refusal (an illegal stage change, say) shows at the form."""
     case = services.get_case(current_user, case_id, action)
-    try:
-        work(case)
-        db.session.commit()
-        flash(success, "success")
-        return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
-    except ValidationError as exc:
-        db.session.rollback()
-        return _case_page(case_id, status=422, form_name=form_name, values=request.form,
-                          errors=_flat_errors(exc.errors))
-    except WorkflowError as exc:
-        # Refused by the workflow (e.g. an illegal stage move): the page says why, at the form.
-        db.session.rollback()
-        return _case_page(case_id, status=409, form_name=form_name, values=request.form,
-                          errors={"to": [exc.detail]})
+    return act(lambda: work(case), success=success, refusal_field="to",
+               done_url=url_for("cases.show", case_id=case.id, _anchor=anchor),
+               page=lambda status, errors: _case_page(case_id, status=status, form_name=form_name,
+                                                      values=request.form,
+                                                      errors=_flat_errors(errors)))
 
 
 @bp.route("/cases/<int:case_id>/notes", methods=["POST"])
@@ -222,29 +207,23 @@ def change_stage(case_id: int):
         _("Stage changed."), "stage", "stage")
 
 
-def _form_page(case_id: int, action: str, template: str, work, success: str, anchor: str,
-               initial, **context):
-    """A dedicated form page for a case (edit, team, new episode): GET shows it, POST saves and
-    goes back to the case; on an error the page comes back with every value kept."""
+def form_page(case_id: int, action: str, template: str, work, success: str, anchor: str,
+              initial, read: str | None = None, **context):
+    """A dedicated form page for a case (edit, team, consent, new episode): GET shows it, POST
+    saves and goes back to the case; on an error the page comes back with every value kept.
+    ``read``: the audit action of a GET that shows the case's personal data."""
     case = services.get_case(current_user, case_id, action)
-    errors = {}
-    values = initial(case) if request.method == "GET" else request.form
-    if request.method == "POST":
-        try:
-            work(case)
-            db.session.commit()
-            flash(success, "success")
-            return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
-        except ValidationError as exc:
-            db.session.rollback()
-            case = services.get_case(current_user, case_id, action)
-            errors, status = _flat_errors(exc.errors), 422
-        except WorkflowError as exc:
-            db.session.rollback()
-            case = services.get_case(current_user, case_id, action)
-            errors, status = {"_": [exc.detail]}, 409
-    return render_template(template, case=case, values=values, errors=errors,
-                           **{k: v() for k, v in context.items()}), (status if errors else 200)
+    if read and request.method == "GET":
+        record(current_user, read, case, case=case)
+
+    def render(values, errors, status):
+        shown = case if status == 200 else services.get_case(current_user, case_id, action)
+        return render_template(template, case=shown, values=values, errors=_flat_errors(errors),
+                               **{k: v() for k, v in context.items()}), status
+
+    return form_view(initial=lambda: initial(case), render=render, work=lambda: work(case),
+                     success=success,
+                     done_url=url_for("cases.show", case_id=case.id, _anchor=anchor))
 
 
 def _person_values(case) -> dict:
@@ -267,8 +246,9 @@ def edit(case_id: int):
             data["lead_agency_id"] = request.form.get("lead_agency_id") or None
         services.update_case(current_user, case, data)
 
-    return _form_page(case_id, "case.edit", "cases/edit.html", work, _("Changes saved."),
-                      "person", _person_values, agencies=lambda: agencies(current_user.mdt_id))
+    return form_page(case_id, "case.edit", "cases/edit.html", work, _("Changes saved."),
+                     "person", _person_values, read="case.read_edit",
+                     agencies=lambda: agencies(current_user.mdt_id))
 
 
 def _episode_data(form) -> dict:
@@ -283,7 +263,7 @@ def _episode_data(form) -> dict:
 @bp.route("/cases/<int:case_id>/episodes/new", methods=["GET", "POST"])
 @login_required
 def add_episode(case_id: int):
-    return _form_page(
+    return form_page(
         case_id, "case.edit", "cases/episode_form.html",
         lambda case: services.add_episode(current_user, case, _episode_data(request.form)),
         _("Migration episode added."), "episodes",
@@ -328,10 +308,10 @@ def set_team(case_id: int):
                 continue
         return out
 
-    return _form_page(
+    return form_page(
         case_id, "case.team", "cases/team.html",
         lambda case: services.set_team(current_user, case, ids("agency_ids"), ids("member_ids")),
-        _("Team saved."), "team", lambda case: {},
+        _("Team saved."), "team", lambda case: {}, read="case.read_team",
         agencies=lambda: agencies(current_user.mdt_id), members=lambda: members(current_user.mdt_id))
 
 
@@ -340,7 +320,5 @@ def set_team(case_id: int):
 def audit(case_id: int):
     case = services.get_case(current_user, case_id, "case.audit")
     events = case_trail(case.id)
-    html = render_template("cases/audit.html", case=case, events=events)
     record(current_user, "case.read_audit", case, case=case)
-    db.session.commit()
-    return html
+    return render_template("cases/audit.html", case=case, events=events)

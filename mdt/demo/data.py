@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
+from mdt import clock
 from mdt.audit.services import record
 from mdt.auth.services import hash_password
 from mdt.cases import services as case_services
@@ -154,7 +155,6 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
             if mdt is None:
                 raise DemoRefused("No demo MDT to add synthetic cases to.")
             n = add_synthetic_cases(mdt, extra_cases)
-            db.session.commit()
             return f"Added {n} synthetic cases."
         raise DemoRefused("The database is not empty: demo data loads only into an empty database.")
     rng = random.Random(2012)
@@ -191,7 +191,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
     social = members["social@example.org"]
     lawyer = members["lawyer@example.org"]
     labour = members["labour@example.org"]
-    today = date.today()
+    today = clock.today(mdt)
     weighted = [s for s in STORIES for _ in range(s[0])]
     for i in range(40):
         story = weighted[i % len(weighted)] if i < len(weighted) else rng.choice(weighted)
@@ -253,7 +253,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
         lead_member = creator if creator.agency_id == case.lead_agency_id else social
         team = []
         if i % 3 == 0 and creator is not lawyer:
-            team.append(("legal", None))
+            team.append(("legal", ["person", "episodes", "assessment", "plan", "notes"]))
         if i % 4 == 1 and creator is not labour:
             team.append(("labour", ["person", "episodes", "plan"]))
         if i % 10 == 4:
@@ -300,7 +300,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
     if extra_cases:
         add_synthetic_cases(mdt, extra_cases)
     record(None, "demo.load", None, detail={"cases": 43 + extra_cases})
-    db.session.commit()
+    db.session.flush()
     return ("Demo data loaded: Petchabun MDT with 40 returnees and a second MDT. "
             f"Log in as coordinator@example.org with password {DEMO_PASSWORD}.")
 
@@ -378,7 +378,7 @@ def _demo_legal(plan, members) -> None:
         "status": "settled", "amount_awarded": "120000.00", "amount_received": "120000.00",
         "debt_relief": {"loan_cancelled": True, "collateral_returned": True,
                         "note": "Land title returned with the settlement."}})
-    today = date.today()
+    today = clock.court_today(labour.jurisdiction)
     legal.record_event(lawyer, labour, {"kind": "judgment_read",
                                         "occurred_on": (today - timedelta(days=10)).isoformat()})
     legal.record_event(lawyer, criminal, {"kind": "offence_known",
@@ -403,14 +403,14 @@ def add_synthetic_cases(mdt: Mdt, n: int, batch: int = 5000) -> int:
     agency_ids = list(db.session.scalars(select(Agency.id).where(Agency.mdt_id == mdt.id)))
     if not agency_ids:
         raise DemoRefused("The MDT has no agencies.")
-    year = datetime.now(timezone.utc).year
+    year = clock.today(mdt).year
     counter = db.session.get(CaseCounter, (mdt.id, year))
     if counter is None:
         counter = CaseCounter(mdt_id=mdt.id, year=year, last=0)
         db.session.add(counter)
         db.session.flush()
     start = counter.last
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     stages = ["intake", "assessment", "planning", "active", "follow_up"]
     done = 0
     while done < n:
@@ -437,7 +437,7 @@ def add_synthetic_cases(mdt: Mdt, n: int, batch: int = 5000) -> int:
                 "mdt_id": mdt.id, "reference": f"{mdt.code}-{year}-{number:06d}",
                 "person_id": person_id, "stage": rng.choice(stages), "source": rng.choice(SOURCES),
                 "lead_agency_id": rng.choice(agency_ids), "summary": "Synthetic case for benchmarks.",
-                "district": person["home_district"], "opened_on": when.date(),
+                "district": person["home_district"], "opened_on": clock.local_date(when, mdt),
                 "created_at": when, "updated_at": when,
             })
         db.session.execute(insert(Case), cases)

@@ -9,7 +9,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, JSON, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.extensions import db
-from mdt.timeutil import UTCDateTime, utcnow
+from mdt import clock
+from mdt.timeutil import UTCDateTime
 
 AGENCY_KINDS = (
     "police", "prosecutor", "court", "labour", "employment", "social_welfare", "health",
@@ -34,7 +35,7 @@ class Mdt(db.Model):
     country: Mapped[str] = mapped_column(String(2), default="TH")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Bangkok")
     currency: Mapped[str] = mapped_column(String(3), default="THB")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class Agency(db.Model):
@@ -55,7 +56,7 @@ class Agency(db.Model):
         ForeignKey("member.id", use_alter=True, name="fk_agency_focal_person_id_member")
     )
     contact: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     mdt: Mapped[Mdt] = relationship()
     parent: Mapped["Agency | None"] = relationship(remote_side=[id])
@@ -80,7 +81,7 @@ class Member(UserMixin, db.Model):
     expertise: Mapped[str | None] = mapped_column(String(300))
     ui_language: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     mdt: Mapped[Mdt] = relationship()
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])

@@ -9,9 +9,9 @@ from mdt.auth.models import WorkerHeartbeat
 from mdt.cases import services as case_services
 from mdt.cases.models import Intermediary
 from mdt.directory import services
-from mdt.errors import ValidationError, get_or_404
+from mdt.errors import get_or_404
 from mdt.extensions import db
-from mdt.web import form_dict, require
+from mdt.web import act, form_dict, form_view, require
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -28,25 +28,24 @@ def index():
 
 
 def _agency_form(agency=None):
-    values = request.form if request.method == "POST" else (
-        {k: getattr(agency, k) for k in ("name", "kind", "level", "area", "contact", "parent_id",
-                                          "focal_person_id")} if agency else {"level": "province"})
-    errors = {}
-    if request.method == "POST":
-        try:
-            if agency is None:
-                agency = services.create_agency(current_user, form_dict(request.form))
-            else:
-                services.update_agency(current_user, agency, form_dict(request.form))
-            db.session.commit()
-            flash(_("Agency saved."), "success")
-            return redirect(url_for("directory.index"))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors
-    return render_template("directory/agency_form.html", agency=agency, values=values,
-                           errors=errors, agencies=services.agencies(current_user.mdt_id),
-                           members=services.members(current_user.mdt_id)), (422 if errors else 200)
+    def initial():
+        if agency is None:
+            return {"level": "province"}
+        return {k: getattr(agency, k) for k in ("name", "kind", "level", "area", "contact",
+                                                "parent_id", "focal_person_id")}
+
+    def work():
+        if agency is None:
+            return services.create_agency(current_user, form_dict(request.form))
+        return services.update_agency(current_user, agency, form_dict(request.form))
+
+    def render(values, errors, status):
+        return render_template("directory/agency_form.html", agency=agency, values=values,
+                               errors=errors, agencies=services.agencies(current_user.mdt_id),
+                               members=services.members(current_user.mdt_id)), status
+
+    return form_view(initial=initial, render=render, work=work, success=_("Agency saved."),
+                     done_url=url_for("directory.index"))
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
@@ -62,33 +61,28 @@ def edit_agency(agency_id: int):
 
 
 def _member_form(member=None):
-    if request.method == "POST":
-        values = request.form
-    elif member:
-        values = {k: getattr(member, k) for k in ("email", "name", "phone", "agency_id", "languages",
-                                                   "expertise", "active")}
-    else:
-        values = {"active": True}
-    roles = request.form.getlist("roles") if request.method == "POST" else (
-        member.roles if member else ["member"])
-    errors = {}
-    if request.method == "POST":
+    def initial():
+        if member is None:
+            return {"active": True}
+        return {k: getattr(member, k) for k in ("email", "name", "phone", "agency_id",
+                                                "languages", "expertise", "active")}
+
+    def work():
         data = form_dict(request.form, lists=("roles",))
         data["active"] = "active" in request.form
-        try:
-            if member is None:
-                member = services.create_member(current_user, data)
-            else:
-                services.update_member(current_user, member, data)
-            db.session.commit()
-            flash(_("Member saved."), "success")
-            return redirect(url_for("directory.index"))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors
-    return render_template("directory/member_form.html", member=member, values=values,
-                           roles=roles, errors=errors,
-                           agencies=services.agencies(current_user.mdt_id)), (422 if errors else 200)
+        if member is None:
+            return services.create_member(current_user, data)
+        return services.update_member(current_user, member, data)
+
+    def render(values, errors, status):
+        roles = request.form.getlist("roles") if request.method == "POST" else (
+            member.roles if member else ["member"])
+        return render_template("directory/member_form.html", member=member, values=values,
+                               roles=roles, errors=errors,
+                               agencies=services.agencies(current_user.mdt_id)), status
+
+    return form_view(initial=initial, render=render, work=work, success=_("Member saved."),
+                     done_url=url_for("directory.index"))
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -106,25 +100,20 @@ def edit_member(member_id: int):
 @bp.route("/action-plan", methods=["POST"])
 @require("actionplan.edit")
 def add_plan_entry():
-    try:
-        services.add_plan_entry(current_user, form_dict(request.form))
-        db.session.commit()
-        flash(_("Added to the action plan."), "success")
-    except ValidationError as exc:
-        db.session.rollback()
-        return render_template(
-            "directory/index.html", agencies=services.agencies(current_user.mdt_id),
-            members=services.members(current_user.mdt_id),
-            plan=services.action_plan(current_user.mdt_id), plan_values=request.form,
-            plan_errors=exc.errors), 422
-    return redirect(url_for("directory.index", _anchor="action-plan"))
+    return act(lambda: services.add_plan_entry(current_user, form_dict(request.form)),
+               success=_("Added to the action plan."),
+               done_url=url_for("directory.index", _anchor="action-plan"),
+               page=lambda status, errors: (render_template(
+                   "directory/index.html", agencies=services.agencies(current_user.mdt_id),
+                   members=services.members(current_user.mdt_id),
+                   plan=services.action_plan(current_user.mdt_id), plan_values=request.form,
+                   plan_errors=errors), status))
 
 
 @bp.route("/action-plan/<int:entry_id>/remove", methods=["POST"])
 @require("actionplan.edit")
 def remove_plan_entry(entry_id: int):
     services.remove_plan_entry(current_user, entry_id)
-    db.session.commit()
     flash(_("Removed from the action plan."), "success")
     return redirect(url_for("directory.index", _anchor="action-plan"))
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mdt.directory.models import _in
 from mdt.extensions import db
 from mdt.legal.calendar import ROLLS, UNITS
-from mdt.timeutil import UTCDateTime, utcnow
+from mdt import clock
+from mdt.timeutil import UTCDateTime
 
 MATTER_KINDS = ("labour", "criminal", "civil", "administrative")
 JURISDICTIONS = ("TH", "PH")
@@ -51,8 +52,8 @@ class LegalMatter(db.Model):
     # Told, with the coordinators, when a time limit is not done a working day before it ends.
     supervising_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     lawyers: Mapped[list["MatterLawyer"]] = relationship(cascade="all, delete-orphan")
     supervising_lawyer = relationship("Member", foreign_keys=[supervising_lawyer_id])
@@ -171,7 +172,7 @@ class MatterEvent(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     matter = relationship("LegalMatter")
     recorded_by = relationship("Member", foreign_keys=[recorded_by_id])
@@ -208,7 +209,7 @@ class DeadlineRule(db.Model):
     confidence: Mapped[str] = mapped_column(String(1))
     notes: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     @property
     def verified(self) -> bool:
@@ -232,7 +233,7 @@ class ClosureDay(db.Model):
     action: Mapped[str] = mapped_column(String(6), default="closed")
     reason: Mapped[str] = mapped_column(String(300))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class Deadline(db.Model):
@@ -257,7 +258,7 @@ class Deadline(db.Model):
     set_by_hand: Mapped[bool] = mapped_column(default=False)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     rule = relationship("DeadlineRule")
     event = relationship("MatterEvent")
@@ -275,4 +276,4 @@ class DeadlineChange(db.Model):
     new_due_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(300))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

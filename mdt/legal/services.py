@@ -4,7 +4,7 @@ caller commits once. Every change writes an audit row in the same transaction.""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from mdt import policy
+from mdt import consent, policy
 from mdt.audit.services import changes, record
 from mdt.cases.models import INTERMEDIARY_KINDS, Case
 from mdt.directory.models import Member
@@ -25,37 +25,13 @@ from mdt.legal.models import (CLAIMANT_STATUSES, EVENT_KINDS, HEARING_STATUSES, 
                               Deadline, DeadlineChange, DeadlineRule, Hearing, HearingSupport,
                               LegalMatter, MatterEvent, MatterLawyer, MatterLink, MatterRespondent)
 from mdt.notifications import services as notes
-from mdt.timeutil import utcnow
+from mdt import clock
 from mdt.validation import Checker
 
-COURT_ZONES = {"TH": "Asia/Bangkok", "PH": "Asia/Manila"}
+COURT_ZONES = clock.COURT_ZONES
 
 
 # ---------------------------------------------------------------- access
-
-def matter_filter(user):
-    """SQL condition: matters ``user`` may see: assigned lawyers and their agencies, the MDT's
-    coordinators, and the team of any claimant's case."""
-    lawyer_agency = (select(MatterLawyer.matter_id).join(Member, Member.id == MatterLawyer.member_id)
-                     .where(Member.agency_id == user.agency_id))
-    conditions = [
-        LegalMatter.created_by_id == user.id,
-        LegalMatter.id.in_(lawyer_agency),
-        LegalMatter.id.in_(select(Claimant.matter_id).join(Case, Case.id == Claimant.case_id)
-                           .where(policy.team_filter(user))),
-    ]
-    if user.has_role("coordinator"):
-        conditions.append(LegalMatter.mdt_id == user.mdt_id)
-    return (LegalMatter.mdt_id == user.mdt_id) & or_(*conditions)
-
-
-def can_edit(user, matter: LegalMatter) -> bool:
-    if matter.mdt_id != user.mdt_id or not user.active:
-        return False
-    if matter.created_by_id == user.id:
-        return True
-    return any(l.member_id == user.id or l.member.agency_id == user.agency_id for l in matter.lawyers)
-
 
 def get_matter(user, matter_id: int, *, edit: bool = False) -> LegalMatter:
     matter = db.session.get(LegalMatter, matter_id, options=[
@@ -64,17 +40,24 @@ def get_matter(user, matter_id: int, *, edit: bool = False) -> LegalMatter:
         selectinload(LegalMatter.respondents).joinedload(MatterRespondent.intermediary)])
     if matter is None or matter.mdt_id != user.mdt_id:
         raise NotFound("No such legal matter.")
-    visible = db.session.scalar(select(LegalMatter.id).where(LegalMatter.id == matter.id,
-                                                             matter_filter(user)))
-    if visible is None:
+    if not policy.can(user, "matter.view", matter):
         raise NotFound("No such legal matter.")
-    if edit and not can_edit(user, matter):
+    if edit and not policy.can(user, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     return matter
 
 
+def read_matter(user, matter_id: int) -> LegalMatter:
+    """Open a matter's page or API record: audits the read of its claimants (the cases the user
+    may see, whose names are shown)."""
+    matter = get_matter(user, matter_id)
+    shown = [cl.case_id for cl in matter.claimants if policy.can(user, "case.view", cl.case)]
+    record(user, "matter.read", matter, detail={"case_ids": shown})
+    return matter
+
+
 def _require_creator(user) -> None:
-    if not (user.has_role("lawyer") or user.has_role("coordinator")):
+    if not policy.can(user, "matter.create"):
         raise Forbidden("Lawyers and coordinators open legal matters.")
 
 
@@ -107,16 +90,8 @@ def _check_claimant(actor, raw: dict, prefix: str, default_currency: str):
 
 
 def _require_legal_consent(case: Case) -> None:
-    from mdt.referrals.models import Consent
-
-    consents = db.session.scalars(select(Consent).where(
-        Consent.case_id == case.id, Consent.purpose == "legal_action")
-        .order_by(Consent.recorded_on.desc(), Consent.id.desc())).all()
-    for consent in consents:
-        if not consent.given and consent.withdrawn_at is None:
-            break
-        if consent.is_live(date.today()):
-            return
+    if consent.for_case(case, "legal_action").live:
+        return
     raise WorkflowError(str(_l(
         "Case %(ref)s has no live consent to legal action: the person decides whether to go to "
         "court. Record their consent first.", ref=case.reference)))
@@ -176,7 +151,7 @@ def create_matter(actor, data: dict) -> LegalMatter:
 
 
 def update_matter(actor, matter: LegalMatter, data: dict) -> dict:
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     c = Checker(data)
     for field, size in (("title", 300), ("forum", 200), ("docket_no", 100)):
@@ -217,7 +192,7 @@ def update_matter(actor, matter: LegalMatter, data: dict) -> dict:
         touch(db.session, "deadline", db.session.scalars(select(Deadline.id).where(
             Deadline.matter_id == matter.id, Deadline.status != "done")).all())
     if changed:
-        matter.updated_at = utcnow()
+        matter.updated_at = clock.now()
         db.session.flush()
         record(actor, "matter.update", matter, detail={"changes": changed})
     return changed
@@ -230,7 +205,7 @@ def linked_ids(matter: LegalMatter) -> list[int]:
 
 
 def add_claimant(actor, matter: LegalMatter, data: dict) -> Claimant:
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     default = {"TH": "THB", "PH": "PHP"}[matter.jurisdiction]
     c, case = _check_claimant(actor, data, "", default)
@@ -247,7 +222,7 @@ def add_claimant(actor, matter: LegalMatter, data: dict) -> Claimant:
 
 
 def update_claimant(actor, matter: LegalMatter, claimant: Claimant, data: dict) -> dict:
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     c = Checker(data)
     if "status" in c.data:
@@ -273,7 +248,7 @@ def update_claimant(actor, matter: LegalMatter, claimant: Claimant, data: dict) 
     c.raise_if_errors()
     changed = changes(claimant, c.clean)
     if changed:
-        matter.updated_at = utcnow()
+        matter.updated_at = clock.now()
         db.session.flush()
         record(actor, "matter.claimant_update", claimant, case=claimant.case,
                detail={"matter_id": matter.id, "changes": changed})
@@ -292,7 +267,7 @@ def totals(matter: LegalMatter) -> dict:
 
 
 def visible_matters(user, limit: int = 200):
-    return db.session.scalars(select(LegalMatter).where(matter_filter(user))
+    return db.session.scalars(select(LegalMatter).where(policy.matter_filter(user))
                               .order_by(LegalMatter.updated_at.desc()).limit(limit)).all()
 
 
@@ -312,13 +287,13 @@ def _parse_starts_at(raw, zone: str) -> datetime | None:
 
 
 def schedule_hearing(actor, matter: LegalMatter, data: dict) -> Hearing:
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     c = Checker(data)
     starts_at = _parse_starts_at(c.data.get("starts_at"), COURT_ZONES[matter.jurisdiction])
     if starts_at is None:
         c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
-    elif starts_at < utcnow():
+    elif starts_at < clock.now():
         c.error("starts_at", _l("A new hearing cannot be in the past."))
     c.text("purpose", required=True, max_length=300)
     c.text("location", max_length=300)
@@ -328,7 +303,7 @@ def schedule_hearing(actor, matter: LegalMatter, data: dict) -> Hearing:
     db.session.add(hearing)
     for kind in ("transport", "lodging", "interpreter", "witness_preparation"):
         hearing.support.append(HearingSupport(kind=kind))
-    matter.updated_at = utcnow()
+    matter.updated_at = clock.now()
     db.session.flush()
     record(actor, "hearing.schedule", hearing, detail={"matter_id": matter.id,
                                                        "starts_at": starts_at, "purpose": hearing.purpose})
@@ -337,7 +312,7 @@ def schedule_hearing(actor, matter: LegalMatter, data: dict) -> Hearing:
 
 def update_hearing(actor, hearing: Hearing, data: dict) -> dict:
     matter = hearing.matter
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     c = Checker(data)
     zone = COURT_ZONES[matter.jurisdiction]
@@ -357,7 +332,7 @@ def update_hearing(actor, hearing: Hearing, data: dict) -> dict:
         next_at = _parse_starts_at(c.data.get("next_starts_at"), zone) if c.data.get("next_starts_at") else None
         if next_at is None:
             c.error("next_starts_at", _l("Adjourning needs the new date and time."))
-        elif next_at < utcnow():
+        elif next_at < clock.now():
             c.error("next_starts_at", _l("A new hearing cannot be in the past."))
     c.raise_if_errors()
     changed = changes(hearing, c.clean)
@@ -371,7 +346,7 @@ def update_hearing(actor, hearing: Hearing, data: dict) -> dict:
             follow.support.append(HearingSupport(kind=kind))
         changed["next_hearing"] = [None, next_at]
     if changed:
-        matter.updated_at = utcnow()
+        matter.updated_at = clock.now()
         db.session.flush()
         record(actor, "hearing.update", hearing, detail={"matter_id": matter.id, "changes": changed})
     return changed
@@ -407,11 +382,11 @@ def _computed(rule: DeadlineRule, kind: str, occurred_on: date, calendar: CourtC
 
 
 def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, list[Deadline]]:
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     c = Checker(data)
     c.choice("kind", EVENT_KINDS, required=True)
-    c.day("occurred_on", required=True, not_future=True)
+    c.day("occurred_on", required=True, not_after=clock.court_today(matter.jurisdiction))
     c.text("note", max_length=2000)
     c.raise_if_errors()
     event = MatterEvent(matter_id=matter.id, kind=c.clean["kind"], occurred_on=c.clean["occurred_on"],
@@ -427,7 +402,7 @@ def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, l
                             verified=rule.verified, trace=trace)
         db.session.add(deadline)
         created.append(deadline)
-    matter.updated_at = utcnow()
+    matter.updated_at = clock.now()
     db.session.flush()
     record(actor, "matter.event", event, detail={
         "matter_id": matter.id, "kind": event.kind, "occurred_on": event.occurred_on,
@@ -437,10 +412,10 @@ def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, l
 
 def change_event_date(actor, event: MatterEvent, occurred_on) -> list[Deadline]:
     matter = event.matter
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     c = Checker({"occurred_on": occurred_on})
-    c.day("occurred_on", required=True, not_future=True)
+    c.day("occurred_on", required=True, not_after=clock.court_today(matter.jurisdiction))
     c.raise_if_errors()
     old = event.occurred_on
     if c.clean["occurred_on"] == old:
@@ -457,7 +432,7 @@ def change_event_date(actor, event: MatterEvent, occurred_on) -> list[Deadline]:
 
 def confirm_event(actor, event: MatterEvent) -> MatterEvent:
     matter = event.matter
-    if not (can_edit(actor, matter) or actor.has_role("coordinator")):
+    if not policy.can(actor, "matter.confirm_event", matter):
         raise Forbidden("You cannot confirm events on this matter.")
     if event.recorded_by_id == actor.id:
         raise WorkflowError(str(_l("A second member must confirm the trigger date, not the one who "
@@ -465,7 +440,7 @@ def confirm_event(actor, event: MatterEvent) -> MatterEvent:
     if event.confirmed_by_id is not None:
         raise WorkflowError(str(_l("This date is already confirmed.")))
     event.confirmed_by_id = actor.id
-    event.confirmed_at = utcnow()
+    event.confirmed_at = clock.now()
     db.session.flush()
     record(actor, "matter.event_confirm", event, detail={"matter_id": matter.id,
                                                          "occurred_on": event.occurred_on})
@@ -491,7 +466,7 @@ def recompute(reason: str, actor=None, *where) -> list[int]:
     calendars: dict[tuple[str, str], CourtCalendar] = {}
     updates, history, moved = [], [], defaultdict(list)
     actor_id = getattr(actor, "id", None)
-    now = utcnow()
+    now = clock.now()
     for row in rows:
         key = (row.jurisdiction, row.forum or "")
         if key not in calendars:
@@ -527,7 +502,7 @@ def recompute(reason: str, actor=None, *where) -> list[int]:
 
 
 def require_admin(actor) -> None:
-    if not policy.can(actor, "directory.manage"):
+    if not policy.can(actor, "legal.rules"):
         raise Forbidden("Only administrators manage rules and court calendars.")
 
 
@@ -638,7 +613,7 @@ def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[Dead
     if not changed:
         return rule, []
     rule.version += 1
-    rule.updated_at = utcnow()
+    rule.updated_at = clock.now()
     db.session.flush()
     record(actor, "rule.update", rule, detail={"changes": changed, "version": rule.version})
     # Open deadlines carry the rule's current title and citation, then move if the period changed.
@@ -651,12 +626,12 @@ def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[Dead
 
 
 def mark_done(actor, deadline: Deadline) -> Deadline:
-    if not can_edit(actor, deadline.matter):
+    if not policy.can(actor, "matter.edit", deadline.matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     if deadline.status != "open":
         raise WorkflowError(str(_l("This deadline is already %(status)s.", status=deadline.status)))
     deadline.status = "done"
-    deadline.done_at = utcnow()
+    deadline.done_at = clock.now()
     deadline.done_by_id = actor.id
     db.session.flush()
     record(actor, "deadline.done", deadline, detail={"matter_id": deadline.matter_id,
@@ -664,11 +639,15 @@ def mark_done(actor, deadline: Deadline) -> Deadline:
     return deadline
 
 
-def mark_missed(today: date | None = None) -> int:
-    """Open deadlines whose last day has passed become missed. Idempotent."""
-    today = today or date.today()
-    overdue = db.session.scalars(select(Deadline).where(Deadline.status == "open",
-                                                        Deadline.due_on < today)).all()
+def mark_missed() -> int:
+    """Open deadlines whose last day has passed in their court's calendar become missed.
+    Idempotent."""
+    overdue = []
+    for jurisdiction in JURISDICTIONS:
+        overdue += db.session.scalars(select(Deadline).join(
+            LegalMatter, LegalMatter.id == Deadline.matter_id).where(
+            LegalMatter.jurisdiction == jurisdiction, Deadline.status == "open",
+            Deadline.due_on < clock.court_today(jurisdiction))).all()
     for deadline in overdue:
         deadline.status = "missed"
         record(None, "deadline.missed", deadline, detail={"matter_id": deadline.matter_id,
@@ -685,13 +664,12 @@ def matter_deadlines(matter: LegalMatter):
 
 def my_agenda(user, days: int = 90):
     """The user's upcoming hearings and open deadlines, on the matters they may see."""
-    today = date.today()
-    visible = select(LegalMatter.id).where(matter_filter(user))
+    visible = select(LegalMatter.id).where(policy.matter_filter(user))
     deadlines = db.session.scalars(
         select(Deadline).where(Deadline.matter_id.in_(visible), Deadline.status == "open")
         .options(joinedload(Deadline.matter), joinedload(Deadline.event))
         .order_by(Deadline.due_on).limit(200)).all()
-    start = datetime.combine(today, time.min, tzinfo=timezone.utc)
+    start = clock.start_of(clock.today(user.mdt), user.mdt)
     hearings = db.session.scalars(
         select(Hearing).where(Hearing.matter_id.in_(visible), Hearing.starts_at >= start,
                               Hearing.status == "scheduled")
@@ -703,7 +681,7 @@ def matters_of_case(user, case: Case):
     """The legal matters in which this case is a claimant, as far as the user may see them."""
     return db.session.scalars(
         select(LegalMatter).join(Claimant, Claimant.matter_id == LegalMatter.id)
-        .where(Claimant.case_id == case.id, matter_filter(user))
+        .where(Claimant.case_id == case.id, policy.matter_filter(user))
         .order_by(LegalMatter.updated_at.desc())).all()
 
 
@@ -711,7 +689,7 @@ def matters_naming(user, intermediary_id: int):
     """Matters with this respondent: the ones the user may see, and how many in all."""
     base = select(LegalMatter).join(MatterRespondent, MatterRespondent.matter_id == LegalMatter.id)\
         .where(MatterRespondent.intermediary_id == intermediary_id, LegalMatter.mdt_id == user.mdt_id)
-    visible = db.session.scalars(base.where(matter_filter(user)).order_by(LegalMatter.title)).all()
+    visible = db.session.scalars(base.where(policy.matter_filter(user)).order_by(LegalMatter.title)).all()
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     return visible, total
 
@@ -722,7 +700,7 @@ def update_support(actor, hearing: Hearing, data: dict) -> dict:
     from mdt.legal.models import HearingAttendance
 
     matter = hearing.matter
-    if not can_edit(actor, matter):
+    if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
     members = {m.id for m in db.session.scalars(select(Member).where(Member.mdt_id == matter.mdt_id))}
     claimant_ids = {cl.id for cl in matter.claimants}

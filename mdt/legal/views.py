@@ -1,21 +1,20 @@
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mdt import policy
+from mdt import clock, policy
 from mdt.cases.models import Case
-from mdt.errors import NotFound, ValidationError, get_or_404
+from mdt.errors import NotFound, get_or_404
 from mdt.directory.services import members
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import (ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing,
                               MatterEvent)
-from mdt.web import act, form_dict
+from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("legal", __name__)
 
@@ -24,34 +23,32 @@ bp = Blueprint("legal", __name__)
 @login_required
 def index():
     return render_template("legal/index.html", matters=legal.visible_matters(current_user),
-                           can_create=current_user.has_role("lawyer") or current_user.has_role("coordinator"))
+                           can_create=policy.can(current_user, "matter.create"))
 
 
 @bp.route("/matters/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not (current_user.has_role("lawyer") or current_user.has_role("coordinator")):
+    if not policy.can(current_user, "matter.create"):
         abort(403)
-    errors, status = {}, 200
-    values = request.form if request.method == "POST" else {"jurisdiction": current_user.mdt.country}
-    if request.method == "POST":
+
+    def work():
         data = form_dict(request.form)
         names = request.form.getlist("respondent_name")
         kinds = request.form.getlist("respondent_kind")
         data["respondents"] = [{"name": n, "kind": k} for n, k in zip(names, kinds) if n.strip()]
-        try:
-            matter = legal.create_matter(current_user, data)
-            db.session.commit()
-            flash(_("Legal matter opened."), "success")
-            return redirect(url_for("legal.show", matter_id=matter.id))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors, status = exc.errors, 422
-    return render_template("legal/new.html", values=values, errors=errors), status
+        return legal.create_matter(current_user, data)
+
+    return form_view(
+        initial=lambda: {"jurisdiction": current_user.mdt.country}, work=work,
+        render=lambda values, errors, status: (
+            render_template("legal/new.html", values=values, errors=errors), status),
+        success=_("Legal matter opened."),
+        done_url=lambda matter: url_for("legal.show", matter_id=matter.id))
 
 
 def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None):
-    matter = legal.get_matter(current_user, matter_id)
+    matter = legal.read_matter(current_user, matter_id)
     deadlines = legal.matter_deadlines(matter)
     history = {}
     if deadlines:
@@ -74,9 +71,10 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
         hearings=hearings, claimants=visible, hidden=len(matter.claimants) - len(visible),
         totals=legal.totals(matter), linked=linked, timeline=timeline,
         attending=legal.attendance([h.id for h in hearings]),
-        members=members(current_user.mdt_id) if legal.can_edit(current_user, matter) else [], can_edit=legal.can_edit(current_user, matter),
+        members=members(current_user.mdt_id) if policy.can(current_user, "matter.edit", matter) else [],
+        can_edit=policy.can(current_user, "matter.edit", matter),
         lawyer_choices=[(m.id, m.name) for m in members(current_user.mdt_id) if m.has_role("lawyer")],
-        errors=errors or {}, form_name=form_name, values=request.form, today=date.today(),
+        errors=errors or {}, form_name=form_name, values=request.form, today=clock.today(current_user.mdt),
         zone=legal.COURT_ZONES[matter.jurisdiction]), status
 
 
@@ -196,7 +194,7 @@ def hearing_support(matter_id: int, hearing_id: int):
 def agenda():
     deadlines, hearings = legal.my_agenda(current_user)
     return render_template("legal/agenda.html", deadlines=deadlines, hearings=hearings,
-                           today=date.today())
+                           today=clock.today(current_user.mdt))
 
 
 # ---------------------------------------------------------------- admin: rules and calendars
@@ -211,7 +209,7 @@ def rules():
     closures = db.session.scalars(select(ClosureDay).order_by(ClosureDay.day.desc())).all()
     return render_template("legal/rules.html", rules=db.session.scalars(stmt).all(),
                            closures=closures, jurisdiction=jurisdiction,
-                           is_admin=policy.can(current_user, "directory.manage"),
+                           is_admin=policy.can(current_user, "legal.rules"),
                            values=request.form, errors={})
 
 
@@ -224,138 +222,61 @@ def new_rule():
 @bp.route("/admin/rules/<int:rule_id>", methods=["GET", "POST"])
 @login_required
 def edit_rule(rule_id: int | None):
-    if not policy.can(current_user, "directory.manage"):
+    if not policy.can(current_user, "legal.rules"):
         abort(403)
     rule = db.session.get(DeadlineRule, rule_id) if rule_id is not None else None
     if rule_id is not None and rule is None:
         raise NotFound("No such rule.")
-    errors, status = {}, 200
-    if request.method == "POST":
+
+    def initial():
+        if rule is None:
+            return {"unit": "days", "roll": "forward", "confidence": "U", "active": True,
+                    "offset_days": 0}
+        return {k: getattr(rule, k) for k in ("title", "citation", "amount", "unit",
+                                               "offset_days", "roll", "confidence", "notes",
+                                               "active")}
+
+    def work():
         data = form_dict(request.form, lists=("matter_kinds",))
         data["active"] = "active" in request.form
-        try:
-            _rule, moved = legal.save_rule(current_user, data, rule)
-            db.session.commit()
-            flash(_("Rule saved; %(n)s open deadline(s) recomputed.", n=len(moved)), "success")
-            return redirect(url_for("legal.rules"))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors, status = exc.errors, 422
-    if request.method == "POST":
-        values = request.form
-    elif rule is None:
-        values = {"unit": "days", "roll": "forward", "confidence": "U", "active": True,
-                  "offset_days": 0}
-    else:
-        values = {k: getattr(rule, k) for k in ("title", "citation", "amount", "unit", "offset_days",
-                                                "roll", "confidence", "notes", "active")}
-    kinds = request.form.getlist("matter_kinds") if request.method == "POST" else (
-        rule.matter_kinds if rule else [])
-    return render_template("legal/rule_form.html", rule=rule, values=values, kinds=kinds,
-                           errors=errors), status
+        return legal.save_rule(current_user, data, rule)[1]
+
+    def render(values, errors, status):
+        kinds = request.form.getlist("matter_kinds") if request.method == "POST" else (
+            rule.matter_kinds if rule else [])
+        return render_template("legal/rule_form.html", rule=rule, values=values, kinds=kinds,
+                               errors=errors), status
+
+    return form_view(initial=initial, render=render, work=work, done_url=url_for("legal.rules"),
+                     success=lambda moved: _("Rule saved; %(n)s open deadline(s) recomputed.",
+                                             n=len(moved)))
+
+
+def _rules_page(status: int, errors: dict):
+    closures = db.session.scalars(select(ClosureDay).order_by(ClosureDay.day.desc())).all()
+    rules_ = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.code)).all()
+    return render_template("legal/rules.html", rules=rules_, closures=closures, jurisdiction=None,
+                           is_admin=True, values=request.form, errors=errors), status
 
 
 @bp.route("/admin/closures", methods=["POST"])
 @login_required
 def add_closure():
-    if not policy.can(current_user, "directory.manage"):
+    if not policy.can(current_user, "legal.rules"):
         abort(403)
-    try:
-        _closure, moved = legal.save_closure(current_user, form_dict(request.form))
-        db.session.commit()
-        flash(_("Court calendar corrected; %(n)s open deadline(s) moved.", n=len(moved)), "success")
-    except ValidationError as exc:
-        db.session.rollback()
-        closures = db.session.scalars(select(ClosureDay).order_by(ClosureDay.day.desc())).all()
-        rules_ = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.code)).all()
-        return render_template("legal/rules.html", rules=rules_, closures=closures, jurisdiction=None,
-                               is_admin=True, values=request.form, errors=exc.errors), 422
-    return redirect(url_for("legal.rules", _anchor="closures"))
+
+    return act(lambda: legal.save_closure(current_user, form_dict(request.form))[1],
+               success=lambda moved: _("Court calendar corrected; %(n)s open deadline(s) moved.",
+                                       n=len(moved)),
+               page=_rules_page, done_url=url_for("legal.rules", _anchor="closures"))
 
 
 @bp.route("/admin/closures/<int:closure_id>/remove", methods=["POST"])
 @login_required
 def remove_closure(closure_id: int):
-    if not policy.can(current_user, "directory.manage"):
+    if not policy.can(current_user, "legal.rules"):
         abort(403)
     closure = get_or_404(ClosureDay, closure_id)
     moved = legal.remove_closure(current_user, closure)
-    db.session.commit()
     flash(_("Correction removed; %(n)s open deadline(s) moved.", n=len(moved)), "success")
     return redirect(url_for("legal.rules", _anchor="closures"))
-
-
-# ---------------------------------------------------------------- calendar and feeds
-
-@bp.route("/calendar")
-@login_required
-def calendar():
-    import calendar as cal_mod
-    from datetime import timedelta
-
-    from mdt.legal import feeds
-
-    view = request.args.get("view", "month")
-    if view not in ("month", "week", "list"):
-        view = "month"
-    try:
-        anchor = date.fromisoformat(request.args.get("date") or date.today().isoformat())
-    except ValueError:
-        anchor = date.today()
-    if view == "month":
-        first = anchor.replace(day=1)
-        start = first - timedelta(days=first.weekday())
-        last_day = cal_mod.monthrange(anchor.year, anchor.month)[1]
-        last = anchor.replace(day=last_day)
-        end = last + timedelta(days=6 - last.weekday())
-        prev_anchor = (first - timedelta(days=1)).replace(day=1)
-        next_anchor = last + timedelta(days=1)
-    elif view == "week":
-        start = anchor - timedelta(days=anchor.weekday())
-        end = start + timedelta(days=6)
-        prev_anchor, next_anchor = start - timedelta(days=7), start + timedelta(days=7)
-    else:
-        start, end = anchor, anchor + timedelta(days=59)
-        prev_anchor, next_anchor = anchor - timedelta(days=60), anchor + timedelta(days=60)
-    items = feeds.entries(current_user, start, end)
-    by_day: dict = {}
-    for item in items:
-        by_day.setdefault(item.day, []).append(item)
-    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    return render_template("legal/calendar.html", view=view, anchor=anchor, days=days,
-                           by_day=by_day, items=items, prev_anchor=prev_anchor,
-                           next_anchor=next_anchor, today=date.today())
-
-
-@bp.route("/calendar/feed/<token>.ics")
-def feed(token: str):
-    from flask import Response
-
-    from mdt.legal import feeds
-    from mdt.timeutil import utcnow
-
-    member, feed_row = feeds.member_for_feed(token)
-    if member is None:
-        abort(404)
-    feed_row.last_used_at = utcnow()
-    body = feeds.ical(member, request.host_url.rstrip("/"))
-    db.session.commit()
-    return Response(body, mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=300"})
-
-
-@bp.route("/profile/calendar-feed", methods=["POST"])
-@login_required
-def calendar_feed():
-    from mdt.legal import feeds
-
-    if request.form.get("action") == "revoke":
-        feeds.revoke_feeds(current_user)
-        db.session.commit()
-        flash(_("Calendar feed turned off. Calendars using the old address stop updating."), "success")
-        return redirect(url_for("auth.profile", _anchor="calendar-feed"))
-    _feed, raw = feeds.create_feed(current_user)
-    db.session.commit()
-    url = url_for("legal.feed", token=raw, _external=True)
-    flash(_("Your calendar address (shown only once; it replaces any earlier one): %(url)s", url=url), "warning")
-    return redirect(url_for("auth.profile", _anchor="calendar-feed"))

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from icalendar import Calendar, Event
 
-from mdt.timeutil import utcnow
+from mdt import clock
 
 
 def meeting_event(meeting, base_url: str) -> Event:
@@ -17,7 +17,7 @@ def meeting_event(meeting, base_url: str) -> Event:
     event.add("summary", "MDT meeting")
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at or meeting.starts_at + timedelta(hours=2))
-    event.add("dtstamp", utcnow())
+    event.add("dtstamp", clock.now())
     if meeting.location:
         event.add("location", meeting.location)
     event.add("description", f"Agenda in the app: {base_url}/meetings/{meeting.id}")

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.directory.models import _in
 from mdt.extensions import db
-from mdt.timeutil import UTCDateTime, utcnow
+from mdt import clock
+from mdt.timeutil import UTCDateTime
 
 MEETING_KINDS = ("case_conference", "regular", "subcommittee")
 AGENDA_REASONS = ("new_intake", "hearing_soon", "deadline_soon", "referral_overdue",
@@ -33,7 +34,7 @@ class MeetingSeries(db.Model):
     duration_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
     location: Mapped[str | None] = mapped_column(String(300))
     invited_agency_ids: Mapped[list | None] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class Meeting(db.Model):
@@ -60,8 +61,9 @@ class Meeting(db.Model):
     minutes_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     sequence: Mapped[int] = mapped_column(default=0)   # iCalendar SEQUENCE: grows when it moves
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
+    mdt = relationship("Mdt")
     host_agency = relationship("Agency")
     series = relationship("MeetingSeries")
     items: Mapped[list["AgendaItem"]] = relationship(
@@ -108,7 +110,7 @@ class ActionItem(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     owner_agency = relationship("Agency")
     owner = relationship("Member", foreign_keys=[owner_id])
@@ -126,7 +128,7 @@ class MinutesRevision(db.Model):
     discussion: Mapped[str | None] = mapped_column(Text)
     decisions: Mapped[str | None] = mapped_column(Text)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     saved_by = relationship("Member")
 
@@ -141,6 +143,6 @@ class MeetingAttendance(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     present: Mapped[bool] = mapped_column(default=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     member = relationship("Member", foreign_keys=[member_id])

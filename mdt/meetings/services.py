@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from mdt import policy
-from mdt.audit.services import changes, record
+from mdt.audit.services import changes, record, record_read
 from mdt.cases.models import Case
 from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
@@ -20,7 +22,7 @@ from mdt.meetings.models import (MEETING_KINDS, ActionItem, AgendaItem, Meeting,
                                  MinutesRevision)
 from mdt.notifications import services as notes
 from mdt.referrals.models import Referral
-from mdt.timeutil import utcnow
+from mdt import clock
 from mdt.validation import Checker
 
 REASON_ORDER = ("carried_over", "hearing_soon", "deadline_soon", "referral_overdue",
@@ -28,14 +30,14 @@ REASON_ORDER = ("carried_over", "hearing_soon", "deadline_soon", "referral_overd
 STALLED_LIMIT = 20
 
 
-def _require_coordinator(actor) -> None:
-    if not policy.can(actor, "meeting.prepare"):
+def _require_coordinator(actor, meeting=None) -> None:
+    if not policy.can(actor, "meeting.prepare", meeting):
         raise Forbidden("Coordinators prepare meetings.")
 
 
 def get_meeting(actor, meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.mdt_id != actor.mdt_id:
+    if meeting is None or not policy.can(actor, "meeting.view", meeting):
         raise NotFound("No such meeting.")
     return meeting
 
@@ -120,9 +122,10 @@ def _previous_meeting(meeting: Meeting) -> Meeting | None:
 def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
     """What the data says the meeting should discuss: one query per reason, whatever the number
     of cases. Each proposal keeps its reason; a case appears once, under its most urgent reason."""
-    today = date.today()
+    zone = clock.zone(meeting.mdt)
+    today = clock.today(zone)
     horizon = today + timedelta(days=days)
-    now = utcnow()
+    now = clock.now()
     mdt_id = meeting.mdt_id
     previous = _previous_meeting(meeting)
     since = previous.starts_at if previous else now - timedelta(days=30)
@@ -138,7 +141,7 @@ def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
             .join(Hearing, Hearing.matter_id == Claimant.matter_id)
             .join(Case, Case.id == Claimant.case_id)
             .where(Case.mdt_id == mdt_id, Hearing.status == "scheduled", Hearing.starts_at >= now,
-                   Hearing.starts_at < datetime.combine(horizon, time.max, tzinfo=timezone.utc))
+                   Hearing.starts_at < clock.start_of(horizon + timedelta(days=1), zone))
             .order_by(Hearing.starts_at)):
         found["hearing_soon"].append({"case_id": case_id, "args": {
             "key": "hearing", "at": starts_at.isoformat(), "what": purpose}})
@@ -171,7 +174,7 @@ def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
                                                    Case.updated_at < now - timedelta(days=30))
             .order_by(Case.updated_at).limit(STALLED_LIMIT)):
         found["stalled"].append({"case_id": case_id, "args": {
-            "key": "stalled", "on": updated.date().isoformat()}})
+            "key": "stalled", "on": clock.local_date(updated, zone).isoformat()}})
     seen: set[int] = set()
     out = []
     for reason in REASON_ORDER:
@@ -288,6 +291,8 @@ def move_item(actor, meeting: Meeting, item: AgendaItem, step: int) -> None:
 
 def save_minutes(actor, meeting: Meeting, item: AgendaItem, data: dict) -> dict:
     _require_coordinator(actor)
+    if item.case_id is not None and not policy.can(actor, "case.view", item.case):
+        raise Forbidden("The minutes of an item are written by a member of the case's team.")
     c = Checker(data)
     c.text("discussion", max_length=10000)
     c.text("decisions", max_length=10000)
@@ -313,16 +318,16 @@ def approve_minutes(actor, meeting: Meeting) -> int:
     history (a note by the approver). Returns the number of cases written to."""
     from mdt.cases.models import Note
 
-    if not actor.has_role("coordinator"):
+    if not policy.can(actor, "meeting.approve", meeting):
         raise Forbidden("The coordinator approves the minutes.")
     if meeting.minutes_approved_at is not None:
         raise WorkflowError(str(_l("The minutes are already approved.")))
     discussed = [i for i in meeting.items if i.case_id and (i.discussion or i.decisions)]
     if not any(i.discussion or i.decisions for i in meeting.items):
         raise WorkflowError(str(_l("There are no minutes to approve yet.")))
-    meeting.minutes_approved_at = utcnow()
+    meeting.minutes_approved_at = clock.now()
     meeting.minutes_approved_by_id = actor.id
-    when = meeting.starts_at.date().isoformat()
+    when = clock.local_date(meeting.starts_at, meeting.mdt).isoformat()
     for item in discussed:
         body = str(_l("Discussed at %(meeting)s on %(date)s.", meeting=meeting.title, date=when))
         if item.decisions:
@@ -371,7 +376,7 @@ def publish(actor, meeting: Meeting) -> Meeting:
     if not meeting.items:
         raise WorkflowError(str(_l("The agenda is empty: add at least one item before publishing.")))
     meeting.status = "published"
-    meeting.published_at = utcnow()
+    meeting.published_at = clock.now()
     db.session.flush()
     invited = meeting.invited_agency_ids or [a for a in db.session.scalars(
         select(Agency.id).where(Agency.mdt_id == meeting.mdt_id))]
@@ -385,17 +390,58 @@ def publish(actor, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def agenda_for(user, meeting: Meeting) -> list[dict]:
-    """The agenda as ``user`` may read it: items on cases they cannot see show only the
-    reference and "restricted"."""
-    cases = {c.id: c for c in db.session.scalars(select(Case).where(
-        Case.id.in_([i.case_id for i in meeting.items if i.case_id]), policy.team_filter(user)))}
+@dataclass(frozen=True)
+class AgendaRow:
+    """An agenda item as one reader may see it. On a case the reader may not see, only the
+    case's reference stands in for the title, and nothing of the detail or the minutes."""
+
+    id: int
+    position: int
+    reason: str
+    case_id: int | None
+    visible: bool
+    title: str
+    person: str | None
+    detail: str
+    discussion: str | None
+    decisions: str | None
+    presenter_id: int | None
+    finished: bool
+
+
+def _references(case_ids) -> dict[int, str]:
+    ids = sorted({i for i in case_ids if i})
+    return dict(db.session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids))).all()) \
+        if ids else {}
+
+
+def agenda_for(user, meeting: Meeting) -> list[AgendaRow]:
+    """The agenda as ``user`` may read it (two queries)."""
+    case_ids = [i.case_id for i in meeting.items if i.case_id]
+    shown = {c.id: c for c in db.session.scalars(
+        select(Case).where(Case.id.in_(case_ids), policy.team_filter(user))
+        .options(joinedload(Case.person)))} if case_ids else {}
+    references = _references(set(case_ids) - set(shown))
     out = []
     for item in meeting.items:
-        visible = item.case_id is None or item.case_id in cases
-        out.append({"item": item, "visible": visible,
-                    "person": cases[item.case_id].person.full_name if item.case_id in cases else None})
+        visible = item.case_id is None or item.case_id in shown
+        out.append(AgendaRow(
+            id=item.id, position=item.position, reason=item.reason, case_id=item.case_id,
+            visible=visible, title=item.title if visible else references.get(item.case_id, ""),
+            person=shown[item.case_id].person.full_name if item.case_id in shown else None,
+            detail=item_detail(item) if visible else "",
+            discussion=item.discussion if visible else None,
+            decisions=item.decisions if visible else None,
+            presenter_id=item.presenter_id if visible else None, finished=item.finished))
     return out
+
+
+def read_agenda(user, meeting: Meeting) -> list[AgendaRow]:
+    """The agenda of a page or a printout, its read audited with the cases shown in full."""
+    rows = agenda_for(user, meeting)
+    record_read(user, "meeting.read", [r.case_id for r in rows if r.visible and r.case_id],
+                meeting_id=meeting.id)
+    return rows
 
 
 # ---------------------------------------------------------------- action items
@@ -411,7 +457,8 @@ def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem
     if owner is not None and agency is not None and owner.agency_id != agency.id:
         c.error("owner_id", _l("The owner must be a member of the owner agency."))
     case = c.pick("case_id", Case, mdt_id=actor.mdt_id, message=_l("No such case in this MDT."))
-    if meeting is not None and due is not None and due < meeting.starts_at.date():
+    if meeting is not None and due is not None and due < clock.local_date(meeting.starts_at,
+                                                                          meeting.mdt):
         c.error("due_on", _l("The due date cannot be before the meeting."))
     c.raise_if_errors()
     if meeting is not None:
@@ -430,25 +477,36 @@ def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem
     return item
 
 
-def can_close_action(user, item: ActionItem) -> bool:
-    return item.mdt_id == user.mdt_id and (
-        item.owner_id == user.id or user.agency_id == item.owner_agency_id
-        or user.has_role("coordinator"))
-
-
 def close_action(actor, item: ActionItem, note: str | None = None) -> ActionItem:
-    if not can_close_action(actor, item):
+    if not policy.can(actor, "action.close", item):
         raise Forbidden("Only the owner agency or a coordinator closes an action item.")
     if item.done_at is not None:
         raise WorkflowError(str(_l("This action item is already done.")))
-    item.done_at = utcnow()
+    item.done_at = clock.now()
     item.done_note = (note or "").strip()[:5000] or None
     db.session.flush()
     record(actor, "action.done", item, case=item.case, detail={"note": item.done_note})
     return item
 
 
-def action_items_for(user, *, mine_only: bool = False, include_done: bool = False):
+def restricted_title(item: ActionItem) -> str:
+    """What stands for the title of an action item on a case the reader may not see."""
+    return item.case.reference if item.case is not None else ""
+
+
+def with_visibility(user, items) -> list[tuple[ActionItem, bool]]:
+    """Each action item with whether ``user`` may read its title and note (one query)."""
+    items = list(items)
+    ids = [i.case_id for i in items if i.case_id]
+    visible = set(db.session.scalars(select(Case.id).where(
+        Case.id.in_(ids), policy.team_filter(user)))) if ids else set()
+    return [(i, i.case_id is None or i.case_id in visible) for i in items]
+
+
+def action_items_for(user, *, mine_only: bool = False, include_done: bool = False,
+                     due_between: tuple[date, date] | None = None):
+    """The action items of the member (and, unless ``mine_only``, of their agency), each with
+    whether the member may read it."""
     stmt = select(ActionItem).where(ActionItem.mdt_id == user.mdt_id)
     if mine_only:
         stmt = stmt.where(ActionItem.owner_id == user.id)
@@ -457,10 +515,19 @@ def action_items_for(user, *, mine_only: bool = False, include_done: bool = Fals
                               and_(ActionItem.owner_agency_id == user.agency_id)))
     if not include_done:
         stmt = stmt.where(ActionItem.done_at.is_(None))
-    items = db.session.scalars(stmt.order_by(ActionItem.due_on)).all()
-    visible = set(db.session.scalars(select(Case.id).where(
-        Case.id.in_([i.case_id for i in items if i.case_id]), policy.team_filter(user))))
-    return [(i, i.case_id is None or i.case_id in visible) for i in items]
+    if due_between is not None:
+        stmt = stmt.where(ActionItem.due_on >= due_between[0], ActionItem.due_on <= due_between[1])
+    items = db.session.scalars(stmt.options(joinedload(ActionItem.case))
+                               .order_by(ActionItem.due_on)).all()
+    return with_visibility(user, items)
+
+
+def meeting_actions(user, meeting: Meeting) -> list[tuple[ActionItem, bool]]:
+    """The action items decided at ``meeting``, each with whether ``user`` may read it."""
+    return with_visibility(user, db.session.scalars(
+        select(ActionItem).where(ActionItem.meeting_id == meeting.id)
+        .options(joinedload(ActionItem.case), joinedload(ActionItem.owner_agency))
+        .order_by(ActionItem.due_on)))
 
 
 # ---------------------------------------------------------------- series and attendance
@@ -567,7 +634,7 @@ def schedule_series(actor, series: MeetingSeries, count: int = 3) -> list[Meetin
     count = max(1, min(int(count), 12))
     held = set(db.session.scalars(select(Meeting.starts_at).where(Meeting.series_id == series.id)))
     latest = max(held, default=None)
-    after = max(utcnow(), latest) if latest else utcnow()
+    after = max(clock.now(), latest) if latest else clock.now()
     zone = actor.mdt.timezone
     made = []
     for starts_at in occurrences(series, zone, after, count):
@@ -629,7 +696,7 @@ def record_attendance(actor, meeting: Meeting, present_ids, listed_ids) -> int:
         elif row.present != (member_id in present):
             row.present = member_id in present
             row.recorded_by_id = actor.id
-            row.recorded_at = utcnow()
+            row.recorded_at = clock.now()
     db.session.flush()
     record(actor, "meeting.attendance", meeting, detail={"present": sorted(present)})
     return len(present)

@@ -1,22 +1,21 @@
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mdt import policy
+from mdt import policy, transaction
 from mdt.audit.services import record
 from mdt.directory.services import agencies, members
-from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
+from mdt.errors import NotFound, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
 from mdt.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
-from mdt.timeutil import utcnow
-from mdt.web import act, form_dict
+from mdt import clock
+from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("meetings", __name__)
 bp.add_app_template_global(services.item_detail, "agenda_detail")
@@ -31,36 +30,32 @@ def _is_coordinator() -> bool:
 def index():
     rows = db.session.scalars(select(Meeting).where(Meeting.mdt_id == current_user.mdt_id)
                               .order_by(Meeting.starts_at.desc()).limit(100)).all()
-    return render_template("meetings/index.html", meetings=rows, now=utcnow(),
+    return render_template("meetings/index.html", meetings=rows, now=clock.now(),
                            can_create=_is_coordinator())
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @login_required
 def new():
-    errors, status = {}, 200
-    values = request.form if request.method == "POST" else {"kind": "case_conference",
-                                                             "host_agency_id": current_user.agency_id}
-    if request.method == "POST":
-        try:
-            meeting = services.create_meeting(current_user,
-                                              form_dict(request.form, ("invited_agency_ids",)))
-            db.session.commit()
-            flash(_("Meeting created; the agenda below was proposed from the cases."), "success")
-            return redirect(url_for("meetings.show", meeting_id=meeting.id))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors, status = exc.errors, 422
-    return render_template("meetings/new.html", values=values, errors=errors,
-                           invited=[str(a) for a in request.form.getlist("invited_agency_ids")],
-                           agencies=agencies(current_user.mdt_id)), status
+    def render(values, errors, status):
+        return render_template("meetings/new.html", values=values, errors=errors,
+                               invited=[str(a) for a in request.form.getlist("invited_agency_ids")],
+                               agencies=agencies(current_user.mdt_id)), status
+
+    return form_view(
+        initial=lambda: {"kind": "case_conference", "host_agency_id": current_user.agency_id},
+        render=render,
+        work=lambda: services.create_meeting(current_user,
+                                             form_dict(request.form, ("invited_agency_ids",))),
+        success=_("Meeting created; the agenda below was proposed from the cases."),
+        done_url=lambda meeting: url_for("meetings.show", meeting_id=meeting.id))
 
 
 def _series_page(status: int = 200, errors=None):
     rows = db.session.scalars(select(MeetingSeries).where(
         MeetingSeries.mdt_id == current_user.mdt_id).order_by(MeetingSeries.title)).all()
     zone = current_user.mdt.timezone
-    now = utcnow()
+    now = clock.now()
     upcoming = {s.id: services.occurrences(s, zone, now, 3) for s in rows if s.dtstart and s.rrule}
     values = request.form if request.method == "POST" else {"kind": "case_conference",
                                                              "repeats": "monthly_weekday",
@@ -106,11 +101,10 @@ def schedule(series_id: int):
 
 def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
     meeting = services.get_meeting(current_user, meeting_id)
-    actions = db.session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
-                                 .order_by(ActionItem.due_on)).all()
     return render_template(
-        "meetings/show.html", meeting=meeting, agenda=services.agenda_for(current_user, meeting),
-        actions=actions, coordinator=_is_coordinator(), agencies=agencies(current_user.mdt_id),
+        "meetings/show.html", meeting=meeting, agenda=services.read_agenda(current_user, meeting),
+        actions=services.meeting_actions(current_user, meeting),
+        coordinator=_is_coordinator(), agencies=agencies(current_user.mdt_id),
         members=members(current_user.mdt_id), errors=errors or {}, form_name=form_name,
         attendance=services.attendance_sheet(meeting),
         values=request.form), status
@@ -215,12 +209,11 @@ def reschedule(meeting_id: int):
 
 def _printable(meeting_id: int, pdf: bool = False) -> str:
     meeting = services.get_meeting(current_user, meeting_id)
-    actions = db.session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
-                                 .order_by(ActionItem.due_on)).all()
     present = [f"{r['member'].name} ({r['member'].agency.name})"
                for r in services.attendance_sheet(meeting) if r["present"]]
     return render_template("meetings/print.html", meeting=meeting, pdf=pdf, present=present,
-                           agenda=services.agenda_for(current_user, meeting), actions=actions)
+                           agenda=services.read_agenda(current_user, meeting),
+                           actions=services.meeting_actions(current_user, meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>/print")
@@ -238,7 +231,6 @@ def pdf(meeting_id: int):
 
     body = render_pdf(_printable(meeting_id, pdf=True))
     record(current_user, "meeting.pdf", db.session.get(Meeting, meeting_id))
-    db.session.commit()
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f"attachment; filename=meeting-{meeting_id}.pdf"})
 
@@ -255,7 +247,7 @@ def invitation(meeting_id: int):
 @login_required
 def actions():
     items = services.action_items_for(current_user, include_done=request.args.get("done") == "1")
-    return render_template("meetings/actions.html", items=items, today=date.today())
+    return render_template("meetings/actions.html", items=items, today=clock.today(current_user.mdt))
 
 
 @bp.route("/actions/<int:item_id>/done", methods=["POST"])
@@ -264,9 +256,9 @@ def action_done(item_id: int):
     item = get_or_404(ActionItem, item_id, mdt_id=current_user.mdt_id)
     try:
         services.close_action(current_user, item, request.form.get("note"))
-        db.session.commit()
-        flash(_("Action item done."), "success")
     except WorkflowError as exc:
-        db.session.rollback()
+        transaction.rollback()
         flash(exc.detail, "error")
+    else:
+        flash(_("Action item done."), "success")
     return redirect(url_for("meetings.actions"))

@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt.extensions import db
-from mdt.timeutil import UTCDateTime, utcnow
+from mdt import clock
+from mdt.timeutil import UTCDateTime
 
 KINDS = ("referral_new", "referral_accepted", "referral_declined", "referral_completed",
          "referral_withdrawn", "referral_expired", "consent_withdrawn", "deadline_moved",
@@ -40,7 +41,7 @@ class Notification(db.Model):
     reminder_id: Mapped[int | None] = mapped_column(
         ForeignKey("reminder.id", ondelete="CASCADE", use_alter=True,
                    name="fk_notification_reminder_id_reminder"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     referral = relationship("Referral")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from mdt.directory.models import Member
 from mdt.extensions import db
 from mdt.notifications.models import Notification
-from mdt.timeutil import utcnow
+from mdt import clock
 
 
 def notify(member_ids, kind: str, *, referral=None, case_id: int | None = None,
@@ -47,4 +47,4 @@ def recent(user, limit: int = 50):
 
 def mark_all_read(user) -> None:
     db.session.execute(update(Notification).where(
-        Notification.member_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+        Notification.member_id == user.id, Notification.read_at.is_(None)).values(read_at=clock.now()))

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mdt.cases.models import PLAN_SERVICES
 from mdt.directory.models import _in
 from mdt.extensions import db
-from mdt.timeutil import UTCDateTime, utcnow
+from mdt import clock
+from mdt.timeutil import UTCDateTime
 
 CONSENT_PURPOSES = ("share_with_agency", "legal_action", "contact_sms", "contact_email")
 # The parts of a case that can travel to another agency. Sensitive assessment fields and
@@ -79,18 +80,17 @@ class Consent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
+    case = relationship("Case", back_populates="consents")
     agency = relationship("Agency")
     recorded_by = relationship("Member", foreign_keys=[recorded_by_id])
 
-    def is_live(self, today: date) -> bool:
-        return (self.given and self.withdrawn_at is None
-                and (self.expires_on is None or self.expires_on >= today))
-
     @property
     def parts(self) -> tuple[str, ...]:
-        return tuple(p for p in (self.scope or SHARE_PARTS) if p in SHARE_PARTS)
+        """The parts this record names. Explicit: none named means none (whether consent is live,
+        and what it opens, is decided by ``mdt.consent``, never by one record alone)."""
+        return tuple(p for p in (self.scope or ()) if p in SHARE_PARTS)
 
 
 class Referral(db.Model):
@@ -124,7 +124,7 @@ class Referral(db.Model):
     respond_by: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     decline_reason: Mapped[str | None] = mapped_column(Text)
@@ -158,4 +158,4 @@ class GrantInstalment(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     paid_on: Mapped[date] = mapped_column(Date)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

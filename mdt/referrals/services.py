@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import policy
-from mdt.audit.services import record
+from mdt.audit.services import record, record_read
 from mdt.cases.models import PLAN_SERVICES, Case, CaseAgency, PlanItem
-from mdt.directory.models import Agency
+from mdt.consent import SHARING
+from mdt.consent import for_case as decision
+from mdt.directory.models import Agency, Mdt
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.notifications import services as notes
 from mdt.referrals.models import (CONSENT_PURPOSES, NOT_RECEIVED_REASONS, OUTCOMES, SHARE_PARTS,
                                   URGENCIES, Consent, GrantInstalment, Referral, Service)
-from mdt.timeutil import utcnow
+from mdt import clock
 from mdt.validation import Checker
 
 
@@ -33,20 +35,11 @@ def _agency_in_mdt(c: Checker, field: str, mdt_id: int, *, required: bool) -> Ag
 
 # ---------------------------------------------------------------- consent
 
-def live_share_consent(case: Case, agency_id: int, today: date | None = None) -> Consent | None:
-    """The newest live consent to share this case with this agency, if any."""
-    today = today or date.today()
-    consents = db.session.scalars(
-        select(Consent).where(Consent.case_id == case.id, Consent.purpose == "share_with_agency",
-                              Consent.agency_id == agency_id)
-        .order_by(Consent.recorded_on.desc(), Consent.id.desc())).all()
-    for consent in consents:
-        # A later refusal overrides an earlier consent.
-        if not consent.given and consent.withdrawn_at is None:
-            return None
-        if consent.is_live(today):
-            return consent
-    return None
+def live_share_consent(case: Case, agency_id: int) -> Consent | None:
+    """The consent that decides, today, that this case may be shared with this agency; None
+    when the decision is not live (never given, refused, withdrawn or expired)."""
+    found = decision(case, SHARING, agency_id)
+    return found.consent if found.live else None
 
 
 def case_consents(case: Case):
@@ -65,7 +58,8 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
     if "given" not in c.data or c.data.get("given") in (None, ""):
         c.error("given", _l("Say whether the person agreed or refused."))
     given = c.boolean("given")
-    recorded_on = c.day("recorded_on", not_future=True) or date.today()
+    today = clock.today(case.mdt)
+    recorded_on = c.day("recorded_on", not_after=today) or today
     c.day("expires_on")
     c.text("language", max_length=60)
     c.text("interpreter", max_length=200)
@@ -88,21 +82,24 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
             "Sharing with police or prosecutors needs a record that the risks (counter-charges, "
             "immigration consequences) were discussed with the person."))
     c.raise_if_errors()
-    if scope and "person" not in scope:
-        # Whom the agency serves always travels with a sharing consent; the rest is chosen.
-        scope = ["person", *scope]
+    if purpose == SHARING and given:
+        # Scope is explicit: the parts named, never "all" by default. Whom the agency serves (the
+        # person's identity) always travels with a sharing consent; the rest is chosen.
+        scope = sorted({"person", *(scope or [])})
+    elif purpose != SHARING:
+        scope = None
     consent = Consent(
-        case_id=case.id, purpose=purpose, agency_id=agency.id if agency else None, given=given,
+        case=case, case_id=case.id, purpose=purpose, agency_id=agency.id if agency else None, given=given,
         recorded_on=recorded_on, recorded_by_id=actor.id, language=c.clean.get("language"),
         interpreter=c.clean.get("interpreter"), expires_on=expires_on,
-        scope=sorted(scope) if scope else None, risks_acknowledged=acknowledged)
+        scope=scope, risks_acknowledged=acknowledged)
     db.session.add(consent)
     db.session.flush()
     record(actor, "consent.record", consent, case=case, detail={
         "purpose": purpose, "agency_id": consent.agency_id, "given": given,
         "expires_on": expires_on, "scope": consent.scope, "risks_acknowledged": acknowledged})
-    if not given and agency is not None:
-        # A refusal takes effect like a withdrawal: the agency loses what it had.
+    if not given and agency is not None and purpose == SHARING:
+        # A refusal is the latest decision: the agency loses what it had.
         _revoke_agency(actor, case, agency.id, reason="consent refused")
     return consent
 
@@ -113,26 +110,24 @@ def withdraw_consent(actor, consent: Consent, reason: str | None = None) -> dict
         raise Forbidden("You cannot change consent on this case.")
     if consent.withdrawn_at is not None:
         raise WorkflowError(str(_l("This consent was already withdrawn.")))
-    consent.withdrawn_at = utcnow()
+    consent.withdrawn_at = clock.now()
     consent.withdrawn_by_id = actor.id
     consent.withdraw_reason = (reason or "").strip() or None
     db.session.flush()
     effects = {"referrals_withdrawn": [], "access_removed": []}
-    if consent.agency_id is not None and consent.purpose == "share_with_agency":
-        effects = _revoke_agency(actor, case, consent.agency_id, reason="consent withdrawn",
-                                 consent_id=consent.id)
+    if consent.agency_id is not None and consent.purpose == SHARING:
+        effects = _revoke_agency(actor, case, consent.agency_id, reason="consent withdrawn")
     record(actor, "consent.withdraw", consent, case=case,
            detail={"purpose": consent.purpose, "agency_id": consent.agency_id,
                    "reason": consent.withdraw_reason, **effects})
     return effects
 
 
-def _revoke_agency(actor, case: Case, agency_id: int, *, reason: str,
-                   consent_id: int | None = None) -> dict:
+def _revoke_agency(actor, case: Case, agency_id: int, *, reason: str) -> dict:
     """Withdraw the referrals to ``agency_id`` that relied on consent and take away its access,
-    unless another live consent still covers it."""
-    remaining = live_share_consent(case, agency_id)
-    if remaining is not None and remaining.id != consent_id:
+    unless the consent decision is still live (a later consent, when an older one is
+    withdrawn)."""
+    if live_share_consent(case, agency_id) is not None:
         return {"referrals_withdrawn": [], "access_removed": []}
     pending = db.session.scalars(select(Referral).where(
         Referral.case_id == case.id, Referral.to_agency_id == agency_id,
@@ -141,7 +136,7 @@ def _revoke_agency(actor, case: Case, agency_id: int, *, reason: str,
     for referral in pending:
         referral.status = "withdrawn"
         referral.withdraw_reason = reason
-        referral.closed_at = utcnow()
+        referral.closed_at = clock.now()
         withdrawn.append(referral.id)
         notes.notify(notes.agency_members(agency_id), "referral_withdrawn", referral=referral)
         record(actor, "referral.withdraw", referral, case=case, detail={"reason": reason})
@@ -244,8 +239,7 @@ def get_referral(user, referral_id: int, action: str = "referral.view") -> Refer
     return referral
 
 
-def default_respond_by(agency_id: int, service: str, today: date | None = None) -> date:
-    today = today or date.today()
+def default_respond_by(agency_id: int, service: str, today: date) -> date:
     days = db.session.scalar(select(func.min(Service.response_days)).where(
         Service.agency_id == agency_id, Service.category == service, Service.active.is_(True)))
     return today + timedelta(days=days or 7)
@@ -267,7 +261,8 @@ def create_referral(actor, data: dict) -> Referral:
     c.text("reason", max_length=5000)
     c.choice("urgency", URGENCIES, default="normal")
     respond_by = c.day("respond_by")
-    if respond_by is not None and respond_by < date.today():
+    today = clock.today(case.mdt)
+    if respond_by is not None and respond_by < today:
         c.error("respond_by", _l("The respond-by date cannot be in the past."))
     plan_item_id = data.get("plan_item_id")
     plan_item = None
@@ -292,7 +287,7 @@ def create_referral(actor, data: dict) -> Referral:
         to_agency_id=agency.id, offered_service_id=offered.id if offered else None,
         plan_item_id=plan_item.id if plan_item else None, consent_id=consent.id, service=service,
         reason=c.clean.get("reason"), urgency=c.clean.get("urgency") or "normal",
-        respond_by=respond_by or default_respond_by(agency.id, service), status="pending",
+        respond_by=respond_by or default_respond_by(agency.id, service, today), status="pending",
         created_by_id=actor.id)
     db.session.add(referral)
     db.session.flush()
@@ -305,7 +300,7 @@ def create_referral(actor, data: dict) -> Referral:
 
 
 def _answerable(referral: Referral) -> None:
-    if referral.status == "pending" and referral.respond_by < date.today():
+    if referral.status == "pending" and referral.respond_by < clock.today(referral.case.mdt):
         raise WorkflowError(str(_l("This referral has expired: it was not answered in time.")))
     if referral.status != "pending":
         raise WorkflowError(str(_l("This referral was already answered (%(status)s).",
@@ -321,7 +316,7 @@ def accept(actor, referral: Referral) -> Referral:
     if consent is None:
         raise WorkflowError(str(_l("The person's consent is no longer live.")))
     referral.status = "accepted"
-    referral.answered_at = utcnow()
+    referral.answered_at = clock.now()
     referral.answered_by_id = actor.id
     link = next((a for a in case.team_agencies if a.agency_id == referral.to_agency_id), None)
     if link is None:
@@ -343,7 +338,7 @@ def decline(actor, referral: Referral, reason: str | None) -> Referral:
     _answerable(referral)
     referral.status = "declined"
     referral.decline_reason = reason[:5000]
-    referral.answered_at = referral.closed_at = utcnow()
+    referral.answered_at = referral.closed_at = clock.now()
     referral.answered_by_id = actor.id
     db.session.flush()
     record(actor, "referral.decline", referral, case=referral.case, detail={"reason": reason})
@@ -376,7 +371,7 @@ def complete(actor, referral: Referral, data: dict) -> Referral:
     referral.outcome_note = c.clean.get("note")
     referral.accompanied = None if accompanied in (None, "") else (
         accompanied in (True, "true", "yes", "on", "1"))
-    referral.completed_at = referral.closed_at = utcnow()
+    referral.completed_at = referral.closed_at = clock.now()
     if referral.plan_item_id:
         item = db.session.get(PlanItem, referral.plan_item_id)
         if item is not None:
@@ -396,7 +391,7 @@ def withdraw(actor, referral: Referral, reason: str | None = None) -> Referral:
     was = referral.status
     referral.status = "withdrawn"
     referral.withdraw_reason = (reason or "").strip()[:5000] or None
-    referral.closed_at = utcnow()
+    referral.closed_at = clock.now()
     case = referral.case
     if was == "accepted":
         for link in [a for a in case.team_agencies if a.referral_id == referral.id]:
@@ -409,16 +404,18 @@ def withdraw(actor, referral: Referral, reason: str | None = None) -> Referral:
     return referral
 
 
-def expire_overdue(today: date | None = None) -> int:
-    """Expire pending referrals whose respond-by date has passed; tell the referring member and
-    the coordinators. Safe to run twice: only pending rows are touched."""
-    today = today or date.today()
-    overdue = db.session.scalars(
-        select(Referral).where(Referral.status == "pending", Referral.respond_by < today)
-        .with_for_update(skip_locked=True)).all()
+def expire_overdue() -> int:
+    """Expire pending referrals whose respond-by date has passed in their MDT's zone; tell the
+    referring member and the coordinators. Safe to run twice: only pending rows are touched."""
+    overdue = []
+    for mdt in db.session.scalars(select(Mdt)):
+        overdue += db.session.scalars(
+            select(Referral).where(Referral.mdt_id == mdt.id, Referral.status == "pending",
+                                   Referral.respond_by < clock.today(mdt))
+            .with_for_update(skip_locked=True)).all()
     for referral in overdue:
         referral.status = "expired"
-        referral.closed_at = utcnow()
+        referral.closed_at = clock.now()
         db.session.flush()
         record(None, "referral.expire", referral, case=referral.case,
                detail={"respond_by": referral.respond_by})
@@ -438,8 +435,8 @@ def add_instalment(actor, referral: Referral, data: dict) -> GrantInstalment:
         c.error("amount", _l("This field is required."))
     elif amount is not None and amount <= 0:
         c.error("amount", _l("The amount must be more than zero."))
-    c.currency("currency", _mdt_currency(referral))
-    c.day("paid_on", required=True, not_future=True)
+    c.currency("currency", referral.case.mdt.currency)
+    c.day("paid_on", required=True, not_after=clock.today(referral.case.mdt))
     c.raise_if_errors()
     instalment = GrantInstalment(referral_id=referral.id, amount=amount,
                                  currency=c.clean["currency"], paid_on=c.clean["paid_on"],
@@ -449,12 +446,6 @@ def add_instalment(actor, referral: Referral, data: dict) -> GrantInstalment:
     record(actor, "grant.instalment", instalment, case=referral.case,
            detail={"amount": amount, "currency": instalment.currency, "paid_on": instalment.paid_on})
     return instalment
-
-
-def _mdt_currency(referral: Referral) -> str:
-    from mdt.directory.models import Mdt
-
-    return db.session.get(Mdt, referral.mdt_id).currency
 
 
 # ---------------------------------------------------------------- lists and figures
@@ -484,6 +475,7 @@ def referral_list(user, f: ReferralFilters):
         .limit(f.per_page).offset((max(f.page, 1) - 1) * f.per_page)).unique().all()
     visible = set(db.session.scalars(
         select(Case.id).where(Case.id.in_([r.case_id for r in rows]), policy.team_filter(user))))
+    record_read(user, "referral.list", [r.case_id for r in rows if r.case_id in visible])
     return [(r, r.case_id in visible) for r in rows], total
 
 
@@ -497,8 +489,8 @@ def case_referrals(case: Case):
 def figures(mdt_id: int, start: date, end: date) -> dict:
     """Counts by service, receiving agency and outcome, and the median response time in days,
     for referrals made between ``start`` and ``end`` (inclusive)."""
-    lo = datetime.combine(start, datetime.min.time()).astimezone()
-    hi = datetime.combine(end + timedelta(days=1), datetime.min.time()).astimezone()
+    mdt = db.session.get(Mdt, mdt_id)
+    lo, hi = clock.start_of(start, mdt), clock.start_of(end + timedelta(days=1), mdt)
     rows = db.session.execute(
         select(Referral.service, Agency.name, Referral.status, Referral.outcome,
                Referral.created_at, Referral.answered_at)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mdt import policy
+from mdt import clock, consent, policy, transaction
 from mdt.cases import services as cases
 from mdt.cases.models import PlanItem
 from mdt.directory.services import agencies
@@ -15,7 +15,9 @@ from mdt.extensions import db
 from mdt.notifications import services as notifications
 from mdt.referrals import services
 from mdt.referrals.models import REFERRAL_STATUSES, Consent, Service
-from mdt.web import form_dict
+from mdt.audit.services import record
+from mdt.cases.views import form_page
+from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("referrals", __name__)
 
@@ -25,8 +27,6 @@ bp = Blueprint("referrals", __name__)
 @bp.route("/cases/<int:case_id>/consents", methods=["GET", "POST"])
 @login_required
 def record_consent(case_id: int):
-    from mdt.cases.views import _form_page
-
     def work(case):
         data = form_dict(request.form, lists=("scope",))
         data["risks_acknowledged"] = "risks_acknowledged" in request.form
@@ -34,27 +34,27 @@ def record_consent(case_id: int):
             data.pop("scope")
         services.record_consent(current_user, case, data)
 
-    return _form_page(
+    return form_page(
         case_id, "case.consent", "referrals/consent_form.html", work, _("Consent recorded."),
-        "consent", lambda case: {"recorded_on": date.today().isoformat(), "given": "true"},
-        agencies=lambda: [a for a in agencies(current_user.mdt_id)])
+        "consent", lambda case: {"recorded_on": clock.today(case.mdt).isoformat(), "given": "true"},
+        read="case.read_consents", agencies=lambda: agencies(current_user.mdt_id))
 
 
 @bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_consent(consent_id: int):
-    consent = get_or_404(Consent, consent_id)
-    cases.get_case(current_user, consent.case_id, "case.consent")
+    record = get_or_404(Consent, consent_id)
+    cases.get_case(current_user, record.case_id, "case.consent")
+    back = url_for("cases.show", case_id=record.case_id, _anchor="consent")
     try:
-        effects = services.withdraw_consent(current_user, consent, request.form.get("reason"))
+        effects = services.withdraw_consent(current_user, record, request.form.get("reason"))
     except WorkflowError as exc:
-        db.session.rollback()
+        transaction.rollback()
         flash(exc.detail, "error")
-        return redirect(url_for("cases.show", case_id=consent.case_id, _anchor="consent"))
-    db.session.commit()
+        return redirect(back)
     flash(_("Consent withdrawn. %(n)s referral(s) withdrawn; access removed at once.",
             n=len(effects["referrals_withdrawn"])), "success")
-    return redirect(url_for("cases.show", case_id=consent.case_id, _anchor="consent"))
+    return redirect(back)
 
 
 # ---------------------------------------------------------------- services directory
@@ -72,25 +72,26 @@ def directory():
 
 
 def _service_form(service: Service | None = None):
-    values = request.form if request.method == "POST" else (
-        {k: getattr(service, k) for k in ("agency_id", "category", "name", "areas", "languages",
-                                           "eligibility", "contact", "response_days", "active")}
-        if service else {"agency_id": current_user.agency_id, "response_days": 7, "active": True})
-    errors = {}
-    if request.method == "POST":
+    def initial():
+        if service is None:
+            return {"agency_id": current_user.agency_id, "response_days": 7, "active": True}
+        return {k: getattr(service, k) for k in ("agency_id", "category", "name", "areas",
+                                                  "languages", "eligibility", "contact",
+                                                  "response_days", "active")}
+
+    def work():
         data = form_dict(request.form)
         data["active"] = "active" in request.form
-        try:
-            services.save_service(current_user, data, service)
-            db.session.commit()
-            flash(_("Service saved."), "success")
-            return redirect(url_for("referrals.directory"))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors
-    own = [a for a in agencies(current_user.mdt_id) if policy.can(current_user, "service.manage", a)]
-    return render_template("referrals/service_form.html", service=service, values=values,
-                           errors=errors, agencies=own), (422 if errors else 200)
+        return services.save_service(current_user, data, service)
+
+    def render(values, errors, status):
+        own = [a for a in agencies(current_user.mdt_id)
+               if policy.can(current_user, "service.manage", a)]
+        return render_template("referrals/service_form.html", service=service, values=values,
+                               errors=errors, agencies=own), status
+
+    return form_view(initial=initial, render=render, work=work, success=_("Service saved."),
+                     done_url=url_for("referrals.directory"))
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
@@ -122,7 +123,7 @@ def index():
     rows, total = services.referral_list(current_user, f)
     pages = max((total + f.per_page - 1) // f.per_page, 1)
     return render_template("referrals/index.html", rows=rows, total=total, f=f, pages=pages,
-                           has_next=page < pages, today=date.today())
+                           has_next=page < pages, today=clock.today(current_user.mdt))
 
 
 def _agency_choices(service: str | None, district: str | None):
@@ -156,15 +157,15 @@ def new():
         data["case_id"] = case.id
         try:
             referral = services.create_referral(current_user, data)
-            db.session.commit()
-            flash(_("Referral sent to %(agency)s.", agency=referral.to_agency.name), "success")
-            return redirect(url_for("referrals.show", referral_id=referral.id))
         except ValidationError as exc:
-            db.session.rollback()
+            transaction.rollback()
             errors, status = exc.errors, 422
         except WorkflowError as exc:
-            db.session.rollback()
+            transaction.rollback()
             errors, status = {"to_agency_id": [exc.detail]}, 409
+        else:
+            flash(_("Referral sent to %(agency)s.", agency=referral.to_agency.name), "success")
+            return redirect(url_for("referrals.show", referral_id=referral.id))
     else:
         values = {"service": request.args.get("service"),
                   "plan_item_id": request.args.get("plan_item_id"), "urgency": "normal",
@@ -174,8 +175,8 @@ def new():
             if item is not None and item.case_id == case.id:
                 values["service"] = item.service
     first, rest = _agency_choices(values.get("service"), case.district)
-    consented = {c.agency_id for c in services.case_consents(case)
-                 if c.purpose == "share_with_agency" and c.is_live(date.today())}
+    consented = {d.agency_id for d in consent.effective(case.consents, on=clock.today(case.mdt))
+                 if d.purpose == consent.SHARING and d.live}
     return render_template("referrals/new.html", case=case, values=values, errors=errors,
                            first=first, rest=rest, plan=plan, consented=consented), status
 
@@ -194,26 +195,24 @@ def agency_options():
 def show(referral_id: int, status: int = 200, errors=None, form_name=None):
     referral = services.get_referral(current_user, referral_id)
     can_see_case = policy.can(current_user, "case.view", referral.case)
+    if can_see_case:
+        record(current_user, "referral.read", referral, case=referral.case)
     return render_template("referrals/show.html", referral=referral, can_see_case=can_see_case,
                            errors=errors or {}, form_name=form_name, values=request.form,
-                           today=date.today()), status
+                           today=clock.today(current_user.mdt)), status
 
 
 def _referral_action(referral_id: int, work, success: str, form_name: str):
     referral = services.get_referral(current_user, referral_id)
-    try:
-        work(referral)
-        db.session.commit()
-        flash(success, "success")
-    except ValidationError as exc:
-        db.session.rollback()
-        return show(referral_id, status=422, errors=exc.errors, form_name=form_name)
-    except WorkflowError as exc:
-        db.session.rollback()
-        return show(referral_id, status=409, errors={"_": [exc.detail]}, form_name=form_name)
-    if policy.can(current_user, "referral.view", referral):
-        return redirect(url_for("referrals.show", referral_id=referral_id))
-    return redirect(url_for("referrals.index"))
+
+    def done_url(_result):
+        if policy.can(current_user, "referral.view", referral):
+            return url_for("referrals.show", referral_id=referral_id)
+        return url_for("referrals.index")
+
+    return act(lambda: work(referral), success=success, done_url=done_url,
+               page=lambda status, errors: show(referral_id, status=status, errors=errors,
+                                                form_name=form_name))
 
 
 @bp.route("/referrals/<int:referral_id>/accept", methods=["POST"])
@@ -260,7 +259,7 @@ def add_instalment(referral_id: int):
 def figures():
     if not policy.can(current_user, "referral.stats"):
         abort(403)
-    today = date.today()
+    today = clock.today(current_user.mdt)
     errors = {}
     try:
         start = date.fromisoformat(request.args.get("start") or (today - timedelta(days=365)).isoformat())
@@ -283,5 +282,4 @@ def notifications_page():
     items = notifications.recent(current_user)
     html = render_template("notifications/index.html", items=items)
     notifications.mark_all_read(current_user)
-    db.session.commit()
     return html

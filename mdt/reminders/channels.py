@@ -23,8 +23,10 @@ class Undeliverable(Exception):
     """This message cannot go out (the reason is kept on the reminder)."""
 
 
-def outbox_dir() -> Path:
-    path = Path(current_app.instance_path) / "outbox"
+def outbox_dir(mdt_id: int) -> Path:
+    """The folder of one MDT's mail and SMS log on the embedded default (no SMTP server, no SMS
+    provider): one folder per MDT, so that each MDT's coordinators read only their own."""
+    path = Path(current_app.instance_path) / "outbox" / f"mdt-{int(mdt_id)}"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -88,7 +90,7 @@ class EmailChannel:
         mail = self.build(to, message, reminder.id)
         if not self.url:
             name = f"{reminder.id:09d}-{reminder.channel}.eml"
-            (outbox_dir() / name).write_bytes(bytes(mail))
+            (outbox_dir(reminder.mdt_id) / name).write_bytes(bytes(mail))
             return
         try:
             if self.conn is None:
@@ -108,10 +110,10 @@ class EmailChannel:
 
 
 class LogSms:
-    """Until a provider is configured: each SMS is a line in instance/outbox/sms.log."""
+    """Until a provider is configured: each SMS is a line in the MDT's outbox folder, sms.log."""
 
-    def send(self, number: str, text: str) -> None:
-        with (outbox_dir() / "sms.log").open("a", encoding="utf-8") as f:
+    def send(self, mdt_id: int, number: str, text: str) -> None:
+        with (outbox_dir(mdt_id) / "sms.log").open("a", encoding="utf-8") as f:
             f.write(f"{number}\t{text}\n")
         log.info("SMS to %s: %s", number, text)
 
@@ -125,7 +127,7 @@ class SmsChannel:
     def send(self, reminder, to, message: Message) -> None:
         if not to.phone:
             raise Undeliverable("no phone number")
-        self.backend.send(to.phone, sms_text(message))
+        self.backend.send(reminder.mdt_id, to.phone, sms_text(message))
 
     def close(self) -> None:
         pass

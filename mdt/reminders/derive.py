@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from mdt import clock, consent
+from mdt.cases.models import Case
+from mdt.cases.models import Person as Returnee
 from mdt.directory.models import Agency, Member, Mdt
 from mdt.extensions import db
 from mdt.reminders.models import Reminder, ReminderPreference
-from mdt.timeutil import utcnow
 
 DEFAULT_LEADS = {"meeting": [7, 1], "hearing": [14, 3, 1], "court_support": [3, 1]}
 LONG_LEADS = [180, 90, 30, 14, 7]          # days before a long period ends
@@ -139,32 +141,27 @@ CLAIMANT_LEADS = [3, 1]       # days before a court date, in the morning
 def contactable(case_ids) -> dict[int, tuple[int, list[str]]]:
     """For each case: its person and the channels they may be reminded on: a live consent to be
     contacted that way, the details on file, and the details confirmed safe to use."""
-    from mdt.cases.models import Case, Person as Returnee
-    from mdt.referrals.models import Consent
-
     ids = list(set(case_ids))
     if not ids:
         return {}
-    today = date.today()
-    consents = defaultdict(set)
-    for case_id, purpose in db.session.execute(select(Consent.case_id, Consent.purpose).where(
-            Consent.case_id.in_(ids), Consent.purpose.in_(("contact_sms", "contact_email")),
-            Consent.given.is_(True), Consent.withdrawn_at.is_(None),
-            (Consent.expires_on.is_(None)) | (Consent.expires_on >= today))):
-        consents[case_id].add(purpose)
     out = {}
-    for case_id, person_id, phone, email, safe in db.session.execute(
-            select(Case.id, Returnee.id, Returnee.phone, Returnee.email, Returnee.contact_safe)
-            .join(Returnee, Returnee.id == Case.person_id).where(Case.id.in_(ids), Case.stage != "closed")):
-        if not safe:
-            continue
-        channels = []
-        if "contact_sms" in consents[case_id] and phone:
-            channels.append("sms")
-        if "contact_email" in consents[case_id] and email:
-            channels.append("email")
-        if channels:
-            out[case_id] = (person_id, channels)
+    for mdt_id in db.session.scalars(select(Case.mdt_id).where(Case.id.in_(ids)).distinct()):
+        today = clock.today(db.session.get(Mdt, mdt_id))
+        sms = consent.live_sql(Case.id, "contact_sms", on=today).label("sms")
+        email = consent.live_sql(Case.id, "contact_email", on=today).label("email")
+        for row in db.session.execute(
+                select(Case.id, Returnee.id.label("person_id"), Returnee.phone,
+                       Returnee.email.label("address"), sms, email)
+                .join(Returnee, Returnee.id == Case.person_id)
+                .where(Case.id.in_(ids), Case.mdt_id == mdt_id, Case.stage != "closed",
+                       Returnee.contact_safe.is_(True))):
+            channels = []
+            if row.sms and row.phone:
+                channels.append("sms")
+            if row.email and row.address:
+                channels.append("email")
+            if channels:
+                out[row.id] = (row.person_id, channels)
     return out
 
 
@@ -380,7 +377,7 @@ def _expand(wants: list[Want], people: dict[int, Person], now: datetime) -> list
 
 def sync(kind: str, ids, now: datetime | None = None) -> dict:
     """Make the outbox match the sources ``ids`` of ``kind``. Returns counts."""
-    now = now or utcnow()
+    now = now or clock.now()
     ids = sorted({int(i) for i in ids})
     counts = {"added": 0, "moved": 0, "cancelled": 0}
     zones: dict = {}

@@ -169,7 +169,7 @@ def _when(src, kind: str, zone: ZoneInfo) -> str:
 
 
 def _hearing_ics(hearing, root: str) -> bytes:
-    from mdt.legal.feeds import hearing_event
+    from mdt.calendar.services import hearing_event
     from mdt.meetings.ics import single_event_ics
 
     return single_event_ics(hearing_event(hearing, root))

@@ -5,8 +5,8 @@ Claiming is safe against two sweeps at once (two beat processes by mistake): on 
 rows are picked with ``FOR UPDATE SKIP LOCKED``; on SQLite, which has a single writer, the UPDATE
 re-checks that each row is still claimable, and a sweep takes only the rows carrying its own
 token. A claimed row is ``sending`` with a lease: if its send task never reports (Redis was
-flushed, the worker was killed), a later sweep claims it again. Each message is committed on its
-own, so a crash repeats at most the one in flight."""
+flushed, the worker was killed), a later sweep claims it again. A claim, and each message, is a unit
+of work of its own (``transaction.commit``), so a crash repeats at most the one in flight."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
+from mdt import clock, transaction
 from mdt.extensions import db
 from mdt.reminders.channels import Undeliverable, open_channels
 from mdt.reminders.messages import compose, digest, recipient_of, still_wanted
 from mdt.reminders.models import Reminder
-from mdt.timeutil import utcnow
 
 log = logging.getLogger("mdt.reminders")
 
@@ -32,7 +32,7 @@ def _setting(name: str, default):
 
 def claim(limit: int, now=None) -> tuple[str, list[int]]:
     """Mark up to ``limit`` due reminders as ``sending`` under a new token and commit."""
-    now = now or utcnow()
+    now = now or clock.now()
     lease = timedelta(seconds=_setting("MDT_REMINDER_LEASE_SECONDS", 300))
     token = uuid.uuid4().hex
     claimable = or_(and_(Reminder.status == "pending", Reminder.scheduled_at <= now),
@@ -45,7 +45,7 @@ def claim(limit: int, now=None) -> tuple[str, list[int]]:
         db.session.execute(update(Reminder).where(Reminder.id.in_(ids), claimable).values(
             status="sending", claim_token=token, claimed_at=now, attempts=Reminder.attempts + 1),
             execution_options={"synchronize_session": False})
-    db.session.commit()
+    transaction.commit()
     if not ids:
         return token, []
     return token, list(db.session.scalars(select(Reminder.id).where(
@@ -70,7 +70,7 @@ def _fail(reminder: Reminder, reason: str, final: bool) -> None:
                                         reminder_id=reminder.id))
     else:
         reminder.status = "pending"
-        reminder.scheduled_at = utcnow() + _backoff(reminder.attempts)
+        reminder.scheduled_at = clock.now() + _backoff(reminder.attempts)
 
 
 def _digest_members(ids) -> set[int]:
@@ -88,7 +88,7 @@ def _digest_companions(reminder: Reminder, is_pg: bool, digesters: set[int]) -> 
     if reminder.channel != "email" or reminder.member_id not in digesters:
         return []
     stmt = select(Reminder).where(Reminder.member_id == reminder.member_id, Reminder.channel == "email",
-                                  Reminder.id != reminder.id, Reminder.scheduled_at <= utcnow(),
+                                  Reminder.id != reminder.id, Reminder.scheduled_at <= clock.now(),
                                   or_(Reminder.status == "pending",
                                       and_(Reminder.status == "sending",
                                            Reminder.claim_token == reminder.claim_token)))
@@ -118,12 +118,12 @@ def deliver(ids, token: str) -> dict:
                 stmt = stmt.with_for_update(skip_locked=True)
             reminder = db.session.scalars(stmt).first()
             if reminder is None:           # claimed again by a later sweep, or already done
-                db.session.rollback()
+                transaction.rollback()
                 counts["skipped"] += 1
                 continue
             if not still_wanted(reminder):
                 reminder.status = "cancelled"
-                db.session.commit()
+                transaction.commit()
                 counts["cancelled"] += 1
                 continue
             to = recipient_of(reminder)
@@ -144,11 +144,11 @@ def deliver(ids, token: str) -> dict:
             else:
                 for r in [reminder, *together]:
                     r.status = "sent"
-                    r.sent_at = utcnow()
+                    r.sent_at = clock.now()
                     r.claim_token = None
                     r.attempts = max(r.attempts, 1)
                 counts["sent"] += 1 + len(together)
-            db.session.commit()
+            transaction.commit()
     finally:
         for channel in channels.values():
             channel.close()

@@ -3,12 +3,11 @@ MDT, the admin's outbox, and the daily scheduling of overdue reminders."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from mdt import policy
+from mdt import clock, policy
+from mdt.directory.models import Mdt
 from mdt.audit.services import record
 from mdt.errors import Forbidden
 from mdt.extensions import db
@@ -17,17 +16,20 @@ from mdt.reminders.models import CHANNELS, STATUSES, Reminder, ReminderPreferenc
 from mdt.validation import Checker
 
 
-def schedule_overdue(today: date | None = None) -> int:
-    """Derive again every deadline and action item past its date and not closed, which
-    schedules tomorrow morning's overdue reminder."""
-    from mdt.legal.models import Deadline
+def schedule_overdue() -> int:
+    """Derive again every deadline and action item past its date (in its MDT's zone) and not
+    closed, which schedules tomorrow morning's overdue reminder."""
+    from mdt.legal.models import Deadline, LegalMatter
     from mdt.meetings.models import ActionItem
 
-    today = today or date.today()
-    deadlines = list(db.session.scalars(select(Deadline.id).where(
-        Deadline.status != "done", Deadline.due_on < today)))
-    actions = list(db.session.scalars(select(ActionItem.id).where(
-        ActionItem.done_at.is_(None), ActionItem.due_on < today)))
+    deadlines, actions = [], []
+    for mdt in db.session.scalars(select(Mdt)):
+        today = clock.today(mdt)
+        deadlines += db.session.scalars(select(Deadline.id).join(
+            LegalMatter, LegalMatter.id == Deadline.matter_id).where(
+            LegalMatter.mdt_id == mdt.id, Deadline.status != "done", Deadline.due_on < today))
+        actions += db.session.scalars(select(ActionItem.id).where(
+            ActionItem.mdt_id == mdt.id, ActionItem.done_at.is_(None), ActionItem.due_on < today))
     added = sync("deadline", deadlines)["added"] if deadlines else 0
     added += sync("action", actions)["added"] if actions else 0
     return added

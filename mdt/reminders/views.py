@@ -49,12 +49,12 @@ def index():
 def outbox():
     """The MDT's reminders by status, and the mail written to instance/outbox/ when no SMTP
     server is configured."""
-    if not policy.can(current_user, "reminders.outbox"):
+    if not policy.can(current_user, "reminders.outbox", current_user.mdt_id):
         abort(403)
     wanted = request.args.get("status")
     mails = []
     if not current_app.config.get("MDT_SMTP_URL"):
-        for path in sorted(outbox_dir().glob("*.eml"), reverse=True)[:100]:
+        for path in sorted(outbox_dir(current_user.mdt_id).glob("*.eml"), reverse=True)[:100]:
             with path.open("rb") as f:
                 head = BytesParser(policy=email_policy.default).parse(f, headersonly=True)
             mails.append({"name": path.name, "to": head["To"], "subject": head["Subject"],
@@ -67,9 +67,9 @@ def outbox():
 @bp.route("/admin/outbox/<name>")
 @login_required
 def outbox_mail(name: str):
-    if not policy.can(current_user, "reminders.outbox"):
+    if not policy.can(current_user, "reminders.outbox", current_user.mdt_id):
         abort(403)
-    path = outbox_dir() / name
+    path = outbox_dir(current_user.mdt_id) / name
     if "/" in name or not name.endswith(".eml") or not path.is_file():
         abort(404)
     mail = BytesParser(policy=email_policy.default).parsebytes(path.read_bytes())

@@ -1,4 +1,4 @@
-"""Personal iCalendar feeds (hearings and deadlines) and the calendar page's entries.
+"""The calendar (page and API) and the personal iCalendar feeds.
 
 The feed lands in phone calendars that others may see: entries are neutral ("Court hearing",
 "Filing deadline") with the court and a link to the app; no names, no titles of matters."""
@@ -8,25 +8,27 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from mdt import clock, policy
 from mdt.audit.services import record
 from mdt.auth.models import CalendarFeed
 from mdt.extensions import db
 from mdt.legal.models import Deadline, Hearing, LegalMatter
-from mdt.legal.services import matter_filter
-from mdt.timeutil import utcnow
+from mdt.meetings.ics import meeting_event
+from mdt.meetings.models import Meeting
+from mdt.meetings.services import action_items_for, restricted_title
 
 
 def create_feed(member) -> tuple[CalendarFeed, str]:
     """A new secret feed URL token; older feeds of the member are revoked."""
     for old in db.session.scalars(select(CalendarFeed).where(CalendarFeed.member_id == member.id,
                                                              CalendarFeed.revoked_at.is_(None))):
-        old.revoked_at = utcnow()
+        old.revoked_at = clock.now()
     raw = secrets.token_urlsafe(24)
     feed = CalendarFeed(member_id=member.id, digest=hashlib.sha256(raw.encode()).hexdigest())
     db.session.add(feed)
@@ -39,7 +41,7 @@ def revoke_feeds(member) -> int:
     feeds = db.session.scalars(select(CalendarFeed).where(CalendarFeed.member_id == member.id,
                                                           CalendarFeed.revoked_at.is_(None))).all()
     for feed in feeds:
-        feed.revoked_at = utcnow()
+        feed.revoked_at = clock.now()
     if feeds:
         db.session.flush()
         record(member, "calendar_feed.revoke", member)
@@ -56,39 +58,49 @@ def member_for_feed(raw: str):
 
 @dataclass
 class Entry:
-    kind: str            # hearing, deadline, meeting
-    day: date
-    at: datetime | None
+    """One thing on a day of the calendar, as the reader may see it."""
+
+    kind: str            # hearing, deadline, meeting, action
+    id: int
+    day: date            # the day on which it falls in the MDT's zone (deadlines: the court's)
+    at: datetime | None  # the time, for hearings and meetings
     title: str
     detail: str
-    matter_id: int       # the meeting's id for a meeting
     status: str
+    matter_id: int | None = None
+    case_id: int | None = None
     verified: bool = True
 
 
 def entries(user, start: date, end: date) -> list[Entry]:
-    """Hearings and open or done deadlines between ``start`` and ``end`` on the matters the user
-    may see (two queries)."""
-    visible = select(LegalMatter.id).where(matter_filter(user))
-    lo = datetime.combine(start, time.min, tzinfo=timezone.utc) - timedelta(days=1)
-    hi = datetime.combine(end, time.max, tzinfo=timezone.utc) + timedelta(days=1)
+    """What ``user`` may see between ``start`` and ``end`` (days in their MDT's zone): hearings
+    and deadlines of the matters they may see, the MDT's meetings, and the action items of the
+    member and their agency (titles of items on cases they may not see are withheld). A fixed
+    number of queries."""
+    zone = clock.zone(user.mdt)
+    lo, hi = clock.start_of(start, zone), clock.start_of(end + timedelta(days=1), zone)
+    visible = select(LegalMatter.id).where(policy.matter_filter(user))
     out = []
     for h in db.session.scalars(select(Hearing).where(
-            Hearing.matter_id.in_(visible), Hearing.starts_at >= lo, Hearing.starts_at <= hi,
+            Hearing.matter_id.in_(visible), Hearing.starts_at >= lo, Hearing.starts_at < hi,
             Hearing.status != "cancelled").options(joinedload(Hearing.matter))):
-        out.append(Entry("hearing", h.starts_at.date(), h.starts_at, h.purpose,
-                         h.location or h.matter.forum or "", h.matter_id, h.status))
+        out.append(Entry("hearing", h.id, clock.local_date(h.starts_at, zone), h.starts_at,
+                         h.purpose, h.location or h.matter.forum or "", h.status,
+                         matter_id=h.matter_id))
     for d in db.session.scalars(select(Deadline).where(
             Deadline.matter_id.in_(visible), Deadline.due_on >= start, Deadline.due_on <= end)):
-        out.append(Entry("deadline", d.due_on, None, d.title, d.citation or "", d.matter_id,
-                         d.status, d.verified))
-    from mdt.meetings.models import Meeting
-
+        out.append(Entry("deadline", d.id, d.due_on, None, d.title, d.citation or "", d.status,
+                         matter_id=d.matter_id, verified=d.verified))
     for m in db.session.scalars(select(Meeting).where(
-            Meeting.mdt_id == user.mdt_id, Meeting.starts_at >= lo, Meeting.starts_at <= hi)):
-        out.append(Entry("meeting", m.starts_at.date(), m.starts_at, m.title, m.location or "",
-                         m.id, m.status))
-    return sorted(out, key=lambda e: (e.day, e.at or datetime.min.replace(tzinfo=timezone.utc)))
+            Meeting.mdt_id == user.mdt_id, Meeting.starts_at >= lo, Meeting.starts_at < hi)):
+        out.append(Entry("meeting", m.id, clock.local_date(m.starts_at, zone), m.starts_at,
+                         m.title, m.location or "", m.status))
+    for item, shown in action_items_for(user, include_done=True, due_between=(start, end)):
+        out.append(Entry("action", item.id, item.due_on, None,
+                         item.title if shown else restricted_title(item), "",
+                         "done" if item.done_at else "open", case_id=item.case_id))
+    return sorted(out, key=lambda e: (e.day, e.at or datetime.min.replace(tzinfo=timezone.utc),
+                                      e.kind, e.id))
 
 
 def hearing_event(h: Hearing, base_url: str) -> Event:
@@ -98,7 +110,7 @@ def hearing_event(h: Hearing, base_url: str) -> Event:
     event.add("summary", "Court hearing")
     event.add("dtstart", h.starts_at)
     event.add("dtend", h.starts_at + timedelta(hours=2))
-    event.add("dtstamp", utcnow())
+    event.add("dtstamp", clock.now())
     if h.location or h.matter.forum:
         event.add("location", h.location or h.matter.forum)
     event.add("url", f"{base_url}/matters/{h.matter_id}#hearings")
@@ -111,11 +123,11 @@ def ical(user, base_url: str) -> bytes:
     cal.add("prodid", "-//MDT//calendar feed//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "MDT calendar")
-    today = date.today()
-    visible = select(LegalMatter.id).where(matter_filter(user))
+    today = clock.today(user.mdt)
+    visible = select(LegalMatter.id).where(policy.matter_filter(user))
     for h in db.session.scalars(select(Hearing).where(
             Hearing.matter_id.in_(visible), Hearing.status == "scheduled",
-            Hearing.starts_at >= datetime.combine(today - timedelta(days=30), time.min, tzinfo=timezone.utc))
+            Hearing.starts_at >= clock.start_of(today - timedelta(days=30), user.mdt))
             .options(joinedload(Hearing.matter))):
         cal.add_component(hearing_event(h, base_url))
     for d in db.session.scalars(select(Deadline).where(
@@ -126,15 +138,12 @@ def ical(user, base_url: str) -> bytes:
         event.add("summary", "Filing deadline" + ("" if d.verified else " (unverified)"))
         event.add("dtstart", d.due_on)
         event.add("dtend", d.due_on + timedelta(days=1))
-        event.add("dtstamp", utcnow())
+        event.add("dtstamp", clock.now())
         event.add("url", f"{base_url}/matters/{d.matter_id}#deadlines")
         event.add("description", f"Details in the app: {base_url}/matters/{d.matter_id}")
         cal.add_component(event)
-    from mdt.meetings.ics import meeting_event
-    from mdt.meetings.models import Meeting
-
     for m in db.session.scalars(select(Meeting).where(
             Meeting.mdt_id == user.mdt_id,
-            Meeting.starts_at >= datetime.combine(today - timedelta(days=30), time.min, tzinfo=timezone.utc))):
+            Meeting.starts_at >= clock.start_of(today - timedelta(days=30), user.mdt))):
         cal.add_component(meeting_event(m, base_url))
     return cal.to_ical()

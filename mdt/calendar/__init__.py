@@ -1,0 +1,1 @@
+"""The calendar: hearings, deadlines, meetings and action items on the MDT's days; personal feeds."""

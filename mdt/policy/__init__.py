@@ -1,0 +1,28 @@
+"""Need-to-know access: the one place that decides what a member may see and do.
+
+Every view, API endpoint, export, task and template asks ``can(user, action, obj)`` (templates
+through the ``can`` global), and every list builds its query with the SQL filters here
+(``team_filter``, ``listable_filter``, ``matter_filter``). No view or template tests a role
+itself. One file per domain holds its rules; each rule is registered under its action name, so
+an unknown action is a programming error, not a silent "no".
+
+The rules in short:
+- Nobody sees another MDT's data; a deactivated member sees nothing.
+- A member is *on a case's team* when their agency leads the case or is on its team, or they are
+  assigned to it by name. An agency that joined through the person's consent stays on the team
+  only while the consent decision (``mdt.consent``) is live, and sees only the parts it opens.
+- Coordinators see a summary (reference, stage, lead agency, dates) of every case in their MDT,
+  and full content only where they are on the team.
+- Sensitive assessment fields and restricted notes: only members of the lead agency.
+- Admins manage the directory and accounts but read no case content unless on the team.
+"""
+
+from __future__ import annotations
+
+from mdt.policy.registry import RULES, active, can
+from mdt.policy import cases, directory, legal, meetings, referrals, reminders  # noqa: F401  (register)
+from mdt.policy.cases import ALL_PARTS, listable_filter, on_team, shared_parts, team_filter
+from mdt.policy.legal import matter_filter
+
+__all__ = ["ALL_PARTS", "RULES", "active", "can", "listable_filter", "matter_filter", "on_team",
+           "shared_parts", "team_filter"]

@@ -1,0 +1,156 @@
+"""Who may see and do what on a returnee's case, in Python (one case) and in SQL (lists)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, and_, false, or_, select, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+
+from mdt import clock, consent
+from mdt.cases.models import Case, CaseAgency, CaseAssignment
+from mdt.extensions import db
+from mdt.policy.registry import active, rule
+
+ALL_PARTS = frozenset(consent.SHARE_PARTS)
+
+
+def shared_parts(user, case: Case) -> frozenset[str]:
+    """The parts of ``case`` the user's place on the team opens; empty when not on the team."""
+    if user.mdt_id != case.mdt_id:
+        return frozenset()
+    if case.lead_agency_id == user.agency_id:
+        return ALL_PARTS
+    if any(a.member_id == user.id for a in case.assignments):
+        return ALL_PARTS
+    link = next((a for a in case.team_agencies if a.agency_id == user.agency_id), None)
+    if link is None:
+        return frozenset()
+    if link.consent_id is None:
+        return ALL_PARTS     # on the team from before consent was recorded per agency
+    return consent.for_case(case, consent.SHARING, user.agency_id).parts
+
+
+def on_team(user, case: Case) -> bool:
+    return bool(shared_parts(user, case))
+
+
+def _case(user, case) -> bool:
+    return case is not None and case.mdt_id == user.mdt_id
+
+
+@rule("case.summary")
+def _summary(user, case) -> bool:
+    return _case(user, case) and (user.has_role("coordinator") or on_team(user, case))
+
+
+@rule("case.view")
+def _view(user, case) -> bool:
+    return _case(user, case) and on_team(user, case)
+
+
+def _part_rule(part: str):
+    """``case.part.<part>``: the part is among those the user's place on the team opens."""
+    def check(user, case) -> bool:
+        return _case(user, case) and part in shared_parts(user, case)
+    return check
+
+
+for _part in consent.SHARE_PARTS:
+    rule(f"case.part.{_part}")(_part_rule(_part))
+
+
+@rule("case.note")
+def _note(user, case) -> bool:
+    return _case(user, case) and "notes" in shared_parts(user, case)
+
+
+@rule("case.sensitive")
+def _sensitive(user, case) -> bool:
+    """Sensitive assessment fields and restricted notes: the lead agency only."""
+    return _case(user, case) and case.lead_agency_id == user.agency_id
+
+
+@rule("case.team")
+def _team(user, case) -> bool:
+    if not _case(user, case):
+        return False
+    parts = shared_parts(user, case)
+    return bool(parts) and (case.lead_agency_id == user.agency_id
+                            or (user.has_role("coordinator") and parts == ALL_PARTS))
+
+
+@rule("case.edit", "case.stage", "case.audit", "case.consent", "case.refer")
+def _whole_team(user, case) -> bool:
+    """Editing, stages, the audit trail, consent and referrals: the whole team, not an agency
+    that sees only part of the case."""
+    return _case(user, case) and shared_parts(user, case) == ALL_PARTS
+
+
+@rule("case.create")
+def _create(user, _obj) -> bool:
+    return True
+
+
+@rule("person.link")
+def _link_person(user, person) -> bool:
+    """Opening a new case for a person already registered needs the right to read one of their
+    cases in full (otherwise their record would open to whoever guesses the id)."""
+    if person is None or person.mdt_id != user.mdt_id:
+        return False
+    return db.session.scalar(select(Case.id).where(Case.person_id == person.id,
+                                                   team_filter(user)).limit(1)) is not None
+
+
+# ---------------------------------------------------------------- the same rules, in SQL
+
+class _InSmallSet(ColumnElement):
+    """``column IN (subquery)`` for a subquery that yields few rows. On PostgreSQL it compiles to
+    ``column = ANY(ARRAY(subquery))``: the array is computed once, and the condition can then use
+    the column's index (and be OR-ed with other indexed conditions in a bitmap scan) instead of
+    filtering every row through a hashed subplan."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, column, subquery):
+        self.column = column
+        self.subquery = subquery
+
+
+@compiles(_InSmallSet)
+def _in_small_set_default(element, compiler, **kw):
+    return compiler.process(element.column.in_(element.subquery), **kw)
+
+
+@compiles(_InSmallSet, "postgresql")
+def _in_small_set_pg(element, compiler, **kw):
+    return "%s = ANY(ARRAY(%s))" % (compiler.process(element.column, **kw),
+                                    compiler.process(element.subquery, **kw))
+
+
+def team_filter(user):
+    """SQL condition: cases whose team ``user`` is on (full content): the lead agency's cases (an
+    indexed lookup) or the few where the agency is on the team (and, if it joined through
+    consent, the consent decision is live today) or the user is assigned."""
+    today = clock.today(user.mdt)
+    joined = union(
+        select(CaseAgency.case_id).where(
+            CaseAgency.agency_id == user.agency_id,
+            or_(CaseAgency.consent_id.is_(None),
+                consent.live_sql(CaseAgency.case_id, consent.SHARING, CaseAgency.agency_id,
+                                 on=today))),
+        select(CaseAssignment.case_id).where(CaseAssignment.member_id == user.id),
+    )
+    return and_(
+        Case.mdt_id == user.mdt_id,
+        or_(Case.lead_agency_id == user.agency_id, _InSmallSet(Case.id, joined)),
+    )
+
+
+def listable_filter(user):
+    """SQL condition: cases ``user`` may see at least as a summary."""
+    if not active(user):
+        return false()
+    if user.has_role("coordinator"):
+        return Case.mdt_id == user.mdt_id
+    return team_filter(user)
