@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,7 +49,7 @@ def main() -> None:
 
         from mdt.cases.models import Case
         from mdt.demo.data import add_synthetic_cases, load_demo
-        from mdt.directory.models import Agency, Member, Mdt
+        from mdt.directory.models import Agency, Mdt, Member
         from mdt.meetings import services
         from mdt.meetings.models import ActionItem
         from mdt.referrals.models import Referral
@@ -59,35 +59,66 @@ def main() -> None:
         mdt = db.session.scalars(select(Mdt).where(Mdt.code == "PCB")).one()
         add_synthetic_cases(mdt, args.cases)
         db.session.commit()
-        coordinator = db.session.scalars(select(Member).where(
-            Member.email == "coordinator@example.org")).one()
+        coordinator = db.session.scalars(
+            select(Member).where(Member.email == "coordinator@example.org")
+        ).one()
         agency_ids = list(db.session.scalars(select(Agency.id).where(Agency.mdt_id == mdt.id)))
-        case_ids = list(db.session.scalars(select(Case.id).where(Case.mdt_id == mdt.id,
-                                                                 Case.stage != "closed")))
+        case_ids = list(
+            db.session.scalars(select(Case.id).where(Case.mdt_id == mdt.id, Case.stage != "closed"))
+        )
         rng = random.Random(5)
         today = date.today()
-        db.session.execute(insert(ActionItem), [{
-            "mdt_id": mdt.id, "case_id": rng.choice(case_ids), "title": "Follow up",
-            "owner_agency_id": rng.choice(agency_ids), "due_on": today - timedelta(days=rng.randint(1, 60)),
-            "created_by_id": coordinator.id, "created_at": datetime.now(timezone.utc)} for _ in range(300)])
+        db.session.execute(
+            insert(ActionItem),
+            [
+                {
+                    "mdt_id": mdt.id,
+                    "case_id": rng.choice(case_ids),
+                    "title": "Follow up",
+                    "owner_agency_id": rng.choice(agency_ids),
+                    "due_on": today - timedelta(days=rng.randint(1, 60)),
+                    "created_by_id": coordinator.id,
+                    "created_at": datetime.now(UTC),
+                }
+                for _ in range(300)
+            ],
+        )
         template = db.session.scalars(select(Referral)).first()
         if template is not None:
-            db.session.execute(insert(Referral), [{
-                "mdt_id": mdt.id, "case_id": rng.choice(case_ids), "service": template.service,
-                "from_agency_id": template.from_agency_id, "to_agency_id": template.to_agency_id,
-                "consent_id": template.consent_id, "reason": "Synthetic", "status": "pending",
-                "respond_by": today - timedelta(days=rng.randint(1, 30)),
-                "created_by_id": coordinator.id} for _ in range(200)])
+            db.session.execute(
+                insert(Referral),
+                [
+                    {
+                        "mdt_id": mdt.id,
+                        "case_id": rng.choice(case_ids),
+                        "service": template.service,
+                        "from_agency_id": template.from_agency_id,
+                        "to_agency_id": template.to_agency_id,
+                        "consent_id": template.consent_id,
+                        "reason": "Synthetic",
+                        "status": "pending",
+                        "respond_by": today - timedelta(days=rng.randint(1, 30)),
+                        "created_by_id": coordinator.id,
+                    }
+                    for _ in range(200)
+                ],
+            )
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
-        open_cases = db.session.scalar(select(db.func.count()).select_from(Case).where(
-            Case.mdt_id == mdt.id, Case.stage != "closed"))
-        meeting = services.create_meeting(coordinator, {
-            "title": "Case conference", "kind": "case_conference",
-            "starts_at": (datetime.now(timezone.utc) + timedelta(days=2)).isoformat(),
-            "host_agency_id": coordinator.agency_id})
+        open_cases = db.session.scalar(
+            select(db.func.count()).select_from(Case).where(Case.mdt_id == mdt.id, Case.stage != "closed")
+        )
+        meeting = services.create_meeting(
+            coordinator,
+            {
+                "title": "Case conference",
+                "kind": "case_conference",
+                "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+                "host_agency_id": coordinator.agency_id,
+            },
+        )
         db.session.commit()
 
         queries = {"n": 0}
@@ -114,11 +145,13 @@ def main() -> None:
         reasons: dict[str, int] = {}
         for p in proposed:
             reasons[p["reason"]] = reasons.get(p["reason"], 0) + 1
-    print(f"{url.split(':')[0]}: {open_cases:,} open cases in the MDT; "
-          f"{len(proposed)} items proposed {reasons}")
+    print(
+        f"{url.split(':')[0]}: {open_cases:,} open cases in the MDT; {len(proposed)} items proposed {reasons}"
+    )
     p50, p95 = _stats(read)
-    print(f"proposals() (read):          p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   "
-          f"{max(per_run)} SQL statements")
+    print(
+        f"proposals() (read):          p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {max(per_run)} SQL statements"
+    )
     p50, p95 = _stats(write)
     print(f"propose_agenda() + commit:   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
 

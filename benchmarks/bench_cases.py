@@ -50,8 +50,13 @@ def main() -> None:
         raise SystemExit("set MDT_BENCH_DATABASE_URL (make bench does)")
     url = fresh_database_url()
 
-    config = {"SQLALCHEMY_DATABASE_URI": url, "MDT_ENV": "testing", "WTF_CSRF_ENABLED": False,
-              "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "MDT_ENV": "testing",
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+    }
     app = create_app(config)
     with app.app_context():
         from flask_migrate import upgrade

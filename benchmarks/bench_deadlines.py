@@ -34,8 +34,14 @@ from mdt.legal.calendar import CourtCalendar, Period, compute  # noqa: E402
 def engine_only(n: int) -> float:
     rng = random.Random(1)
     calendar = CourtCalendar("TH")
-    periods = [Period(15, "days"), Period(1, "months"), Period(3, "months"), Period(15, "years"),
-               Period(30, "days"), Period(0, "days", -1, "backward")]
+    periods = [
+        Period(15, "days"),
+        Period(1, "months"),
+        Period(3, "months"),
+        Period(15, "years"),
+        Period(30, "days"),
+        Period(0, "days", -1, "backward"),
+    ]
     starts = [date(2020, 1, 1) + timedelta(days=rng.randint(0, 2500)) for _ in range(n)]
     compute(starts[0], periods[0], calendar)  # warm the holiday cache for the first year
     t = time.perf_counter()
@@ -68,35 +74,56 @@ def through_services(n: int) -> tuple[float, float, int]:
         rule = db.session.scalars(select(DeadlineRule).where(DeadlineRule.code == "TH-1")).one()
         matters = []
         for i in range(100):
-            m = LegalMatter(mdt_id=mdt.id, kind="labour", jurisdiction="TH", title=f"Matter {i}",
-                            created_by_id=lawyer.id)
+            m = LegalMatter(
+                mdt_id=mdt.id, kind="labour", jurisdiction="TH", title=f"Matter {i}", created_by_id=lawyer.id
+            )
             db.session.add(m)
             matters.append(m)
         db.session.flush()
-        db.session.execute(insert(MatterLawyer), [{"matter_id": m.id, "member_id": lawyer.id} for m in matters])
+        db.session.execute(
+            insert(MatterLawyer), [{"matter_id": m.id, "member_id": lawyer.id} for m in matters]
+        )
         rng = random.Random(2)
         today = date.today()
-        events = [{"matter_id": matters[i % 100].id, "kind": "judgment_read",
-                   "occurred_on": today - timedelta(days=rng.randint(0, 14)),
-                   "recorded_by_id": lawyer.id} for i in range(n)]
-        event_ids = db.session.scalars(insert(MatterEvent).returning(MatterEvent.id, sort_by_parameter_order=True),
-                                       events).all()
+        events = [
+            {
+                "matter_id": matters[i % 100].id,
+                "kind": "judgment_read",
+                "occurred_on": today - timedelta(days=rng.randint(0, 14)),
+                "recorded_by_id": lawyer.id,
+            }
+            for i in range(n)
+        ]
+        event_ids = db.session.scalars(
+            insert(MatterEvent).returning(MatterEvent.id, sort_by_parameter_order=True), events
+        ).all()
         calendar = CourtCalendar("TH")
         t = time.perf_counter()
         rows = []
-        for event_id, ev in zip(event_ids, events):
+        for event_id, ev in zip(event_ids, events, strict=False):
             result = compute(ev["occurred_on"], Period(rule.amount, rule.unit), calendar)
-            rows.append({"matter_id": ev["matter_id"], "event_id": event_id, "rule_id": rule.id,
-                         "title": rule.title, "due_on": result.due_on, "citation": rule.citation,
-                         "verified": True, "trace": result.trace, "status": "open"})
+            rows.append(
+                {
+                    "matter_id": ev["matter_id"],
+                    "event_id": event_id,
+                    "rule_id": rule.id,
+                    "title": rule.title,
+                    "due_on": result.due_on,
+                    "citation": rule.citation,
+                    "verified": True,
+                    "trace": result.trace,
+                    "status": "open",
+                }
+            )
         db.session.execute(insert(Deadline), rows)
         db.session.commit()
         create_seconds = time.perf_counter() - t
         # The busiest due date: closing it moves the most deadlines.
         busiest = max(set(r["due_on"] for r in rows), key=lambda d: sum(r["due_on"] == d for r in rows))
         t = time.perf_counter()
-        _closure, moved = legal.save_closure(admin, {"jurisdiction": "TH", "day": busiest.isoformat(),
-                                                     "reason": "benchmark closure"})
+        _closure, moved = legal.save_closure(
+            admin, {"jurisdiction": "TH", "day": busiest.isoformat(), "reason": "benchmark closure"}
+        )
         db.session.commit()
         recompute_seconds = time.perf_counter() - t
         return create_seconds, recompute_seconds, len(moved)
@@ -112,8 +139,10 @@ def main() -> None:
     create_seconds, recompute_seconds, moved = through_services(n)
     where = "PostgreSQL" if os.environ.get("MDT_BENCH_DATABASE_URL") else "SQLite"
     print(f"{where}: {n:,} deadlines computed and stored in {create_seconds:.3f} s")
-    print(f"{where}: closure day added, {n:,} open deadlines recomputed in {recompute_seconds:.3f} s "
-          f"({moved:,} moved, each with a history row and a notification)")
+    print(
+        f"{where}: closure day added, {n:,} open deadlines recomputed in {recompute_seconds:.3f} s "
+        f"({moved:,} moved, each with a history row and a notification)"
+    )
 
 
 if __name__ == "__main__":

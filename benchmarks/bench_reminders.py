@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,7 @@ def main() -> None:
         from flask_migrate import upgrade
 
         from mdt.demo.data import load_demo
-        from mdt.directory.models import Member, Mdt
+        from mdt.directory.models import Mdt, Member
         from mdt.meetings.models import ActionItem
         from mdt.reminders.models import Reminder
 
@@ -66,26 +66,50 @@ def main() -> None:
         load_demo()
         mdt = db.session.scalars(select(Mdt).where(Mdt.code == "PCB")).one()
         people = db.session.execute(select(Member.id, Member.agency_id).where(Member.mdt_id == mdt.id)).all()
-        coordinator = db.session.scalars(select(Member.id).where(Member.email == "coordinator@example.org")).one()
-        now = datetime.now(timezone.utc)
+        coordinator = db.session.scalars(
+            select(Member.id).where(Member.email == "coordinator@example.org")
+        ).one()
+        now = datetime.now(UTC)
         rng = random.Random(6)
         # Sources: 1,000 open action items (inserted directly, so no reminders are derived).
-        item_ids = db.session.scalars(insert(ActionItem).returning(ActionItem.id), [{
-            "mdt_id": mdt.id, "title": "Follow up", "owner_agency_id": rng.choice(people).agency_id,
-            "due_on": date.today() + timedelta(days=rng.randint(0, 60)), "created_by_id": coordinator,
-            "created_at": now} for _ in range(1000)]).all()
+        item_ids = db.session.scalars(
+            insert(ActionItem).returning(ActionItem.id),
+            [
+                {
+                    "mdt_id": mdt.id,
+                    "title": "Follow up",
+                    "owner_agency_id": rng.choice(people).agency_id,
+                    "due_on": date.today() + timedelta(days=rng.randint(0, 60)),
+                    "created_by_id": coordinator,
+                    "created_at": now,
+                }
+                for _ in range(1000)
+            ],
+        ).all()
         db.session.execute(db.text("DELETE FROM reminder"))
         start = time.perf_counter()
         batch = []
         for n in range(args.pending):
             member_id = people[n % len(people)].id
             due = n < args.due
-            batch.append({
-                "key": f"bench:{n}", "mdt_id": mdt.id, "member_id": member_id, "source_type": "action",
-                "source_id": item_ids[n % len(item_ids)], "purpose": "reminder", "lead": "due",
-                "channel": "email", "status": "pending", "attempts": 0, "created_at": now,
-                "scheduled_at": now - timedelta(minutes=rng.randint(1, 600)) if due
-                else now + timedelta(hours=rng.randint(1, 24 * 60))})
+            batch.append(
+                {
+                    "key": f"bench:{n}",
+                    "mdt_id": mdt.id,
+                    "member_id": member_id,
+                    "source_type": "action",
+                    "source_id": item_ids[n % len(item_ids)],
+                    "purpose": "reminder",
+                    "lead": "due",
+                    "channel": "email",
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": now,
+                    "scheduled_at": now - timedelta(minutes=rng.randint(1, 600))
+                    if due
+                    else now + timedelta(hours=rng.randint(1, 24 * 60)),
+                }
+            )
             if len(batch) == 10_000:
                 db.session.execute(insert(Reminder), batch)
                 batch = []
@@ -95,22 +119,30 @@ def main() -> None:
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("ANALYZE reminder"))
             db.session.commit()
-        print(f"{url.split(':')[0]}: {args.pending:,} pending reminders ({args.due:,} due) "
-              f"loaded in {time.perf_counter() - start:.1f} s")
+        print(
+            f"{url.split(':')[0]}: {args.pending:,} pending reminders ({args.due:,} due) "
+            f"loaded in {time.perf_counter() - start:.1f} s"
+        )
 
     from tests.smtp_sink import free_port
 
     port = free_port()
     ids_file = Path(tempfile.mkdtemp(prefix="mdt-sink-")) / "ids.txt"
-    sink = subprocess.Popen([sys.executable, "-m", "tests.smtp_sink", "--port", str(port),
-                             "--ids", str(ids_file)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    sink.stdout.readline()          # "SMTP sink on ..."
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "tests.smtp_sink", "--port", str(port), "--ids", str(ids_file)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    sink.stdout.readline()  # "SMTP sink on ..."
     try:
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
         start = time.perf_counter()
-        senders = [ctx.Process(target=_sender, args=(url, f"smtp://127.0.0.1:{port}", out))
-                   for _ in range(args.senders)]
+        senders = [
+            ctx.Process(target=_sender, args=(url, f"smtp://127.0.0.1:{port}", out))
+            for _ in range(args.senders)
+        ]
         for p in senders:
             p.start()
         results = [out.get() for _ in senders]
@@ -128,11 +160,15 @@ def main() -> None:
     with app.app_context():
         from mdt.reminders.models import Reminder
 
-        status = dict(db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all())
+        status = dict(
+            db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).all()
+        )
     duplicates = sum(received.values()) - len(received)
-    print(f"{args.senders} sender process(es): {totals['sent']:,} sent in {elapsed:.1f} s "
-          f"({totals['sent'] / elapsed:,.0f} messages/s); SMTP sink received {sum(received.values()):,} "
-          f"messages for {len(received):,} reminders: {duplicates} duplicates")
+    print(
+        f"{args.senders} sender process(es): {totals['sent']:,} sent in {elapsed:.1f} s "
+        f"({totals['sent'] / elapsed:,.0f} messages/s); SMTP sink received {sum(received.values()):,} "
+        f"messages for {len(received):,} reminders: {duplicates} duplicates"
+    )
     print(f"outbox afterwards: {status}")
 
 

@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_transaction(app)
+    register_reactions(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -40,15 +41,14 @@ def register_extensions(app: Flask) -> None:
     from workers.celery_app import celery_init_app
 
     db.init_app(app)
-    from flask_sqlalchemy.session import Session as AppSession
-
-    from mdt.reminders import hooks
-
-    hooks.install(AppSession)   # reminders follow their sources in the same transaction
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
-                   default_translation_directories=str(ROOT / "mdt" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(ROOT / "mdt" / "translations"),
+    )
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -62,9 +62,8 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import redirect, url_for
+        from flask import flash, redirect, url_for
         from flask_babel import gettext as _
-        from flask import flash
 
         flash(_("Please log in to see this page."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
@@ -74,6 +73,13 @@ def register_transaction(app: Flask) -> None:
     from mdt.transaction import register
 
     register(app)
+
+
+def register_reactions(app: Flask) -> None:
+    """Cross-domain reactions subscribe to the signals their sources declare (``mdt.signals``):
+    the reminder sources follow meetings, hearings, deadlines, action items, referrals, consents
+    and the person's contact details, in the same transaction."""
+    import mdt.reminders.sources  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -116,10 +122,12 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def headers(response):
         h = response.headers
-        h.setdefault("Content-Security-Policy",
-                     "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                     "script-src 'self'; object-src 'none'; base-uri 'self'; "
-                     "frame-ancestors 'none'; form-action 'self'")
+        h.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; object-src 'none'; base-uri 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Referrer-Policy", "same-origin")

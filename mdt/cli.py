@@ -49,16 +49,23 @@ def users_create(email, name, agency_name, kind, mdt_code, mdt_name, roles, pass
         mdt = db.session.scalars(select(Mdt).order_by(Mdt.id)).first()
         if mdt is None:
             raise click.UsageError("No MDT yet: pass --mdt CODE --mdt-name NAME.")
-    agency = db.session.scalars(select(Agency).where(Agency.mdt_id == mdt.id,
-                                                     Agency.name == agency_name)).first()
+    agency = db.session.scalars(
+        select(Agency).where(Agency.mdt_id == mdt.id, Agency.name == agency_name)
+    ).first()
     if agency is None:
         agency = Agency(mdt_id=mdt.id, name=agency_name, kind=kind, level="province")
         db.session.add(agency)
         db.session.flush()
     if db.session.scalars(select(Member).where(func.lower(Member.email) == email.lower())).first():
         raise click.UsageError(f"{email} already has an account.")
-    member = Member(mdt_id=mdt.id, agency_id=agency.id, email=email.lower(), name=name,
-                    roles=sorted(set(roles)), password_hash=hash_password(password))
+    member = Member(
+        mdt_id=mdt.id,
+        agency_id=agency.id,
+        email=email.lower(),
+        name=name,
+        roles=sorted(set(roles)),
+        password_hash=hash_password(password),
+    )
     db.session.add(member)
     click.echo(f"Created {member.email} ({', '.join(member.roles)}) in {agency.name}, {mdt.name}.")
 
@@ -100,7 +107,7 @@ def demo_load(extra, if_empty):
     try:
         summary = load_demo(extra_cases=extra, if_empty=if_empty)
     except DemoRefused as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     click.echo(summary)
 
 
@@ -109,8 +116,11 @@ def reminders():
     pass
 
 
-@reminders.command("sweep", help="Run one sweep now: the same code the Celery beat task runs. "
-                   "Sends in this process unless --enqueue hands the batches to the workers.")
+@reminders.command(
+    "sweep",
+    help="Run one sweep now: the same code the Celery beat task runs. "
+    "Sends in this process unless --enqueue hands the batches to the workers.",
+)
 @click.option("--enqueue", is_flag=True, help="Hand the batches to the Celery workers.")
 @atomic
 def reminders_sweep(enqueue: bool):

@@ -16,7 +16,7 @@ or ``datetime.utcnow()`` appears anywhere else in ``mdt/`` or ``workers/``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -48,7 +48,7 @@ def zone(where: Where) -> ZoneInfo:
 
 def now() -> datetime:
     """The current instant, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today(where: Where) -> date:
@@ -68,9 +68,9 @@ def local_date(instant: datetime, where: Where) -> date:
 
 def start_of(day: date, where: Where) -> datetime:
     """Midnight at the start of ``day`` in the zone, as a UTC instant."""
-    return datetime.combine(day, time.min, tzinfo=zone(where)).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=zone(where)).astimezone(UTC)
 
 
 def at(day: date, moment: time, where: Where) -> datetime:
     """``moment`` on ``day`` in the zone (08:00 local, say), as a UTC instant."""
-    return datetime.combine(day, moment, tzinfo=zone(where)).astimezone(timezone.utc)
+    return datetime.combine(day, moment, tzinfo=zone(where)).astimezone(UTC)

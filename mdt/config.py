@@ -46,9 +46,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     db_url = env.get("MDT_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mdt.sqlite3'}"
     if db_url.startswith("postgres://"):
-        db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+        db_url = "postgresql+psycopg://" + db_url[len("postgres://") :]
     elif db_url.startswith("postgresql://"):
-        db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+        db_url = "postgresql+psycopg://" + db_url[len("postgresql://") :]
 
     redis_url = env.get("MDT_REDIS_URL")
     broker_dir = Path(instance_path) / "broker"
@@ -69,16 +69,26 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "task_ignore_result": True,
         }
     celery["beat_schedule"] = {
-        "mark-missed-deadlines": {"task": "workers.tasks.mark_missed_deadlines",
-                                  "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
-        "expire-referrals": {"task": "workers.tasks.expire_referrals",
-                             "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
-        "sweep-reminders": {"task": "workers.tasks.sweep_reminders",
-                            "schedule": float(env.get("MDT_SWEEP_SECONDS", "60"))},
-        "remind-overdue": {"task": "workers.tasks.remind_overdue",
-                           "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600"))},
-        "heartbeat": {"task": "workers.tasks.heartbeat",
-                      "schedule": float(env.get("MDT_HEARTBEAT_SECONDS", "60"))},
+        "mark-missed-deadlines": {
+            "task": "workers.tasks.mark_missed_deadlines",
+            "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600")),
+        },
+        "expire-referrals": {
+            "task": "workers.tasks.expire_referrals",
+            "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600")),
+        },
+        "sweep-reminders": {
+            "task": "workers.tasks.sweep_reminders",
+            "schedule": float(env.get("MDT_SWEEP_SECONDS", "60")),
+        },
+        "remind-overdue": {
+            "task": "workers.tasks.remind_overdue",
+            "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600")),
+        },
+        "heartbeat": {
+            "task": "workers.tasks.heartbeat",
+            "schedule": float(env.get("MDT_HEARTBEAT_SECONDS", "60")),
+        },
     }
     celery["timezone"] = "UTC"
 
@@ -107,7 +117,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_PAGE_SIZE": 50,
         # Reminders: where links point, how mail leaves, and how hard the sweep tries.
         "MDT_BASE_URL": env.get("MDT_BASE_URL", "http://localhost:5000"),
-        "MDT_SMTP_URL": env.get("MDT_SMTP_URL"),     # smtp://user:pass@host:587?starttls=1
+        "MDT_SMTP_URL": env.get("MDT_SMTP_URL"),  # smtp://user:pass@host:587?starttls=1
         "MDT_MAIL_FROM": env.get("MDT_MAIL_FROM", "MDT reminders <no-reply@localhost>"),
         "MDT_REMINDER_LEASE_SECONDS": int(env.get("MDT_REMINDER_LEASE_SECONDS", "300")),
         "MDT_REMINDER_RETRY_SECONDS": int(env.get("MDT_REMINDER_RETRY_SECONDS", "60")),

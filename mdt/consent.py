@@ -30,17 +30,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from mdt import clock
+from mdt.errors import WorkflowError
 from mdt.referrals.models import CONSENT_PURPOSES, SHARE_PARTS, Consent
 
 SHARING = "share_with_agency"
 CONTACT = ("contact_sms", "contact_email")
-__all__ = ["CONSENT_PURPOSES", "SHARE_PARTS", "SHARING", "CONTACT", "Decision", "decide",
-           "for_case", "effective", "live_sql"]
+__all__ = [
+    "CONSENT_PURPOSES",
+    "SHARE_PARTS",
+    "SHARING",
+    "CONTACT",
+    "Decision",
+    "decide",
+    "for_case",
+    "effective",
+    "live_sql",
+]
 
 
 def key_of(purpose: str, agency_id: int | None) -> tuple[str, int | None]:
@@ -52,9 +63,9 @@ def key_of(purpose: str, agency_id: int | None) -> tuple[str, int | None]:
 class Decision:
     purpose: str
     agency_id: int | None
-    consent: Consent | None      # the record that decided; None: never asked
+    consent: Consent | None  # the record that decided; None: never asked
     live: bool
-    parts: frozenset[str]        # empty unless live
+    parts: frozenset[str]  # empty unless live
 
     @property
     def consent_id(self) -> int | None:
@@ -62,6 +73,7 @@ class Decision:
 
 
 # ---------------------------------------------------------------- the rule, in Python
+
 
 def _order(c: Consent) -> tuple[date, int]:
     return c.recorded_on, c.id or 0
@@ -71,35 +83,89 @@ def _live(c: Consent, on: date) -> bool:
     return bool(c.given) and c.withdrawn_at is None and (c.expires_on is None or c.expires_on >= on)
 
 
-def decide(consents: Iterable[Consent], purpose: str, agency_id: int | None = None, *,
-           on: date) -> Decision:
+def decide(consents: Iterable[Consent], purpose: str, agency_id: int | None = None, *, on: date) -> Decision:
     """The decision for one key among ``consents`` (the records of one case) on ``on``."""
     key = key_of(purpose, agency_id)
-    latest = max((c for c in consents
-                  if key_of(c.purpose, c.agency_id) == key and c.recorded_on <= on),
-                 key=_order, default=None)
+    latest = max(
+        (c for c in consents if key_of(c.purpose, c.agency_id) == key and c.recorded_on <= on),
+        key=_order,
+        default=None,
+    )
     live = latest is not None and _live(latest, on)
-    return Decision(purpose, key[1], latest, live,
-                    frozenset(latest.parts) if live and latest is not None else frozenset())
+    return Decision(
+        purpose, key[1], latest, live, frozenset(latest.parts) if live and latest is not None else frozenset()
+    )
 
 
 def effective(consents: Iterable[Consent], *, on: date) -> list[Decision]:
     """One decision per key recorded on the case, sharing first, then by purpose and agency."""
     records = list(consents)
-    keys = sorted({key_of(c.purpose, c.agency_id) for c in records},
-                  key=lambda k: (CONSENT_PURPOSES.index(k[0]), k[1] or 0))
+    keys = sorted(
+        {key_of(c.purpose, c.agency_id) for c in records},
+        key=lambda k: (CONSENT_PURPOSES.index(k[0]), k[1] or 0),
+    )
     return [decide(records, purpose, agency_id, on=on) for purpose, agency_id in keys]
 
 
-def for_case(case, purpose: str, agency_id: int | None = None, *,
-             on: date | None = None) -> Decision:
+def for_case(case, purpose: str, agency_id: int | None = None, *, on: date | None = None) -> Decision:
     """The decision for ``case`` (its ``consents`` are loaded once per session), on ``on`` or
     today in the case's MDT."""
-    return decide(case.consents, purpose, agency_id,
-                  on=on if on is not None else clock.today(case.mdt))
+    return decide(case.consents, purpose, agency_id, on=on if on is not None else clock.today(case.mdt))
+
+
+def live_share(case, agency_id: int) -> Consent | None:
+    """The consent that decides, today, that ``case`` may be shared with the agency; None when
+    the decision is not live (never given, refused, withdrawn or expired)."""
+    found = for_case(case, SHARING, agency_id)
+    return found.consent if found.live else None
+
+
+def require_share(case, agency) -> Consent:
+    """The live consent that allows sharing ``case`` with ``agency``, or a workflow refusal (409).
+    Police and prosecutors also need a record that the risks were discussed with the person."""
+    consent = live_share(case, agency.id)
+    if consent is None:
+        raise WorkflowError(
+            str(
+                _l(
+                    "The person has not given consent to share this case with %(agency)s. Record their "
+                    "consent first.",
+                    agency=agency.name,
+                )
+            )
+        )
+    if agency.is_enforcement and not consent.risks_acknowledged:
+        raise WorkflowError(
+            str(
+                _l(
+                    "Sharing with %(agency)s needs the person's consent naming it and a record that the "
+                    "risks were discussed.",
+                    agency=agency.name,
+                )
+            )
+        )
+    return consent
+
+
+def require_legal_action(case) -> Consent:
+    """The live consent to legal action on ``case``, or a workflow refusal (409): the person
+    decides whether to go to court."""
+    found = for_case(case, "legal_action")
+    if not found.live or found.consent is None:
+        raise WorkflowError(
+            str(
+                _l(
+                    "Case %(ref)s has no live consent to legal action: the person decides whether to go to "
+                    "court. Record their consent first.",
+                    ref=case.reference,
+                )
+            )
+        )
+    return found.consent
 
 
 # ---------------------------------------------------------------- the same rule, in SQL
+
 
 def live_sql(case_id, purpose: str, agency_id=None, *, on: date) -> ColumnElement[bool]:
     """SQL condition: the decision for ``case_id`` (a column or a value), ``purpose`` and, for
@@ -111,9 +177,16 @@ def live_sql(case_id, purpose: str, agency_id=None, *, on: date) -> ColumnElemen
     if purpose == SHARING:
         key.append(c.agency_id == agency_id)
         same_key.append(later.agency_id == c.agency_id)
-    superseded = exists().where(*same_key, or_(
-        later.recorded_on > c.recorded_on,
-        and_(later.recorded_on == c.recorded_on, later.id > c.id)))
-    return exists(select(c.id).where(
-        *key, c.given.is_(True), c.withdrawn_at.is_(None),
-        or_(c.expires_on.is_(None), c.expires_on >= on), ~superseded))
+    superseded = exists().where(
+        *same_key,
+        or_(later.recorded_on > c.recorded_on, and_(later.recorded_on == c.recorded_on, later.id > c.id)),
+    )
+    return exists(
+        select(c.id).where(
+            *key,
+            c.given.is_(True),
+            c.withdrawn_at.is_(None),
+            or_(c.expires_on.is_(None), c.expires_on >= on),
+            ~superseded,
+        )
+    )

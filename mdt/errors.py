@@ -73,8 +73,10 @@ def register_error_handlers(app: Flask) -> None:
         rollback()
         if wants_problem_json():
             return problem(exc.status, exc.title, exc.detail, exc.errors)
-        generic = {403: _("You do not have access to this page."),
-                   404: _("Nothing was found at this address, or you do not have access to it.")}
+        generic = {
+            403: _("You do not have access to this page."),
+            404: _("Nothing was found at this address, or you do not have access to it."),
+        }
         message = generic.get(exc.status) or exc.detail or exc.title
         return render_template("errors/error.html", status=exc.status, message=message), exc.status
 
@@ -102,6 +104,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_problem_json():
             return problem(500, "Internal server error", "The error was logged.")
         return render_template(
-            "errors/error.html", status=500,
+            "errors/error.html",
+            status=500,
             message=_("Something went wrong on our side. Nothing was saved. The error was logged."),
         ), 500

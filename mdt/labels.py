@@ -3,84 +3,151 @@
 from flask_babel import lazy_gettext as _l
 
 STAGE = {
-    "intake": _l("Intake"), "assessment": _l("Assessment"), "planning": _l("Planning"),
-    "active": _l("Active"), "follow_up": _l("Follow-up"), "closed": _l("Closed"),
+    "intake": _l("Intake"),
+    "assessment": _l("Assessment"),
+    "planning": _l("Planning"),
+    "active": _l("Active"),
+    "follow_up": _l("Follow-up"),
+    "closed": _l("Closed"),
 }
 SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Not known")}
 SOURCE = {
-    "outreach": _l("Community outreach"), "hotline": _l("Hotline"), "self": _l("Self-referral"),
-    "peer_group": _l("Peer support group"), "watchdog": _l("Watchdog volunteer"),
-    "police": _l("Police"), "embassy": _l("Embassy"), "ngo": _l("NGO"), "employer": _l("Employer"),
+    "outreach": _l("Community outreach"),
+    "hotline": _l("Hotline"),
+    "self": _l("Self-referral"),
+    "peer_group": _l("Peer support group"),
+    "watchdog": _l("Watchdog volunteer"),
+    "police": _l("Police"),
+    "embassy": _l("Embassy"),
+    "ngo": _l("NGO"),
+    "employer": _l("Employer"),
     "other": _l("Other"),
 }
 AGENCY_KIND = {
-    "police": _l("Police"), "prosecutor": _l("Prosecutor"), "court": _l("Court"),
-    "labour": _l("Labour"), "employment": _l("Employment"), "social_welfare": _l("Social welfare"),
-    "health": _l("Health"), "education": _l("Education"), "agriculture": _l("Agriculture"),
-    "legal_aid": _l("Legal aid"), "ngo": _l("NGO"), "local_government": _l("Local government"),
-    "embassy": _l("Embassy"), "other": _l("Other"),
+    "police": _l("Police"),
+    "prosecutor": _l("Prosecutor"),
+    "court": _l("Court"),
+    "labour": _l("Labour"),
+    "employment": _l("Employment"),
+    "social_welfare": _l("Social welfare"),
+    "health": _l("Health"),
+    "education": _l("Education"),
+    "agriculture": _l("Agriculture"),
+    "legal_aid": _l("Legal aid"),
+    "ngo": _l("NGO"),
+    "local_government": _l("Local government"),
+    "embassy": _l("Embassy"),
+    "other": _l("Other"),
 }
 LEVEL = {
-    "national": _l("National"), "province": _l("Province"), "district": _l("District"),
-    "subdistrict": _l("Sub-district"), "village": _l("Village"),
+    "national": _l("National"),
+    "province": _l("Province"),
+    "district": _l("District"),
+    "subdistrict": _l("Sub-district"),
+    "village": _l("Village"),
 }
-ROLE = {"member": _l("Member"), "coordinator": _l("Coordinator"), "lawyer": _l("Lawyer"),
-        "admin": _l("Administrator")}
+ROLE = {
+    "member": _l("Member"),
+    "coordinator": _l("Coordinator"),
+    "lawyer": _l("Lawyer"),
+    "admin": _l("Administrator"),
+}
 SECTOR = {
-    "agriculture": _l("Agriculture"), "domestic_work": _l("Domestic work"),
-    "manufacturing": _l("Manufacturing"), "garment": _l("Garment"),
-    "construction": _l("Construction"), "fishing": _l("Fishing"), "hospitality": _l("Hospitality"),
-    "entertainment": _l("Entertainment"), "care": _l("Care work"), "other": _l("Other"),
+    "agriculture": _l("Agriculture"),
+    "domestic_work": _l("Domestic work"),
+    "manufacturing": _l("Manufacturing"),
+    "garment": _l("Garment"),
+    "construction": _l("Construction"),
+    "fishing": _l("Fishing"),
+    "hospitality": _l("Hospitality"),
+    "entertainment": _l("Entertainment"),
+    "care": _l("Care work"),
+    "other": _l("Other"),
 }
 INTERMEDIARY_KIND = {
-    "recruitment_agency": _l("Recruitment agency"), "sub_agent": _l("Sub-agent"),
-    "broker": _l("Broker"), "employer": _l("Employer"), "other": _l("Other"),
+    "recruitment_agency": _l("Recruitment agency"),
+    "sub_agent": _l("Sub-agent"),
+    "broker": _l("Broker"),
+    "employer": _l("Employer"),
+    "other": _l("Other"),
 }
 CHANNEL = {"formal": _l("Formal"), "informal": _l("Informal"), "unknown": _l("Not known")}
 SERVICE = {
-    "medical": _l("Medical"), "psychosocial": _l("Psychosocial counselling"),
-    "legal_aid": _l("Legal aid"), "shelter": _l("Shelter"), "skills_training": _l("Skills training"),
-    "livelihood_grant": _l("Livelihood grant"), "job_placement": _l("Job placement"),
-    "family_counselling": _l("Family counselling"), "documents": _l("Documents"),
-    "education": _l("Education"), "transport": _l("Transport"),
-    "interpretation": _l("Interpretation"), "other": _l("Other"),
+    "medical": _l("Medical"),
+    "psychosocial": _l("Psychosocial counselling"),
+    "legal_aid": _l("Legal aid"),
+    "shelter": _l("Shelter"),
+    "skills_training": _l("Skills training"),
+    "livelihood_grant": _l("Livelihood grant"),
+    "job_placement": _l("Job placement"),
+    "family_counselling": _l("Family counselling"),
+    "documents": _l("Documents"),
+    "education": _l("Education"),
+    "transport": _l("Transport"),
+    "interpretation": _l("Interpretation"),
+    "other": _l("Other"),
 }
-ATTENTION = {"intake_waiting": _l("Intake waiting for more than a week"),
-             "stalled": _l("No change for 30 days")}
+ATTENTION = {
+    "intake_waiting": _l("Intake waiting for more than a week"),
+    "stalled": _l("No change for 30 days"),
+}
 AUDIT_ACTION = {
-    "case.read": _l("opened the case"), "case.read_summary": _l("opened the case summary"),
-    "case.create": _l("registered the case"), "case.update": _l("changed the case"),
-    "case.stage": _l("moved the stage"), "case.close": _l("closed the case"),
-    "case.reopen": _l("reopened the case"), "case.team": _l("changed the team"),
-    "note.create": _l("added a note"), "episode.create": _l("added a migration episode"),
-    "assessment.update": _l("updated the assessment"), "plan.add": _l("added to the plan"),
-    "case.read_notes": _l("read the notes"), "case.read_audit": _l("read the audit trail"),
-    "consent.record": _l("recorded consent"), "consent.withdraw": _l("recorded a withdrawal of consent"),
-    "referral.create": _l("made a referral"), "referral.accept": _l("accepted a referral"),
-    "referral.decline": _l("declined a referral"), "referral.complete": _l("recorded a referral's outcome"),
-    "referral.withdraw": _l("withdrew a referral"), "referral.expire": _l("a referral expired"),
+    "case.read": _l("opened the case"),
+    "case.read_summary": _l("opened the case summary"),
+    "case.create": _l("registered the case"),
+    "case.update": _l("changed the case"),
+    "case.stage": _l("moved the stage"),
+    "case.close": _l("closed the case"),
+    "case.reopen": _l("reopened the case"),
+    "case.team": _l("changed the team"),
+    "note.create": _l("added a note"),
+    "episode.create": _l("added a migration episode"),
+    "assessment.update": _l("updated the assessment"),
+    "plan.add": _l("added to the plan"),
+    "case.read_notes": _l("read the notes"),
+    "case.read_audit": _l("read the audit trail"),
+    "consent.record": _l("recorded consent"),
+    "consent.withdraw": _l("recorded a withdrawal of consent"),
+    "referral.create": _l("made a referral"),
+    "referral.accept": _l("accepted a referral"),
+    "referral.decline": _l("declined a referral"),
+    "referral.complete": _l("recorded a referral's outcome"),
+    "referral.withdraw": _l("withdrew a referral"),
+    "referral.expire": _l("a referral expired"),
     "grant.instalment": _l("recorded a grant instalment"),
 }
 
 REFERRAL_STATUS = {
-    "pending": _l("Waiting for an answer"), "accepted": _l("Accepted"), "declined": _l("Declined"),
-    "completed": _l("Completed"), "withdrawn": _l("Withdrawn"), "expired": _l("Expired"),
+    "pending": _l("Waiting for an answer"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "completed": _l("Completed"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired"),
 }
 PURPOSE = {
-    "share_with_agency": _l("Share the case with an agency"), "legal_action": _l("Legal action"),
-    "contact_sms": _l("Contact by SMS"), "contact_email": _l("Contact by email"),
+    "share_with_agency": _l("Share the case with an agency"),
+    "legal_action": _l("Legal action"),
+    "contact_sms": _l("Contact by SMS"),
+    "contact_email": _l("Contact by email"),
 }
-PART = {"person": _l("Identity and contact"), "episodes": _l("Migration episodes"),
-        "assessment": _l("Assessment (not the restricted part)"), "plan": _l("Assistance plan"),
-        "notes": _l("Notes (not restricted ones)")}
+PART = {
+    "person": _l("Identity and contact"),
+    "episodes": _l("Migration episodes"),
+    "assessment": _l("Assessment (not the restricted part)"),
+    "plan": _l("Assistance plan"),
+    "notes": _l("Notes (not restricted ones)"),
+}
 URGENCY = {"normal": _l("Normal"), "urgent": _l("Urgent")}
 OUTCOME = {"received": _l("Service received"), "not_received": _l("Service not received")}
 NOT_RECEIVED = {
     "refused_at_service": _l("Refused at the service point"),
     "discrimination": _l("Discrimination at the service point"),
-    "not_eligible": _l("Not eligible"), "no_capacity": _l("The service had no capacity"),
+    "not_eligible": _l("Not eligible"),
+    "no_capacity": _l("The service had no capacity"),
     "person_declined": _l("The person decided not to go"),
-    "could_not_reach": _l("Could not reach the service (cost, distance)"), "other": _l("Other"),
+    "could_not_reach": _l("Could not reach the service (cost, distance)"),
+    "other": _l("Other"),
 }
 NOTIFICATION = {
     "referral_new": _l("New referral %(ref)s for your agency"),
@@ -98,28 +165,64 @@ NOTIFICATION = {
     "reminder_failed": _l("A reminder could not be sent"),
 }
 
-REMINDER_STATUS = {"pending": _l("Pending"), "sending": _l("Sending"), "sent": _l("Sent"),
-                   "failed": _l("Failed"), "cancelled": _l("Cancelled")}
-REMINDER_SOURCE = {"meeting": _l("Meeting"), "hearing": _l("Court date"), "deadline": _l("Time limit"),
-                   "action": _l("Action item"), "referral": _l("Referral")}
-REMINDER_PURPOSE = {"reminder": _l("Reminder"), "court_support": _l("Transport and support"),
-                    "escalation": _l("Escalation"), "overdue": _l("Overdue")}
+REMINDER_STATUS = {
+    "pending": _l("Pending"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+}
+REMINDER_SOURCE = {
+    "meeting": _l("Meeting"),
+    "hearing": _l("Court date"),
+    "deadline": _l("Time limit"),
+    "action": _l("Action item"),
+    "referral": _l("Referral"),
+}
+REMINDER_PURPOSE = {
+    "reminder": _l("Reminder"),
+    "court_support": _l("Transport and support"),
+    "escalation": _l("Escalation"),
+    "overdue": _l("Overdue"),
+}
 CHANNEL_OUT = {"app": _l("In the app"), "email": _l("Email"), "sms": _l("SMS")}
 
-MATTER_KIND = {"labour": _l("Labour"), "criminal": _l("Criminal"), "civil": _l("Civil"),
-               "administrative": _l("Administrative complaint")}
+MATTER_KIND = {
+    "labour": _l("Labour"),
+    "criminal": _l("Criminal"),
+    "civil": _l("Civil"),
+    "administrative": _l("Administrative complaint"),
+}
 JURISDICTION = {"TH": _l("Thailand"), "PH": _l("Philippines")}
 MATTER_STAGE = {
-    "fact_finding": _l("Fact finding"), "complaint_filed": _l("Complaint filed"),
-    "hearings": _l("Hearings"), "judgment": _l("Judgment"), "appeal": _l("Appeal"),
-    "enforcement": _l("Enforcement"), "closed": _l("Closed"),
+    "fact_finding": _l("Fact finding"),
+    "complaint_filed": _l("Complaint filed"),
+    "hearings": _l("Hearings"),
+    "judgment": _l("Judgment"),
+    "appeal": _l("Appeal"),
+    "enforcement": _l("Enforcement"),
+    "closed": _l("Closed"),
 }
-CLAIMANT_STATUS = {"active": _l("Active"), "settled": _l("Settled"), "withdrawn": _l("Withdrawn"),
-                   "won": _l("Won"), "lost": _l("Lost")}
-HEARING_STATUS = {"scheduled": _l("Scheduled"), "held": _l("Held"), "adjourned": _l("Adjourned"),
-                  "cancelled": _l("Cancelled")}
-SUPPORT = {"transport": _l("Transport"), "lodging": _l("Lodging"), "interpreter": _l("Interpreter"),
-           "witness_preparation": _l("Witness preparation"), "other": _l("Other")}
+CLAIMANT_STATUS = {
+    "active": _l("Active"),
+    "settled": _l("Settled"),
+    "withdrawn": _l("Withdrawn"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+}
+HEARING_STATUS = {
+    "scheduled": _l("Scheduled"),
+    "held": _l("Held"),
+    "adjourned": _l("Adjourned"),
+    "cancelled": _l("Cancelled"),
+}
+SUPPORT = {
+    "transport": _l("Transport"),
+    "lodging": _l("Lodging"),
+    "interpreter": _l("Interpreter"),
+    "witness_preparation": _l("Witness preparation"),
+    "other": _l("Other"),
+}
 DEADLINE_STATUS = {"open": _l("Open"), "done": _l("Done"), "missed": _l("Missed")}
 EVENT = {
     "judgment_read": _l("Judgment read (first instance)"),
@@ -143,30 +246,61 @@ EVENT = {
     "illegal_recruitment_committed": _l("Illegal recruitment committed"),
     "trafficking_release": _l("Release from the situation of trafficking"),
 }
-UNIT = {"days": _l("days"), "working_days": _l("working days"), "months": _l("months"),
-        "years": _l("years")}
-ROLL = {"forward": _l("next working day"), "backward": _l("previous working day"),
-        "none": _l("no roll")}
+UNIT = {"days": _l("days"), "working_days": _l("working days"), "months": _l("months"), "years": _l("years")}
+ROLL = {"forward": _l("next working day"), "backward": _l("previous working day"), "none": _l("no roll")}
 
-MEETING_KIND = {"case_conference": _l("Case conference"), "regular": _l("Regular MDT meeting"),
-                "subcommittee": _l("Subcommittee")}
+MEETING_KIND = {
+    "case_conference": _l("Case conference"),
+    "regular": _l("Regular MDT meeting"),
+    "subcommittee": _l("Subcommittee"),
+}
 AGENDA_REASON = {
-    "new_intake": _l("New intake"), "hearing_soon": _l("Hearing soon"),
-    "deadline_soon": _l("Court deadline soon"), "referral_overdue": _l("Referral overdue"),
-    "action_overdue": _l("Action item overdue"), "stalled": _l("No change for 30 days"),
-    "carried_over": _l("Carried over"), "manual": _l("Added by the coordinator"),
+    "new_intake": _l("New intake"),
+    "hearing_soon": _l("Hearing soon"),
+    "deadline_soon": _l("Court deadline soon"),
+    "referral_overdue": _l("Referral overdue"),
+    "action_overdue": _l("Action item overdue"),
+    "stalled": _l("No change for 30 days"),
+    "carried_over": _l("Carried over"),
+    "manual": _l("Added by the coordinator"),
 }
 
-ALL = {"stage": STAGE, "sex": SEX, "source": SOURCE, "agency_kind": AGENCY_KIND, "level": LEVEL,
-       "role": ROLE, "sector": SECTOR, "intermediary_kind": INTERMEDIARY_KIND,
-       "channel": CHANNEL, "service": SERVICE, "reminder_status": REMINDER_STATUS,
-       "reminder_source": REMINDER_SOURCE, "reminder_purpose": REMINDER_PURPOSE, "channel_out": CHANNEL_OUT, "attention": ATTENTION, "audit": AUDIT_ACTION,
-       "referral_status": REFERRAL_STATUS, "purpose": PURPOSE, "part": PART, "urgency": URGENCY,
-       "outcome": OUTCOME, "not_received": NOT_RECEIVED, "matter_kind": MATTER_KIND,
-       "jurisdiction": JURISDICTION, "matter_stage": MATTER_STAGE, "claimant_status": CLAIMANT_STATUS,
-       "hearing_status": HEARING_STATUS, "support": SUPPORT, "deadline_status": DEADLINE_STATUS,
-       "event": EVENT, "unit": UNIT, "roll": ROLL, "meeting_kind": MEETING_KIND,
-       "agenda_reason": AGENDA_REASON}
+ALL = {
+    "stage": STAGE,
+    "sex": SEX,
+    "source": SOURCE,
+    "agency_kind": AGENCY_KIND,
+    "level": LEVEL,
+    "role": ROLE,
+    "sector": SECTOR,
+    "intermediary_kind": INTERMEDIARY_KIND,
+    "channel": CHANNEL,
+    "service": SERVICE,
+    "reminder_status": REMINDER_STATUS,
+    "reminder_source": REMINDER_SOURCE,
+    "reminder_purpose": REMINDER_PURPOSE,
+    "channel_out": CHANNEL_OUT,
+    "attention": ATTENTION,
+    "audit": AUDIT_ACTION,
+    "referral_status": REFERRAL_STATUS,
+    "purpose": PURPOSE,
+    "part": PART,
+    "urgency": URGENCY,
+    "outcome": OUTCOME,
+    "not_received": NOT_RECEIVED,
+    "matter_kind": MATTER_KIND,
+    "jurisdiction": JURISDICTION,
+    "matter_stage": MATTER_STAGE,
+    "claimant_status": CLAIMANT_STATUS,
+    "hearing_status": HEARING_STATUS,
+    "support": SUPPORT,
+    "deadline_status": DEADLINE_STATUS,
+    "event": EVENT,
+    "unit": UNIT,
+    "roll": ROLL,
+    "meeting_kind": MEETING_KIND,
+    "agenda_reason": AGENDA_REASON,
+}
 
 
 def label(kind: str, value) -> str:

@@ -3,17 +3,42 @@
 from mdt.audit.models import AuditEvent  # noqa: F401
 from mdt.auth.models import ApiToken, CalendarFeed, WorkerHeartbeat  # noqa: F401
 from mdt.cases.models import (  # noqa: F401
-    Assessment, Case, CaseAgency, CaseAssignment, CaseCounter, Episode, EpisodeIntermediary,
-    IntakeDraft, Intermediary, Note, Person, PlanItem,
+    Assessment,
+    Case,
+    CaseAgency,
+    CaseAssignment,
+    CaseCounter,
+    Episode,
+    EpisodeIntermediary,
+    IntakeDraft,
+    Intermediary,
+    Note,
+    Person,
+    PlanItem,
 )
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member  # noqa: F401
-from mdt.notifications.models import Notification  # noqa: F401
-from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
 from mdt.legal.models import (  # noqa: F401
-    Claimant, ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing, HearingAttendance,
-    HearingSupport, LegalMatter, MatterEvent, MatterLawyer, MatterLink, MatterRespondent,
+    Claimant,
+    ClosureDay,
+    Deadline,
+    DeadlineChange,
+    DeadlineRule,
+    Hearing,
+    HearingAttendance,
+    HearingSupport,
+    LegalMatter,
+    MatterEvent,
+    MatterLawyer,
+    MatterLink,
+    MatterRespondent,
 )
 from mdt.meetings.models import (  # noqa: F401
-    ActionItem, AgendaItem, Meeting, MeetingSeries, MinutesRevision,
+    ActionItem,
+    AgendaItem,
+    Meeting,
+    MeetingSeries,
+    MinutesRevision,
 )
+from mdt.notifications.models import Notification  # noqa: F401
+from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
 from mdt.reminders.models import Reminder, ReminderPreference  # noqa: F401,E402

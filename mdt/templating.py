@@ -41,17 +41,26 @@ def _money(amount, currency: str | None) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(dt=_dt, d=_d, country=_country_name, money=_money,
-                                 format_number=format_number,
-                                 tm=lambda v: format_time(v, "short") if v else "")
-    app.jinja_env.globals.update(label=labels.label, labels=labels, can=policy.can,
-                                 choices=lambda objs: [(o.id, o.name) for o in objs])
+    app.jinja_env.filters.update(
+        dt=_dt,
+        d=_d,
+        country=_country_name,
+        money=_money,
+        format_number=format_number,
+        tm=lambda v: format_time(v, "short") if v else "",
+    )
+    app.jinja_env.globals.update(
+        label=labels.label, labels=labels, can=policy.can, choices=lambda objs: [(o.id, o.name) for o in objs]
+    )
 
     @app.context_processor
     def inject():
-        return {"languages": current_app.config["MDT_LANGUAGES"],
-                "current_locale": str(get_locale() or "en"),
-                "user": current_user, "unread": _unread}
+        return {
+            "languages": current_app.config["MDT_LANGUAGES"],
+            "current_locale": str(get_locale() or "en"),
+            "user": current_user,
+            "unread": _unread,
+        }
 
 
 def _unread() -> int:

@@ -21,9 +21,11 @@ from mdt.errors import ValidationError
 def country_codes() -> frozenset[str]:
     # ISO 3166-1 alpha-2 codes known to CLDR, without its pseudo-regions (EU, UN, ZZ, QO, XA...).
     pseudo = {"EU", "EZ", "UN", "ZZ", "QO"}
-    return frozenset(k for k in Locale("en").territories
-                     if len(k) == 2 and k.isalpha() and k not in pseudo
-                     and not (k.startswith("X") and k != "XK"))
+    return frozenset(
+        k
+        for k in Locale("en").territories
+        if len(k) == 2 and k.isalpha() and k not in pseudo and not (k.startswith("X") and k != "XK")
+    )
 
 
 @cache
@@ -54,8 +56,7 @@ class Checker:
                 return None
         return value
 
-    def text(self, field: str, *, required: bool = False, max_length: int = 200,
-             default=None) -> str | None:
+    def text(self, field: str, *, required: bool = False, max_length: int = 200, default=None) -> str | None:
         value = self._raw(field)
         if value is None:
             if required:
@@ -84,8 +85,14 @@ class Checker:
         self.clean[field] = value
         return value
 
-    def day(self, field: str, *, required: bool = False, not_after: date | None = None,
-            not_before: date | None = None) -> date | None:
+    def day(
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        not_after: date | None = None,
+        not_before: date | None = None,
+    ) -> date | None:
         """A date. ``not_after`` is usually today in the MDT's zone (``clock.today(mdt)``): a
         date later than it is "in the future"."""
         value = self._raw(field)
@@ -166,8 +173,7 @@ class Checker:
         self.clean[field] = bool(value)
         return bool(value)
 
-    def pick(self, field: str, model, *, mdt_id: int, message, required: bool = False,
-             value=None):
+    def pick(self, field: str, model, *, mdt_id: int, message, required: bool = False, value=None):
         """The ``model`` row whose id is in ``field`` (or ``value``), if it belongs to the MDT;
         otherwise ``message`` at the field. Empty gives None (or the message when required)."""
         from mdt.extensions import db
@@ -187,7 +193,7 @@ class Checker:
         self.clean[field] = obj.id
         return obj
 
-    def merge(self, other: "Checker") -> None:
+    def merge(self, other: Checker) -> None:
         for key, messages in other.errors.items():
             self.errors.setdefault(key, []).extend(messages)
 

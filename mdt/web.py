@@ -59,5 +59,10 @@ def form_view(*, initial, render, work, success, done_url, refusal_field: str = 
     a refusal ``render(request.form, errors, status)``."""
     if request.method != "POST":
         return render(initial(), {}, 200)
-    return act(work, success=success, done_url=done_url, refusal_field=refusal_field,
-               page=lambda status, errors: render(request.form, errors, status))
+    return act(
+        work,
+        success=success,
+        done_url=done_url,
+        refusal_field=refusal_field,
+        page=lambda status, errors: render(request.form, errors, status),
+    )

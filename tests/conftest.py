@@ -21,6 +21,8 @@ os.environ.setdefault("MDT_INSTANCE_PATH", tempfile.mkdtemp(prefix="mdt-test-ins
 os.environ.pop("MDT_DATABASE_URL", None)
 os.environ.pop("MDT_REDIS_URL", None)
 
+from datetime import UTC
+
 from mdt import create_app  # noqa: E402
 from mdt.extensions import db  # noqa: E402
 
@@ -84,12 +86,19 @@ def database_template(tmp_path_factory):
 def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'"))]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
         if tables:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                              + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
         from sqlalchemy import MetaData
 
         meta = MetaData()
@@ -97,8 +106,12 @@ def _truncate_all(url: str) -> None:
         for table, rows in _SEEDS.items():
             if rows:
                 conn.execute(meta.tables[table].insert(), rows)
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                  f"(SELECT max(id) FROM \"{table}\"))"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f'(SELECT max(id) FROM "{table}"))'
+                    )
+                )
     engine.dispose()
 
 
@@ -187,13 +200,12 @@ def travel():
         with travel(datetime(2026, 12, 3, 6, 30, tzinfo=ZoneInfo("Asia/Bangkok"))): ...
     """
     import contextlib
-    from datetime import timezone
 
     import time_machine
 
     @contextlib.contextmanager
     def frozen(instant):
-        with time_machine.travel(instant.astimezone(timezone.utc), tick=False):
+        with time_machine.travel(instant.astimezone(UTC), tick=False):
             yield
 
     return frozen

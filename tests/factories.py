@@ -9,8 +9,8 @@ from sqlalchemy import update
 
 from mdt.auth.services import create_token, hash_password
 from mdt.cases import services as cases
-from mdt.directory.models import Agency, Mdt, Member
 from mdt.clock import now as _now
+from mdt.directory.models import Agency, Mdt, Member
 from mdt.extensions import db
 from mdt.reminders.models import Reminder
 
@@ -40,16 +40,24 @@ def agency(m: Mdt, name: str, kind: str, level="province") -> Agency:
 
 
 def member(m: Mdt, a: Agency, email: str, roles=("member",), name=None) -> Member:
-    x = Member(mdt_id=m.id, agency_id=a.id, email=email, name=name or email.split("@")[0].title(),
-               roles=list(roles), password_hash=password_hash())
+    x = Member(
+        mdt_id=m.id,
+        agency_id=a.id,
+        email=email,
+        name=name or email.split("@")[0].title(),
+        roles=list(roles),
+        password_hash=password_hash(),
+    )
     db.session.add(x)
     db.session.flush()
     return x
 
 
 def case(actor: Member, given="Malee", family="Srisuk", sex="female", source="outreach", **extra):
-    data = {"source": source, "person": {"given_name": given, "family_name": family, "sex": sex,
-                                         **extra.pop("person", {})}}
+    data = {
+        "source": source,
+        "person": {"given_name": given, "family_name": family, "sex": sex, **extra.pop("person", {})},
+    }
     data.update(extra)
     c = cases.create_case(actor, data)
     db.session.flush()
@@ -70,7 +78,7 @@ class World:
     members: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls) -> "World":
+    def build(cls) -> World:
         m = mdt()
         other = mdt("OTH", "Other Province MDT")
         w = cls(mdt=m, other_mdt=other)
@@ -109,9 +117,16 @@ def client_case(world, given="Malee", legal_consent=True):
     from mdt.referrals import services as referrals
 
     case_ = case(world["social"], given=given)
-    referrals.record_consent(world["social"], case_, {
-        "purpose": "share_with_agency", "given": True, "agency_id": world.agencies["legal"].id,
-        "scope": ALL_PARTS})
+    referrals.record_consent(
+        world["social"],
+        case_,
+        {
+            "purpose": "share_with_agency",
+            "given": True,
+            "agency_id": world.agencies["legal"].id,
+            "scope": ALL_PARTS,
+        },
+    )
     cases.set_team(world["social"], case_, [world.agencies["legal"].id], [])
     if legal_consent:
         referrals.record_consent(world["social"], case_, {"purpose": "legal_action", "given": True})
@@ -122,24 +137,31 @@ def client_case(world, given="Malee", legal_consent=True):
 def matter(world, cases_, kind="labour", jurisdiction="TH", **extra):
     from mdt.legal import services as legal
 
-    m = legal.create_matter(world["lawyer"], {
-        "kind": kind, "jurisdiction": jurisdiction, "title": "Berry pickers v. Siam Overseas",
-        "forum": "Central Labour Court", "respondents": [{"name": "Siam Overseas Manpower",
-                                                          "kind": "recruitment_agency"}],
-        "claimants": [{"case_id": c.id, "amount_claimed": "191374.00"} for c in cases_], **extra})
+    m = legal.create_matter(
+        world["lawyer"],
+        {
+            "kind": kind,
+            "jurisdiction": jurisdiction,
+            "title": "Berry pickers v. Siam Overseas",
+            "forum": "Central Labour Court",
+            "respondents": [{"name": "Siam Overseas Manpower", "kind": "recruitment_agency"}],
+            "claimants": [{"case_id": c.id, "amount_claimed": "191374.00"} for c in cases_],
+            **extra,
+        },
+    )
     db.session.commit()
     return m
 
 
 def at(days: float, hour: int = 9) -> str:
-    return (_now() + timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0).isoformat()
+    return (_now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0).isoformat()
 
 
 def due_now() -> None:
     """Make every pending reminder due (as if time had passed)."""
-    db.session.execute(update(Reminder).where(Reminder.status == "pending").values(
-        scheduled_at=_now() - timedelta(seconds=1)))
+    db.session.execute(
+        update(Reminder)
+        .where(Reminder.status == "pending")
+        .values(scheduled_at=_now() - timedelta(seconds=1))
+    )
     db.session.commit()
-
-

@@ -13,7 +13,8 @@ import asyncio
 import socket
 import threading
 import time
-from email import message_from_bytes, policy as email_policy
+from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -26,8 +27,7 @@ def free_port() -> int:
 
 
 class Handler:
-    def __init__(self, out: Path | None = None, refuse=(), delay: float = 0.0,
-                 ids: Path | None = None):
+    def __init__(self, out: Path | None = None, refuse=(), delay: float = 0.0, ids: Path | None = None):
         self.messages: list = []
         self.ids = ids.open("a") if ids else None
         self.out = out
@@ -44,9 +44,11 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        if self.ids is not None:      # benchmark mode: keep only the reminder id of each message
-            header = next((line for line in envelope.content.split(b"\r\n")
-                           if line.startswith(b"X-MDT-Reminder:")), b"X-MDT-Reminder: ?")
+        if self.ids is not None:  # benchmark mode: keep only the reminder id of each message
+            header = next(
+                (line for line in envelope.content.split(b"\r\n") if line.startswith(b"X-MDT-Reminder:")),
+                b"X-MDT-Reminder: ?",
+            )
             self.ids.write(header.split(b":", 1)[1].strip().decode() + "\n")
             self.ids.flush()
             return "250 Message accepted"
@@ -62,8 +64,14 @@ class Handler:
 class Sink:
     """``with Sink() as sink:`` a server on 127.0.0.1:sink.port; ``sink.messages``."""
 
-    def __init__(self, refuse=(), delay: float = 0.0, out: Path | None = None, port: int | None = None,
-                 ids: Path | None = None):
+    def __init__(
+        self,
+        refuse=(),
+        delay: float = 0.0,
+        out: Path | None = None,
+        port: int | None = None,
+        ids: Path | None = None,
+    ):
         self.port = port or free_port()
         self.handler = Handler(out, refuse, delay, ids)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
@@ -77,7 +85,7 @@ class Sink:
         with self.handler.lock:
             return list(self.handler.messages)
 
-    def __enter__(self) -> "Sink":
+    def __enter__(self) -> Sink:
         self.controller.start()
         return self
 

@@ -15,8 +15,9 @@ def api(world, client):
     def call(who, method, path, json=None, **kw):
         if who not in tokens:
             tokens[who] = f.token(world[who])
-        return client.open(path, method=method, json=json,
-                           headers={"Authorization": f"Bearer {tokens[who]}"}, **kw)
+        return client.open(
+            path, method=method, json=json, headers={"Authorization": f"Bearer {tokens[who]}"}, **kw
+        )
 
     return call
 
@@ -25,9 +26,16 @@ def test_health_and_openapi(client):
     assert client.get("/api/v1/health").get_json() == {"status": "ok"}
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    for path in ("/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/cases/{id}/stage",
-                 "/api/v1/cases/{id}/notes", "/api/v1/cases/{id}/audit", "/api/v1/me",
-                 "/api/v1/agencies", "/api/v1/members"):
+    for path in (
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/stage",
+        "/api/v1/cases/{id}/notes",
+        "/api/v1/cases/{id}/audit",
+        "/api/v1/me",
+        "/api/v1/agencies",
+        "/api/v1/members",
+    ):
         assert path in doc["paths"]
 
 
@@ -52,12 +60,30 @@ def test_me(api, world):
 
 
 def test_create_case_contract(api, world):
-    r = api("social", "POST", "/api/v1/cases", json={
-        "person": {"given_name": "Malee", "family_name": "Srisuk", "sex": "female",
-                   "date_of_birth": "2010-03-04", "phone": "0812345678", "home_area": "Moo 4, Lom Sak"},
-        "source": "outreach", "summary": "Berry picking, Sweden",
-        "episodes": [{"destination_country": "SE", "sector": "agriculture",
-                      "intermediaries": [{"name": "Nordic Berry", "kind": "employer"}]}]})
+    r = api(
+        "social",
+        "POST",
+        "/api/v1/cases",
+        json={
+            "person": {
+                "given_name": "Malee",
+                "family_name": "Srisuk",
+                "sex": "female",
+                "date_of_birth": "2010-03-04",
+                "phone": "0812345678",
+                "home_area": "Moo 4, Lom Sak",
+            },
+            "source": "outreach",
+            "summary": "Berry picking, Sweden",
+            "episodes": [
+                {
+                    "destination_country": "SE",
+                    "sector": "agriculture",
+                    "intermediaries": [{"name": "Nordic Berry", "kind": "employer"}],
+                }
+            ],
+        },
+    )
     assert r.status_code == 201
     body = r.get_json()
     assert body["stage"] == "intake" and body["reference"].startswith("TST-")
@@ -74,8 +100,7 @@ def test_validation_errors_422(api):
 
 
 def test_bad_json_400(api):
-    r = api("social", "POST", "/api/v1/cases", data="{not json",
-            content_type="application/json")
+    r = api("social", "POST", "/api/v1/cases", data="{not json", content_type="application/json")
     assert r.status_code == 400 and r.get_json()["status"] == 400
 
 
@@ -108,14 +133,21 @@ def test_404_vs_403(api, world):
     db.session.commit()
     assert api("police", "GET", f"/api/v1/cases/{case.id}").status_code == 404
     assert api("police", "POST", f"/api/v1/cases/{case.id}/notes", json={"body": "x"}).status_code == 404
-    assert api("coord_labour", "POST", f"/api/v1/cases/{case.id}/notes", json={"body": "x"}).status_code == 403
+    assert (
+        api("coord_labour", "POST", f"/api/v1/cases/{case.id}/notes", json={"body": "x"}).status_code == 403
+    )
     assert api("social", "GET", "/api/v1/cases/999999").status_code == 404
 
 
 def test_patch_notes_audit(api, world):
     case = f.case(world["social"])
     db.session.commit()
-    r = api("social", "PATCH", f"/api/v1/cases/{case.id}", json={"summary": "Updated", "person": {"phone": "0899"}})
+    r = api(
+        "social",
+        "PATCH",
+        f"/api/v1/cases/{case.id}",
+        json={"summary": "Updated", "person": {"phone": "0899"}},
+    )
     assert r.status_code == 200 and r.get_json()["summary"] == "Updated"
     r = api("social", "POST", f"/api/v1/cases/{case.id}/notes", json={"body": "Met her", "restricted": False})
     assert r.status_code == 201
@@ -130,14 +162,27 @@ def test_patch_notes_audit(api, world):
 
 def test_directory_endpoints(api, world):
     body = api("social", "GET", "/api/v1/agencies").get_json()
-    assert body["total"] == 4 and {"id", "name", "kind", "level", "area", "parent_id"} <= set(body["items"][0])
+    assert body["total"] == 4 and {"id", "name", "kind", "level", "area", "parent_id"} <= set(
+        body["items"][0]
+    )
     assert api("social", "POST", "/api/v1/agencies", json={"name": "X", "kind": "ngo"}).status_code == 403
-    r = api("admin", "POST", "/api/v1/agencies", json={"name": "Hospital", "kind": "health", "level": "district"})
+    r = api(
+        "admin", "POST", "/api/v1/agencies", json={"name": "Hospital", "kind": "health", "level": "district"}
+    )
     assert r.status_code == 201 and r.get_json()["kind"] == "health"
     assert api("admin", "POST", "/api/v1/agencies", json={"name": "Bad", "kind": "army"}).status_code == 422
-    r = api("admin", "POST", "/api/v1/members", json={
-        "email": "m@test.org", "name": "M", "agency_id": world.agencies["sw"].id,
-        "roles": ["member"], "password": "long-enough-pw"})
+    r = api(
+        "admin",
+        "POST",
+        "/api/v1/members",
+        json={
+            "email": "m@test.org",
+            "name": "M",
+            "agency_id": world.agencies["sw"].id,
+            "roles": ["member"],
+            "password": "long-enough-pw",
+        },
+    )
     assert r.status_code == 201 and r.get_json()["active"] is True
     members = api("social", "GET", "/api/v1/members?per_page=100").get_json()
     assert all("password" not in m and "password_hash" not in m for m in members["items"])
@@ -156,8 +201,7 @@ def test_revoked_token_stops_working(world, client):
 
 
 def test_oversized_request_refused(api, world):
-    r = api("social", "POST", "/api/v1/cases", data="x" * (3 * 1024 * 1024),
-            content_type="application/json")
+    r = api("social", "POST", "/api/v1/cases", data="x" * (3 * 1024 * 1024), content_type="application/json")
     assert r.status_code == 413
 
 
@@ -166,8 +210,11 @@ def test_openapi_lists_every_implemented_route(app, client):
     import re
 
     doc = client.get("/api/v1/openapi.json").get_json()
-    documented = {(re.sub(r"\{\w+\}", "{}", path), method.upper())
-                  for path, ops in doc["paths"].items() for method in ops}
+    documented = {
+        (re.sub(r"\{\w+\}", "{}", path), method.upper())
+        for path, ops in doc["paths"].items()
+        for method in ops
+    }
     missing = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1"):

@@ -2,17 +2,26 @@
 
 import os
 import threading
+from datetime import UTC
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests import factories as f
 from tests.conftest import need
 
 CHROMIUM = os.environ.get("MDT_TEST_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -54,7 +63,7 @@ def test_register_open_note_audit(live_server, browser):
     page.get_by_label("How we met the person").select_option("outreach")
     page.locator("#f-given_name").evaluate("el => el.removeAttribute('required')")
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_text("This field is required.").is_visible()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
     assert page.get_by_label("Family name").input_value() == "Kongkaew"
     page.get_by_label("Given name").fill("Pranee")
     page.get_by_text("Migration episode (optional)").click()
@@ -62,14 +71,14 @@ def test_register_open_note_audit(live_server, browser):
     page.get_by_role("button", name="Register").click()
     heading = page.get_by_role("heading", level=1)
     assert "Pranee Kongkaew" in heading.inner_text()
-    assert page.locator("#episodes strong", has_text="Lebanon").is_visible()
+    expect(page.locator("#episodes strong", has_text="Lebanon")).to_be_visible()
     page.get_by_label("New note").fill("Home visit: wants sewing training")
     page.get_by_role("button", name="Add note").click()
-    assert page.get_by_text("Home visit: wants sewing training").is_visible()
+    expect(page.get_by_text("Home visit: wants sewing training")).to_be_visible()
     page.get_by_role("link", name="Audit trail").click()
-    assert page.get_by_text("added a note").is_visible()
-    assert page.get_by_text("registered the case").is_visible()
-    assert page.get_by_text("opened the case").first.is_visible()
+    expect(page.get_by_text("added a note")).to_be_visible()
+    expect(page.get_by_text("registered the case")).to_be_visible()
+    expect(page.get_by_text("opened the case").first).to_be_visible()
     # Readable on a phone: nothing wider than the screen.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
@@ -86,12 +95,12 @@ def test_thai_switch_and_keyboard_login(live_server, browser):
     page.wait_for_url(f"{live_server}/")
     with page.expect_navigation():
         page.get_by_label("Language").select_option("th")
-    assert page.get_by_role("heading", name="เคสของฉัน").is_visible()
+    expect(page.get_by_role("heading", name="เคสของฉัน")).to_be_visible()
 
 
 def test_referral_across_two_agencies(live_server, browser, world):
-    from tests import factories as f
     from mdt.extensions import db
+    from tests import factories as f
 
     case = f.case(world["social"], given="Ratana", family="Phromma")
     db.session.commit()
@@ -104,7 +113,7 @@ def test_referral_across_two_agencies(live_server, browser, world):
     social.get_by_label("Agency (for sharing)").select_option(label="Legal Aid NGO")
     social.get_by_label("Language used").fill("Thai")
     social.get_by_role("button", name="Record consent").click()
-    assert social.get_by_text("Consent recorded.").is_visible()
+    expect(social.get_by_text("Consent recorded.")).to_be_visible()
     social.get_by_role("link", name="Refer to another agency").click()
     # Choosing the service reloads the agency list (htmx): wait for it before choosing.
     with social.expect_response(lambda r: "agency-options" in r.url):
@@ -112,22 +121,20 @@ def test_referral_across_two_agencies(live_server, browser, world):
     social.get_by_label("Receiving agency").select_option(label="Legal Aid NGO")
     social.get_by_label("Why, and what the person needs").fill("Unpaid wages; wants to claim")
     social.get_by_role("button", name="Send referral").click()
-    assert social.get_by_text("Referral sent to Legal Aid NGO.").is_visible()
-
+    expect(social.get_by_text("Referral sent to Legal Aid NGO.")).to_be_visible()
     lawyer = browser.new_context().new_page()
     _login(lawyer, live_server, "lawyer@test.org")
     assert lawyer.locator("#main-nav .badge.count").inner_text() == "1"
     lawyer.get_by_role("link", name="Referrals", exact=True).click()
     lawyer.get_by_role("link", name=case.reference).click()
-    assert lawyer.get_by_text("Unpaid wages; wants to claim").is_visible()
-    assert lawyer.get_by_text("Ratana").count() == 0       # not before acceptance
+    expect(lawyer.get_by_text("Unpaid wages; wants to claim")).to_be_visible()
+    assert lawyer.get_by_text("Ratana").count() == 0  # not before acceptance
     lawyer.get_by_role("button", name="Accept the referral").click()
-    assert lawyer.get_by_text("Ratana Phromma").is_visible()
+    expect(lawyer.get_by_text("Ratana Phromma")).to_be_visible()
     lawyer.get_by_label("Did the person receive the service?").select_option("received")
     lawyer.get_by_label("Was the person accompanied?").select_option("true")
     lawyer.get_by_role("button", name="Save the outcome").click()
-    assert lawyer.get_by_text("Outcome recorded.").is_visible()
-
+    expect(lawyer.get_by_text("Outcome recorded.")).to_be_visible()
     social.goto(f"{live_server}/cases/{case.id}")
     referrals = social.locator("#referrals")
     assert "Completed" in referrals.inner_text() and "Service received" in referrals.inner_text()
@@ -155,8 +162,7 @@ def test_lawyer_records_judgment_and_closure_moves_deadline(live_server, browser
     admin.locator("#f-day").fill("2026-01-05")
     admin.get_by_label("Reason").fill("Decreed substitution day")
     admin.get_by_role("button", name="Save the correction").click()
-    assert admin.get_by_text("1 open deadline(s) moved").is_visible()
-
+    expect(admin.get_by_text("1 open deadline(s) moved")).to_be_visible()
     lawyer.reload()
     text = lawyer.locator("#deadlines").inner_text()
     assert "January 6, 2026" in text and "was" in text
@@ -166,23 +172,26 @@ def test_phone_menu_opens_and_closes(live_server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     _login(page, live_server, "social@test.org")
     nav = page.locator("#main-nav")
-    assert not nav.is_visible()
+    expect(nav).to_be_hidden()
     page.get_by_role("button", name="Menu").click()
-    assert nav.is_visible()
+    expect(nav).to_be_visible()
     page.get_by_role("link", name="Cases", exact=True).click()
-    assert page.get_by_role("heading", name="Cases").is_visible()
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
 
 
 def test_case_conference_decision_reaches_the_labour_office(live_server, browser, world):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from mdt.extensions import db
     from mdt.legal import services as legal
 
     case = f.client_case(world, "Ratana")
     m = f.matter(world, [case])
-    legal.schedule_hearing(world["lawyer"], m, {
-        "starts_at": (datetime.now(timezone.utc) + timedelta(days=6)).isoformat(), "purpose": "Witnesses"})
+    legal.schedule_hearing(
+        world["lawyer"],
+        m,
+        {"starts_at": (datetime.now(UTC) + timedelta(days=6)).isoformat(), "purpose": "Witnesses"},
+    )
     db.session.commit()
     coordinator = browser.new_context().new_page()
     _login(coordinator, live_server, "coord@test.org")
@@ -202,9 +211,8 @@ def test_case_conference_decision_reaches_the_labour_office(live_server, browser
     item.get_by_label("Owner agency").select_option(label="Labour Office")
     item.get_by_label("Due on").fill((datetime.now() + timedelta(days=14)).strftime("%Y-%m-%d"))
     item.get_by_role("button", name="Add the action item").click()
-    assert coordinator.get_by_text("Saved.").is_visible()
-
+    expect(coordinator.get_by_text("Saved.")).to_be_visible()
     labour = browser.new_context().new_page()
     _login(labour, live_server, "labour@test.org")
     labour.get_by_role("link", name="Action items", exact=True).click()
-    assert labour.get_by_text(case.reference).is_visible()
+    expect(labour.get_by_text(case.reference)).to_be_visible()

@@ -47,14 +47,32 @@ def test_future_birth_date_refused(world):
 
 
 def test_episode_with_intermediaries_shares_registry(world):
-    chain = [{"name": "Siam Overseas Manpower", "kind": "recruitment_agency"},
-             {"name": "Khun Prasert", "kind": "broker"}]
-    a = f.case(world["social"], episodes=[{"destination_country": "se", "sector": "agriculture",
-                                           "recruitment_fee": "75000", "intermediaries": chain}])
-    f.case(world["lawyer"], given="Somchai", sex="male",
-               episodes=[{"destination_country": "SE",
-                          "intermediaries": [{"name": "siam overseas manpower",
-                                              "kind": "recruitment_agency"}]}])
+    chain = [
+        {"name": "Siam Overseas Manpower", "kind": "recruitment_agency"},
+        {"name": "Khun Prasert", "kind": "broker"},
+    ]
+    a = f.case(
+        world["social"],
+        episodes=[
+            {
+                "destination_country": "se",
+                "sector": "agriculture",
+                "recruitment_fee": "75000",
+                "intermediaries": chain,
+            }
+        ],
+    )
+    f.case(
+        world["lawyer"],
+        given="Somchai",
+        sex="male",
+        episodes=[
+            {
+                "destination_country": "SE",
+                "intermediaries": [{"name": "siam overseas manpower", "kind": "recruitment_agency"}],
+            }
+        ],
+    )
     db.session.commit()
     assert a.episodes[0].destination_country == "SE"
     assert a.episodes[0].recruitment_fee == Decimal("75000.00")
@@ -63,11 +81,13 @@ def test_episode_with_intermediaries_shares_registry(world):
     agency = next(i for i in registry if i.kind == "recruitment_agency")
     visible, total = services.cases_naming(world["social"], agency)
     assert total == 2
-    assert [c.id for c in visible] == [a.id]   # the other case is counted, not shown
+    assert [c.id for c in visible] == [a.id]  # the other case is counted, not shown
 
 
-@pytest.mark.parametrize("field,value", [("recruitment_fee", "-5"), ("debt_amount", "abc"),
-                                         ("currency", "XXX1"), ("destination_country", "ZZ")])
+@pytest.mark.parametrize(
+    "field,value",
+    [("recruitment_fee", "-5"), ("debt_amount", "abc"), ("currency", "XXX1"), ("destination_country", "ZZ")],
+)
 def test_bad_episode_values(world, field, value):
     with pytest.raises(ValidationError) as exc:
         f.case(world["social"], episodes=[{field: value}])
@@ -92,8 +112,9 @@ def test_stage_moves(world):
         services.change_stage(user, c, "planning")
     services.change_stage(user, c, "active")
     assert c.stage == "active" and c.close_reason is None
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == c.id)
-                                 .order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.case_id == c.id).order_by(AuditEvent.id)
+    ).all()
     assert actions[-2:] == ["case.close", "case.reopen"]
 
 
@@ -120,11 +141,13 @@ def test_sensitive_assessment_fields_need_lead_agency(world):
     services.save_assessment(world["lawyer"], c, {"goals": "Get the wages back"})
     with pytest.raises(Forbidden):
         services.save_assessment(world["lawyer"], c, {"immigration_status": "overstayer"})
-    services.save_assessment(world["social"], c, {"counter_charges": "Employer filed theft charge",
-                                                  "counter_charge_risk": True})
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "assessment.update")
-                               .order_by(AuditEvent.id.desc())).first()
-    assert "theft" not in str(event.detail)   # sensitive values never copied into the trail
+    services.save_assessment(
+        world["social"], c, {"counter_charges": "Employer filed theft charge", "counter_charge_risk": True}
+    )
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "assessment.update").order_by(AuditEvent.id.desc())
+    ).first()
+    assert "theft" not in str(event.detail)  # sensitive values never copied into the trail
 
 
 def test_update_records_old_and_new(world):
@@ -141,26 +164,37 @@ def test_possible_duplicates(world):
     assert len(same) == 1
     by_phone = services.possible_duplicates(world.mdt.id, "Other", "", None, "0891234567")
     assert len(by_phone) == 1
-    assert services.possible_duplicates(world.other_mdt.id, "Malee", "Srisuk", date(1988, 2, 3),
-                                        "0891234567") == []
+    assert (
+        services.possible_duplicates(world.other_mdt.id, "Malee", "Srisuk", date(1988, 2, 3), "0891234567")
+        == []
+    )
     matches = services.duplicate_matches(world["police"], "Malee", "Srisuk", date(1988, 2, 3), None)
     assert matches[0]["cases"] == [] and matches[0]["hidden"] == 1
 
 
 def test_second_case_for_same_person(world):
     first = f.case(world["social"])
-    second = services.create_case(world["social"], {
-        "person_id": first.person_id, "source": "self",
-        "person": {"given_name": "Malee", "sex": "female"}})
+    second = services.create_case(
+        world["social"],
+        {"person_id": first.person_id, "source": "self", "person": {"given_name": "Malee", "sex": "female"}},
+    )
     assert second.person_id == first.person_id
     assert db.session.scalar(select(db.func.count()).select_from(Person)) == 1
 
 
 def test_filters(world):
-    a = f.case(world["social"], person={"home_district": "Lom Sak", "date_of_birth": "2010-01-01"},
-               episodes=[{"destination_country": "LB", "sector": "domestic_work"}])
-    f.case(world["social"], given="Somchai", sex="male", person={"home_district": "Nong Phai"},
-           episodes=[{"destination_country": "SE", "sector": "agriculture"}])
+    a = f.case(
+        world["social"],
+        person={"home_district": "Lom Sak", "date_of_birth": "2010-01-01"},
+        episodes=[{"destination_country": "LB", "sector": "domestic_work"}],
+    )
+    f.case(
+        world["social"],
+        given="Somchai",
+        sex="male",
+        person={"home_district": "Nong Phai"},
+        episodes=[{"destination_country": "SE", "sector": "agriculture"}],
+    )
     user = world["social"]
 
     def refs(**kw):
@@ -170,7 +204,7 @@ def test_filters(world):
     assert refs(destination="lb") == [a.id]
     assert refs(sector="domestic_work") == [a.id]
     assert refs(minor=True) == [a.id]
-    assert refs(q="male") == [a.id]    # Malee
+    assert refs(q="male") == [a.id]  # Malee
     assert len(refs()) == 2
     assert refs(q=a.reference) == [a.id]
 

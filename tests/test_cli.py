@@ -8,15 +8,45 @@ from mdt.extensions import db
 
 
 def test_users_create_and_token(runner, client, ctx):
-    result = runner.invoke(args=["users", "create", "--email", "Head@Example.org", "--name", "Head",
-                                 "--agency", "Provincial Office", "--kind", "social_welfare",
-                                 "--mdt", "PCB", "--mdt-name", "Petchabun", "--role", "coordinator",
-                                 "--password", "a-long-password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Head@Example.org",
+            "--name",
+            "Head",
+            "--agency",
+            "Provincial Office",
+            "--kind",
+            "social_welfare",
+            "--mdt",
+            "PCB",
+            "--mdt-name",
+            "Petchabun",
+            "--role",
+            "coordinator",
+            "--password",
+            "a-long-password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     member = db.session.scalars(select(Member)).one()
     assert member.email == "head@example.org" and member.roles == ["coordinator"]
-    again = runner.invoke(args=["users", "create", "--email", "head@example.org", "--name", "X",
-                                "--agency", "Provincial Office", "--password", "a-long-password"])
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "head@example.org",
+            "--name",
+            "X",
+            "--agency",
+            "Provincial Office",
+            "--password",
+            "a-long-password",
+        ]
+    )
     assert again.exit_code != 0 and "already has an account" in again.output
     result = runner.invoke(args=["tokens", "create", "head@example.org"])
     token = result.output.strip()
@@ -27,8 +57,22 @@ def test_users_create_and_token(runner, client, ctx):
 
 
 def test_short_password_refused(runner, ctx):
-    result = runner.invoke(args=["users", "create", "--email", "a@b.org", "--name", "A",
-                                 "--agency", "X", "--mdt", "PCB", "--password", "short"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "a@b.org",
+            "--name",
+            "A",
+            "--agency",
+            "X",
+            "--mdt",
+            "PCB",
+            "--password",
+            "short",
+        ]
+    )
     assert result.exit_code != 0 and "at least" in result.output
 
 
@@ -39,8 +83,14 @@ def test_demo_load(runner, ctx):
     minors = [c for c in db.session.scalars(select(Case)) if c.person.is_minor]
     assert len(minors) >= 2
     emails = set(db.session.scalars(select(Member.email)))
-    assert {"admin@example.org", "coordinator@example.org", "social@example.org",
-            "lawyer@example.org", "police@example.org", "labour@example.org"} <= emails
+    assert {
+        "admin@example.org",
+        "coordinator@example.org",
+        "social@example.org",
+        "lawyer@example.org",
+        "police@example.org",
+        "labour@example.org",
+    } <= emails
     # Loading again is refused; --if-empty is a no-op; --cases adds synthetic cases.
     assert runner.invoke(args=["demo", "load"]).exit_code != 0
     assert runner.invoke(args=["demo", "load", "--if-empty"]).exit_code == 0

@@ -33,8 +33,9 @@ def test_a_morning_hearing_is_on_its_bangkok_day_in_the_calendar(world, client, 
     """Defect 2: 06:30 in Bangkok on 3 December is 23:30 UTC on 2 December."""
     with travel(datetime(2026, 11, 30, 10, 0, tzinfo=BANGKOK)):
         m = f.matter(world, [f.client_case(world)])
-        legal.schedule_hearing(world["lawyer"], m, {"starts_at": "2026-12-03T06:30:00+07:00",
-                                                    "purpose": "Witnesses"})
+        legal.schedule_hearing(
+            world["lawyer"], m, {"starts_at": "2026-12-03T06:30:00+07:00", "purpose": "Witnesses"}
+        )
         db.session.commit()
         client.post("/login", data={"email": "lawyer@test.org", "password": f.PASSWORD})
         page = client.get("/calendar?view=list&date=2026-12-01").get_data(as_text=True)
@@ -47,15 +48,28 @@ def test_referrals_expire_on_the_mdts_date_not_the_servers(world, travel):
     server (UTC) still says 2 December."""
     with travel(datetime(2026, 11, 30, 10, 0, tzinfo=BANGKOK)):
         case = f.case(world["social"])
-        referrals.record_consent(world["social"], case, {
-            "purpose": "share_with_agency", "given": True, "agency_id": world.agencies["legal"].id,
-            "scope": f.ALL_PARTS})
-        referral = referrals.create_referral(world["social"], {
-            "case_id": case.id, "to_agency_id": world.agencies["legal"].id,
-            "service": "legal_aid", "respond_by": "2026-12-02"})
+        referrals.record_consent(
+            world["social"],
+            case,
+            {
+                "purpose": "share_with_agency",
+                "given": True,
+                "agency_id": world.agencies["legal"].id,
+                "scope": f.ALL_PARTS,
+            },
+        )
+        referral = referrals.create_referral(
+            world["social"],
+            {
+                "case_id": case.id,
+                "to_agency_id": world.agencies["legal"].id,
+                "service": "legal_aid",
+                "respond_by": "2026-12-02",
+            },
+        )
         db.session.commit()
     with travel(datetime(2026, 12, 3, 6, 30, tzinfo=BANGKOK)):
-        assert date.today() == date(2026, 12, 2)      # the server (UTC) is a day behind
+        assert date.today() == date(2026, 12, 2)  # the server (UTC) is a day behind
         assert referrals.expire_overdue() == 1
         db.session.commit()
     assert referral.status == "expired"

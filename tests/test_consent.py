@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -14,8 +14,9 @@ from tests import factories as f
 
 
 def _claimant_reminders():
-    return db.session.scalars(select(Reminder).where(
-        Reminder.purpose == "claimant", Reminder.status == "pending")).all()
+    return db.session.scalars(
+        select(Reminder).where(Reminder.purpose == "claimant", Reminder.status == "pending")
+    ).all()
 
 
 def test_a_later_refusal_stops_sms_reminders(world):
@@ -24,9 +25,8 @@ def test_a_later_refusal_stops_sms_reminders(world):
     case.person.phone = "+66 81 000 0000"
     case.person.contact_safe = True
     m = f.matter(world, [case])
-    starts = (datetime.now(timezone.utc) + timedelta(days=10)).replace(hour=3, minute=0)
-    legal.schedule_hearing(world["lawyer"], m, {"starts_at": starts.isoformat(),
-                                                "purpose": "Witnesses"})
+    starts = (datetime.now(UTC) + timedelta(days=10)).replace(hour=3, minute=0)
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": starts.isoformat(), "purpose": "Witnesses"})
     referrals.record_consent(world["social"], case, {"purpose": "contact_sms", "given": True})
     db.session.commit()
     assert {r.channel for r in _claimant_reminders()} == {"sms"}
@@ -49,11 +49,15 @@ from mdt.cases import services as cases  # noqa: E402
 from mdt.cases.models import CaseAgency  # noqa: E402
 from mdt.errors import WorkflowError  # noqa: E402
 from mdt.referrals.models import Consent  # noqa: E402
-from mdt.reminders.derive import contactable  # noqa: E402
+from mdt.reminders.wants import contactable  # noqa: E402
 
 TODAY = date(2026, 6, 15)
-KEYS = [("share_with_agency", "legal"), ("share_with_agency", "labour"), ("legal_action", None),
-        ("contact_sms", None)]
+KEYS = [
+    ("share_with_agency", "legal"),
+    ("share_with_agency", "labour"),
+    ("legal_action", None),
+    ("contact_sms", None),
+]
 
 
 def reference(events, on):
@@ -61,11 +65,12 @@ def reference(events, on):
     when given, not withdrawn and not expired."""
     latest = {}
     for seq, e in enumerate(events):
-        if e["recorded"] <= on and (e["key"] not in latest
-                                    or (e["recorded"], seq) >= latest[e["key"]][0]):
+        if e["recorded"] <= on and (e["key"] not in latest or (e["recorded"], seq) >= latest[e["key"]][0]):
             latest[e["key"]] = ((e["recorded"], seq), e)
-    return {key: e["given"] and not e["withdrawn"] and (e["expires"] is None or e["expires"] >= on)
-            for key, (_order, e) in latest.items()}
+    return {
+        key: e["given"] and not e["withdrawn"] and (e["expires"] is None or e["expires"] >= on)
+        for key, (_order, e) in latest.items()
+    }
 
 
 @st.composite
@@ -73,12 +78,19 @@ def histories(draw):
     events = []
     for _ in range(draw(st.integers(0, 7))):
         if events and draw(st.booleans()) and draw(st.booleans()):
-            events[draw(st.integers(0, len(events) - 1))]["withdrawn"] = True   # a withdrawal
+            events[draw(st.integers(0, len(events) - 1))]["withdrawn"] = True  # a withdrawal
             continue
         recorded = draw(st.integers(-30, 0))
-        expires = draw(st.one_of(st.none(), st.integers(recorded, 30)))     # past: expired
-        events.append({"key": draw(st.sampled_from(KEYS)), "given": draw(st.booleans()),
-                       "withdrawn": False, "recorded": recorded, "expires": expires})
+        expires = draw(st.one_of(st.none(), st.integers(recorded, 30)))  # past: expired
+        events.append(
+            {
+                "key": draw(st.sampled_from(KEYS)),
+                "given": draw(st.booleans()),
+                "withdrawn": False,
+                "recorded": recorded,
+                "expires": expires,
+            }
+        )
     return events
 
 
@@ -98,30 +110,45 @@ def test_every_consumer_agrees_with_the_reference_model(frozen_world, client, hi
     records = []
     for e in history:
         purpose, agency_key = e["key"]
-        records.append(Consent(
-            case_id=case.id, purpose=purpose, given=e["given"], recorded_by_id=world["social"].id,
-            agency_id=world.agencies[agency_key].id if agency_key else None,
-            recorded_on=day(e["recorded"]), expires_on=day(e["expires"]),
-            withdrawn_at=datetime.now(timezone.utc) if e["withdrawn"] else None,
-            scope=["person", "episodes"] if purpose == "share_with_agency" else None))
+        records.append(
+            Consent(
+                case_id=case.id,
+                purpose=purpose,
+                given=e["given"],
+                recorded_by_id=world["social"].id,
+                agency_id=world.agencies[agency_key].id if agency_key else None,
+                recorded_on=day(e["recorded"]),
+                expires_on=day(e["expires"]),
+                withdrawn_at=datetime.now(UTC) if e["withdrawn"] else None,
+                scope=["person", "episodes"] if purpose == "share_with_agency" else None,
+            )
+        )
     db.session.add_all(records)
     db.session.flush()
-    for agency_key in ("legal", "labour"):      # on the team through a consent
+    for agency_key in ("legal", "labour"):  # on the team through a consent
         first = next((r for r in records if r.agency_id == world.agencies[agency_key].id), None)
         if first is not None:
             case.team_agencies.append(CaseAgency(agency_id=first.agency_id, consent_id=first.id))
     db.session.commit()
-    expected = reference([{**e, "recorded": day(e["recorded"]), "expires": day(e["expires"])}
-                          for e in history], TODAY)
-    effective = {(d["purpose"], d["agency_id"]): d for d in client.get(
-        f"/api/v1/cases/{case.id}/consents",
-        headers={"Authorization": f"Bearer {token}"}).get_json()["effective"]}
+    expected = reference(
+        [{**e, "recorded": day(e["recorded"]), "expires": day(e["expires"])} for e in history], TODAY
+    )
+    effective = {
+        (d["purpose"], d["agency_id"]): d
+        for d in client.get(
+            f"/api/v1/cases/{case.id}/consents", headers={"Authorization": f"Bearer {token}"}
+        ).get_json()["effective"]
+    }
     for purpose, agency_key in KEYS:
         agency = world.agencies[agency_key] if agency_key else None
         want = expected.get((purpose, agency_key), False)
         assert consent.for_case(case, purpose, agency.id if agency else None).live is want
-        assert db.session.scalar(select(consent.live_sql(
-            case.id, purpose, agency.id if agency else None, on=TODAY))) is want
+        assert (
+            db.session.scalar(
+                select(consent.live_sql(case.id, purpose, agency.id if agency else None, on=TODAY))
+            )
+            is want
+        )
         api = effective.get((purpose, agency.id if agency else None))
         assert (api["live"] if api else False) is want
         if purpose == "share_with_agency":
@@ -131,13 +158,13 @@ def test_every_consumer_agrees_with_the_reference_model(frozen_world, client, hi
             listed = {c.id for c, _ in cases.list_cases(member, cases.CaseFilters())[0]}
             assert (case.id in listed) is want
             try:
-                referrals.require_share_consent(case, agency)
+                consent.require_share(case, agency)
                 assert want
             except WorkflowError:
                 assert not want
         elif purpose == "legal_action":
             try:
-                legal._require_legal_consent(case)
+                consent.require_legal_action(case)
                 assert want
             except WorkflowError:
                 assert not want

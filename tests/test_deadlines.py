@@ -38,7 +38,7 @@ def test_month_end_clamps_to_last_day():
 
 
 def test_friday_holiday_then_weekend_lands_on_monday():
-    cal = CourtCalendar("TH", added={date(2026, 7, 3): "decreed bridge day"})   # a Friday
+    cal = CourtCalendar("TH", added={date(2026, 7, 3): "decreed bridge day"})  # a Friday
     assert compute(date(2026, 6, 18), Period(15, "days"), cal).due_on == date(2026, 7, 6)
 
 
@@ -51,18 +51,21 @@ def test_opened_day_overrides_package_holiday():
 
 def test_before_a_date_rolls_backward():
     # TH-6: file before the first evidence hearing: the day before, earlier if the court is closed.
-    hearing = date(2026, 3, 9)   # a Monday: the day before is Sunday -> Friday 6 March
+    hearing = date(2026, 3, 9)  # a Monday: the day before is Sunday -> Friday 6 March
     assert compute(hearing, Period(0, "days", -1, "backward"), TH).due_on == date(2026, 3, 6)
 
 
 def test_working_days_skip_closures():
-    result = compute(date(2026, 4, 10), Period(3, "working_days"), TH)   # Fri; Songkran 13-15
+    result = compute(date(2026, 4, 10), Period(3, "working_days"), TH)  # Fri; Songkran 13-15
     assert result.due_on == date(2026, 4, 20)
 
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
-periods = st.builds(Period, amount=st.integers(min_value=0, max_value=400),
-                    unit=st.sampled_from(["days", "working_days", "months", "years"]))
+periods = st.builds(
+    Period,
+    amount=st.integers(min_value=0, max_value=400),
+    unit=st.sampled_from(["days", "working_days", "months", "years"]),
+)
 closures = st.dictionaries(dates, st.just("closure"), max_size=20)
 
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,8 +29,9 @@ BIN = Path(sys.executable).parent
 
 
 def _start(args, env, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def _wait_http(url: str, timeout: float = 30.0) -> bool:
@@ -60,27 +61,72 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
     port = free_port()
     with Sink() as sink:
         env = dict(os.environ)
-        env.update({"MDT_ENV": "production", "MDT_SECRET_KEY": "deployment-test-only-" + "x" * 32,
-                    "MDT_DATABASE_URL": db_url, "MDT_REDIS_URL": redis_url, "MDT_SMTP_URL": sink.url,
-                    "MDT_BASE_URL": f"http://127.0.0.1:{port}", "MDT_SWEEP_SECONDS": "1",
-                    "MDT_INSTANCE_PATH": str(tmp_path / "instance"), "MDT_HEARTBEAT_SECONDS": "3600"})
+        env.update(
+            {
+                "MDT_ENV": "production",
+                "MDT_SECRET_KEY": "deployment-test-only-" + "x" * 32,
+                "MDT_DATABASE_URL": db_url,
+                "MDT_REDIS_URL": redis_url,
+                "MDT_SMTP_URL": sink.url,
+                "MDT_BASE_URL": f"http://127.0.0.1:{port}",
+                "MDT_SWEEP_SECONDS": "1",
+                "MDT_INSTANCE_PATH": str(tmp_path / "instance"),
+                "MDT_HEARTBEAT_SECONDS": "3600",
+            }
+        )
         procs = [
-            _start([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                    "mdt:create_app()"], env, tmp_path / "gunicorn.log"),
-            _start([sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "--pool=solo",
-                    "--loglevel=INFO"], env, tmp_path / "worker.log"),
-            _start([sys.executable, "-m", "celery", "-A", "workers.worker", "beat", "--loglevel=INFO",
-                    "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"),
+            _start(
+                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "mdt:create_app()"],
+                env,
+                tmp_path / "gunicorn.log",
+            ),
+            _start(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "workers.worker",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                ],
+                env,
+                tmp_path / "worker.log",
+            ),
+            _start(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "workers.worker",
+                    "beat",
+                    "--loglevel=INFO",
+                    "--schedule",
+                    str(tmp_path / "beat-schedule"),
+                ],
+                env,
+                tmp_path / "beat.log",
+            ),
         ]
         try:
-            assert _wait_http(f"http://127.0.0.1:{port}/api/v1/health"), \
-                (tmp_path / "gunicorn.log").read_text()[-3000:]
-            starts = (datetime.now(timezone.utc) + timedelta(hours=30)).replace(microsecond=0)
+            assert _wait_http(f"http://127.0.0.1:{port}/api/v1/health"), (
+                tmp_path / "gunicorn.log"
+            ).read_text()[-3000:]
+            starts = (datetime.now(UTC) + timedelta(hours=30)).replace(microsecond=0)
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/api/v1/legal-matters/{m.id}/hearings", method="POST",
-                data=json.dumps({"starts_at": starts.isoformat(), "purpose": "Witnesses",
-                                 "location": "Central Labour Court, room 4"}).encode(),
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                f"http://127.0.0.1:{port}/api/v1/legal-matters/{m.id}/hearings",
+                method="POST",
+                data=json.dumps(
+                    {
+                        "starts_at": starts.isoformat(),
+                        "purpose": "Witnesses",
+                        "location": "Central Labour Court, room 4",
+                    }
+                ).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             with urllib.request.urlopen(request, timeout=10) as r:
                 assert r.status == 201
                 hearing_id = json.loads(r.read())["id"]
@@ -96,9 +142,17 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
             assert f"http://127.0.0.1:{port}/matters/{m.id}" in mail.get_body(("plain",)).get_content()
             assert not any(word in mail.as_string().lower() for word in FORBIDDEN)
             assert "Suda" not in mail.as_string()
-            sent = _wait_for(app, lambda: db.session.scalars(select(Reminder).where(
-                Reminder.source_type == "hearing", Reminder.source_id == hearing_id,
-                Reminder.channel == "email", Reminder.status == "sent")).first())
+            sent = _wait_for(
+                app,
+                lambda: db.session.scalars(
+                    select(Reminder).where(
+                        Reminder.source_type == "hearing",
+                        Reminder.source_id == hearing_id,
+                        Reminder.channel == "email",
+                        Reminder.status == "sent",
+                    )
+                ).first(),
+            )
             assert sent is not None and sent.member_id == world["lawyer"].id
         finally:
             for proc in procs:

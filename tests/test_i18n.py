@@ -22,10 +22,28 @@ def test_template_is_current():
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "fresh.pot"
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                        "-k", "_l", "-k", "lazy_gettext", "--no-location",
-                        "--ignore-dirs=.venv tests migrations", "-o", str(out), "."],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "_l",
+                "-k",
+                "lazy_gettext",
+                "--no-location",
+                "--ignore-dirs=.venv tests migrations",
+                "-o",
+                str(out),
+                ".",
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         fresh = {m.id for m in read_po(open(out, "rb")) if m.id}
     stored = {m.id for m in read_po(open(ROOT / "mdt/translations/messages.pot", "rb")) if m.id}
     assert fresh - stored == set()

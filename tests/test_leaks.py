@@ -3,7 +3,8 @@ visibility decided outside the policy, and reads the audit trail missed."""
 
 from __future__ import annotations
 
-from email import message_from_bytes, policy as email_policy
+from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,8 +16,13 @@ from mdt.meetings import services as meetings
 from mdt.reminders import sending
 from tests import factories as f
 
-PERSON = {"given_name": "Secretname", "family_name": "Hidden", "sex": "female",
-          "date_of_birth": "1990-04-01", "phone": "+66 81 555 0101"}
+PERSON = {
+    "given_name": "Secretname",
+    "family_name": "Hidden",
+    "sex": "female",
+    "date_of_birth": "1990-04-01",
+    "phone": "+66 81 555 0101",
+}
 
 
 def _bearer(member) -> dict:
@@ -29,60 +35,82 @@ def _login(client, email: str) -> None:
 
 def _hidden_case(world):
     """A case of social welfare's that the police may not see, with a safe-contact note."""
-    case = f.case(world["social"], given="Secretname", family="Hidden",
-                  person={"date_of_birth": "1990-04-01", "phone": "+66 81 555 0101",
-                          "home_village": "Ban Secret", "safe_contact_note": "Call her aunt"})
+    case = f.case(
+        world["social"],
+        given="Secretname",
+        family="Hidden",
+        person={
+            "date_of_birth": "1990-04-01",
+            "phone": "+66 81 555 0101",
+            "home_village": "Ban Secret",
+            "safe_contact_note": "Call her aunt",
+        },
+    )
     db.session.commit()
     return case
 
 
 def _audit(action: str, actor) -> list[AuditEvent]:
-    return db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == action, AuditEvent.actor_id == actor.id)).all()
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action, AuditEvent.actor_id == actor.id)
+    ).all()
 
 
 # ---------------------------------------------------------------- linking an intake to a person
+
 
 def test_api_intake_cannot_link_to_a_person_the_member_may_not_see(world, client):
     case = _hidden_case(world)
     h = _bearer(world["police"])
     assert client.get(f"/api/v1/cases/{case.id}", headers=h).status_code == 404
-    r = client.post("/api/v1/cases", headers=h, json={
-        "source": "self", "person_id": case.person_id,
-        "person": {"given_name": "X", "sex": "female"}})
+    r = client.post(
+        "/api/v1/cases",
+        headers=h,
+        json={"source": "self", "person_id": case.person_id, "person": {"given_name": "X", "sex": "female"}},
+    )
     assert r.status_code == 422, r.get_json()
     text = r.get_data(as_text=True)
     assert "Secretname" not in text and "Ban Secret" not in text and "aunt" not in text
     assert "person_id" in r.get_json()["errors"]
     # The lead agency may link a new case to its own returnee.
-    r = client.post("/api/v1/cases", headers=_bearer(world["social2"]), json={
-        "source": "self", "person_id": case.person_id,
-        "person": {"given_name": "Ignored", "sex": "female"}})
+    r = client.post(
+        "/api/v1/cases",
+        headers=_bearer(world["social2"]),
+        json={
+            "source": "self",
+            "person_id": case.person_id,
+            "person": {"given_name": "Ignored", "sex": "female"},
+        },
+    )
     assert r.status_code == 201 and r.get_json()["person"]["given_name"] == "Secretname"
 
 
 def test_a_change_to_a_shared_person_is_audited_on_each_of_their_cases(world):
     first = _hidden_case(world)
-    second = cases.create_case(world["social"], {"source": "self", "person_id": first.person_id,
-                                                 "person": {"given_name": "x", "sex": "female"}})
+    second = cases.create_case(
+        world["social"],
+        {"source": "self", "person_id": first.person_id, "person": {"given_name": "x", "sex": "female"}},
+    )
     db.session.commit()
     cases.update_case(world["social"], second, {"person": {"home_village": "Ban New"}})
     db.session.commit()
-    on_first = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.case_id == first.id, AuditEvent.action == "person.update")).all()
+    on_first = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id == first.id, AuditEvent.action == "person.update")
+    ).all()
     assert len(on_first) == 1 and on_first[0].detail["via_case_id"] == second.id
 
 
 def test_web_intake_cannot_link_to_a_hidden_person(world, client):
     case = _hidden_case(world)
     _login(client, "police@test.org")
-    r = client.post("/cases/new", data={**PERSON, "given_name": "Other", "source": "self",
-                                        "person_id": str(case.person_id)})
+    r = client.post(
+        "/cases/new",
+        data={**PERSON, "given_name": "Other", "source": "self", "person_id": str(case.person_id)},
+    )
     assert r.status_code == 422
     assert "Secretname" not in r.get_data(as_text=True)
     db.session.expire_all()
-    assert len(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == "case.create")).all()) == 1
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.create")).all()) == 1
 
 
 def test_duplicate_warning_reveals_nothing_of_a_hidden_person(world, client):
@@ -93,8 +121,9 @@ def test_duplicate_warning_reveals_nothing_of_a_hidden_person(world, client):
     html = page.get_data(as_text=True)
     assert 'name="person_id"' not in html and "ask the coordinator" in html
     # Only the phone matches: neither the name nor the date of birth of the person found.
-    page = client.post("/cases/new", data={"given_name": "Nok", "sex": "female", "source": "self",
-                                           "phone": PERSON["phone"]})
+    page = client.post(
+        "/cases/new", data={"given_name": "Nok", "sex": "female", "source": "self", "phone": PERSON["phone"]}
+    )
     html = page.get_data(as_text=True)
     assert "A person with this phone number is already registered" in html
     assert "Secretname" not in html and "1990" not in html and 'name="person_id"' not in html
@@ -102,20 +131,38 @@ def test_duplicate_warning_reveals_nothing_of_a_hidden_person(world, client):
 
 # ---------------------------------------------------------------- meetings
 
+
 def _meeting_with_hidden_case(world):
     case = _hidden_case(world)
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": f.at(1),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": f.at(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     item = next(i for i in meeting.items if i.case_id == case.id)
-    meetings.save_minutes(world["coordinator"], meeting, item,
-                          {"discussion": "Secretdiscussion of her debts",
-                           "decisions": "Secretdecision to refer"})
-    manual = meetings.add_item(world["coordinator"], meeting,
-                               {"title": "Secretname's brother", "case_id": case.id})
-    action = meetings.create_action_item(world["coordinator"], meeting, {
-        "title": "Secretaction visit Ban Secret", "case_id": case.id,
-        "owner_agency_id": world.agencies["labour"].id, "due_on": f.at(5)[:10]})
+    meetings.save_minutes(
+        world["coordinator"],
+        meeting,
+        item,
+        {"discussion": "Secretdiscussion of her debts", "decisions": "Secretdecision to refer"},
+    )
+    manual = meetings.add_item(
+        world["coordinator"], meeting, {"title": "Secretname's brother", "case_id": case.id}
+    )
+    action = meetings.create_action_item(
+        world["coordinator"],
+        meeting,
+        {
+            "title": "Secretaction visit Ban Secret",
+            "case_id": case.id,
+            "owner_agency_id": world.agencies["labour"].id,
+            "due_on": f.at(5)[:10],
+        },
+    )
     db.session.commit()
     return case, meeting, manual, action
 
@@ -128,8 +175,9 @@ def test_minutes_form_and_manual_titles_hidden_from_readers_without_access(world
     for secret in ("Secretdiscussion", "Secretdecision", "Secretname", "Secretaction"):
         assert secret not in html, secret
     assert case.reference in html and "restricted" in html
-    body = client.get(f"/api/v1/meetings/{meeting.id}/agenda",
-                      headers=_bearer(world["coord_labour"])).get_data(as_text=True)
+    body = client.get(
+        f"/api/v1/meetings/{meeting.id}/agenda", headers=_bearer(world["coord_labour"])
+    ).get_data(as_text=True)
     assert "Secretname" not in body and "Secretdiscussion" not in body
     for path in (f"/meetings/{meeting.id}/print",):
         assert "Secretname" not in client.get(path).get_data(as_text=True)
@@ -137,19 +185,27 @@ def test_minutes_form_and_manual_titles_hidden_from_readers_without_access(world
 
 def test_closing_an_action_item_does_not_return_a_hidden_title(world, client):
     _case, _meeting, _manual, action = _meeting_with_hidden_case(world)
-    r = client.post(f"/api/v1/action-items/{action.id}/done", headers=_bearer(world["labour"]),
-                    json={"note": "done"})
+    r = client.post(
+        f"/api/v1/action-items/{action.id}/done", headers=_bearer(world["labour"]), json={"note": "done"}
+    )
     assert r.status_code == 200
     assert "Secretaction" not in r.get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- the embedded email outbox
 
+
 def test_a_coordinator_reads_only_their_own_mdts_outbox(world, client, app):
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": f.at(10),
-        "host_agency_id": world.agencies["sw"].id,
-        "invited_agency_ids": [world.agencies["labour"].id]})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": f.at(10),
+            "host_agency_id": world.agencies["sw"].id,
+            "invited_agency_ids": [world.agencies["labour"].id],
+        },
+    )
     meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
     meetings.publish(world["coordinator"], meeting)
     db.session.commit()
@@ -157,7 +213,7 @@ def test_a_coordinator_reads_only_their_own_mdts_outbox(world, client, app):
     sending.sweep()
     mails = sorted(Path(app.instance_path, "outbox").rglob("*.eml"))
     assert mails
-    _login(client, "outsider@test.org")     # a coordinator of the other MDT
+    _login(client, "outsider@test.org")  # a coordinator of the other MDT
     html = client.get("/admin/outbox").get_data(as_text=True)
     assert not any(m.name in html for m in mails)
     for mail in mails:
@@ -172,14 +228,19 @@ def test_a_coordinator_reads_only_their_own_mdts_outbox(world, client, app):
 
 # ---------------------------------------------------------------- reads the audit trail missed
 
+
 def test_every_read_of_personal_data_is_audited(world, client):
     case = f.client_case(world, "Secretname")
     m = f.matter(world, [case])
     db.session.commit()
     social, lawyer = world["social"], world["lawyer"]
     _login(client, "social@test.org")
-    for path in (f"/cases/{case.id}/edit", f"/cases/{case.id}/team",
-                 f"/cases/{case.id}/consents", "/cases?q=Secret"):
+    for path in (
+        f"/cases/{case.id}/edit",
+        f"/cases/{case.id}/team",
+        f"/cases/{case.id}/consents",
+        "/cases?q=Secret",
+    ):
         assert client.get(path).status_code == 200, path
     h = _bearer(social)
     assert client.get("/api/v1/cases", headers=h).status_code == 200
@@ -190,9 +251,9 @@ def test_every_read_of_personal_data_is_audited(world, client):
     db.session.expire_all()
     assert [e.case_id for e in _audit("case.read_edit", social)] == [case.id]
     assert [e.case_id for e in _audit("case.read_team", social)] == [case.id]
-    assert len(_audit("case.read_consents", social)) == 2          # the page and the API
+    assert len(_audit("case.read_consents", social)) == 2  # the page and the API
     lists = _audit("case.list", social)
-    assert len(lists) == 2                                          # one row per request
+    assert len(lists) == 2  # one row per request
     assert all(case.id in e.detail["ids"] for e in lists)
     assert any(e.detail.get("q") == "Secret" for e in lists)
     matter_reads = _audit("matter.read", lawyer)

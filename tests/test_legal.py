@@ -1,6 +1,6 @@
 """Legal matters, claimants, hearings, events and deadlines."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,9 +18,21 @@ def test_matter_with_claimants_and_totals(world):
     m = f.matter(world, [a, b])
     assert m.lawyers[0].member_id == world["lawyer"].id
     assert legal.totals(m) == {"THB": {"claimed": "382748.00", "awarded": "0.00", "received": "0.00"}}
-    legal.update_claimant(world["lawyer"], m, m.claimants[0], {
-        "status": "settled", "amount_awarded": "150000", "amount_received": "150000",
-        "debt_relief": {"loan_cancelled": True, "collateral_returned": True, "note": "Land title returned"}})
+    legal.update_claimant(
+        world["lawyer"],
+        m,
+        m.claimants[0],
+        {
+            "status": "settled",
+            "amount_awarded": "150000",
+            "amount_received": "150000",
+            "debt_relief": {
+                "loan_cancelled": True,
+                "collateral_returned": True,
+                "note": "Land title returned",
+            },
+        },
+    )
     with pytest.raises(ValidationError):
         legal.update_claimant(world["lawyer"], m, m.claimants[1], {"amount_awarded": "-1"})
     with pytest.raises(ValidationError):
@@ -38,24 +50,29 @@ def test_claimant_needs_consent_to_legal_action(world):
 
 def test_event_creates_deadlines_with_trace(world):
     m = f.matter(world, [f.client_case(world)])
-    event, deadlines = legal.record_event(world["lawyer"], m, {"kind": "judgment_read",
-                                                                "occurred_on": "2025-12-19"})
+    event, deadlines = legal.record_event(
+        world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2025-12-19"}
+    )
     db.session.commit()
     assert [d.rule.code for d in deadlines] == ["TH-1"]
     d = deadlines[0]
-    assert d.due_on == date(2026, 1, 5)   # 15 days -> Sat 3 Jan -> Monday 5 Jan
+    assert d.due_on == date(2026, 1, 5)  # 15 days -> Sat 3 Jan -> Monday 5 Jan
     assert d.verified and any("Saturday" in line for line in d.trace)
     with pytest.raises(ValidationError):
-        legal.record_event(world["lawyer"], m, {"kind": "judgment_read",
-                                                "occurred_on": (date.today() + timedelta(days=2)).isoformat()})
+        legal.record_event(
+            world["lawyer"],
+            m,
+            {"kind": "judgment_read", "occurred_on": (date.today() + timedelta(days=2)).isoformat()},
+        )
     with pytest.raises(ValidationError):
         legal.record_event(world["lawyer"], m, {"kind": "tea_break", "occurred_on": "2025-01-01"})
 
 
 def test_unverified_rules_are_marked(world):
     m = f.matter(world, [f.client_case(world)], kind="criminal", jurisdiction="PH")
-    _e, deadlines = legal.record_event(world["lawyer"], m, {"kind": "trafficking_release",
-                                                            "occurred_on": "2024-05-01"})
+    _e, deadlines = legal.record_event(
+        world["lawyer"], m, {"kind": "trafficking_release", "occurred_on": "2024-05-01"}
+    )
     assert {d.verified for d in deadlines} == {False}
     assert len(deadlines) == 2
 
@@ -66,17 +83,20 @@ def test_closure_day_moves_open_deadlines_and_keeps_history(world):
     manual = Deadline(matter_id=m.id, title="Agreed filing", due_on=date(2026, 1, 6), set_by_hand=True)
     db.session.add(manual)
     db.session.commit()
-    assert d.due_on == date(2026, 1, 6)   # Tuesday
+    assert d.due_on == date(2026, 1, 6)  # Tuesday
     with pytest.raises(Forbidden):
         legal.save_closure(world["lawyer"], {"jurisdiction": "TH", "day": "2026-01-06", "reason": "x"})
-    closure, moved = legal.save_closure(world["admin"], {"jurisdiction": "TH", "day": "2026-01-06",
-                                                         "reason": "Decreed substitution day"})
+    closure, moved = legal.save_closure(
+        world["admin"], {"jurisdiction": "TH", "day": "2026-01-06", "reason": "Decreed substitution day"}
+    )
     db.session.commit()
     assert moved == [d.id] and d.due_on == date(2026, 1, 7)
-    assert manual.due_on == date(2026, 1, 6)     # set by hand: untouched
+    assert manual.due_on == date(2026, 1, 6)  # set by hand: untouched
     history = db.session.scalars(select(DeadlineChange)).all()
     assert [(h.old_due_on, h.new_due_on) for h in history] == [(date(2026, 1, 6), date(2026, 1, 7))]
-    told = db.session.scalars(select(Notification.member_id).where(Notification.kind == "deadline_moved")).all()
+    told = db.session.scalars(
+        select(Notification.member_id).where(Notification.kind == "deadline_moved")
+    ).all()
     assert told == [world["lawyer"].id]
     legal.remove_closure(world["admin"], closure)
     db.session.commit()
@@ -87,7 +107,9 @@ def test_closure_day_moves_open_deadlines_and_keeps_history(world):
 
 def test_event_date_change_and_rule_edit_recompute(world):
     m = f.matter(world, [f.client_case(world)])
-    event, (d,) = legal.record_event(world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2025-12-22"})
+    event, (d,) = legal.record_event(
+        world["lawyer"], m, {"kind": "judgment_read", "occurred_on": "2025-12-22"}
+    )
     db.session.commit()
     moved = legal.change_event_date(world["lawyer"], event, "2025-12-23")
     assert moved == [d.id] and d.due_on == date(2026, 1, 7)
@@ -104,7 +126,7 @@ def test_event_date_change_and_rule_edit_recompute(world):
     with pytest.raises(WorkflowError):
         legal.mark_done(world["lawyer"], d)
     _rule, moved = legal.save_rule(world["admin"], {"amount": 15}, rule)
-    assert moved == []   # done deadlines stay as they were
+    assert moved == []  # done deadlines stay as they were
 
 
 def test_second_member_confirms_trigger(world):
@@ -130,7 +152,7 @@ def test_hearings(world):
     m = f.matter(world, [f.client_case(world)])
     with pytest.raises(ValidationError):
         legal.schedule_hearing(world["lawyer"], m, {"starts_at": "2020-01-01T09:00", "purpose": "x"})
-    when = (datetime.now(timezone.utc) + timedelta(days=20)).replace(microsecond=0)
+    when = (datetime.now(UTC) + timedelta(days=20)).replace(microsecond=0)
     h = legal.schedule_hearing(world["lawyer"], m, {"starts_at": when.isoformat(), "purpose": "Witnesses"})
     assert {s.kind for s in h.support} == {"transport", "lodging", "interpreter", "witness_preparation"}
     with pytest.raises(ValidationError):
@@ -140,16 +162,19 @@ def test_hearings(world):
     db.session.commit()
     assert h.next_hearing_id is not None
     # Local time without offset is read in the court's zone.
-    h2 = legal.schedule_hearing(world["lawyer"], m, {"starts_at": (date.today() + timedelta(days=3)).isoformat() + "T09:00",
-                                                     "purpose": "Mediation"})
-    assert h2.starts_at.hour == 2   # 09:00 Bangkok = 02:00 UTC
+    h2 = legal.schedule_hearing(
+        world["lawyer"],
+        m,
+        {"starts_at": (date.today() + timedelta(days=3)).isoformat() + "T09:00", "purpose": "Mediation"},
+    )
+    assert h2.starts_at.hour == 2  # 09:00 Bangkok = 02:00 UTC
 
 
 def test_access(world):
     case = f.client_case(world)
     m = f.matter(world, [case])
     assert legal.get_matter(world["lawyer"], m.id)
-    assert legal.get_matter(world["social"], m.id)              # on the claimant's case team
+    assert legal.get_matter(world["social"], m.id)  # on the claimant's case team
     with pytest.raises(NotFound):
         legal.get_matter(world["police"], m.id)
     with pytest.raises(Forbidden):
@@ -162,48 +187,80 @@ def test_api_contract(world, client):
     case = f.client_case(world)
     token = f.token(world["lawyer"])
     h = {"Authorization": f"Bearer {token}"}
-    r = client.post("/api/v1/legal-matters", headers=h, json={
-        "kind": "labour", "jurisdiction": "TH", "title": "43 workers v. agency",
-        "respondents": [{"name": "Golden Bridge", "kind": "recruitment_agency"}],
-        "claimants": [{"case_id": case.id, "amount_claimed": "191374.00", "currency": "THB"}]})
+    r = client.post(
+        "/api/v1/legal-matters",
+        headers=h,
+        json={
+            "kind": "labour",
+            "jurisdiction": "TH",
+            "title": "43 workers v. agency",
+            "respondents": [{"name": "Golden Bridge", "kind": "recruitment_agency"}],
+            "claimants": [{"case_id": case.id, "amount_claimed": "191374.00", "currency": "THB"}],
+        },
+    )
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["totals"] == {"THB": {"claimed": "191374.00", "awarded": "0.00", "received": "0.00"}}
     assert body["linked_matter_ids"] == []
     mid, cid = body["id"], body["claimants"][0]["id"]
-    r = client.post(f"/api/v1/legal-matters/{mid}/events", headers=h,
-                    json={"kind": "judgment_read", "occurred_on": "2025-12-19"})
+    r = client.post(
+        f"/api/v1/legal-matters/{mid}/events",
+        headers=h,
+        json={"kind": "judgment_read", "occurred_on": "2025-12-19"},
+    )
     assert r.status_code == 201
     dl = r.get_json()["deadlines"][0]
     assert set(dl) >= {"id", "rule", "title", "due_on", "citation", "verified", "trace"}
-    assert client.post(f"/api/v1/legal-matters/{mid}/events", headers=h,
-                       json={"kind": "judgment_read", "occurred_on": "2099-01-01"}).status_code == 422
-    r = client.patch(f"/api/v1/legal-matters/{mid}/claimants/{cid}", headers=h,
-                     json={"status": "won", "amount_awarded": "191374.00"})
+    assert (
+        client.post(
+            f"/api/v1/legal-matters/{mid}/events",
+            headers=h,
+            json={"kind": "judgment_read", "occurred_on": "2099-01-01"},
+        ).status_code
+        == 422
+    )
+    r = client.patch(
+        f"/api/v1/legal-matters/{mid}/claimants/{cid}",
+        headers=h,
+        json={"status": "won", "amount_awarded": "191374.00"},
+    )
     assert r.get_json()["status"] == "won"
     assert client.get(f"/api/v1/legal-matters/{mid}/deadlines", headers=h).get_json()["items"][0]["due_on"]
     assert client.post(f"/api/v1/deadlines/{dl['id']}/done", headers=h).get_json()["status"] == "done"
     rules = client.get("/api/v1/deadline-rules?jurisdiction=TH", headers=h).get_json()["items"]
     assert {r["code"] for r in rules} >= {"TH-1", "TH-4"} and all(r["jurisdiction"] == "TH" for r in rules)
-    when = (datetime.now(timezone.utc) + timedelta(days=10)).isoformat()
-    r = client.post(f"/api/v1/legal-matters/{mid}/hearings", headers=h,
-                    json={"starts_at": when, "purpose": "First hearing", "location": "Bangkok"})
+    when = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    r = client.post(
+        f"/api/v1/legal-matters/{mid}/hearings",
+        headers=h,
+        json={"starts_at": when, "purpose": "First hearing", "location": "Bangkok"},
+    )
     assert r.status_code == 201
     hid = r.get_json()["id"]
-    later = (datetime.now(timezone.utc) + timedelta(days=40)).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=40)).isoformat()
     assert client.patch(f"/api/v1/hearings/{hid}", headers=h, json={"starts_at": later}).status_code == 200
-    r = client.post("/api/v1/legal-matters", headers=h, json={"kind": "criminal", "jurisdiction": "TH",
-                                                              "title": "Criminal track"})
+    r = client.post(
+        "/api/v1/legal-matters",
+        headers=h,
+        json={"kind": "criminal", "jurisdiction": "TH", "title": "Criminal track"},
+    )
     other = r.get_json()["id"]
     r = client.patch(f"/api/v1/legal-matters/{mid}", headers=h, json={"linked_matter_ids": [other]})
     assert r.get_json()["linked_matter_ids"] == [other]
     police = {"Authorization": f"Bearer {f.token(world['police'])}"}
     assert client.get(f"/api/v1/legal-matters/{mid}", headers=police).status_code == 404
     doc = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/legal-matters", "/api/v1/legal-matters/{id}", "/api/v1/legal-matters/{id}/events",
-                 "/api/v1/legal-matters/{id}/hearings", "/api/v1/hearings/{id}",
-                 "/api/v1/legal-matters/{id}/deadlines", "/api/v1/deadlines/{id}/done",
-                 "/api/v1/deadline-rules", "/api/v1/legal-matters/{id}/claimants/{claimant_id}"):
+    for path in (
+        "/api/v1/legal-matters",
+        "/api/v1/legal-matters/{id}",
+        "/api/v1/legal-matters/{id}/events",
+        "/api/v1/legal-matters/{id}/hearings",
+        "/api/v1/hearings/{id}",
+        "/api/v1/legal-matters/{id}/deadlines",
+        "/api/v1/deadlines/{id}/done",
+        "/api/v1/deadline-rules",
+        "/api/v1/legal-matters/{id}/claimants/{claimant_id}",
+    ):
         assert path in doc["paths"], path
 
 
@@ -212,7 +269,9 @@ def test_hidden_claimants_are_a_count(world, client):
     m = f.matter(world, [a])
     # A second claimant whose case the coordinator of another agency cannot read.
     token = f.token(world["coord_labour"])
-    body = client.get(f"/api/v1/legal-matters/{m.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    body = client.get(
+        f"/api/v1/legal-matters/{m.id}", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
     assert body["claimants"] == [] and body["claimants_hidden"] == 1
     assert "Malee" not in str(body)
 
@@ -221,21 +280,39 @@ def test_web_pages(world, client, auth):
     case = f.client_case(world)
     auth.login("lawyer@test.org")
     assert client.get("/matters").status_code == 200
-    r = client.post("/matters/new", data={"title": "", "kind": "labour", "jurisdiction": "TH",
-                                          "forum": "Central Labour Court"})
+    r = client.post(
+        "/matters/new",
+        data={"title": "", "kind": "labour", "jurisdiction": "TH", "forum": "Central Labour Court"},
+    )
     assert r.status_code == 422 and "Central Labour Court" in r.get_data(as_text=True)
-    r = client.post("/matters/new", data={"title": "Berry pickers", "kind": "labour", "jurisdiction": "TH",
-                                          "respondent_name": ["Siam Overseas"], "respondent_kind": ["recruitment_agency"]})
+    r = client.post(
+        "/matters/new",
+        data={
+            "title": "Berry pickers",
+            "kind": "labour",
+            "jurisdiction": "TH",
+            "respondent_name": ["Siam Overseas"],
+            "respondent_kind": ["recruitment_agency"],
+        },
+    )
     assert r.status_code == 302
     mid = int(r.headers["Location"].rsplit("/", 1)[1])
     r = client.post(f"/matters/{mid}/claimants", data={"reference": "NOPE-1", "amount_claimed": "100"})
     assert r.status_code == 422
-    assert client.post(f"/matters/{mid}/claimants", data={"reference": case.reference,
-                                                          "amount_claimed": "191374"}).status_code == 302
+    assert (
+        client.post(
+            f"/matters/{mid}/claimants", data={"reference": case.reference, "amount_claimed": "191374"}
+        ).status_code
+        == 302
+    )
     r = client.post(f"/matters/{mid}/events", data={"kind": "judgment_read", "occurred_on": "2099-01-01"})
     assert r.status_code == 422 and "cannot be in the future" in r.get_data(as_text=True)
-    assert client.post(f"/matters/{mid}/events", data={"kind": "judgment_read",
-                                                       "occurred_on": "2025-12-19"}).status_code == 302
+    assert (
+        client.post(
+            f"/matters/{mid}/events", data={"kind": "judgment_read", "occurred_on": "2025-12-19"}
+        ).status_code
+        == 302
+    )
     html = client.get(f"/matters/{mid}").get_data(as_text=True)
     assert "Appeal from a Labour Court judgment" in html and "Malee" in html
     assert "How it was counted" in html and "trigger date not confirmed" in html
@@ -247,16 +324,28 @@ def test_web_pages(world, client, auth):
     auth.login("admin@test.org")
     r = client.post("/admin/closures", data={"jurisdiction": "TH", "day": "2026-01-05", "reason": ""})
     assert r.status_code == 422
-    r = client.post("/admin/closures", data={"jurisdiction": "TH", "day": "2026-01-05",
-                                              "reason": "Decreed substitution day"})
+    r = client.post(
+        "/admin/closures",
+        data={"jurisdiction": "TH", "day": "2026-01-05", "reason": "Decreed substitution day"},
+    )
     assert r.status_code == 302
     d = db.session.scalars(select(Deadline)).one()
     db.session.refresh(d)
     assert d.due_on == date(2026, 1, 6)
     rule_id = d.rule_id
-    r = client.post(f"/admin/rules/{rule_id}", data={"title": "x", "citation": "y", "amount": "-1",
-                                                     "unit": "days", "roll": "forward", "confidence": "H",
-                                                     "matter_kinds": ["labour"], "active": "on"})
+    r = client.post(
+        f"/admin/rules/{rule_id}",
+        data={
+            "title": "x",
+            "citation": "y",
+            "amount": "-1",
+            "unit": "days",
+            "roll": "forward",
+            "confidence": "H",
+            "matter_kinds": ["labour"],
+            "active": "on",
+        },
+    )
     assert r.status_code == 422 and "A whole number" in r.get_data(as_text=True)
     auth.logout()
     auth.login("lawyer@test.org")
@@ -281,11 +370,17 @@ def test_case_and_respondent_pages_list_matters(world, client, auth):
 def test_calendar_pages_and_feed(world, client, auth):
     case = f.client_case(world)
     m = f.matter(world, [case])
-    legal.record_event(world["lawyer"], m, {"kind": "judgment_read",
-                                            "occurred_on": (date.today() - timedelta(days=2)).isoformat()})
-    when = datetime.now(timezone.utc) + timedelta(days=5)
-    legal.schedule_hearing(world["lawyer"], m, {"starts_at": when.isoformat(), "purpose": "Witnesses",
-                                                "location": "Central Labour Court"})
+    legal.record_event(
+        world["lawyer"],
+        m,
+        {"kind": "judgment_read", "occurred_on": (date.today() - timedelta(days=2)).isoformat()},
+    )
+    when = datetime.now(UTC) + timedelta(days=5)
+    legal.schedule_hearing(
+        world["lawyer"],
+        m,
+        {"starts_at": when.isoformat(), "purpose": "Witnesses", "location": "Central Labour Court"},
+    )
     db.session.commit()
     auth.login("lawyer@test.org")
     for view in ("month", "week", "list"):
@@ -313,14 +408,19 @@ def test_calendar_pages_and_feed(world, client, auth):
 
 def test_court_support_and_attendance(world, client, auth):
     m = f.matter(world, [f.client_case(world), f.client_case(world, "Suda")])
-    when = datetime.now(timezone.utc) + timedelta(days=5)
+    when = datetime.now(UTC) + timedelta(days=5)
     h = legal.schedule_hearing(world["lawyer"], m, {"starts_at": when.isoformat(), "purpose": "Witnesses"})
     db.session.commit()
     transport = next(s for s in h.support if s.kind == "transport")
     auth.login("lawyer@test.org")
-    r = client.post(f"/matters/{m.id}/hearings/{h.id}/support", data={
-        f"owner_{transport.id}": str(world["social"].id), f"done_{transport.id}": "on",
-        "attending": [str(m.claimants[0].id)]})
+    r = client.post(
+        f"/matters/{m.id}/hearings/{h.id}/support",
+        data={
+            f"owner_{transport.id}": str(world["social"].id),
+            f"done_{transport.id}": "on",
+            "attending": [str(m.claimants[0].id)],
+        },
+    )
     assert r.status_code == 302
     db.session.refresh(transport)
     assert transport.owner_id == world["social"].id and transport.done
@@ -333,16 +433,37 @@ def test_court_support_and_attendance(world, client, auth):
 
 def test_admin_adds_a_rule(world, client, auth):
     auth.login("admin@test.org")
-    r = client.post("/admin/rules/new", data={"jurisdiction": "TH", "trigger": "returned_home",
-                                              "title": "Local complaint window", "amount": "99999",
-                                              "unit": "years", "citation": "Provincial order",
-                                              "confidence": "U", "matter_kinds": ["administrative"]})
+    r = client.post(
+        "/admin/rules/new",
+        data={
+            "jurisdiction": "TH",
+            "trigger": "returned_home",
+            "title": "Local complaint window",
+            "amount": "99999",
+            "unit": "years",
+            "citation": "Provincial order",
+            "confidence": "U",
+            "matter_kinds": ["administrative"],
+        },
+    )
     assert r.status_code == 422 and "Local complaint window" in r.get_data(as_text=True)
-    r = client.post("/admin/rules/new", data={"jurisdiction": "TH", "trigger": "returned_home",
-                                              "title": "Local complaint window", "amount": "60",
-                                              "unit": "days", "roll": "forward", "citation": "Provincial order",
-                                              "confidence": "U", "matter_kinds": ["administrative"],
-                                              "active": "on"})
+    r = client.post(
+        "/admin/rules/new",
+        data={
+            "jurisdiction": "TH",
+            "trigger": "returned_home",
+            "title": "Local complaint window",
+            "amount": "60",
+            "unit": "days",
+            "roll": "forward",
+            "citation": "Provincial order",
+            "confidence": "U",
+            "matter_kinds": ["administrative"],
+            "active": "on",
+        },
+    )
     assert r.status_code == 302
-    rule = db.session.scalars(select(DeadlineRule).where(DeadlineRule.title == "Local complaint window")).one()
+    rule = db.session.scalars(
+        select(DeadlineRule).where(DeadlineRule.title == "Local complaint window")
+    ).one()
     assert rule.matter_kinds == ["administrative"] and not rule.verified

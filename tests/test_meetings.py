@@ -1,6 +1,6 @@
 """Case conferences: agendas proposed from the cases, redaction, action items (issue 5, part)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +13,11 @@ from tests import factories as f
 
 
 def when(days=3, hour=9):
-    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(hour=hour, minute=0, second=0,
-                                                                         microsecond=0).isoformat()
+    return (
+        (datetime.now(UTC) + timedelta(days=days))
+        .replace(hour=hour, minute=0, second=0, microsecond=0)
+        .isoformat()
+    )
 
 
 def test_agenda_proposed_with_reasons_and_hearing_soon(world):
@@ -25,24 +28,40 @@ def test_agenda_proposed_with_reasons_and_hearing_soon(world):
     m = f.matter(world, [court])
     legal.schedule_hearing(world["lawyer"], m, {"starts_at": when(6), "purpose": "Witnesses"})
     db.session.commit()
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Case conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Case conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     db.session.commit()
     reasons = {i.case_id: i.reason for i in meeting.items}
     assert reasons[court.id] == "hearing_soon"
     assert reasons[intake.id] == "new_intake"
-    assert all(i.title.startswith("TST-") for i in meeting.items)   # references, never names
+    assert all(i.title.startswith("TST-") for i in meeting.items)  # references, never names
 
 
 def test_redacted_for_agencies_without_access(world, client):
     case = f.case(world["social"], given="Secretname")
     db.session.commit()
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
-    meetings.save_minutes(world["coordinator"], meeting, meeting.items[0],
-                          {"discussion": "Secretname wants sewing training", "decisions": "Refer"})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
+    meetings.save_minutes(
+        world["coordinator"],
+        meeting,
+        meeting.items[0],
+        {"discussion": "Secretname wants sewing training", "decisions": "Refer"},
+    )
     db.session.commit()
     rows = meetings.agenda_for(world["police"], meeting)
     assert rows[0].visible is False and rows[0].person is None
@@ -50,57 +69,93 @@ def test_redacted_for_agencies_without_access(world, client):
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Secretname" not in html and "restricted" in html and case.reference in html
     token = f.token(world["police"])
-    body = client.get(f"/api/v1/meetings/{meeting.id}/agenda",
-                      headers={"Authorization": f"Bearer {token}"}).get_json()
+    body = client.get(
+        f"/api/v1/meetings/{meeting.id}/agenda", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
     assert body["items"][0]["restricted"] is True and "Secretname" not in str(body)
     ics = client.get(f"/meetings/{meeting.id}/invitation.ics").get_data(as_text=True)
     assert "Secretname" not in ics and "case" not in ics.lower()
 
 
 def test_publish_and_bad_input(world):
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Regular", "kind": "regular", "starts_at": when(2),
-        "host_agency_id": world.agencies["labour"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Regular",
+            "kind": "regular",
+            "starts_at": when(2),
+            "host_agency_id": world.agencies["labour"].id,
+        },
+    )
     db.session.commit()
     assert meeting.items == []
     with pytest.raises(WorkflowError):
-        meetings.publish(world["coordinator"], meeting)   # an empty agenda
+        meetings.publish(world["coordinator"], meeting)  # an empty agenda
     with pytest.raises(Forbidden):
         meetings.add_item(world["social"], meeting, {"title": "x"})
     meetings.add_item(world["coordinator"], meeting, {"title": "Action plan review"})
     meetings.publish(world["coordinator"], meeting)
     db.session.commit()
-    told = db.session.scalars(select(Notification.member_id).where(Notification.kind == "meeting_published")).all()
+    told = db.session.scalars(
+        select(Notification.member_id).where(Notification.kind == "meeting_published")
+    ).all()
     assert world["labour"].id in told and world["coordinator"].id not in told
     with pytest.raises(WorkflowError):
         meetings.publish(world["coordinator"], meeting)
     with pytest.raises(ValidationError):
-        meetings.create_meeting(world["coordinator"], {"title": "x", "kind": "regular",
-                                                       "starts_at": when(2), "ends_at": when(1),
-                                                       "host_agency_id": world.agencies["sw"].id})
+        meetings.create_meeting(
+            world["coordinator"],
+            {
+                "title": "x",
+                "kind": "regular",
+                "starts_at": when(2),
+                "ends_at": when(1),
+                "host_agency_id": world.agencies["sw"].id,
+            },
+        )
 
 
 def test_action_items(world, client):
     case = f.case(world["social"])
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     with pytest.raises(ValidationError) as exc:
-        meetings.create_action_item(world["coordinator"], meeting, {"title": "Check wages",
-                                                                    "due_on": date.today().isoformat()})
+        meetings.create_action_item(
+            world["coordinator"], meeting, {"title": "Check wages", "due_on": date.today().isoformat()}
+        )
     assert "owner_agency_id" in exc.value.errors
     with pytest.raises(ValidationError) as exc:
-        meetings.create_action_item(world["coordinator"], meeting, {
-            "title": "Check wages", "owner_agency_id": world.agencies["labour"].id,
-            "due_on": (date.today() - timedelta(days=3)).isoformat()})
+        meetings.create_action_item(
+            world["coordinator"],
+            meeting,
+            {
+                "title": "Check wages",
+                "owner_agency_id": world.agencies["labour"].id,
+                "due_on": (date.today() - timedelta(days=3)).isoformat(),
+            },
+        )
     assert "due_on" in exc.value.errors
-    item = meetings.create_action_item(world["coordinator"], meeting, {
-        "title": "Check unpaid wages", "owner_agency_id": world.agencies["labour"].id,
-        "due_on": (date.today() + timedelta(days=10)).isoformat(), "case_id": case.id})
+    item = meetings.create_action_item(
+        world["coordinator"],
+        meeting,
+        {
+            "title": "Check unpaid wages",
+            "owner_agency_id": world.agencies["labour"].id,
+            "due_on": (date.today() + timedelta(days=10)).isoformat(),
+            "case_id": case.id,
+        },
+    )
     db.session.commit()
     client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
     html = client.get("/actions").get_data(as_text=True)
-    assert case.reference in html and "restricted" in html   # the labour office is not on the team
+    assert case.reference in html and "restricted" in html  # the labour office is not on the team
     assert client.post(f"/actions/{item.id}/done", data={"note": "Called the employer"}).status_code == 302
     db.session.refresh(item)
     assert item.done_at is not None
@@ -111,19 +166,31 @@ def test_action_items(world, client):
 def test_series_rotation_and_overlap(world):
     from mdt.meetings.models import MeetingSeries
 
-    series = MeetingSeries(mdt_id=world.mdt.id, title="Monthly MDT", kind="regular",
-                           rrule="FREQ=MONTHLY;BYDAY=1TH",
-                           rotation=[world.agencies["sw"].id, world.agencies["labour"].id])
+    series = MeetingSeries(
+        mdt_id=world.mdt.id,
+        title="Monthly MDT",
+        kind="regular",
+        rrule="FREQ=MONTHLY;BYDAY=1TH",
+        rotation=[world.agencies["sw"].id, world.agencies["labour"].id],
+    )
     db.session.add(series)
     db.session.commit()
-    first = meetings.create_meeting(world["coordinator"], {"title": "M1", "kind": "regular",
-                                                           "starts_at": when(3), "series_id": series.id})
-    second = meetings.create_meeting(world["coordinator"], {"title": "M2", "kind": "regular",
-                                                            "starts_at": when(33), "series_id": series.id})
-    assert [first.host_agency_id, second.host_agency_id] == [world.agencies["sw"].id, world.agencies["labour"].id]
+    first = meetings.create_meeting(
+        world["coordinator"], {"title": "M1", "kind": "regular", "starts_at": when(3), "series_id": series.id}
+    )
+    second = meetings.create_meeting(
+        world["coordinator"],
+        {"title": "M2", "kind": "regular", "starts_at": when(33), "series_id": series.id},
+    )
+    assert [first.host_agency_id, second.host_agency_id] == [
+        world.agencies["sw"].id,
+        world.agencies["labour"].id,
+    ]
     with pytest.raises(ValidationError):
-        meetings.create_meeting(world["coordinator"], {"title": "Clash", "kind": "regular",
-                                                       "starts_at": when(3), "series_id": series.id})
+        meetings.create_meeting(
+            world["coordinator"],
+            {"title": "Clash", "kind": "regular", "starts_at": when(3), "series_id": series.id},
+        )
 
 
 def test_api_contract(world, client):
@@ -131,9 +198,17 @@ def test_api_contract(world, client):
     h = {"Authorization": f"Bearer {token}"}
     f.case(world["social"])
     db.session.commit()
-    r = client.post("/api/v1/meetings", headers=h, json={
-        "title": "Case conference", "kind": "case_conference", "starts_at": when(2),
-        "host_agency_id": world.agencies["sw"].id, "location": "Provincial hall"})
+    r = client.post(
+        "/api/v1/meetings",
+        headers=h,
+        json={
+            "title": "Case conference",
+            "kind": "case_conference",
+            "starts_at": when(2),
+            "host_agency_id": world.agencies["sw"].id,
+            "location": "Provincial hall",
+        },
+    )
     assert r.status_code == 201
     mid = r.get_json()["id"]
     agenda = client.get(f"/api/v1/meetings/{mid}/agenda", headers=h).get_json()
@@ -141,9 +216,15 @@ def test_api_contract(world, client):
     assert set(agenda["items"][0]) >= {"id", "position", "case_id", "reason", "title", "detail"}
     r = client.post(f"/api/v1/meetings/{mid}/agenda/items", headers=h, json={"title": "Host rotation"})
     assert r.status_code == 201 and r.get_json()["reason"] == "manual"
-    r = client.post(f"/api/v1/meetings/{mid}/action-items", headers=h, json={
-        "title": "Visit the family", "owner_agency_id": world.agencies["sw"].id,
-        "due_on": (date.today() + timedelta(days=7)).isoformat()})
+    r = client.post(
+        f"/api/v1/meetings/{mid}/action-items",
+        headers=h,
+        json={
+            "title": "Visit the family",
+            "owner_agency_id": world.agencies["sw"].id,
+            "due_on": (date.today() + timedelta(days=7)).isoformat(),
+        },
+    )
     assert r.status_code == 201
     aid = r.get_json()["id"]
     assert client.post(f"/api/v1/action-items/{aid}/done", headers=h, json={}).get_json()["done"] is True
@@ -155,9 +236,15 @@ def test_agenda_proposal_query_count_constant(world):
     from mdt.demo.data import add_synthetic_cases
     from tests.test_queries import count_queries
 
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     for i in range(5):
         f.case(world["social"], given=f"P{i}")
     db.session.commit()
@@ -172,9 +259,15 @@ def test_agenda_proposal_query_count_constant(world):
 
 
 def test_meetings_in_calendar_and_feed(world, client, auth):
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Monthly conference", "kind": "case_conference", "starts_at": when(2),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Monthly conference",
+            "kind": "case_conference",
+            "starts_at": when(2),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     db.session.commit()
     auth.login("labour@test.org")
     html = client.get("/calendar?view=list").get_data(as_text=True)
@@ -190,17 +283,25 @@ def test_minutes_revisions_approval_and_case_history(world):
     from mdt.meetings.models import MinutesRevision
 
     case = f.case(world["social"])
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     item = meeting.items[0]
     with pytest.raises(WorkflowError):
-        meetings.approve_minutes(world["coordinator"], meeting)   # nothing written yet
+        meetings.approve_minutes(world["coordinator"], meeting)  # nothing written yet
     meetings.save_minutes(world["coordinator"], meeting, item, {"discussion": "First draft"})
-    meetings.save_minutes(world["coordinator"], meeting, item, {"discussion": "Second draft",
-                                                                "decisions": "Refer to legal aid"})
-    assert [r.discussion for r in db.session.scalars(select(MinutesRevision).order_by(MinutesRevision.id))] \
-        == ["First draft", "Second draft"]
+    meetings.save_minutes(
+        world["coordinator"], meeting, item, {"discussion": "Second draft", "decisions": "Refer to legal aid"}
+    )
+    assert [
+        r.discussion for r in db.session.scalars(select(MinutesRevision).order_by(MinutesRevision.id))
+    ] == ["First draft", "Second draft"]
     assert meetings.approve_minutes(world["coordinator"], meeting) == 1
     db.session.commit()
     notes = db.session.scalars(select(Note.body).where(Note.case_id == case.id)).all()
@@ -212,9 +313,15 @@ def test_minutes_revisions_approval_and_case_history(world):
 
 
 def test_reschedule_bumps_sequence(world, client):
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "regular", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "regular",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     db.session.commit()
     assert meeting.sequence == 0
     meetings.reschedule(world["coordinator"], meeting, {"starts_at": when(2), "location": "Hall B"})
@@ -227,14 +334,28 @@ def test_reschedule_bumps_sequence(world, client):
 
 def test_printable_minutes_are_redacted_and_decisions_prefill_referrals(world, client):
     case = f.case(world["social"], given="Secretname")
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
-    meetings.save_minutes(world["coordinator"], meeting, meeting.items[0],
-                          {"decisions": "Secretname to get legal aid"})
-    meetings.create_action_item(world["coordinator"], meeting, {
-        "title": "Call Secretname's employer", "owner_agency_id": world.agencies["labour"].id,
-        "due_on": (date.today() + timedelta(days=5)).isoformat(), "case_id": case.id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
+    meetings.save_minutes(
+        world["coordinator"], meeting, meeting.items[0], {"decisions": "Secretname to get legal aid"}
+    )
+    meetings.create_action_item(
+        world["coordinator"],
+        meeting,
+        {
+            "title": "Call Secretname's employer",
+            "owner_agency_id": world.agencies["labour"].id,
+            "due_on": (date.today() + timedelta(days=5)).isoformat(),
+            "case_id": case.id,
+        },
+    )
     db.session.commit()
     client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
     html = client.get(f"/meetings/{meeting.id}/print").get_data(as_text=True)
@@ -260,11 +381,21 @@ def _pdf_text(data: bytes) -> str:
 
 def test_pdf_is_redacted_per_reader_and_sets_thai_in_the_shipped_font(world, client):
     case = f.case(world["social"], given="Secretname")
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "ประชุมทีมสหวิชาชีพ", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
-    meetings.save_minutes(world["coordinator"], meeting, meeting.items[0],
-                          {"decisions": "Secretname ต้องการความช่วยเหลือทางกฎหมาย"})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "ประชุมทีมสหวิชาชีพ",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
+    meetings.save_minutes(
+        world["coordinator"],
+        meeting,
+        meeting.items[0],
+        {"decisions": "Secretname ต้องการความช่วยเหลือทางกฎหมาย"},
+    )
     db.session.commit()
     client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
     r = client.get(f"/meetings/{meeting.id}/agenda.pdf")
@@ -272,8 +403,11 @@ def test_pdf_is_redacted_per_reader_and_sets_thai_in_the_shipped_font(world, cli
     text, reader = _pdf_text(r.data)
     assert case.reference in text and "restricted" in text and "Secretname" not in text
     assert "ประชุมทีมสหวิชาชีพ" in text.replace(" ", "")
-    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
     assert any("Sarabun" in name for name in fonts), fonts
     client.post("/logout")
     client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
@@ -287,9 +421,15 @@ def test_proposed_details_are_worded_in_each_readers_language(world, client):
     court = f.client_case(world, "Suda")
     m = f.matter(world, [court])
     legal.schedule_hearing(world["lawyer"], m, {"starts_at": when(6), "purpose": "Witnesses"})
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
     db.session.commit()
     item = next(i for i in meeting.items if i.case_id == court.id)
     assert item.detail is None and item.detail_args["key"] == "hearing"
@@ -312,21 +452,29 @@ def test_series_from_the_web_first_thursday_with_rotation(world, client):
     while day.weekday() != 3:
         day += timedelta(days=1)
     client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
-    form = {"title": "Monthly MDT", "kind": "regular", "starts_at": f"{day.isoformat()}T09:30",
-            "duration_minutes": "90", "repeats": "monthly_weekday",
-            f"order_{labour}": "2", f"order_{sw}": "1", f"order_{police}": "3",
-            "invited_agency_ids": [str(sw), str(labour)]}
+    form = {
+        "title": "Monthly MDT",
+        "kind": "regular",
+        "starts_at": f"{day.isoformat()}T09:30",
+        "duration_minutes": "90",
+        "repeats": "monthly_weekday",
+        f"order_{labour}": "2",
+        f"order_{sw}": "1",
+        f"order_{police}": "3",
+        "invited_agency_ids": [str(sw), str(labour)],
+    }
     bad = client.post("/meetings/series", data={**form, "repeats": "custom", "rrule": "EVERY THURSDAY"})
     assert bad.status_code == 422 and "FREQ=MONTHLY" in bad.get_data(as_text=True)
-    assert 'value="Monthly MDT"' in bad.get_data(as_text=True)   # nothing typed is lost
+    assert 'value="Monthly MDT"' in bad.get_data(as_text=True)  # nothing typed is lost
     assert client.post("/meetings/series", data=form).status_code == 302
     series = db.session.scalars(select(MeetingSeries)).one()
     assert series.rrule == "FREQ=MONTHLY;BYDAY=1TH" and series.rotation == [sw, labour, police]
     page = client.get("/meetings/series").get_data(as_text=True)
     assert "The first Thursday of every month" in page
     assert client.post(f"/meetings/series/{series.id}/schedule", data={"count": "4"}).status_code == 302
-    made = db.session.scalars(select(Meeting).where(Meeting.series_id == series.id)
-                              .order_by(Meeting.starts_at)).all()
+    made = db.session.scalars(
+        select(Meeting).where(Meeting.series_id == series.id).order_by(Meeting.starts_at)
+    ).all()
     zone = ZoneInfo(world.mdt.timezone)
     local = [m.starts_at.astimezone(zone) for m in made]
     assert len(made) == 4 and all(t.weekday() == 3 and t.day <= 7 for t in local)
@@ -341,22 +489,34 @@ def test_series_from_the_web_first_thursday_with_rotation(world, client):
 
 
 def test_attendance_recorded_and_printed(world, client):
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Conference", "kind": "case_conference", "starts_at": when(1),
-        "host_agency_id": world.agencies["sw"].id,
-        "invited_agency_ids": [world.agencies["sw"].id, world.agencies["labour"].id]})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": when(1),
+            "host_agency_id": world.agencies["sw"].id,
+            "invited_agency_ids": [world.agencies["sw"].id, world.agencies["labour"].id],
+        },
+    )
     db.session.commit()
     sheet = meetings.attendance_sheet(meeting)
     agencies_listed = {row["member"].agency_id for row in sheet}
     assert agencies_listed <= {world.agencies["sw"].id, world.agencies["labour"].id}
     client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
     listed = [str(r["member"].id) for r in sheet]
-    r = client.post(f"/meetings/{meeting.id}/attendance",
-                    data={"listed": listed, "present": [str(world["labour"].id)]})
+    r = client.post(
+        f"/meetings/{meeting.id}/attendance", data={"listed": listed, "present": [str(world["labour"].id)]}
+    )
     assert r.status_code == 302
     rows = {r["member"].id: r["present"] for r in meetings.attendance_sheet(meeting)}
     assert rows[world["labour"].id] is True and rows[world["social"].id] is False
     printed = client.get(f"/meetings/{meeting.id}/print").get_data(as_text=True)
-    assert world["labour"].name in printed and world["social"].name not in printed.split("Present")[1].split("</p>")[0]
-    bad = client.post(f"/meetings/{meeting.id}/attendance", data={"listed": ["999999"], "present": ["999999"]})
+    assert (
+        world["labour"].name in printed
+        and world["social"].name not in printed.split("Present")[1].split("</p>")[0]
+    )
+    bad = client.post(
+        f"/meetings/{meeting.id}/attendance", data={"listed": ["999999"], "present": ["999999"]}
+    )
     assert bad.status_code == 422

@@ -25,36 +25,56 @@ def test_sharing_consents_recorded_before_keep_every_part(tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "MDT_ENV": "testing"})
     with app.app_context():
         upgrade(revision="0008")
-        db.session.execute(text(
-            "INSERT INTO mdt (id, name, code, country, timezone, currency, created_at) "
-            "VALUES (1, 'M', 'M', 'TH', 'Asia/Bangkok', 'THB', '2026-01-01')"))
-        db.session.execute(text(
-            "INSERT INTO agency (id, mdt_id, name, kind, level, created_at) "
-            "VALUES (1, 1, 'A', 'ngo', 'province', '2026-01-01')"))
-        db.session.execute(text(
-            "INSERT INTO member (id, mdt_id, agency_id, email, name, roles, password_hash, active,"
-            " created_at) VALUES (1, 1, 1, 'a@x', 'A', '[]', 'x', 1, '2026-01-01')"))
-        db.session.execute(text(
-            "INSERT INTO person (id, mdt_id, given_name, family_name, sex, created_at, contact_safe)"
-            " VALUES (1, 1, 'P', '', 'female', '2026-01-01', 0)"))
-        db.session.execute(text(
-            "INSERT INTO case_file (id, mdt_id, reference, person_id, stage, source, opened_on,"
-            " created_at, updated_at) VALUES (1, 1, 'M-1', 1, 'intake', 'self', '2026-01-01',"
-            " '2026-01-01', '2026-01-01')"))
-        for cid, purpose, agency, scope in ((1, "share_with_agency", 1, None),
-                                            (2, "share_with_agency", 1, '["person", "plan"]'),
-                                            (3, "contact_sms", None, None)):
-            db.session.execute(text(
-                "INSERT INTO consent (id, case_id, purpose, agency_id, given, recorded_on,"
-                " recorded_by_id, scope, risks_acknowledged, created_at) VALUES"
-                " (:id, 1, :purpose, :agency, 1, '2026-01-01', 1, :scope, 0, '2026-01-01')"),
-                {"id": cid, "purpose": purpose, "agency": agency, "scope": scope})
+        db.session.execute(
+            text(
+                "INSERT INTO mdt (id, name, code, country, timezone, currency, created_at) "
+                "VALUES (1, 'M', 'M', 'TH', 'Asia/Bangkok', 'THB', '2026-01-01')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO agency (id, mdt_id, name, kind, level, created_at) "
+                "VALUES (1, 1, 'A', 'ngo', 'province', '2026-01-01')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO member (id, mdt_id, agency_id, email, name, roles, password_hash, active,"
+                " created_at) VALUES (1, 1, 1, 'a@x', 'A', '[]', 'x', 1, '2026-01-01')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO person (id, mdt_id, given_name, family_name, sex, created_at, contact_safe)"
+                " VALUES (1, 1, 'P', '', 'female', '2026-01-01', 0)"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO case_file (id, mdt_id, reference, person_id, stage, source, opened_on,"
+                " created_at, updated_at) VALUES (1, 1, 'M-1', 1, 'intake', 'self', '2026-01-01',"
+                " '2026-01-01', '2026-01-01')"
+            )
+        )
+        for cid, purpose, agency, scope in (
+            (1, "share_with_agency", 1, None),
+            (2, "share_with_agency", 1, '["person", "plan"]'),
+            (3, "contact_sms", None, None),
+        ):
+            db.session.execute(
+                text(
+                    "INSERT INTO consent (id, case_id, purpose, agency_id, given, recorded_on,"
+                    " recorded_by_id, scope, risks_acknowledged, created_at) VALUES"
+                    " (:id, 1, :purpose, :agency, 1, '2026-01-01', 1, :scope, 0, '2026-01-01')"
+                ),
+                {"id": cid, "purpose": purpose, "agency": agency, "scope": scope},
+            )
         db.session.commit()
         upgrade()
         rows = dict(db.session.execute(text("SELECT id, scope FROM consent")).all())
         assert json.loads(rows[1]) == ["assessment", "episodes", "notes", "person", "plan"]
-        assert json.loads(rows[2]) == ["person", "plan"]          # named parts stay as they were
-        assert rows[3] is None                                      # not a sharing consent
+        assert json.loads(rows[2]) == ["person", "plan"]  # named parts stay as they were
+        assert rows[3] is None  # not a sharing consent
         downgrade(revision="0008")
         db.session.remove()
         db.engine.dispose()

@@ -11,15 +11,15 @@ from tests import factories as f
 # A case led by social welfare, with the legal aid NGO on the team.
 # who: (summary, full view, sensitive, team change)
 EXPECTED = {
-    "social": (True, True, True, True),         # lead agency member
-    "social2": (True, True, True, True),        # another member of the lead agency
-    "coordinator": (True, True, True, True),    # coordinator in the lead agency
+    "social": (True, True, True, True),  # lead agency member
+    "social2": (True, True, True, True),  # another member of the lead agency
+    "coordinator": (True, True, True, True),  # coordinator in the lead agency
     "coord_labour": (True, False, False, False),  # coordinator elsewhere: summary only
-    "lawyer": (True, True, False, False),       # agency on the team, not lead
-    "police": (False, False, False, False),     # not on the team
+    "lawyer": (True, True, False, False),  # agency on the team, not lead
+    "police": (False, False, False, False),  # not on the team
     "labour": (False, False, False, False),
-    "admin": (False, False, False, False),      # admin reads no case content
-    "outsider": (False, False, False, False),   # another MDT
+    "admin": (False, False, False, False),  # admin reads no case content
+    "outsider": (False, False, False, False),  # another MDT
 }
 
 
@@ -77,11 +77,18 @@ def test_assigned_member_sees_case(world):
 
     c = f.case(world["social"])
     assert not policy.can(world["police"], "case.view", c)
-    with pytest.raises(WorkflowError):   # a police officer is an enforcement agency's member
+    with pytest.raises(WorkflowError):  # a police officer is an enforcement agency's member
         services.set_team(world["social"], c, [], [world["police"].id])
-    record_consent(world["social"], c, {"purpose": "share_with_agency", "given": True,
-                                        "agency_id": world.agencies["police"].id,
-                                        "risks_acknowledged": True})
+    record_consent(
+        world["social"],
+        c,
+        {
+            "purpose": "share_with_agency",
+            "given": True,
+            "agency_id": world.agencies["police"].id,
+            "risks_acknowledged": True,
+        },
+    )
     services.set_team(world["social"], c, [], [world["police"].id])
     db.session.commit()
     assert policy.can(world["police"], "case.view", c)

@@ -36,14 +36,29 @@ def _measure(client, paths):
 
 def test_query_counts_constant(world, client, auth):
     social = world["social"]
-    target = f.case(social, episodes=[{"destination_country": "SE", "intermediaries": [
-        {"name": "Agency A", "kind": "recruitment_agency"}, {"name": "Broker B", "kind": "broker"}]}])
+    target = f.case(
+        social,
+        episodes=[
+            {
+                "destination_country": "SE",
+                "intermediaries": [
+                    {"name": "Agency A", "kind": "recruitment_agency"},
+                    {"name": "Broker B", "kind": "broker"},
+                ],
+            }
+        ],
+    )
     for i in range(9):
         f.case(social, given=f"Person{i}")
     db.session.commit()
     auth.login("social@test.org")
-    paths = ["/cases", f"/cases/{target.id}", "/", "/cases?q=person&stage=intake",
-             "/cases?destination=SE&minor=no"]
+    paths = [
+        "/cases",
+        f"/cases/{target.id}",
+        "/",
+        "/cases?q=person&stage=intake",
+        "/cases?destination=SE&minor=no",
+    ]
     _measure(client, paths)  # warm up (first-request work such as locale loading)
     small = _measure(client, paths)
     add_synthetic_cases(world.mdt, 490)

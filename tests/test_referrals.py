@@ -15,17 +15,28 @@ from tests import factories as f
 
 
 def consent(world, case, agency_key, **extra):
-    data = {"purpose": "share_with_agency", "given": True,
-            "agency_id": world.agencies[agency_key].id, **extra}
+    data = {
+        "purpose": "share_with_agency",
+        "given": True,
+        "agency_id": world.agencies[agency_key].id,
+        **extra,
+    }
     c = referrals.record_consent(world["social"], case, data)
     db.session.commit()
     return c
 
 
 def refer(world, case, agency_key, service="legal_aid", **extra):
-    r = referrals.create_referral(world["social"], {
-        "case_id": case.id, "to_agency_id": world.agencies[agency_key].id, "service": service,
-        "reason": "Unpaid wages from the berry farm", **extra})
+    r = referrals.create_referral(
+        world["social"],
+        {
+            "case_id": case.id,
+            "to_agency_id": world.agencies[agency_key].id,
+            "service": service,
+            "reason": "Unpaid wages from the berry farm",
+            **extra,
+        },
+    )
     db.session.commit()
     return r
 
@@ -83,14 +94,13 @@ def test_lifecycle_and_access(world):
     # Before acceptance: the referral is visible, the case is not.
     assert policy.can(lawyer, "referral.view", r)
     assert not policy.can(lawyer, "case.view", case)
-    assert count(Notification, Notification.member_id == lawyer.id,
-                 Notification.kind == "referral_new") == 1
+    assert count(Notification, Notification.member_id == lawyer.id, Notification.kind == "referral_new") == 1
     referrals.accept(lawyer, r)
     db.session.commit()
     db.session.refresh(case)
     assert policy.can(lawyer, "case.view", case)
     assert policy.can(lawyer, "case.part.episodes", case)
-    assert not policy.can(lawyer, "case.part.notes", case)   # outside the consent's scope
+    assert not policy.can(lawyer, "case.part.notes", case)  # outside the consent's scope
     assert cases.case_notes(lawyer, case) == []
     assert not policy.can(lawyer, "case.edit", case)
     # Answering twice is refused and changes nothing.
@@ -100,12 +110,14 @@ def test_lifecycle_and_access(world):
         referrals.decline(lawyer, r, "busy")
     with pytest.raises(ValidationError):
         referrals.complete(lawyer, r, {"outcome": "not_received"})
-    referrals.complete(lawyer, r, {"outcome": "not_received", "reason": "discrimination",
-                                   "accompanied": "true"})
+    referrals.complete(
+        lawyer, r, {"outcome": "not_received", "reason": "discrimination", "accompanied": "true"}
+    )
     db.session.commit()
     assert r.status == "completed" and r.outcome_reason == "discrimination" and r.accompanied
-    kinds = set(db.session.scalars(select(Notification.kind).where(
-        Notification.member_id == world["social"].id)))
+    kinds = set(
+        db.session.scalars(select(Notification.kind).where(Notification.member_id == world["social"].id))
+    )
     assert {"referral_accepted", "referral_completed"} <= kinds
 
 
@@ -193,18 +205,26 @@ def test_expiry_sweep(world):
     from workers.tasks import expire_referrals
 
     assert expire_referrals.run() == 1
-    assert expire_referrals.run() == 0   # idempotent
+    assert expire_referrals.run() == 0  # idempotent
     db.session.refresh(r)
     assert r.status == "expired"
-    told = set(db.session.scalars(select(Notification.member_id).where(
-        Notification.kind == "referral_expired")))
+    told = set(
+        db.session.scalars(select(Notification.member_id).where(Notification.kind == "referral_expired"))
+    )
     assert {world["social"].id, world["coordinator"].id, world["coord_labour"].id} <= told
 
 
 def test_respond_by_defaults_from_service(world):
-    referrals.save_service(world["admin"], {"agency_id": world.agencies["legal"].id,
-                                            "category": "legal_aid", "name": "Labour court help",
-                                            "response_days": 3, "areas": "Lom Sak"})
+    referrals.save_service(
+        world["admin"],
+        {
+            "agency_id": world.agencies["legal"].id,
+            "category": "legal_aid",
+            "name": "Labour court help",
+            "response_days": 3,
+            "areas": "Lom Sak",
+        },
+    )
     case = f.case(world["social"])
     consent(world, case, "legal")
     r = refer(world, case, "legal")
@@ -212,9 +232,10 @@ def test_respond_by_defaults_from_service(world):
     found = referrals.find_services(world.mdt.id, "legal_aid", "lom sak")
     assert [s.name for s in found] == ["Labour court help"]
     assert referrals.find_services(world.mdt.id, "legal_aid", "Nong Phai") == []
-    with pytest.raises(Forbidden):   # a member lists services only for their own agency
-        referrals.save_service(world["social"], {"agency_id": world.agencies["legal"].id,
-                                                 "category": "shelter", "name": "x"})
+    with pytest.raises(Forbidden):  # a member lists services only for their own agency
+        referrals.save_service(
+            world["social"], {"agency_id": world.agencies["legal"].id, "category": "shelter", "name": "x"}
+        )
 
 
 def test_grant_instalments(world):
@@ -226,8 +247,9 @@ def test_grant_instalments(world):
     with pytest.raises(ValidationError):
         referrals.add_instalment(world["labour"], r, {"amount": "-5", "paid_on": "2026-01-01"})
     with pytest.raises(ValidationError):
-        referrals.add_instalment(world["labour"], r, {"amount": "10", "currency": "ZZZ",
-                                                      "paid_on": "2026-01-01"})
+        referrals.add_instalment(
+            world["labour"], r, {"amount": "10", "currency": "ZZZ", "paid_on": "2026-01-01"}
+        )
     db.session.commit()
     assert [str(i.amount) for i in r.instalments] == ["5000.00"]
     assert r.instalments[0].currency == "THB"
@@ -256,9 +278,16 @@ def test_api_contract(world, client):
     body = {"case_id": case.id, "to_agency_id": world.agencies["legal"].id, "service": "legal_aid"}
     r = client.post("/api/v1/referrals", json=body, headers=social)
     assert r.status_code == 409 and r.mimetype == "application/problem+json"
-    r = client.post(f"/api/v1/cases/{case.id}/consents", headers=social, json={
-        "purpose": "share_with_agency", "agency_id": world.agencies["legal"].id, "given": True,
-        "language": "th"})
+    r = client.post(
+        f"/api/v1/cases/{case.id}/consents",
+        headers=social,
+        json={
+            "purpose": "share_with_agency",
+            "agency_id": world.agencies["legal"].id,
+            "given": True,
+            "language": "th",
+        },
+    )
     assert r.status_code == 201
     consent_id = r.get_json()["id"]
     r = client.post("/api/v1/referrals", json=body, headers=social)
@@ -270,17 +299,24 @@ def test_api_contract(world, client):
     assert client.post(f"/api/v1/referrals/{rid}/accept", headers=lawyer).get_json()["status"] == "accepted"
     assert client.post(f"/api/v1/referrals/{rid}/accept", headers=lawyer).status_code == 409
     assert client.get(f"/api/v1/cases/{case.id}", headers=lawyer).status_code == 200
-    r = client.post(f"/api/v1/referrals/{rid}/complete", headers=lawyer,
-                    json={"outcome": "received", "accompanied": True})
+    r = client.post(
+        f"/api/v1/referrals/{rid}/complete", headers=lawyer, json={"outcome": "received", "accompanied": True}
+    )
     assert r.get_json()["outcome"] == "received"
     r = client.post(f"/api/v1/consents/{consent_id}/withdraw", headers=social, json={})
     assert r.status_code == 200
     assert client.get(f"/api/v1/cases/{case.id}", headers=lawyer).status_code == 404
     assert client.get("/api/v1/referrals?direction=sideways", headers=lawyer).status_code == 422
     doc = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/referrals", "/api/v1/referrals/{id}/accept", "/api/v1/referrals/{id}/decline",
-                 "/api/v1/referrals/{id}/complete", "/api/v1/referrals/{id}/withdraw",
-                 "/api/v1/cases/{id}/consents", "/api/v1/consents/{id}/withdraw"):
+    for path in (
+        "/api/v1/referrals",
+        "/api/v1/referrals/{id}/accept",
+        "/api/v1/referrals/{id}/decline",
+        "/api/v1/referrals/{id}/complete",
+        "/api/v1/referrals/{id}/withdraw",
+        "/api/v1/cases/{id}/consents",
+        "/api/v1/consents/{id}/withdraw",
+    ):
         assert path in doc["paths"], path
 
 
@@ -288,24 +324,40 @@ def test_web_forms(world, client, auth):
     case = f.case(world["social"])
     db.session.commit()
     auth.login("social@test.org")
-    r = client.post(f"/cases/{case.id}/consents", data={
-        "purpose": "share_with_agency", "agency_id": str(world.agencies["police"].id),
-        "given": "true", "language": "Thai"})
+    r = client.post(
+        f"/cases/{case.id}/consents",
+        data={
+            "purpose": "share_with_agency",
+            "agency_id": str(world.agencies["police"].id),
+            "given": "true",
+            "language": "Thai",
+        },
+    )
     assert r.status_code == 422 and "risks" in r.get_data(as_text=True)
-    r = client.post("/referrals/new", data={"case_id": case.id, "service": "legal_aid",
-                                            "to_agency_id": world.agencies["legal"].id,
-                                            "reason": "Needs a lawyer for wages"})
+    r = client.post(
+        "/referrals/new",
+        data={
+            "case_id": case.id,
+            "service": "legal_aid",
+            "to_agency_id": world.agencies["legal"].id,
+            "reason": "Needs a lawyer for wages",
+        },
+    )
     assert r.status_code == 409 and "Needs a lawyer for wages" in r.get_data(as_text=True)
-    client.post(f"/cases/{case.id}/consents", data={
-        "purpose": "share_with_agency", "agency_id": str(world.agencies["legal"].id), "given": "true"})
-    r = client.post("/referrals/new", data={"case_id": case.id, "service": "legal_aid",
-                                            "to_agency_id": world.agencies["legal"].id})
+    client.post(
+        f"/cases/{case.id}/consents",
+        data={"purpose": "share_with_agency", "agency_id": str(world.agencies["legal"].id), "given": "true"},
+    )
+    r = client.post(
+        "/referrals/new",
+        data={"case_id": case.id, "service": "legal_aid", "to_agency_id": world.agencies["legal"].id},
+    )
     assert r.status_code == 302
     assert "legal" in client.get(f"/cases/{case.id}").get_data(as_text=True).lower()
     auth.logout()
     auth.login("lawyer@test.org")
     html = client.get("/").get_data(as_text=True)
-    assert 'class="badge count"' in html          # the bell shows an unread notification
+    assert 'class="badge count"' in html  # the bell shows an unread notification
     html = client.get("/referrals").get_data(as_text=True)
     assert case.reference in html
     rid = db.session.scalar(select(Referral.id))
@@ -341,8 +393,11 @@ def test_later_refusal_overrides_consent(world):
     case = f.case(world["social"])
     consent(world, case, "legal")
     r = refer(world, case, "legal")
-    referrals.record_consent(world["social"], case, {
-        "purpose": "share_with_agency", "agency_id": world.agencies["legal"].id, "given": False})
+    referrals.record_consent(
+        world["social"],
+        case,
+        {"purpose": "share_with_agency", "agency_id": world.agencies["legal"].id, "given": False},
+    )
     db.session.commit()
     assert r.status == "withdrawn"
     with pytest.raises(WorkflowError):
@@ -358,3 +413,11 @@ def test_figures_page_for_coordinators(world, client, auth):
     assert "Referrals made: 1" in html and "Legal aid" in html
     r = client.get("/referrals/figures?start=2026-13-01")
     assert r.status_code == 200 and "Use a date like" in r.get_data(as_text=True)
+
+
+def test_a_bad_plan_item_in_the_address_is_ignored(world, client):
+    case = f.case(world["social"])
+    db.session.commit()
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    page = client.get(f"/referrals/new?case_id={case.id}&plan_item_id=abc")
+    assert page.status_code == 200 and "Refer" in page.get_data(as_text=True)

@@ -3,11 +3,13 @@ through the bell, email and SMS, neutral in wording."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from email import message_from_bytes, policy as email_policy
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
 
 from sqlalchemy import select, update
 
+from mdt.cases import services as cases
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.meetings import services as meetings
@@ -26,10 +28,17 @@ def rows(**where):
 
 
 def published_meeting(world, days=10):
-    meeting = meetings.create_meeting(world["coordinator"], {
-        "title": "Case conference", "kind": "case_conference", "starts_at": f.at(days),
-        "host_agency_id": world.agencies["sw"].id, "location": "Hall B",
-        "invited_agency_ids": [world.agencies["labour"].id]})
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Case conference",
+            "kind": "case_conference",
+            "starts_at": f.at(days),
+            "host_agency_id": world.agencies["sw"].id,
+            "location": "Hall B",
+            "invited_agency_ids": [world.agencies["labour"].id],
+        },
+    )
     meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
     meetings.publish(world["coordinator"], meeting)
     db.session.commit()
@@ -39,15 +48,22 @@ def published_meeting(world, days=10):
 def test_meeting_reminders_follow_the_meeting(world, client):
     meeting = published_meeting(world)
     mine = rows(source_type="meeting", member_id=world["labour"].id)
-    assert {(r.lead, r.channel) for r in mine} == {("7d", "app"), ("7d", "email"),
-                                                   ("1d", "app"), ("1d", "email")}
+    assert {(r.lead, r.channel) for r in mine} == {
+        ("7d", "app"),
+        ("7d", "email"),
+        ("1d", "app"),
+        ("1d", "email"),
+    }
     assert all(r.status == "pending" for r in mine)
-    assert not rows(source_type="meeting", member_id=world["police"].id)   # not invited
+    assert not rows(source_type="meeting", member_id=world["police"].id)  # not invited
     assert rows(source_type="meeting")[0].scheduled_at == meeting.starts_at - timedelta(days=7)
     # Moving the meeting moves its reminders in the same transaction: the old ones are cancelled.
     client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
-    new_start = (meeting.starts_at + timedelta(days=2)).astimezone(
-        __import__("zoneinfo").ZoneInfo(world.mdt.timezone)).strftime("%Y-%m-%dT%H:%M")
+    new_start = (
+        (meeting.starts_at + timedelta(days=2))
+        .astimezone(__import__("zoneinfo").ZoneInfo(world.mdt.timezone))
+        .strftime("%Y-%m-%dT%H:%M")
+    )
     assert client.post(f"/meetings/{meeting.id}/reschedule", data={"starts_at": new_start}).status_code == 302
     db.session.expire_all()
     live = rows(source_type="meeting", member_id=world["labour"].id, status="pending")
@@ -67,8 +83,9 @@ def test_hearing_reminders_court_support_and_adjournment(world):
     hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(20), "purpose": "Witnesses"})
     db.session.commit()
     transport = next(s for s in hearing.support if s.kind == "transport")
-    legal.update_support(world["lawyer"], hearing, {"support": [
-        {"id": transport.id, "owner_id": world["social"].id}]})
+    legal.update_support(
+        world["lawyer"], hearing, {"support": [{"id": transport.id, "owner_id": world["social"].id}]}
+    )
     db.session.commit()
     lawyer = {r.lead for r in rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")}
     assert lawyer == {"14d", "3d", "1d"}
@@ -84,13 +101,16 @@ def test_hearing_reminders_court_support_and_adjournment(world):
 def test_deadline_cadence_escalation_and_done(world):
     case = f.client_case(world, "Suda")
     m = f.matter(world, [case])
-    event, deadlines = legal.record_event(world["lawyer"], m, {
-        "kind": "judgment_read", "occurred_on": date.today().isoformat()})
+    event, deadlines = legal.record_event(
+        world["lawyer"], m, {"kind": "judgment_read", "occurred_on": date.today().isoformat()}
+    )
     db.session.commit()
     short = min(deadlines, key=lambda d: d.due_on)
     assert (short.due_on - date.today()).days <= 21
-    leads = {r.lead for r in rows(source_type="deadline", source_id=short.id,
-                                  member_id=world["lawyer"].id, channel="app")}
+    leads = {
+        r.lead
+        for r in rows(source_type="deadline", source_id=short.id, member_id=world["lawyer"].id, channel="app")
+    }
     assert {"creation", "midpoint", "3wd", "1wd", "lastday"} <= leads
     escalation = rows(source_type="deadline", source_id=short.id, purpose="escalation")
     assert {r.member_id for r in escalation} >= {world["coordinator"].id}
@@ -105,8 +125,11 @@ def test_sweep_sends_through_the_bell_and_the_outbox_folder_neutrally(world, app
     handed = sending.sweep()
     assert handed == len(rows(status="sent")) > 0
     assert not rows(status="pending") and not rows(status="sending")
-    bell = db.session.scalars(select(Notification).where(
-        Notification.member_id == world["labour"].id, Notification.kind == "reminder")).all()
+    bell = db.session.scalars(
+        select(Notification).where(
+            Notification.member_id == world["labour"].id, Notification.kind == "reminder"
+        )
+    ).all()
     assert len(bell) == 2
     outbox = sorted((__import__("pathlib").Path(app.instance_path) / "outbox").rglob("*.eml"))
     assert outbox
@@ -140,7 +163,7 @@ def test_wording_in_the_recipients_language_and_never_a_name(world, app):
     for subject, body in texts:
         assert "Secretname" not in subject + body and "Siam" not in subject + body
         assert not any(word in (subject + body).lower() for word in FORBIDDEN)
-    assert any("นัด" in subject for subject, _ in texts)   # Thai for the Thai-speaking lawyer
+    assert any("นัด" in subject for subject, _ in texts)  # Thai for the Thai-speaking lawyer
 
 
 def test_two_sweeps_at_once_never_claim_one_reminder_twice(world, app):
@@ -179,16 +202,15 @@ def test_two_sweeps_at_once_never_claim_one_reminder_twice(world, app):
 def test_lost_batches_are_handed_out_again_after_the_lease(world, app):
     published_meeting(world)
     f.due_now()
-    token, ids = sending.claim(100)          # a batch whose task never ran (Redis flushed)
+    token, ids = sending.claim(100)  # a batch whose task never ran (Redis flushed)
     assert ids
-    assert sending.sweep() == 0              # still within the lease: nobody else takes it
+    assert sending.sweep() == 0  # still within the lease: nobody else takes it
     app.config["MDT_REMINDER_LEASE_SECONDS"] = 0
-    db.session.execute(update(Reminder).values(
-        claimed_at=datetime.now(timezone.utc) - timedelta(seconds=5)))
+    db.session.execute(update(Reminder).values(claimed_at=datetime.now(UTC) - timedelta(seconds=5)))
     db.session.commit()
     assert sending.sweep() == len(ids)
     assert len(rows(status="sent")) == len(ids)
-    assert sending.deliver(ids, token)["skipped"] == len(ids)    # the old task, if it wakes up
+    assert sending.deliver(ids, token)["skipped"] == len(ids)  # the old task, if it wakes up
 
 
 def test_reminder_preferences_from_the_web(world, client):
@@ -196,20 +218,28 @@ def test_reminder_preferences_from_the_web(world, client):
     client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
     page = client.get("/reminders").get_data(as_text=True)
     assert "Meetings: days before" in page and 'value="7, 1"' in page
-    bad = client.post("/reminders", data={"channels": ["app", "sms"], "lead_meeting": "two",
-                                          "quiet_start": "22:00"})
+    bad = client.post(
+        "/reminders", data={"channels": ["app", "sms"], "lead_meeting": "two", "quiet_start": "22:00"}
+    )
     assert bad.status_code == 422
     text = bad.get_data(as_text=True)
-    assert "value=\"two\"" in text and "Add a phone number" in text
-    ok = client.post("/reminders", data={"channels": ["app"], "lead_meeting": "3",
-                                         "lead_hearing": "14, 3, 1", "lead_court_support": "3, 1"})
+    assert 'value="two"' in text and "Add a phone number" in text
+    ok = client.post(
+        "/reminders",
+        data={
+            "channels": ["app"],
+            "lead_meeting": "3",
+            "lead_hearing": "14, 3, 1",
+            "lead_court_support": "3, 1",
+        },
+    )
     assert ok.status_code == 302
     live = rows(source_type="meeting", member_id=world["labour"].id, status="pending")
     assert {(r.lead, r.channel) for r in live} == {("3d", "app")}
 
 
 def test_failed_reminder_tells_the_coordinator(world, app):
-    app.config["MDT_SMTP_URL"] = "smtp://127.0.0.1:9"     # nothing listens there
+    app.config["MDT_SMTP_URL"] = "smtp://127.0.0.1:9"  # nothing listens there
     app.config["MDT_REMINDER_MAX_ATTEMPTS"] = 2
     app.config["MDT_SMTP_TIMEOUT"] = 2
     published_meeting(world)
@@ -217,13 +247,16 @@ def test_failed_reminder_tells_the_coordinator(world, app):
     sending.sweep()
     emails = rows(channel="email")
     assert emails and all(r.status == "pending" and r.attempts == 1 and r.last_error for r in emails)
-    assert all(r.status == "sent" for r in rows(channel="app"))       # the rest still went
+    assert all(r.status == "sent" for r in rows(channel="app"))  # the rest still went
     f.due_now()
     sending.sweep()
     failed = rows(channel="email", status="failed")
     assert len(failed) == len(emails) and "Connection" in failed[0].last_error
-    told = db.session.scalars(select(Notification).where(
-        Notification.kind == "reminder_failed", Notification.member_id == world["coordinator"].id)).all()
+    told = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == "reminder_failed", Notification.member_id == world["coordinator"].id
+        )
+    ).all()
     assert len(told) == len(failed)
 
 
@@ -232,7 +265,9 @@ def test_api_and_outbox_page(world, client, app):
     f.due_now()
     sending.sweep()
     token = f.token(world["labour"])
-    body = client.get("/api/v1/reminders?status=sent", headers={"Authorization": f"Bearer {token}"}).get_json()
+    body = client.get(
+        "/api/v1/reminders?status=sent", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
     assert body["items"] and {i["member_id"] for i in body["items"]} == {world["labour"].id}
     client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
     page = client.get("/admin/outbox").get_data(as_text=True)
@@ -252,9 +287,9 @@ def test_a_court_date_set_inside_the_lead_times_is_caught_up_once(world):
     hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(2), "purpose": "Witnesses"})
     db.session.commit()
     mine = rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")
-    assert sorted(r.lead for r in mine) == ["1d", "3d"]      # 3d caught up now, 1d on time
+    assert sorted(r.lead for r in mine) == ["1d", "3d"]  # 3d caught up now, 1d on time
     catch_up = next(r for r in mine if r.lead == "3d")
-    assert catch_up.scheduled_at <= datetime.now(timezone.utc) + timedelta(seconds=5)
+    assert catch_up.scheduled_at <= datetime.now(UTC) + timedelta(seconds=5)
     sending.sweep()
     sync("hearing", [hearing.id])
     db.session.commit()
@@ -268,10 +303,16 @@ def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
 
     with Sink(refuse={"police@test.org"}) as sink:
         app.config.update(MDT_SMTP_URL=sink.url, MDT_REMINDER_MAX_ATTEMPTS=2)
-        meeting = meetings.create_meeting(world["coordinator"], {
-            "title": "Case conference", "kind": "case_conference", "starts_at": f.at(10),
-            "host_agency_id": world.agencies["sw"].id,
-            "invited_agency_ids": [world.agencies["labour"].id, world.agencies["police"].id]})
+        meeting = meetings.create_meeting(
+            world["coordinator"],
+            {
+                "title": "Case conference",
+                "kind": "case_conference",
+                "starts_at": f.at(10),
+                "host_agency_id": world.agencies["sw"].id,
+                "invited_agency_ids": [world.agencies["labour"].id, world.agencies["police"].id],
+            },
+        )
         meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
         meetings.publish(world["coordinator"], meeting)
         db.session.commit()
@@ -280,7 +321,7 @@ def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
         received = sink.messages
         labour = {m.email for m in world.members.values() if m.agency_id == world.agencies["labour"].id}
         assert {m["To"] for m in received} == labour
-        assert len(received) == 2 * len(labour)       # 7 days and 1 day before
+        assert len(received) == 2 * len(labour)  # 7 days and 1 day before
         for mail in received:
             assert mail["X-MDT-Reminder"].isdigit()
             ics = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
@@ -303,22 +344,27 @@ def test_the_person_is_reminded_of_court_dates_only_with_consent_and_a_safe_numb
     case = f.client_case(world, "Secretname")
     case.person.phone = "+66 81 000 0000"
     m = f.matter(world, [case])
-    legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(10), "purpose": "Witnesses",
-                                                "location": "Central Labour Court"})
+    legal.schedule_hearing(
+        world["lawyer"],
+        m,
+        {"starts_at": f.at(10), "purpose": "Witnesses", "location": "Central Labour Court"},
+    )
     db.session.commit()
-    assert not rows(purpose="claimant")                 # no consent to be contacted by SMS yet
+    assert not rows(purpose="claimant")  # no consent to be contacted by SMS yet
     consent = referrals.record_consent(world["social"], case, {"purpose": "contact_sms", "given": True})
     db.session.commit()
-    assert not rows(purpose="claimant")                 # the number is not confirmed safe
-    case.person.contact_safe = True
+    assert not rows(purpose="claimant")  # the number is not confirmed safe
+    cases.update_case(world["social"], case, {"person": {"contact_safe": True}})  # as from the page
     db.session.commit()
     mine = rows(purpose="claimant", status="pending")
-    assert {(r.lead, r.channel, r.person_id) for r in mine} == {("3d", "sms", case.person.id),
-                                                                ("1d", "sms", case.person.id)}
+    assert {(r.lead, r.channel, r.person_id) for r in mine} == {
+        ("3d", "sms", case.person.id),
+        ("1d", "sms", case.person.id),
+    }
     f.due_now()
     sending.sweep()
     log = next((Path(app.instance_path) / "outbox").rglob("sms.log")).read_text()
-    assert "+66 81 000 0000" in log and "นัดหมาย" in log      # Thai: the MDT is in Thailand
+    assert "+66 81 000 0000" in log and "นัดหมาย" in log  # Thai: the MDT is in Thailand
     lowered = log.lower()
     assert "secretname" not in lowered and "court" not in lowered and "labour" not in lowered
     assert not any(word in lowered for word in FORBIDDEN)
@@ -335,12 +381,21 @@ def test_contact_details_confirmed_safe_from_the_case_page(world, client):
     case = f.case(world["social"], given="Malee")
     db.session.commit()
     client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
-    form = {"given_name": "Malee", "family_name": "Srisuk", "sex": "female", "summary": "",
-            "source": "outreach", "email": "not-an-address", "contact_safe": "on"}
+    form = {
+        "given_name": "Malee",
+        "family_name": "Srisuk",
+        "sex": "female",
+        "summary": "",
+        "source": "outreach",
+        "email": "not-an-address",
+        "contact_safe": "on",
+    }
     bad = client.post(f"/cases/{case.id}/edit", data=form)
     assert bad.status_code == 422 and "name@example.org" in bad.get_data(as_text=True)
     assert 'value="not-an-address"' in bad.get_data(as_text=True)
-    assert client.post(f"/cases/{case.id}/edit", data={**form, "email": "malee@example.org"}).status_code == 302
+    assert (
+        client.post(f"/cases/{case.id}/edit", data={**form, "email": "malee@example.org"}).status_code == 302
+    )
     db.session.expire_all()
     assert case.person.contact_safe is True and case.person.email == "malee@example.org"
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -354,18 +409,28 @@ def test_contact_details_confirmed_safe_from_the_case_page(world, client):
 def test_supervising_lawyer_gets_the_escalation(world, client):
     from mdt.directory.models import Member
 
-    senior = Member(mdt_id=world.mdt.id, agency_id=world.agencies["legal"].id, email="senior@test.org",
-                    name="Senior Lawyer", roles=["lawyer"], active=True)
+    senior = Member(
+        mdt_id=world.mdt.id,
+        agency_id=world.agencies["legal"].id,
+        email="senior@test.org",
+        name="Senior Lawyer",
+        roles=["lawyer"],
+        active=True,
+    )
     db.session.add(senior)
     case = f.client_case(world, "Suda")
     m = f.matter(world, [case])
-    event, deadlines = legal.record_event(world["lawyer"], m, {
-        "kind": "judgment_read", "occurred_on": date.today().isoformat()})
+    event, deadlines = legal.record_event(
+        world["lawyer"], m, {"kind": "judgment_read", "occurred_on": date.today().isoformat()}
+    )
     db.session.commit()
     client.post("/login", data={"email": "lawyer@test.org", "password": f.PASSWORD})
     bad = client.post(f"/matters/{m.id}/supervisor", data={"supervising_lawyer_id": world["police"].id})
     assert bad.status_code == 422 and "Choose a lawyer of this MDT" in bad.get_data(as_text=True)
-    assert client.post(f"/matters/{m.id}/supervisor", data={"supervising_lawyer_id": senior.id}).status_code == 302
+    assert (
+        client.post(f"/matters/{m.id}/supervisor", data={"supervising_lawyer_id": senior.id}).status_code
+        == 302
+    )
     escalated = {r.member_id for r in rows(source_type="deadline", purpose="escalation", status="pending")}
     assert senior.id in escalated and world["coordinator"].id in escalated
     assert "Senior Lawyer" in client.get(f"/matters/{m.id}").get_data(as_text=True)
@@ -375,13 +440,30 @@ def test_daily_digest_sends_one_email_for_the_days_reminders(world, client, app)
     from tests.smtp_sink import Sink
 
     client.post("/login", data={"email": "labour@test.org", "password": f.PASSWORD})
-    assert client.post("/reminders", data={"channels": ["app", "email"], "lead_meeting": "7, 1",
-                                           "lead_hearing": "14, 3, 1", "lead_court_support": "3, 1",
-                                           "digest": "on"}).status_code == 302
+    assert (
+        client.post(
+            "/reminders",
+            data={
+                "channels": ["app", "email"],
+                "lead_meeting": "7, 1",
+                "lead_hearing": "14, 3, 1",
+                "lead_court_support": "3, 1",
+                "digest": "on",
+            },
+        ).status_code
+        == 302
+    )
     published_meeting(world)
-    meetings.create_action_item(world["coordinator"], None, {
-        "title": "Call the employer", "owner_agency_id": world.agencies["labour"].id,
-        "owner_id": world["labour"].id, "due_on": (date.today() + timedelta(days=3)).isoformat()})
+    meetings.create_action_item(
+        world["coordinator"],
+        None,
+        {
+            "title": "Call the employer",
+            "owner_agency_id": world.agencies["labour"].id,
+            "owner_id": world["labour"].id,
+            "due_on": (date.today() + timedelta(days=3)).isoformat(),
+        },
+    )
     db.session.commit()
     mine = rows(member_id=world["labour"].id, channel="email")
     assert len(mine) == 3
@@ -403,21 +485,29 @@ def test_overdue_items_are_reminded_every_morning_until_closed(world, app):
     from mdt.meetings.models import ActionItem
     from mdt.reminders.services import schedule_overdue
 
-    item = meetings.create_action_item(world["coordinator"], None, {
-        "title": "Call the employer", "owner_agency_id": world.agencies["labour"].id,
-        "owner_id": world["labour"].id, "due_on": date.today().isoformat()})
+    item = meetings.create_action_item(
+        world["coordinator"],
+        None,
+        {
+            "title": "Call the employer",
+            "owner_agency_id": world.agencies["labour"].id,
+            "owner_id": world["labour"].id,
+            "due_on": date.today().isoformat(),
+        },
+    )
     db.session.commit()
     # A week later it is still open.
-    db.session.execute(update(ActionItem).where(ActionItem.id == item.id).values(
-        due_on=date.today() - timedelta(days=7)))
+    db.session.execute(
+        update(ActionItem).where(ActionItem.id == item.id).values(due_on=date.today() - timedelta(days=7))
+    )
     db.session.commit()
     assert schedule_overdue() > 0
     db.session.commit()
     overdue = rows(source_type="action", purpose="overdue", channel="email", status="pending")
     assert len(overdue) == 1, [(r.key, r.status) for r in overdue]
     local = overdue[0].scheduled_at.astimezone(ZoneInfo(world.mdt.timezone))
-    assert (local.hour, local.minute) == (8, 0) and local > datetime.now(timezone.utc)
-    assert schedule_overdue() == 0                      # idempotent: one a day
+    assert (local.hour, local.minute) == (8, 0) and local > datetime.now(UTC)
+    assert schedule_overdue() == 0  # idempotent: one a day
     meetings.close_action(world["labour"], item, "Done")
     db.session.commit()
     assert not rows(source_type="action", status="pending")

@@ -28,10 +28,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _meetings(world, n: int) -> None:
     for i in range(n):
-        meeting = meetings.create_meeting(world["coordinator"], {
-            "title": f"Meeting {i}", "kind": "regular", "starts_at": f.at(10 + i),
-            "host_agency_id": world.agencies["sw"].id,
-            "invited_agency_ids": [world.agencies["labour"].id]})
+        meeting = meetings.create_meeting(
+            world["coordinator"],
+            {
+                "title": f"Meeting {i}",
+                "kind": "regular",
+                "starts_at": f.at(10 + i),
+                "host_agency_id": world.agencies["sw"].id,
+                "invited_agency_ids": [world.agencies["labour"].id],
+            },
+        )
         meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
         meetings.publish(world["coordinator"], meeting)
     db.session.commit()
@@ -40,16 +46,43 @@ def _meetings(world, n: int) -> None:
 
 def _worker(app, tmp_path, redis_url, smtp_url, *, beat: bool, name: str) -> subprocess.Popen:
     env = dict(os.environ)
-    env.update({"MDT_ENV": "testing", "MDT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                "MDT_INSTANCE_PATH": str(tmp_path / "instance"), "MDT_REDIS_URL": redis_url,
-                "MDT_SMTP_URL": smtp_url, "MDT_SWEEP_SECONDS": "1", "MDT_REMINDER_LEASE_SECONDS": "3",
-                "MDT_HEARTBEAT_SECONDS": "3600", "MDT_EXPIRY_SECONDS": "3600"})
-    args = [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "--pool=solo",
-            "--loglevel=WARNING", "-n", f"{name}@%h", "--prefetch-multiplier=1"]
+    env.update(
+        {
+            "MDT_ENV": "testing",
+            "MDT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MDT_INSTANCE_PATH": str(tmp_path / "instance"),
+            "MDT_REDIS_URL": redis_url,
+            "MDT_SMTP_URL": smtp_url,
+            "MDT_SWEEP_SECONDS": "1",
+            "MDT_REMINDER_LEASE_SECONDS": "3",
+            "MDT_HEARTBEAT_SECONDS": "3600",
+            "MDT_EXPIRY_SECONDS": "3600",
+        }
+    )
+    args = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.worker",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "-n",
+        f"{name}@%h",
+        "--prefetch-multiplier=1",
+    ]
     if beat:
         args += ["-B", "--schedule", str(tmp_path / f"beat-{name}")]
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _stop(proc: subprocess.Popen, hard: bool = False) -> str:
@@ -65,9 +98,18 @@ def _stop(proc: subprocess.Popen, hard: bool = False) -> str:
 
 
 def _all_email_sent(app):
-    return _wait_for(app, lambda: db.session.scalar(
-        select(func.count()).select_from(Reminder).where(
-            Reminder.channel == "email", Reminder.status != "sent")) == 0, timeout=90)
+    return _wait_for(
+        app,
+        lambda: (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Reminder)
+                .where(Reminder.channel == "email", Reminder.status != "sent")
+            )
+            == 0
+        ),
+        timeout=90,
+    )
 
 
 def test_flushing_redis_loses_nothing(world, app, tmp_path):
@@ -78,12 +120,13 @@ def test_flushing_redis_loses_nothing(world, app, tmp_path):
     _meetings(world, 2)
     emails = db.session.scalar(select(func.count()).select_from(Reminder).where(Reminder.channel == "email"))
     sender = Celery(broker=url)
-    handed = sending.sweep(dispatch=lambda ids, token: sender.send_task(
-        "workers.tasks.send_reminders", args=[ids, token]))
+    handed = sending.sweep(
+        dispatch=lambda ids, token: sender.send_task("workers.tasks.send_reminders", args=[ids, token])
+    )
     assert handed > emails > 0
     import redis
 
-    redis.Redis.from_url(url).flushdb()          # every queued send task is gone
+    redis.Redis.from_url(url).flushdb()  # every queued send task is gone
     with Sink() as sink:
         proc = _worker(app, tmp_path, url, sink.url, beat=True, name="flush")
         try:
@@ -106,14 +149,18 @@ def test_killing_a_worker_mid_batch_repeats_at_most_one(world, app, tmp_path):
         first = _worker(app, tmp_path, url, sink.url, beat=False, name="first")
         try:
             sender = Celery(broker=url)
-            sending.sweep(batch=1000, dispatch=lambda ids, token: sender.send_task(
-                "workers.tasks.send_reminders", args=[ids, token]))
+            sending.sweep(
+                batch=1000,
+                dispatch=lambda ids, token: sender.send_task(
+                    "workers.tasks.send_reminders", args=[ids, token]
+                ),
+            )
             deadline = time.monotonic() + 60
             while len(sink.messages) < 3 and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert len(sink.messages) >= 3, "the first worker sent nothing"
         finally:
-            _stop(first, hard=True)                   # kill -9 in the middle of the batch
+            _stop(first, hard=True)  # kill -9 in the middle of the batch
         before = len(sink.messages)
         assert before < emails
         second = _worker(app, tmp_path, url, sink.url, beat=True, name="second")
@@ -124,4 +171,4 @@ def test_killing_a_worker_mid_batch_repeats_at_most_one(world, app, tmp_path):
         assert done, output[-3000:]
         counts = Counter(m["X-MDT-Reminder"] for m in sink.messages)
         assert len(counts) == emails
-        assert sum(counts.values()) - len(counts) <= 1     # at most the one in flight, once
+        assert sum(counts.values()) - len(counts) <= 1  # at most the one in flight, once

@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from mdt import create_app
 from mdt.audit.models import AuditEvent
@@ -57,8 +58,10 @@ def test_login_rate_limit(database_template, tmp_path, ctx):
     f.World.build()
     app = make_app(database_template, tmp_path, RATELIMIT_ENABLED=True, MDT_LOGIN_LIMIT="3 per minute")
     client = app.test_client()
-    codes = [client.post("/login", data={"email": "social@test.org", "password": "bad"}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post("/login", data={"email": "social@test.org", "password": "bad"}).status_code
+        for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
     assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)
 
@@ -72,11 +75,11 @@ def test_audit_trail_is_append_only(world):
 
     record(world["social"], "test.event", world["social"])
     db.session.commit()
-    with pytest.raises(Exception):
+    with pytest.raises(DBAPIError):
         db.session.execute(text("UPDATE audit_event SET action = 'tampered'"))
         db.session.commit()
     db.session.rollback()
-    with pytest.raises(Exception):
+    with pytest.raises(DBAPIError):
         db.session.execute(text("DELETE FROM audit_event"))
         db.session.commit()
     db.session.rollback()

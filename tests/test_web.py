@@ -30,9 +30,17 @@ def test_login_and_home(world, client, auth):
 
 def test_intake_keeps_values_on_error(world, client, auth):
     auth.login("social@test.org")
-    form = {"given_name": "", "family_name": "Kongkaew", "sex": "female", "source": "outreach",
-            "phone": "0812223333", "destination_country": "QQQ", "recruitment_fee": "-1",
-            "intermediary_name": "Golden Bridge", "intermediary_kind": "recruitment_agency"}
+    form = {
+        "given_name": "",
+        "family_name": "Kongkaew",
+        "sex": "female",
+        "source": "outreach",
+        "phone": "0812223333",
+        "destination_country": "QQQ",
+        "recruitment_fee": "-1",
+        "intermediary_name": "Golden Bridge",
+        "intermediary_kind": "recruitment_agency",
+    }
     r = client.post("/cases/new", data=form)
     assert r.status_code == 422
     html = r.get_data(as_text=True)
@@ -50,9 +58,18 @@ def test_intake_creates_case_and_clears_draft(world, client, auth):
     auth.login("social@test.org")
     client.post("/cases/new/draft", data={"given_name": "Wanida"})
     assert db.session.get(IntakeDraft, world["social"].id) is not None
-    r = client.post("/cases/new", data={"given_name": "Wanida", "sex": "female", "source": "self",
-                                        "destination_country": "RO", "sector": "garment",
-                                        "intermediary_name": "Euro Work", "intermediary_kind": "recruitment_agency"})
+    r = client.post(
+        "/cases/new",
+        data={
+            "given_name": "Wanida",
+            "sex": "female",
+            "source": "self",
+            "destination_country": "RO",
+            "sector": "garment",
+            "intermediary_name": "Euro Work",
+            "intermediary_kind": "recruitment_agency",
+        },
+    )
     assert r.status_code == 302
     case = db.session.scalars(select(Case)).one()
     assert case.episodes[0].destination_country == "RO"
@@ -65,8 +82,13 @@ def test_duplicate_warning_then_same_person(world, client, auth):
     first = f.case(world["social"], person={"date_of_birth": "1990-01-02"})
     db.session.commit()
     auth.login("social@test.org")
-    form = {"given_name": "Malee", "family_name": "Srisuk", "sex": "female", "source": "self",
-            "date_of_birth": "1990-01-02"}
+    form = {
+        "given_name": "Malee",
+        "family_name": "Srisuk",
+        "sex": "female",
+        "source": "self",
+        "date_of_birth": "1990-01-02",
+    }
     r = client.post("/cases/new", data=form)
     html = r.get_data(as_text=True)
     assert "may already be registered" in html and first.reference in html
@@ -129,30 +151,71 @@ def test_episode_assessment_plan_team_forms(world, client, auth):
     db.session.commit()
     auth.login("social@test.org")
     assert client.get(f"/cases/{case.id}/episodes/new").status_code == 200
-    r = client.post(f"/cases/{case.id}/episodes/new", data={
-        "destination_country": "SE", "wages_owed": "-3", "job": "Berry picking"})
+    r = client.post(
+        f"/cases/{case.id}/episodes/new",
+        data={"destination_country": "SE", "wages_owed": "-3", "job": "Berry picking"},
+    )
     assert r.status_code == 422 and "Berry picking" in r.get_data(as_text=True)
-    assert client.post(f"/cases/{case.id}/episodes/new", data={
-        "destination_country": "SE", "sector": "agriculture", "wages_owed": "38000",
-        "currency": "THB", "channel": "formal"}).status_code == 302
-    r = client.post(f"/cases/{case.id}/edit", data={"given_name": "", "family_name": "Changed",
-                                                    "sex": "female", "source": "self"})
+    assert (
+        client.post(
+            f"/cases/{case.id}/episodes/new",
+            data={
+                "destination_country": "SE",
+                "sector": "agriculture",
+                "wages_owed": "38000",
+                "currency": "THB",
+                "channel": "formal",
+            },
+        ).status_code
+        == 302
+    )
+    r = client.post(
+        f"/cases/{case.id}/edit",
+        data={"given_name": "", "family_name": "Changed", "sex": "female", "source": "self"},
+    )
     assert r.status_code == 422 and "Changed" in r.get_data(as_text=True)
-    assert client.post(f"/cases/{case.id}/edit", data={"given_name": "Malee", "sex": "female",
-                                                       "source": "self", "home_district": "Lom Sak"}).status_code == 302
+    assert (
+        client.post(
+            f"/cases/{case.id}/edit",
+            data={"given_name": "Malee", "sex": "female", "source": "self", "home_district": "Lom Sak"},
+        ).status_code
+        == 302
+    )
     assert client.get(f"/cases/{case.id}/team").status_code == 200
-    assert client.post(f"/cases/{case.id}/assessment", data={
-        "goals": "Small shop", "risks": "Lender threats", "deportation_risk": "on"}).status_code == 302
+    assert (
+        client.post(
+            f"/cases/{case.id}/assessment",
+            data={"goals": "Small shop", "risks": "Lender threats", "deportation_risk": "on"},
+        ).status_code
+        == 302
+    )
     assert client.post(f"/cases/{case.id}/plan", data={"kind": "service", "text": "x"}).status_code == 422
-    assert client.post(f"/cases/{case.id}/plan", data={
-        "kind": "service", "service": "skills_training", "text": "Sewing course"}).status_code == 302
+    assert (
+        client.post(
+            f"/cases/{case.id}/plan",
+            data={"kind": "service", "service": "skills_training", "text": "Sewing course"},
+        ).status_code
+        == 302
+    )
     r = client.post(f"/cases/{case.id}/team", data={"agency_ids": [str(world.agencies["legal"].id)]})
     assert r.status_code == 409 and "has not given consent" in r.get_data(as_text=True)
-    assert client.post(f"/cases/{case.id}/consents", data={
-        "purpose": "share_with_agency", "agency_id": str(world.agencies["legal"].id),
-        "given": "true"}).status_code == 302
-    assert client.post(f"/cases/{case.id}/team", data={
-        "agency_ids": [str(world.agencies["legal"].id)]}).status_code == 302
+    assert (
+        client.post(
+            f"/cases/{case.id}/consents",
+            data={
+                "purpose": "share_with_agency",
+                "agency_id": str(world.agencies["legal"].id),
+                "given": "true",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/cases/{case.id}/team", data={"agency_ids": [str(world.agencies["legal"].id)]}
+        ).status_code
+        == 302
+    )
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     for text in ("Sweden", "Small shop", "Lender threats", "Sewing course", "Legal Aid NGO"):
         assert text in html
@@ -162,19 +225,38 @@ def test_admin_manages_directory_but_not_cases(world, client, auth):
     case = f.case(world["social"])
     db.session.commit()
     auth.login("admin@test.org")
-    r = client.post("/directory/agencies/new", data={"name": "", "kind": "ngo", "level": "province",
-                                                     "area": "Lom Sak"})
+    r = client.post(
+        "/directory/agencies/new", data={"name": "", "kind": "ngo", "level": "province", "area": "Lom Sak"}
+    )
     assert r.status_code == 422 and "Lom Sak" in r.get_data(as_text=True)
-    r = client.post("/directory/agencies/new", data={"name": "Women's Group", "kind": "ngo",
-                                                     "level": "village", "area": "Moo 3"})
+    r = client.post(
+        "/directory/agencies/new",
+        data={"name": "Women's Group", "kind": "ngo", "level": "village", "area": "Moo 3"},
+    )
     assert r.status_code == 302
-    r = client.post("/directory/members/new", data={
-        "name": "New Person", "email": "new@test.org", "agency_id": str(world.agencies["sw"].id),
-        "roles": ["member"], "password": "short", "active": "on"})
+    r = client.post(
+        "/directory/members/new",
+        data={
+            "name": "New Person",
+            "email": "new@test.org",
+            "agency_id": str(world.agencies["sw"].id),
+            "roles": ["member"],
+            "password": "short",
+            "active": "on",
+        },
+    )
     assert r.status_code == 422 and "new@test.org" in r.get_data(as_text=True)
-    r = client.post("/directory/members/new", data={
-        "name": "New Person", "email": "new@test.org", "agency_id": str(world.agencies["sw"].id),
-        "roles": ["member"], "password": "long-enough-pass", "active": "on"})
+    r = client.post(
+        "/directory/members/new",
+        data={
+            "name": "New Person",
+            "email": "new@test.org",
+            "agency_id": str(world.agencies["sw"].id),
+            "roles": ["member"],
+            "password": "long-enough-pass",
+            "active": "on",
+        },
+    )
     assert r.status_code == 302
     assert client.get(f"/cases/{case.id}").status_code == 404
 
@@ -182,8 +264,10 @@ def test_admin_manages_directory_but_not_cases(world, client, auth):
 @pytest.mark.parametrize("who,status", [("social", 403), ("coordinator", 302), ("admin", 302)])
 def test_action_plan_editing(world, client, auth, who, status):
     auth.login(world[who].email)
-    r = client.post("/directory/action-plan", data={
-        "agency_id": str(world.agencies["legal"].id), "responsibility": "Legal assessment"})
+    r = client.post(
+        "/directory/action-plan",
+        data={"agency_id": str(world.agencies["legal"].id), "responsibility": "Legal assessment"},
+    )
     assert r.status_code == status
 
 
@@ -202,21 +286,27 @@ def test_thai_interface(world, client, auth):
     client.post("/language", data={"lang": "th"})
     html = client.get("/").get_data(as_text=True)
     assert 'lang="th"' in html
-    assert "เคสของฉัน" in html   # "My cases"
+    assert "เคสของฉัน" in html  # "My cases"
     db.session.expire_all()
     assert db.session.get(type(world["social"]), world["social"].id).ui_language == "th"
 
 
 def test_change_password(world, client, auth):
     auth.login("social@test.org")
-    r = client.post("/profile/password", data={"current_password": "wrong", "new_password": "x",
-                                                "repeat_password": "x"})
+    r = client.post(
+        "/profile/password", data={"current_password": "wrong", "new_password": "x", "repeat_password": "x"}
+    )
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert "This is not your current password." in html and "At least 10 characters." in html
-    r = client.post("/profile/password", data={"current_password": "correct-horse-battery",
-                                                "new_password": "a-new-long-one",
-                                                "repeat_password": "a-new-long-one"})
+    r = client.post(
+        "/profile/password",
+        data={
+            "current_password": "correct-horse-battery",
+            "new_password": "a-new-long-one",
+            "repeat_password": "a-new-long-one",
+        },
+    )
     assert r.status_code == 302
     auth.logout()
     assert auth.login("social@test.org", "a-new-long-one").status_code == 302
@@ -228,7 +318,7 @@ def test_deactivated_member_is_logged_out(world, client, auth):
     world["social2"].active = False
     db.session.commit()
     assert client.get("/").status_code == 302
-    assert auth.login("social2@test.org").status_code == 200   # refused: form shown again
+    assert auth.login("social2@test.org").status_code == 200  # refused: form shown again
 
 
 def test_illegal_stage_move_explained_on_page(world, client, auth):

@@ -47,25 +47,48 @@ def _wait_for(app, predicate, timeout=60.0):
 @pytest.mark.parametrize("broker", ["embedded", "redis"])
 def test_worker_and_beat(app, tmp_path, broker):
     env = dict(os.environ)
-    env.update({
-        "MDT_ENV": "testing",
-        "MDT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "MDT_INSTANCE_PATH": str(tmp_path / "instance"),
-        "MDT_HEARTBEAT_SECONDS": "1",
-    })
+    env.update(
+        {
+            "MDT_ENV": "testing",
+            "MDT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MDT_INSTANCE_PATH": str(tmp_path / "instance"),
+            "MDT_HEARTBEAT_SECONDS": "1",
+        }
+    )
     env.pop("MDT_REDIS_URL", None)
     if broker == "redis":
         url, why = _redis_url()
         need("Redis", url is not None, why)
         env["MDT_REDIS_URL"] = url
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "-B", "--pool=solo",
-         "--loglevel=WARNING", "--schedule", str(tmp_path / "beat-schedule")],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.worker",
+            "worker",
+            "-B",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        beats = _wait_for(app, lambda: db.session.scalar(
-            select(WorkerHeartbeat.beats).where(WorkerHeartbeat.name == "beat")
-            .where(WorkerHeartbeat.beats >= 2)))
+        beats = _wait_for(
+            app,
+            lambda: db.session.scalar(
+                select(WorkerHeartbeat.beats)
+                .where(WorkerHeartbeat.name == "beat")
+                .where(WorkerHeartbeat.beats >= 2)
+            ),
+        )
         if beats is None:
             proc.terminate()
             output = proc.communicate(timeout=20)[0]
@@ -77,8 +100,12 @@ def test_worker_and_beat(app, tmp_path, broker):
 
             sender = Celery(broker=env["MDT_REDIS_URL"])
             sender.send_task("workers.tasks.heartbeat", args=["probe"])
-            probe = _wait_for(app, lambda: db.session.scalar(
-                select(WorkerHeartbeat.beats).where(WorkerHeartbeat.name == "probe")))
+            probe = _wait_for(
+                app,
+                lambda: db.session.scalar(
+                    select(WorkerHeartbeat.beats).where(WorkerHeartbeat.name == "probe")
+                ),
+            )
             assert probe == 1
     finally:
         proc.terminate()
@@ -100,7 +127,7 @@ def test_status_page_shows_worker(world, client, auth):
 
     auth.login("admin@test.org")
     assert "has not reported yet" in client.get("/directory/status").get_data(as_text=True)
-    heartbeat("beat")   # through the task class: its own unit of work, committed
+    heartbeat("beat")  # through the task class: its own unit of work, committed
     assert "last seen" in client.get("/directory/status").get_data(as_text=True)
     auth.logout()
     auth.login("social@test.org")

@@ -12,7 +12,7 @@ def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
-                return atomic(self.run)(*args, **kwargs)   # one unit of work per task
+                return atomic(self.run)(*args, **kwargs)  # one unit of work per task
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     config = dict(app.config["CELERY"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 from celery import shared_task
 
 
-
 @shared_task(ignore_result=True)
 def heartbeat(name: str = "beat") -> int:
     """Record that worker and beat are alive (shown on the admin status page)."""

@@ -12,8 +12,7 @@ from mdt.api.views import body, listing, paging
 from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal
-from mdt.legal.models import (JURISDICTIONS, Claimant, ClosureDay, Deadline, DeadlineRule, Hearing,
-                              MatterEvent)
+from mdt.legal.models import JURISDICTIONS, Claimant, ClosureDay, Deadline, DeadlineRule, Hearing, MatterEvent
 
 
 def _money(v):
@@ -21,59 +20,110 @@ def _money(v):
 
 
 def claimant_json(cl: Claimant) -> dict:
-    return {"id": cl.id, "case_id": cl.case_id, "case_reference": cl.case.reference,
-            "name": cl.case.person.full_name, "currency": cl.currency,
-            "amount_claimed": _money(cl.amount_claimed), "amount_awarded": _money(cl.amount_awarded),
-            "amount_received": _money(cl.amount_received), "status": cl.status,
-            "debt_relief": {"loan_cancelled": cl.loan_cancelled,
-                            "collateral_returned": cl.collateral_returned,
-                            "note": cl.debt_relief_note}}
+    return {
+        "id": cl.id,
+        "case_id": cl.case_id,
+        "case_reference": cl.case.reference,
+        "name": cl.case.person.full_name,
+        "currency": cl.currency,
+        "amount_claimed": _money(cl.amount_claimed),
+        "amount_awarded": _money(cl.amount_awarded),
+        "amount_received": _money(cl.amount_received),
+        "status": cl.status,
+        "debt_relief": {
+            "loan_cancelled": cl.loan_cancelled,
+            "collateral_returned": cl.collateral_returned,
+            "note": cl.debt_relief_note,
+        },
+    }
 
 
 def matter_json(m, user) -> dict:
     visible = [cl for cl in m.claimants if policy.can(user, "case.view", cl.case)]
     return {
-        "id": m.id, "kind": m.kind, "jurisdiction": m.jurisdiction, "title": m.title,
-        "forum": m.forum, "docket_no": m.docket_no, "stage": m.stage,
-        "lawyer_ids": [l.member_id for l in m.lawyers], "supervising_lawyer_id": m.supervising_lawyer_id,
-        "respondents": [{"id": r.intermediary.id, "name": r.intermediary.name,
-                         "kind": r.intermediary.kind} for r in m.respondents],
+        "id": m.id,
+        "kind": m.kind,
+        "jurisdiction": m.jurisdiction,
+        "title": m.title,
+        "forum": m.forum,
+        "docket_no": m.docket_no,
+        "stage": m.stage,
+        "lawyer_ids": [link.member_id for link in m.lawyers],
+        "supervising_lawyer_id": m.supervising_lawyer_id,
+        "respondents": [
+            {"id": r.intermediary.id, "name": r.intermediary.name, "kind": r.intermediary.kind}
+            for r in m.respondents
+        ],
         "claimants": [claimant_json(cl) for cl in visible],
         "claimants_total": len(m.claimants),
         "claimants_hidden": len(m.claimants) - len(visible),
         "claimants_active": sum(1 for cl in m.claimants if cl.status == "active"),
         "totals": legal.totals(m),
         "linked_matter_ids": legal.linked_ids(m),
-        "created_at": m.created_at.isoformat(), "updated_at": m.updated_at.isoformat(),
+        "created_at": m.created_at.isoformat(),
+        "updated_at": m.updated_at.isoformat(),
     }
 
 
 def deadline_json(d: Deadline) -> dict:
-    return {"id": d.id, "rule": d.rule.code if d.rule else None, "title": d.title,
-            "due_on": d.due_on.isoformat(), "citation": d.citation, "verified": d.verified,
-            "trace": d.trace, "status": d.status, "set_by_hand": d.set_by_hand,
-            "event_id": d.event_id}
+    return {
+        "id": d.id,
+        "rule": d.rule.code if d.rule else None,
+        "title": d.title,
+        "due_on": d.due_on.isoformat(),
+        "citation": d.citation,
+        "verified": d.verified,
+        "trace": d.trace,
+        "status": d.status,
+        "set_by_hand": d.set_by_hand,
+        "event_id": d.event_id,
+    }
 
 
 def event_json(e: MatterEvent, deadlines) -> dict:
-    return {"id": e.id, "kind": e.kind, "occurred_on": e.occurred_on.isoformat(),
-            "confirmed": e.confirmed_by_id is not None,
-            "deadlines": [deadline_json(d) for d in deadlines]}
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "occurred_on": e.occurred_on.isoformat(),
+        "confirmed": e.confirmed_by_id is not None,
+        "deadlines": [deadline_json(d) for d in deadlines],
+    }
 
 
 def hearing_json(h: Hearing) -> dict:
-    return {"id": h.id, "matter_id": h.matter_id, "starts_at": h.starts_at.isoformat(),
-            "purpose": h.purpose, "location": h.location, "status": h.status,
-            "outcome_notes": h.outcome_notes, "next_hearing_id": h.next_hearing_id,
-            "support": [{"kind": s.kind, "owner_id": s.owner_id, "done": s.done} for s in h.support]}
+    return {
+        "id": h.id,
+        "matter_id": h.matter_id,
+        "starts_at": h.starts_at.isoformat(),
+        "purpose": h.purpose,
+        "location": h.location,
+        "status": h.status,
+        "outcome_notes": h.outcome_notes,
+        "next_hearing_id": h.next_hearing_id,
+        "support": [{"kind": s.kind, "owner_id": s.owner_id, "done": s.done} for s in h.support],
+    }
 
 
 def rule_json(r: DeadlineRule) -> dict:
-    return {"id": r.id, "code": r.code, "pack": r.pack, "version": r.version,
-            "jurisdiction": r.jurisdiction, "matter_kinds": r.matter_kinds, "trigger": r.trigger,
-            "title": r.title, "amount": r.amount, "unit": r.unit, "offset_days": r.offset_days,
-            "roll": r.roll, "citation": r.citation, "confidence": r.confidence,
-            "verified": r.verified, "active": r.active, "notes": r.notes}
+    return {
+        "id": r.id,
+        "code": r.code,
+        "pack": r.pack,
+        "version": r.version,
+        "jurisdiction": r.jurisdiction,
+        "matter_kinds": r.matter_kinds,
+        "trigger": r.trigger,
+        "title": r.title,
+        "amount": r.amount,
+        "unit": r.unit,
+        "offset_days": r.offset_days,
+        "roll": r.roll,
+        "citation": r.citation,
+        "confidence": r.confidence,
+        "verified": r.verified,
+        "active": r.active,
+        "notes": r.notes,
+    }
 
 
 @api_bp.get("/legal-matters")
@@ -85,10 +135,18 @@ def list_matters():
 
     stmt = select(LegalMatter).where(policy.matter_filter(current_user))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(LegalMatter.updated_at.desc()).limit(per_page)
-                              .offset((page - 1) * per_page)).all()
-    return listing([{"id": m.id, "kind": m.kind, "jurisdiction": m.jurisdiction, "title": m.title,
-                     "stage": m.stage} for m in rows], page, per_page, total)
+    rows = db.session.scalars(
+        stmt.order_by(LegalMatter.updated_at.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return listing(
+        [
+            {"id": m.id, "kind": m.kind, "jurisdiction": m.jurisdiction, "title": m.title, "stage": m.stage}
+            for m in rows
+        ],
+        page,
+        per_page,
+        total,
+    )
 
 
 @api_bp.post("/legal-matters")
@@ -207,9 +265,17 @@ def patch_rule(rule_id: int):
 @api_bp.post("/closure-days")
 def add_closure():
     closure, moved = legal.save_closure(current_user, body())
-    return jsonify({"id": closure.id, "jurisdiction": closure.jurisdiction, "court": closure.court,
-                    "day": closure.day.isoformat(), "action": closure.action,
-                    "reason": closure.reason, "recomputed": moved}), 201
+    return jsonify(
+        {
+            "id": closure.id,
+            "jurisdiction": closure.jurisdiction,
+            "court": closure.court,
+            "day": closure.day.isoformat(),
+            "action": closure.action,
+            "reason": closure.reason,
+            "recomputed": moved,
+        }
+    ), 201
 
 
 @api_bp.delete("/closure-days/<int:closure_id>")

@@ -15,18 +15,32 @@ from mdt.meetings.models import ActionItem
 
 
 def action_json(a: ActionItem, visible: bool) -> dict:
-    return {"id": a.id, "title": a.title if visible else meetings.restricted_title(a),
-            "restricted": not visible,
-            "case_id": a.case_id, "meeting_id": a.meeting_id, "owner_agency_id": a.owner_agency_id,
-            "owner_id": a.owner_id, "due_on": a.due_on.isoformat(),
-            "done": a.done_at is not None, "done_note": a.done_note if visible else None}
+    return {
+        "id": a.id,
+        "title": a.title if visible else meetings.restricted_title(a),
+        "restricted": not visible,
+        "case_id": a.case_id,
+        "meeting_id": a.meeting_id,
+        "owner_agency_id": a.owner_agency_id,
+        "owner_id": a.owner_id,
+        "due_on": a.due_on.isoformat(),
+        "done": a.done_at is not None,
+        "done_note": a.done_note if visible else None,
+    }
 
 
 def meeting_json(m) -> dict:
-    return {"id": m.id, "title": m.title, "kind": m.kind, "starts_at": m.starts_at.isoformat(),
-            "ends_at": m.ends_at.isoformat() if m.ends_at else None,
-            "host_agency_id": m.host_agency_id, "location": m.location, "status": m.status,
-            "series_id": m.series_id}
+    return {
+        "id": m.id,
+        "title": m.title,
+        "kind": m.kind,
+        "starts_at": m.starts_at.isoformat(),
+        "ends_at": m.ends_at.isoformat() if m.ends_at else None,
+        "host_agency_id": m.host_agency_id,
+        "location": m.location,
+        "status": m.status,
+        "series_id": m.series_id,
+    }
 
 
 @api_bp.post("/meetings")
@@ -43,10 +57,18 @@ def get_meeting(meeting_id: int):
 @api_bp.get("/meetings/<int:meeting_id>/agenda")
 def agenda(meeting_id: int):
     meeting = meetings.get_meeting(current_user, meeting_id)
-    items = [{"id": row.id, "position": row.position, "case_id": row.case_id,
-              "reason": row.reason, "title": row.title, "detail": row.detail or None,
-              "restricted": not row.visible}
-             for row in meetings.read_agenda(current_user, meeting)]
+    items = [
+        {
+            "id": row.id,
+            "position": row.position,
+            "case_id": row.case_id,
+            "reason": row.reason,
+            "title": row.title,
+            "detail": row.detail or None,
+            "restricted": not row.visible,
+        }
+        for row in meetings.read_agenda(current_user, meeting)
+    ]
     return jsonify({"items": items, "status": meeting.status})
 
 
@@ -54,8 +76,16 @@ def agenda(meeting_id: int):
 def add_agenda_item(meeting_id: int):
     meeting = meetings.get_meeting(current_user, meeting_id)
     item = meetings.add_item(current_user, meeting, body())
-    return jsonify({"id": item.id, "position": item.position, "case_id": item.case_id,
-                    "reason": item.reason, "title": item.title, "detail": item.detail}), 201
+    return jsonify(
+        {
+            "id": item.id,
+            "position": item.position,
+            "case_id": item.case_id,
+            "reason": item.reason,
+            "title": item.title,
+            "detail": item.detail,
+        }
+    ), 201
 
 
 @api_bp.post("/meetings/<int:meeting_id>/publish")
@@ -93,9 +123,24 @@ def reminders():
 
     everyone = request.args.get("scope") != "mine" and policy.can(current_user, "reminders.outbox")
     rows = reminder_services.list_for(current_user, request.args.get("status"), everyone=everyone)
-    return jsonify({"items": [{
-        "id": r.id, "member_id": r.member_id, "source_type": r.source_type, "source_id": r.source_id,
-        "purpose": r.purpose, "lead": r.lead, "channel": r.channel,
-        "scheduled_at": r.scheduled_at.isoformat(), "status": r.status, "attempts": r.attempts,
-        "last_error": r.last_error, "sent_at": r.sent_at.isoformat() if r.sent_at else None}
-        for r in rows]})
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": r.id,
+                    "member_id": r.member_id,
+                    "source_type": r.source_type,
+                    "source_id": r.source_id,
+                    "purpose": r.purpose,
+                    "lead": r.lead,
+                    "channel": r.channel,
+                    "scheduled_at": r.scheduled_at.isoformat(),
+                    "status": r.status,
+                    "attempts": r.attempts,
+                    "last_error": r.last_error,
+                    "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+                }
+                for r in rows
+            ]
+        }
+    )

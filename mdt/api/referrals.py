@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from mdt import clock, consent, policy
 from mdt.api import api_bp
-from mdt.audit.services import record
 from mdt.api.views import body, listing, paging
+from mdt.audit.services import record
 from mdt.cases import services as cases
 from mdt.errors import ValidationError, get_or_404
 from mdt.referrals import services as referrals
@@ -17,34 +17,57 @@ from mdt.referrals.models import REFERRAL_STATUSES, Consent
 
 def consent_json(c: Consent) -> dict:
     return {
-        "id": c.id, "case_id": c.case_id, "purpose": c.purpose, "agency_id": c.agency_id,
-        "given": c.given, "recorded_on": c.recorded_on.isoformat(),
-        "recorded_by": c.recorded_by_id, "language": c.language, "interpreter": c.interpreter,
+        "id": c.id,
+        "case_id": c.case_id,
+        "purpose": c.purpose,
+        "agency_id": c.agency_id,
+        "given": c.given,
+        "recorded_on": c.recorded_on.isoformat(),
+        "recorded_by": c.recorded_by_id,
+        "language": c.language,
+        "interpreter": c.interpreter,
         "expires_on": c.expires_on.isoformat() if c.expires_on else None,
-        "scope": list(c.parts), "risks_acknowledged": c.risks_acknowledged,
+        "scope": list(c.parts),
+        "risks_acknowledged": c.risks_acknowledged,
         "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
     }
 
 
 def decision_json(d: consent.Decision) -> dict:
-    return {"purpose": d.purpose, "agency_id": d.agency_id, "live": d.live,
-            "parts": sorted(d.parts), "consent_id": d.consent_id}
+    return {
+        "purpose": d.purpose,
+        "agency_id": d.agency_id,
+        "live": d.live,
+        "parts": sorted(d.parts),
+        "consent_id": d.consent_id,
+    }
 
 
 def referral_json(r) -> dict:
     return {
-        "id": r.id, "case_id": r.case_id, "case_reference": r.case.reference,
-        "from_agency_id": r.from_agency_id, "to_agency_id": r.to_agency_id,
-        "service": r.service, "reason": r.reason, "urgency": r.urgency,
-        "respond_by": r.respond_by.isoformat(), "status": r.status,
-        "created_at": r.created_at.isoformat(), "created_by": r.created_by_id,
+        "id": r.id,
+        "case_id": r.case_id,
+        "case_reference": r.case.reference,
+        "from_agency_id": r.from_agency_id,
+        "to_agency_id": r.to_agency_id,
+        "service": r.service,
+        "reason": r.reason,
+        "urgency": r.urgency,
+        "respond_by": r.respond_by.isoformat(),
+        "status": r.status,
+        "created_at": r.created_at.isoformat(),
+        "created_by": r.created_by_id,
         "answered_at": r.answered_at.isoformat() if r.answered_at else None,
-        "decline_reason": r.decline_reason, "outcome": r.outcome,
-        "outcome_reason": r.outcome_reason, "accompanied": r.accompanied,
+        "decline_reason": r.decline_reason,
+        "outcome": r.outcome,
+        "outcome_reason": r.outcome_reason,
+        "accompanied": r.accompanied,
         "completed_at": r.completed_at.isoformat() if r.completed_at else None,
         "withdraw_reason": r.withdraw_reason,
-        "instalments": [{"amount": f"{i.amount:.2f}", "currency": i.currency,
-                         "paid_on": i.paid_on.isoformat()} for i in r.instalments],
+        "instalments": [
+            {"amount": f"{i.amount:.2f}", "currency": i.currency, "paid_on": i.paid_on.isoformat()}
+            for i in r.instalments
+        ],
     }
 
 
@@ -59,9 +82,14 @@ def record_consent(case_id: int):
 def list_consents(case_id: int):
     case = cases.get_case(current_user, case_id, "case.consent")
     record(current_user, "case.read_consents", case, case=case)
-    return jsonify({"items": [consent_json(c) for c in referrals.case_consents(case)],
-                    "effective": [decision_json(d) for d in consent.effective(
-                        case.consents, on=clock.today(case.mdt))]})
+    return jsonify(
+        {
+            "items": [consent_json(c) for c in referrals.case_consents(case)],
+            "effective": [
+                decision_json(d) for d in consent.effective(case.consents, on=clock.today(case.mdt))
+            ],
+        }
+    )
 
 
 @api_bp.post("/consents/<int:consent_id>/withdraw")
@@ -91,8 +119,10 @@ def list_referrals():
         errors["status"] = [f"Use one of {', '.join(REFERRAL_STATUSES)}."]
     if errors:
         raise ValidationError("Bad filter.", errors)
-    rows, total = referrals.referral_list(current_user, referrals.ReferralFilters(
-        direction=direction, status=status, page=page, per_page=per_page))
+    rows, total = referrals.referral_list(
+        current_user,
+        referrals.ReferralFilters(direction=direction, status=status, page=page, per_page=per_page),
+    )
     return listing([referral_json(r) for r, _visible in rows], page, per_page, total)
 
 

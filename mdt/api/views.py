@@ -33,7 +33,7 @@ def paging() -> tuple[int, int]:
         page = max(int(request.args.get("page", 1)), 1)
         per_page = min(max(int(request.args.get("per_page", 50)), 1), 200)
     except ValueError:
-        raise ValidationError("Bad paging.", {"page": ["page and per_page must be integers."]})
+        raise ValidationError("Bad paging.", {"page": ["page and per_page must be integers."]}) from None
     return page, per_page
 
 
@@ -45,8 +45,7 @@ def paged(stmt, order_by, serialize):
     """One page of ``stmt`` in the list shape of the contract."""
     page, per_page = paging()
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(order_by).limit(per_page)
-                              .offset((page - 1) * per_page)).all()
+    rows = db.session.scalars(stmt.order_by(order_by).limit(per_page).offset((page - 1) * per_page)).all()
     return listing([serialize(row) for row in rows], page, per_page, total)
 
 
@@ -65,18 +64,22 @@ def openapi():
 @api_bp.get("/me")
 def me():
     u = current_user
-    return jsonify({
-        "id": u.id, "email": u.email, "name": u.name,
-        "agency": {"id": u.agency.id, "name": u.agency.name, "kind": u.agency.kind},
-        "roles": list(u.roles or []), "mdt": {"id": u.mdt.id, "name": u.mdt.name},
-        "language": u.ui_language,
-    })
+    return jsonify(
+        {
+            "id": u.id,
+            "email": u.email,
+            "name": u.name,
+            "agency": {"id": u.agency.id, "name": u.agency.name, "kind": u.agency.kind},
+            "roles": list(u.roles or []),
+            "mdt": {"id": u.mdt.id, "name": u.mdt.name},
+            "language": u.ui_language,
+        }
+    )
 
 
 @api_bp.get("/agencies")
 def list_agencies():
-    return paged(select(Agency).where(Agency.mdt_id == current_user.mdt_id), Agency.name,
-                 agency_json)
+    return paged(select(Agency).where(Agency.mdt_id == current_user.mdt_id), Agency.name, agency_json)
 
 
 @api_bp.post("/agencies")
@@ -87,8 +90,7 @@ def create_agency():
 
 @api_bp.get("/members")
 def list_members():
-    return paged(select(Member).where(Member.mdt_id == current_user.mdt_id), Member.name,
-                 member_json)
+    return paged(select(Member).where(Member.mdt_id == current_user.mdt_id), Member.name, member_json)
 
 
 @api_bp.post("/members")
@@ -110,18 +112,22 @@ def list_cases():
     try:
         agency_id = int(args["agency_id"]) if args.get("agency_id") else None
     except ValueError:
-        raise ValidationError("Bad filter.", {"agency_id": ["Must be an integer."]})
+        raise ValidationError("Bad filter.", {"agency_id": ["Must be an integer."]}) from None
     minor = args.get("minor")
     f = cases.CaseFilters(
-        q=args.get("q") or None, stage=args.get("stage") or None, agency_id=agency_id,
-        district=args.get("district") or None, destination=args.get("destination") or None,
+        q=args.get("q") or None,
+        stage=args.get("stage") or None,
+        agency_id=agency_id,
+        district=args.get("district") or None,
+        destination=args.get("destination") or None,
         sector=args.get("sector") or None,
         minor=True if minor in ("true", "1", "yes") else (False if minor in ("false", "0", "no") else None),
-        mine=args.get("mine") in ("true", "1"), page=page, per_page=per_page,
+        mine=args.get("mine") in ("true", "1"),
+        page=page,
+        per_page=per_page,
     )
     rows, total = cases.list_cases(current_user, f)
-    items = [case_json(c, current_user, list_row=True) if full else case_summary_json(c)
-             for c, full in rows]
+    items = [case_json(c, current_user, list_row=True) if full else case_summary_json(c) for c, full in rows]
     return listing(items, page, per_page, total)
 
 
@@ -159,9 +165,16 @@ def add_note(case_id: int):
     if not isinstance(text, str):
         raise ValidationError("Missing body.", {"body": ["This field is required."]})
     note = cases.add_note(current_user, case, text, bool(data.get("restricted", False)))
-    return jsonify({"id": note.id, "case_id": case.id, "body": note.body,
-                    "restricted": note.restricted, "created_at": note.created_at.isoformat(),
-                    "author": {"id": current_user.id, "name": current_user.name}}), 201
+    return jsonify(
+        {
+            "id": note.id,
+            "case_id": case.id,
+            "body": note.body,
+            "restricted": note.restricted,
+            "created_at": note.created_at.isoformat(),
+            "author": {"id": current_user.id, "name": current_user.name},
+        }
+    ), 201
 
 
 @api_bp.get("/cases/<int:case_id>/notes")
@@ -169,10 +182,20 @@ def list_notes(case_id: int):
     case = cases.get_case(current_user, case_id, "case.part.notes")
     notes = cases.case_notes(current_user, case)
     record(current_user, "case.read_notes", case, case=case)
-    return jsonify({"items": [{"id": n.id, "body": n.body, "restricted": n.restricted,
-                               "created_at": n.created_at.isoformat(),
-                               "author": {"id": n.author.id, "name": n.author.name}}
-                              for n in notes]})
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": n.id,
+                    "body": n.body,
+                    "restricted": n.restricted,
+                    "created_at": n.created_at.isoformat(),
+                    "author": {"id": n.author.id, "name": n.author.name},
+                }
+                for n in notes
+            ]
+        }
+    )
 
 
 @api_bp.post("/cases/<int:case_id>/episodes")
@@ -187,7 +210,17 @@ def case_audit(case_id: int):
     case = cases.get_case(current_user, case_id, "case.audit")
     events = case_trail(case.id)
     record(current_user, "case.read_audit", case, case=case)
-    return jsonify({"items": [{
-        "at": e.at.isoformat(), "actor": {"id": e.actor.id, "name": e.actor.name} if e.actor else None,
-        "action": e.action, "detail": e.detail, "via": e.via,
-    } for e in events]})
+    return jsonify(
+        {
+            "items": [
+                {
+                    "at": e.at.isoformat(),
+                    "actor": {"id": e.actor.id, "name": e.actor.name} if e.actor else None,
+                    "action": e.action,
+                    "detail": e.detail,
+                    "via": e.via,
+                }
+                for e in events
+            ]
+        }
+    )

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mdt.extensions import db
 from mdt import clock
+from mdt.extensions import db
 from mdt.timeutil import UTCDateTime
 
 

@@ -8,11 +8,11 @@ import secrets
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from mdt import clock
 from mdt.audit.services import record
 from mdt.auth.models import ApiToken, WorkerHeartbeat
 from mdt.directory.models import Member
 from mdt.extensions import db
-from mdt import clock
 
 # scrypt (Werkzeug's default) with its standard work factors.
 PASSWORD_METHOD = "scrypt"
@@ -49,8 +49,12 @@ def authenticate(email: str, password: str) -> Member | None:
 
 def create_token(member: Member, name: str = "token", actor: Member | None = None) -> tuple[ApiToken, str]:
     raw = "mdt_" + secrets.token_urlsafe(32)
-    token = ApiToken(member_id=member.id, name=name[:100] or "token",
-                     digest=hashlib.sha256(raw.encode()).hexdigest(), prefix=raw[:10])
+    token = ApiToken(
+        member_id=member.id,
+        name=name[:100] or "token",
+        digest=hashlib.sha256(raw.encode()).hexdigest(),
+        prefix=raw[:10],
+    )
     db.session.add(token)
     db.session.flush()
     record(actor or member, "token.create", token, detail={"member_id": member.id, "name": token.name})

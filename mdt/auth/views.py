@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from mdt import transaction
 from mdt.audit.services import record
-from mdt.errors import ValidationError
 from mdt.auth import services
 from mdt.auth.forms import LoginForm, TokenForm
 from mdt.auth.models import ApiToken
+from mdt.errors import ValidationError
 from mdt.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -74,26 +73,29 @@ def profile():
         _token, new_token = services.create_token(current_user, form.name.data)
         flash(_("Copy this token now: it will not be shown again."), "warning")
     tokens = db.session.scalars(
-        select(ApiToken).where(ApiToken.member_id == current_user.id)
-        .order_by(ApiToken.created_at.desc())
+        select(ApiToken).where(ApiToken.member_id == current_user.id).order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("auth/profile.html", form=form, tokens=tokens, new_token=new_token,
-                           pw_errors={})
+    return render_template("auth/profile.html", form=form, tokens=tokens, new_token=new_token, pw_errors={})
 
 
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password():
     try:
-        services.change_password(current_user, request.form.get("current_password", ""),
-                                 request.form.get("new_password", ""),
-                                 request.form.get("repeat_password", ""))
+        services.change_password(
+            current_user,
+            request.form.get("current_password", ""),
+            request.form.get("new_password", ""),
+            request.form.get("repeat_password", ""),
+        )
     except ValidationError as exc:
         transaction.rollback()
-        tokens = db.session.scalars(select(ApiToken).where(ApiToken.member_id == current_user.id)
-                                    .order_by(ApiToken.created_at.desc())).all()
-        return render_template("auth/profile.html", form=TokenForm(), tokens=tokens,
-                               new_token=None, pw_errors=exc.errors), 422
+        tokens = db.session.scalars(
+            select(ApiToken).where(ApiToken.member_id == current_user.id).order_by(ApiToken.created_at.desc())
+        ).all()
+        return render_template(
+            "auth/profile.html", form=TokenForm(), tokens=tokens, new_token=None, pw_errors=exc.errors
+        ), 422
     flash(_("Your password was changed."), "success")
     return redirect(url_for("auth.profile"))
 

@@ -20,8 +20,12 @@ def _period(view: str, anchor: date) -> tuple[date, date, date, date]:
     if view == "month":
         first = anchor.replace(day=1)
         last = anchor.replace(day=month_calendar.monthrange(anchor.year, anchor.month)[1])
-        return (first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday()),
-                (first - timedelta(days=1)).replace(day=1), last + timedelta(days=1))
+        return (
+            first - timedelta(days=first.weekday()),
+            last + timedelta(days=6 - last.weekday()),
+            (first - timedelta(days=1)).replace(day=1),
+            last + timedelta(days=1),
+        )
     if view == "week":
         start = anchor - timedelta(days=anchor.weekday())
         return start, start + timedelta(days=6), start - timedelta(days=7), start + timedelta(days=7)
@@ -45,9 +49,17 @@ def index():
     for item in items:
         by_day.setdefault(item.day, []).append(item)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    return render_template("calendar/index.html", view=view, anchor=anchor, days=days,
-                           by_day=by_day, items=items, prev_anchor=prev_anchor,
-                           next_anchor=next_anchor, today=today)
+    return render_template(
+        "calendar/index.html",
+        view=view,
+        anchor=anchor,
+        days=days,
+        by_day=by_day,
+        items=items,
+        prev_anchor=prev_anchor,
+        next_anchor=next_anchor,
+        today=today,
+    )
 
 
 @bp.route("/calendar/feed/<token>.ics")
@@ -57,8 +69,7 @@ def feed(token: str):
         abort(404)
     feed_row.last_used_at = clock.now()
     body = services.ical(member, request.host_url.rstrip("/"))
-    return Response(body, mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=300"})
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
 
 
 @bp.route("/profile/calendar-feed", methods=["POST"])
@@ -70,5 +81,7 @@ def feed_address():
         return redirect(url_for("auth.profile", _anchor="calendar-feed"))
     _feed, raw = services.create_feed(current_user)
     url = url_for("calendar.feed", token=raw, _external=True)
-    flash(_("Your calendar address (shown only once; it replaces any earlier one): %(url)s", url=url), "warning")
+    flash(
+        _("Your calendar address (shown only once; it replaces any earlier one): %(url)s", url=url), "warning"
+    )
     return redirect(url_for("auth.profile", _anchor="calendar-feed"))

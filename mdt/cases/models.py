@@ -6,18 +6,38 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    false, func, CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text, UniqueConstraint,
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
 )
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
+from mdt import clock
 from mdt.directory.models import _in
 from mdt.extensions import db
-from mdt import clock
 from mdt.timeutil import UTCDateTime, age_on
 
 SEXES = ("female", "male", "other", "unknown")
-SOURCES = ("outreach", "hotline", "self", "peer_group", "watchdog", "police", "embassy", "ngo",
-           "employer", "other")
+SOURCES = (
+    "outreach",
+    "hotline",
+    "self",
+    "peer_group",
+    "watchdog",
+    "police",
+    "embassy",
+    "ngo",
+    "employer",
+    "other",
+)
 STAGES = ("intake", "assessment", "planning", "active", "follow_up", "closed")
 # Allowed stage moves. Closing is possible from anywhere (with a reason); closed -> active reopens.
 STAGE_MOVES = {
@@ -30,11 +50,33 @@ STAGE_MOVES = {
 }
 INTERMEDIARY_KINDS = ("recruitment_agency", "sub_agent", "broker", "employer", "other")
 CHANNELS = ("formal", "informal", "unknown")
-SECTORS = ("agriculture", "domestic_work", "manufacturing", "garment", "construction",
-           "fishing", "hospitality", "entertainment", "care", "other")
-PLAN_SERVICES = ("medical", "psychosocial", "legal_aid", "shelter", "skills_training",
-                 "livelihood_grant", "job_placement", "family_counselling", "documents",
-                 "education", "transport", "interpretation", "other")
+SECTORS = (
+    "agriculture",
+    "domestic_work",
+    "manufacturing",
+    "garment",
+    "construction",
+    "fishing",
+    "hospitality",
+    "entertainment",
+    "care",
+    "other",
+)
+PLAN_SERVICES = (
+    "medical",
+    "psychosocial",
+    "legal_aid",
+    "shelter",
+    "skills_training",
+    "livelihood_grant",
+    "job_placement",
+    "family_counselling",
+    "documents",
+    "education",
+    "transport",
+    "interpretation",
+    "other",
+)
 MINOR_AGE = 18
 
 
@@ -129,17 +171,17 @@ class Case(db.Model):
     mdt = relationship("Mdt")
     lead_agency = relationship("Agency")
     created_by = relationship("Member")
-    episodes: Mapped[list["Episode"]] = relationship(
+    episodes: Mapped[list[Episode]] = relationship(
         back_populates="case", order_by="Episode.id", cascade="all, delete-orphan"
     )
-    team_agencies: Mapped[list["CaseAgency"]] = relationship(cascade="all, delete-orphan")
-    assignments: Mapped[list["CaseAssignment"]] = relationship(cascade="all, delete-orphan")
-    notes: WriteOnlyMapped["Note"] = relationship(cascade="all, delete-orphan",
-                                                  passive_deletes=True)
+    team_agencies: Mapped[list[CaseAgency]] = relationship(cascade="all, delete-orphan")
+    assignments: Mapped[list[CaseAssignment]] = relationship(cascade="all, delete-orphan")
+    notes: WriteOnlyMapped[Note] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     # Every consent decision recorded on the case, loaded once per session: the one consent
     # decision (``mdt.consent``) reads them.
-    consents: Mapped[list["Consent"]] = relationship(  # noqa: F821
-        back_populates="case", order_by="Consent.id", passive_deletes=True)
+    consents: Mapped[list[Consent]] = relationship(  # noqa: F821
+        back_populates="case", order_by="Consent.id", passive_deletes=True
+    )
 
     @property
     def allowed_moves(self) -> tuple[str, ...]:
@@ -154,16 +196,17 @@ class CaseAgency(db.Model):
     """An agency on a case's team (besides the lead agency)."""
 
     __tablename__ = "case_agency"
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True, index=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     # The consent under which the agency joined (None: joined before consent was tracked, or an
     # agency added by the lead agency itself). Its scope limits what the agency's members see.
     consent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("consent.id", use_alter=True, name="fk_case_agency_consent_id_consent"))
+        ForeignKey("consent.id", use_alter=True, name="fk_case_agency_consent_id_consent")
+    )
     referral_id: Mapped[int | None] = mapped_column(
-        ForeignKey("referral.id", use_alter=True, name="fk_case_agency_referral_id_referral"))
+        ForeignKey("referral.id", use_alter=True, name="fk_case_agency_referral_id_referral")
+    )
 
     agency = relationship("Agency")
     consent = relationship("Consent")
@@ -173,8 +216,7 @@ class CaseAssignment(db.Model):
     """A member assigned to a case by name."""
 
     __tablename__ = "case_assignment"
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True, index=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
@@ -209,8 +251,7 @@ class Episode(db.Model):
         Index("ix_episode_destination", "destination_country"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     destination_country: Mapped[str | None] = mapped_column(String(2))
     sector: Mapped[str | None] = mapped_column(String(30))
     job: Mapped[str | None] = mapped_column(String(200))
@@ -226,7 +267,7 @@ class Episode(db.Model):
     documents_withheld: Mapped[str | None] = mapped_column(String(300))
 
     case: Mapped[Case] = relationship(back_populates="episodes")
-    links: Mapped[list["EpisodeIntermediary"]] = relationship(
+    links: Mapped[list[EpisodeIntermediary]] = relationship(
         cascade="all, delete-orphan", order_by="EpisodeIntermediary.position"
     )
 
@@ -235,10 +276,8 @@ class EpisodeIntermediary(db.Model):
     """One link in the chain of intermediaries of an episode."""
 
     __tablename__ = "episode_intermediary"
-    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    intermediary_id: Mapped[int] = mapped_column(ForeignKey("intermediary.id"), primary_key=True,
-                                                 index=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"), primary_key=True)
+    intermediary_id: Mapped[int] = mapped_column(ForeignKey("intermediary.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(default=0)
 
     intermediary: Mapped[Intermediary] = relationship()
@@ -248,8 +287,7 @@ class Assessment(db.Model):
     """Intake assessment. ``needs`` and ``goals`` are ordinary; the rest is sensitive."""
 
     __tablename__ = "assessment"
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
     needs: Mapped[str | None] = mapped_column(Text)
     goals: Mapped[str | None] = mapped_column(Text)
     strengths: Mapped[str | None] = mapped_column(Text)
@@ -265,8 +303,15 @@ class Assessment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-SENSITIVE_ASSESSMENT_FIELDS = ("risks", "counter_charge_risk", "deportation_risk", "health",
-                               "immigration_status", "counter_charges", "whereabouts")
+SENSITIVE_ASSESSMENT_FIELDS = (
+    "risks",
+    "counter_charge_risk",
+    "deportation_risk",
+    "health",
+    "immigration_status",
+    "counter_charges",
+    "whereabouts",
+)
 
 
 class PlanItem(db.Model):
@@ -275,8 +320,7 @@ class PlanItem(db.Model):
     __tablename__ = "plan_item"
     __table_args__ = (CheckConstraint("kind IN ('goal', 'service')", name="kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"),
-                                         index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     service: Mapped[str | None] = mapped_column(String(30))

@@ -11,39 +11,73 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from mdt import policy
+from mdt import clock, consent, policy
 from mdt.audit.services import changes, record, record_read
 from mdt.cases.models import (
-    CHANNELS, INTERMEDIARY_KINDS, MINOR_AGE, PLAN_SERVICES, SECTORS, SENSITIVE_ASSESSMENT_FIELDS, SEXES,
-    SOURCES, STAGE_MOVES, STAGES, Assessment, Case, CaseAgency, CaseAssignment, CaseCounter,
-    Episode, EpisodeIntermediary, IntakeDraft, Intermediary, Note, Person, PlanItem,
+    CHANNELS,
+    INTERMEDIARY_KINDS,
+    MINOR_AGE,
+    PLAN_SERVICES,
+    SECTORS,
+    SENSITIVE_ASSESSMENT_FIELDS,
+    SEXES,
+    SOURCES,
+    STAGE_MOVES,
+    STAGES,
+    Assessment,
+    Case,
+    CaseAgency,
+    CaseAssignment,
+    CaseCounter,
+    Episode,
+    EpisodeIntermediary,
+    IntakeDraft,
+    Intermediary,
+    Note,
+    Person,
+    PlanItem,
 )
+from mdt.cases.signals import person_contact_changed
 from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
-from mdt import clock
+from mdt.signals import send
 from mdt.validation import Checker
 
 PERSON_TEXT_FIELDS = {
-    "given_name": 120, "family_name": 120, "phone": 40, "languages": 200,
-    "home_province": 120, "home_district": 120, "home_subdistrict": 120, "home_village": 120,
-    "safe_contact_note": 2000, "email": 254,
+    "given_name": 120,
+    "family_name": 120,
+    "phone": 40,
+    "languages": 200,
+    "home_province": 120,
+    "home_district": 120,
+    "home_subdistrict": 120,
+    "home_village": 120,
+    "safe_contact_note": 2000,
+    "email": 254,
 }
 
 
 # ---------------------------------------------------------------- access helpers
 
+
 def get_case(user, case_id: int, action: str = "case.view", *, whole: bool = False) -> Case:
     """The case if ``user`` may do ``action`` on it. Invisible cases are 404; visible cases the
     user lacks the right on are 403. ``whole`` also loads what the case page shows, in a fixed
     number of queries."""
-    options = [selectinload(Case.team_agencies).joinedload(CaseAgency.agency),
-               selectinload(Case.team_agencies).joinedload(CaseAgency.consent),
-               selectinload(Case.assignments).joinedload(CaseAssignment.member),
-               joinedload(Case.person), joinedload(Case.lead_agency)]
+    options = [
+        selectinload(Case.team_agencies).joinedload(CaseAgency.agency),
+        selectinload(Case.team_agencies).joinedload(CaseAgency.consent),
+        selectinload(Case.assignments).joinedload(CaseAssignment.member),
+        joinedload(Case.person),
+        joinedload(Case.lead_agency),
+    ]
     if whole:
-        options.append(selectinload(Case.episodes).selectinload(Episode.links)
-                       .joinedload(EpisodeIntermediary.intermediary))
+        options.append(
+            selectinload(Case.episodes)
+            .selectinload(Episode.links)
+            .joinedload(EpisodeIntermediary.intermediary)
+        )
     case = db.session.get(Case, case_id, options=options)
     if case is None or not policy.can(user, "case.summary", case):
         raise NotFound("No such case.")
@@ -62,8 +96,10 @@ def read_case(user, case_id: int, *, via: str = "web") -> tuple[Case, bool]:
 
 # ---------------------------------------------------------------- input checking
 
-def check_person(data: dict | None, today: date, *, partial: bool = False,
-                 prefix: str = "person.") -> Checker:
+
+def check_person(
+    data: dict | None, today: date, *, partial: bool = False, prefix: str = "person."
+) -> Checker:
     c = Checker(data, prefix)
     for field, max_length in PERSON_TEXT_FIELDS.items():
         if partial and field not in c.data:
@@ -156,6 +192,7 @@ def check_case(data: dict, mdt, *, partial: bool = False) -> Checker:
 
 # ---------------------------------------------------------------- creating and changing cases
 
+
 def next_reference(mdt, year: int) -> str:
     stmt = select(CaseCounter).where(CaseCounter.mdt_id == mdt.id, CaseCounter.year == year)
     counter = db.session.scalars(stmt.with_for_update()).first()
@@ -170,7 +207,8 @@ def next_reference(mdt, year: int) -> str:
 def intermediary_for(mdt_id: int, name: str, kind: str, country: str | None) -> Intermediary:
     """The registry entry of this name and kind, created when new (case-insensitive match)."""
     stmt = select(Intermediary).where(
-        Intermediary.mdt_id == mdt_id, Intermediary.kind == kind,
+        Intermediary.mdt_id == mdt_id,
+        Intermediary.kind == kind,
         func.lower(Intermediary.name) == name.lower(),
     )
     found = db.session.scalars(stmt).first()
@@ -206,8 +244,14 @@ def create_case(actor: Member, data: dict) -> Case:
         except (TypeError, ValueError):
             person = None
         if person is None or not policy.can(actor, "person.link", person):
-            raise ValidationError("Some fields are not valid.", {"person_id": [str(_l(
-                "No such person, or you may not see their cases: ask the coordinator."))]})
+            raise ValidationError(
+                "Some fields are not valid.",
+                {
+                    "person_id": [
+                        str(_l("No such person, or you may not see their cases: ask the coordinator."))
+                    ]
+                },
+            )
     else:
         person = Person(mdt_id=mdt.id, **clean["person"])
         db.session.add(person)
@@ -233,9 +277,18 @@ def create_case(actor: Member, data: dict) -> Case:
         # Whoever registers the person stays on the team.
         case.assignments.append(CaseAssignment(member_id=actor.id))
     db.session.flush()
-    record(actor, "case.create", case, case=case,
-           detail={"reference": case.reference, "source": case.source,
-                   "lead_agency_id": case.lead_agency_id, "episodes": len(case.episodes)})
+    record(
+        actor,
+        "case.create",
+        case,
+        case=case,
+        detail={
+            "reference": case.reference,
+            "source": case.source,
+            "lead_agency_id": case.lead_agency_id,
+            "episodes": len(case.episodes),
+        },
+    )
     draft = db.session.get(IntakeDraft, actor.id)
     if draft is not None:
         db.session.delete(draft)
@@ -270,12 +323,20 @@ def update_case(actor: Member, case: Case, data: dict) -> dict:
         record(actor, "case.update", case, case=case, detail={"changes": changed})
     if person_changed:
         # The person is shared by all their cases: each one's trail shows the change.
-        for other in db.session.scalars(select(Case).where(Case.person_id == case.person_id,
-                                                           Case.id != case.id)):
+        for other in db.session.scalars(
+            select(Case).where(Case.person_id == case.person_id, Case.id != case.id)
+        ):
             if "home_district" in person_changed:
                 other.district = case.person.home_district
-            record(actor, "person.update", case.person, case=other,
-                   detail={"fields": sorted(person_changed), "via_case_id": case.id})
+            record(
+                actor,
+                "person.update",
+                case.person,
+                case=other,
+                detail={"fields": sorted(person_changed), "via_case_id": case.id},
+            )
+    if {"phone", "email", "contact_safe"} & set(person_changed):
+        send(person_contact_changed, [case.person_id])  # the person's own reminders
     return changed
 
 
@@ -285,12 +346,10 @@ def change_stage(actor: Member, case: Case, to: str, reason: str | None = None) 
     if to not in STAGES:
         raise ValidationError("Unknown stage.", {"to": [str(_l("Unknown stage."))]})
     if to not in STAGE_MOVES[case.stage]:
-        raise WorkflowError(str(_l("A case cannot move from %(a)s to %(b)s.",
-                                   a=case.stage, b=to)))
+        raise WorkflowError(str(_l("A case cannot move from %(a)s to %(b)s.", a=case.stage, b=to)))
     reason = (reason or "").strip() or None
     if to == "closed" and not reason:
-        raise ValidationError("Closing needs a reason.",
-                              {"reason": [str(_l("Say why the case is closed."))]})
+        raise ValidationError("Closing needs a reason.", {"reason": [str(_l("Say why the case is closed."))]})
     if reason and len(reason) > 2000:
         raise ValidationError("Reason too long.", {"reason": [str(_l("At most 2000 characters."))]})
     old = case.stage
@@ -343,8 +402,13 @@ def add_episode(actor: Member, case: Case, data: dict) -> Episode:
     episode = _add_episode(case, dict(c.clean))
     _touch(case)
     db.session.flush()
-    record(actor, "episode.create", episode, case=case,
-           detail={k: v for k, v in c.clean.items() if k != "intermediaries"})
+    record(
+        actor,
+        "episode.create",
+        episode,
+        case=case,
+        detail={k: v for k, v in c.clean.items() if k != "intermediaries"},
+    )
     return episode
 
 
@@ -358,8 +422,9 @@ def save_assessment(actor: Member, case: Case, data: dict) -> dict:
             c.text(field, max_length=5000)
     if "eligible" in c.data:
         value = c.data.get("eligible")
-        c.clean["eligible"] = None if value in (None, "", "unknown") else (
-            value in (True, "true", "yes", "1"))
+        c.clean["eligible"] = (
+            None if value in (None, "", "unknown") else (value in (True, "true", "yes", "1"))
+        )
     for field in ("risks", "health", "counter_charges", "whereabouts"):
         if field in c.data:
             c.text(field, max_length=5000)
@@ -384,8 +449,7 @@ def save_assessment(actor: Member, case: Case, data: dict) -> dict:
         _touch(case)
         db.session.flush()
         # Sensitive values never go into the audit trail's detail, only the field names.
-        shown = {k: (v if k not in SENSITIVE_ASSESSMENT_FIELDS else "(changed)")
-                 for k, v in changed.items()}
+        shown = {k: (v if k not in SENSITIVE_ASSESSMENT_FIELDS else "(changed)") for k, v in changed.items()}
         record(actor, "assessment.update", assessment, case=case, detail={"changes": shown})
     return changed
 
@@ -399,8 +463,7 @@ def add_plan_item(actor: Member, case: Case, data: dict) -> PlanItem:
     if kind == "service":
         c.choice("service", PLAN_SERVICES, required=True)
     c.raise_if_errors()
-    item = PlanItem(case_id=case.id, kind=kind, text=c.clean["text"],
-                    service=c.clean.get("service"))
+    item = PlanItem(case_id=case.id, kind=kind, text=c.clean["text"], service=c.clean.get("service"))
     db.session.add(item)
     _touch(case)
     db.session.flush()
@@ -411,28 +474,34 @@ def add_plan_item(actor: Member, case: Case, data: dict) -> PlanItem:
 def set_team(actor: Member, case: Case, agency_ids: list[int], member_ids: list[int]) -> dict:
     """Set the agencies and members on the team. Adding another agency, or a member of another
     agency, shares the case: it needs the person's live consent naming that agency (409)."""
-    from mdt.referrals.services import require_share_consent
-
     if not policy.can(actor, "case.team", case):
         raise Forbidden("Only the lead agency or a coordinator can change the team.")
-    agencies = {a.id: a for a in db.session.scalars(
-        select(Agency).where(Agency.mdt_id == case.mdt_id, Agency.id.in_(agency_ids),
-                             Agency.id != case.lead_agency_id))}
-    members = {m.id: m for m in db.session.scalars(
-        select(Member).where(Member.mdt_id == case.mdt_id, Member.id.in_(member_ids)))}
+    agencies = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Agency).where(
+                Agency.mdt_id == case.mdt_id, Agency.id.in_(agency_ids), Agency.id != case.lead_agency_id
+            )
+        )
+    }
+    members = {
+        m.id: m
+        for m in db.session.scalars(
+            select(Member).where(Member.mdt_id == case.mdt_id, Member.id.in_(member_ids))
+        )
+    }
     old_agencies = {a.agency_id for a in case.team_agencies}
     old_members = {a.member_id for a in case.assignments}
     consents = {}
     for agency_id in sorted(set(agencies) - old_agencies):
-        consents[agency_id] = require_share_consent(case, agencies[agency_id])
+        consents[agency_id] = consent.require_share(case, agencies[agency_id])
     for member_id in sorted(set(members) - old_members):
         member = members[member_id]
         if member.agency_id != case.lead_agency_id and member.agency_id not in consents:
-            consents[member.agency_id] = require_share_consent(case, member.agency)
+            consents[member.agency_id] = consent.require_share(case, member.agency)
     case.team_agencies[:] = [a for a in case.team_agencies if a.agency_id in agencies]
     for agency_id in sorted(set(agencies) - old_agencies):
-        case.team_agencies.append(CaseAgency(agency_id=agency_id,
-                                             consent_id=consents[agency_id].id))
+        case.team_agencies.append(CaseAgency(agency_id=agency_id, consent_id=consents[agency_id].id))
     case.assignments[:] = [a for a in case.assignments if a.member_id in members]
     for member_id in sorted(set(members) - old_members):
         case.assignments.append(CaseAssignment(member_id=member_id))
@@ -449,15 +518,26 @@ def set_team(actor: Member, case: Case, agency_ids: list[int], member_ids: list[
 
 # ---------------------------------------------------------------- duplicates, lists, search
 
-def possible_duplicates(mdt_id: int, given_name: str | None, family_name: str | None,
-                        date_of_birth: date | None, phone: str | None, limit: int = 5):
+
+def possible_duplicates(
+    mdt_id: int,
+    given_name: str | None,
+    family_name: str | None,
+    date_of_birth: date | None,
+    phone: str | None,
+    limit: int = 5,
+):
     """People already registered who look like this one: same name and date of birth, or the
     same phone number. Returns people; the caller shows only what the user may see."""
     conditions = []
     if given_name and date_of_birth:
-        conditions.append(and_(func.lower(Person.given_name) == given_name.lower(),
-                               func.lower(Person.family_name) == (family_name or "").lower(),
-                               Person.date_of_birth == date_of_birth))
+        conditions.append(
+            and_(
+                func.lower(Person.given_name) == given_name.lower(),
+                func.lower(Person.family_name) == (family_name or "").lower(),
+                Person.date_of_birth == date_of_birth,
+            )
+        )
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     if len(digits) >= 6:
         conditions.append(Person.phone == phone)
@@ -513,13 +593,20 @@ def _filtered(user, f: CaseFilters):
         term = f.q.strip()
         like = f"%{term.lower()}%"
         # Names are searched only on cases the user may read in full.
-        stmt = stmt.where(or_(
-            func.lower(Case.reference) == term.lower(),
-            and_(on_team, or_(func.lower(Person.given_name).like(like),
-                              func.lower(Person.family_name).like(like),
-                              func.lower(Case.summary).like(like),
-                              Person.phone == term)),
-        ))
+        stmt = stmt.where(
+            or_(
+                func.lower(Case.reference) == term.lower(),
+                and_(
+                    on_team,
+                    or_(
+                        func.lower(Person.given_name).like(like),
+                        func.lower(Person.family_name).like(like),
+                        func.lower(Case.summary).like(like),
+                        Person.phone == term,
+                    ),
+                ),
+            )
+        )
     return stmt, on_team
 
 
@@ -539,11 +626,11 @@ def list_cases(user, f: CaseFilters, *, count_cap: int | None = None):
         stmt.add_columns(on_team.label("on_team"))
         .options(selectinload(Case.person), selectinload(Case.lead_agency))
         .order_by(Case.updated_at.desc(), Case.id.desc())
-        .limit(f.per_page).offset((max(f.page, 1) - 1) * f.per_page)
+        .limit(f.per_page)
+        .offset((max(f.page, 1) - 1) * f.per_page)
     )
     rows = db.session.execute(page_stmt).unique().all()
-    record_read(user, "case.list", [row[0].id for row in rows],
-                **({"q": f.q} if f.q else {}))
+    record_read(user, "case.list", [row[0].id for row in rows], **({"q": f.q} if f.q else {}))
     return [(row[0], bool(row[1])) for row in rows], total
 
 
@@ -564,8 +651,11 @@ def needs_attention(user, limit: int = 50):
     record_read(user, "case.list", [c.id for c in cases])
     result = []
     for case in cases:
-        reason = "intake_waiting" if case.stage == "intake" and case.created_at < now - timedelta(
-            days=7) else "stalled"
+        reason = (
+            "intake_waiting"
+            if case.stage == "intake" and case.created_at < now - timedelta(days=7)
+            else "stalled"
+        )
         result.append((case, reason))
     return result
 
@@ -573,24 +663,34 @@ def needs_attention(user, limit: int = 50):
 def cases_naming(user, intermediary: Intermediary):
     """Cases that name this intermediary: full rows where the user is on the team, and a count of
     the others (never their names)."""
-    base = (select(Case).join(Episode, Episode.case_id == Case.id)
-            .join(EpisodeIntermediary, EpisodeIntermediary.episode_id == Episode.id)
-            .where(EpisodeIntermediary.intermediary_id == intermediary.id,
-                   Case.mdt_id == user.mdt_id))
-    visible = db.session.scalars(
-        base.where(policy.team_filter(user)).options(joinedload(Case.person))
-        .order_by(Case.reference).distinct()).unique().all()
+    base = (
+        select(Case)
+        .join(Episode, Episode.case_id == Case.id)
+        .join(EpisodeIntermediary, EpisodeIntermediary.episode_id == Episode.id)
+        .where(EpisodeIntermediary.intermediary_id == intermediary.id, Case.mdt_id == user.mdt_id)
+    )
+    visible = (
+        db.session.scalars(
+            base.where(policy.team_filter(user))
+            .options(joinedload(Case.person))
+            .order_by(Case.reference)
+            .distinct()
+        )
+        .unique()
+        .all()
+    )
     record_read(user, "case.list", [c.id for c in visible])
-    total = db.session.scalar(select(func.count()).select_from(
-        base.with_only_columns(Case.id).distinct().subquery()))
+    total = db.session.scalar(
+        select(func.count()).select_from(base.with_only_columns(Case.id).distinct().subquery())
+    )
     return visible, total
 
 
 # ---------------------------------------------------------------- intake drafts
 
+
 def save_draft(actor: Member, data: dict) -> IntakeDraft:
-    allowed = {k: v for k, v in data.items() if k != "csrf_token" and isinstance(v, str)
-               and len(v) <= 5000}
+    allowed = {k: v for k, v in data.items() if k != "csrf_token" and isinstance(v, str) and len(v) <= 5000}
     draft = db.session.get(IntakeDraft, actor.id)
     if draft is None:
         draft = IntakeDraft(member_id=actor.id, data=allowed)
@@ -623,16 +723,22 @@ def duplicate_matches(user, given_name, family_name, date_of_birth, phone):
     if not people:
         return []
     rows = db.session.execute(
-        select(Case, policy.listable_filter(user).label("listed"),
-               policy.team_filter(user).label("readable"))
-        .where(Case.person_id.in_([p.id for p in people])).order_by(Case.opened_on)).all()
+        select(Case, policy.listable_filter(user).label("listed"), policy.team_filter(user).label("readable"))
+        .where(Case.person_id.in_([p.id for p in people]))
+        .order_by(Case.opened_on)
+    ).all()
     out = []
     for person in people:
         own = [(c, listed, readable) for c, listed, readable in rows if c.person_id == person.id]
         known = any(readable for _c, _l, readable in own)
         shown = [c for c, listed, _r in own if listed] if known else []
-        out.append({"person": person if known else None, "cases": shown,
-                    "hidden": len(own) - len(shown),
-                    "matched_on": "phone" if phone and person.phone == phone else "name"})
+        out.append(
+            {
+                "person": person if known else None,
+                "cases": shown,
+                "hidden": len(own) - len(shown),
+                "matched_on": "phone" if phone and person.phone == phone else "name",
+            }
+        )
     record_read(user, "case.list", [c.id for m in out for c in m["cases"]], duplicates=True)
     return out

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-
 from sqlalchemy import select
 
 from mdt import policy, transaction
@@ -21,12 +20,35 @@ from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("cases", __name__)
 
-PERSON_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "phone", "languages",
-                 "home_province", "home_district", "home_subdistrict", "home_village",
-                 "safe_contact_note", "email")
-EPISODE_FIELDS = ("destination_country", "sector", "job", "departed_on", "returned_on", "channel",
-                  "currency", "recruitment_fee", "debt_amount", "debt_lender", "debt_collateral",
-                  "wages_owed", "documents_withheld")
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "phone",
+    "languages",
+    "home_province",
+    "home_district",
+    "home_subdistrict",
+    "home_village",
+    "safe_contact_note",
+    "email",
+)
+EPISODE_FIELDS = (
+    "destination_country",
+    "sector",
+    "job",
+    "departed_on",
+    "returned_on",
+    "channel",
+    "currency",
+    "recruitment_fee",
+    "debt_amount",
+    "debt_lender",
+    "debt_collateral",
+    "wages_owed",
+    "documents_withheld",
+)
 
 
 def _flat_errors(errors: dict) -> dict:
@@ -50,11 +72,16 @@ def _filters_from_args() -> services.CaseFilters:
     except ValueError:
         agency_id = None
     return services.CaseFilters(
-        q=args.get("q") or None, stage=args.get("stage") or None, agency_id=agency_id,
-        district=args.get("district") or None, destination=args.get("destination") or None,
+        q=args.get("q") or None,
+        stage=args.get("stage") or None,
+        agency_id=agency_id,
+        district=args.get("district") or None,
+        destination=args.get("destination") or None,
         sector=args.get("sector") or None,
         minor=True if minor == "yes" else (False if minor == "no" else None),
-        mine=args.get("mine") == "1", page=page, per_page=current_app.config["MDT_PAGE_SIZE"],
+        mine=args.get("mine") == "1",
+        page=page,
+        per_page=current_app.config["MDT_PAGE_SIZE"],
     )
 
 
@@ -62,10 +89,10 @@ def _filters_from_args() -> services.CaseFilters:
 @login_required
 def home():
     mine, mine_total = services.list_cases(
-        current_user, services.CaseFilters(mine=True, per_page=20), count_cap=services.COUNT_CAP)
+        current_user, services.CaseFilters(mine=True, per_page=20), count_cap=services.COUNT_CAP
+    )
     attention = services.needs_attention(current_user, limit=20)
-    return render_template("cases/home.html", mine=mine, mine_total=mine_total,
-                           attention=attention)
+    return render_template("cases/home.html", mine=mine, mine_total=mine_total, attention=attention)
 
 
 @bp.route("/cases")
@@ -76,9 +103,17 @@ def index():
     capped = total > services.COUNT_CAP
     pages = None if capped else max((total + f.per_page - 1) // f.per_page, 1)
     has_next = len(rows) == f.per_page and (capped or f.page < pages)
-    return render_template("cases/index.html", rows=rows, total=total, f=f, pages=pages,
-                           has_next=has_next, capped=capped, cap=services.COUNT_CAP,
-                           agencies=agencies(current_user.mdt_id))
+    return render_template(
+        "cases/index.html",
+        rows=rows,
+        total=total,
+        f=f,
+        pages=pages,
+        has_next=has_next,
+        capped=capped,
+        cap=services.COUNT_CAP,
+        agencies=agencies(current_user.mdt_id),
+    )
 
 
 def _intake_data(form) -> dict:
@@ -111,8 +146,8 @@ def new():
             dob = None
         if not (request.form.get("person_id") or request.form.get("confirm_new")):
             duplicates = services.duplicate_matches(
-                current_user, person.get("given_name"), person.get("family_name"), dob,
-                person.get("phone"))
+                current_user, person.get("given_name"), person.get("family_name"), dob, person.get("phone")
+            )
         if not duplicates:
             try:
                 case = services.create_case(current_user, data)
@@ -126,8 +161,13 @@ def new():
         services.save_draft(current_user, request.form.to_dict())
     else:
         values = services.load_draft(current_user) if request.args.get("fresh") != "1" else {}
-    return render_template("cases/new.html", values=values, errors=errors, duplicates=duplicates,
-                           agencies=agencies(current_user.mdt_id)), (422 if errors else 200)
+    return render_template(
+        "cases/new.html",
+        values=values,
+        errors=errors,
+        duplicates=duplicates,
+        agencies=agencies(current_user.mdt_id),
+    ), (422 if errors else 200)
 
 
 @bp.route("/cases/new/draft", methods=["POST"])
@@ -155,11 +195,11 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         "consents": referral_services.case_consents(case) if full_team else [],
         "matters": legal_services.matters_of_case(current_user, case),
         "referrals": referral_services.case_referrals(case) if full_team else [],
-
         "assessment": db.session.get(Assessment, case.id),
         "plan": db.session.scalars(case_plan_stmt(case.id)).all(),
         "sensitive": policy.can(current_user, "case.sensitive", case),
-        "values": {}, "errors": {},
+        "values": {},
+        "errors": {},
     }
     context.update(extra)
     # The audited read is committed at the end of the request, after rendering, so that nothing
@@ -180,35 +220,58 @@ def show(case_id: int):
 def _case_action(case_id: int, action: str, work, success: str, anchor: str, form_name: str):
     """A form on the case page. A refusal (an illegal stage change, say) shows at the form."""
     case = services.get_case(current_user, case_id, action)
-    return act(lambda: work(case), success=success, refusal_field="to",
-               done_url=url_for("cases.show", case_id=case.id, _anchor=anchor),
-               page=lambda status, errors: _case_page(case_id, status=status, form_name=form_name,
-                                                      values=request.form,
-                                                      errors=_flat_errors(errors)))
+    return act(
+        lambda: work(case),
+        success=success,
+        refusal_field="to",
+        done_url=url_for("cases.show", case_id=case.id, _anchor=anchor),
+        page=lambda status, errors: _case_page(
+            case_id, status=status, form_name=form_name, values=request.form, errors=_flat_errors(errors)
+        ),
+    )
 
 
 @bp.route("/cases/<int:case_id>/notes", methods=["POST"])
 @login_required
 def add_note(case_id: int):
     return _case_action(
-        case_id, "case.note",
-        lambda case: services.add_note(current_user, case, request.form.get("body", ""),
-                                       request.form.get("restricted") == "on"),
-        _("Note added."), "notes", "note")
+        case_id,
+        "case.note",
+        lambda case: services.add_note(
+            current_user, case, request.form.get("body", ""), request.form.get("restricted") == "on"
+        ),
+        _("Note added."),
+        "notes",
+        "note",
+    )
 
 
 @bp.route("/cases/<int:case_id>/stage", methods=["POST"])
 @login_required
 def change_stage(case_id: int):
     return _case_action(
-        case_id, "case.stage",
-        lambda case: services.change_stage(current_user, case, request.form.get("to", ""),
-                                           request.form.get("reason")),
-        _("Stage changed."), "stage", "stage")
+        case_id,
+        "case.stage",
+        lambda case: services.change_stage(
+            current_user, case, request.form.get("to", ""), request.form.get("reason")
+        ),
+        _("Stage changed."),
+        "stage",
+        "stage",
+    )
 
 
-def form_page(case_id: int, action: str, template: str, work, success: str, anchor: str,
-              initial, read: str | None = None, **context):
+def form_page(
+    case_id: int,
+    action: str,
+    template: str,
+    work,
+    success: str,
+    anchor: str,
+    initial,
+    read: str | None = None,
+    **context,
+):
     """A dedicated form page for a case (edit, team, consent, new episode): GET shows it, POST
     saves and goes back to the case; on an error the page comes back with every value kept.
     ``read``: the audit action of a GET that shows the case's personal data."""
@@ -218,12 +281,21 @@ def form_page(case_id: int, action: str, template: str, work, success: str, anch
 
     def render(values, errors, status):
         shown = case if status == 200 else services.get_case(current_user, case_id, action)
-        return render_template(template, case=shown, values=values, errors=_flat_errors(errors),
-                               **{k: v() for k, v in context.items()}), status
+        return render_template(
+            template,
+            case=shown,
+            values=values,
+            errors=_flat_errors(errors),
+            **{k: v() for k, v in context.items()},
+        ), status
 
-    return form_view(initial=lambda: initial(case), render=render, work=lambda: work(case),
-                     success=success,
-                     done_url=url_for("cases.show", case_id=case.id, _anchor=anchor))
+    return form_view(
+        initial=lambda: initial(case),
+        render=render,
+        work=lambda: work(case),
+        success=success,
+        done_url=url_for("cases.show", case_id=case.id, _anchor=anchor),
+    )
 
 
 def _person_values(case) -> dict:
@@ -239,24 +311,38 @@ def _person_values(case) -> dict:
 @login_required
 def edit(case_id: int):
     def work(case):
-        data = {"summary": request.form.get("summary"), "source": request.form.get("source"),
-                "person": {**{k: request.form.get(k) for k in PERSON_FIELDS if k in request.form},
-                           "contact_safe": "contact_safe" in request.form}}
+        data = {
+            "summary": request.form.get("summary"),
+            "source": request.form.get("source"),
+            "person": {
+                **{k: request.form.get(k) for k in PERSON_FIELDS if k in request.form},
+                "contact_safe": "contact_safe" in request.form,
+            },
+        }
         if "lead_agency_id" in request.form and policy.can(current_user, "case.team", case):
             data["lead_agency_id"] = request.form.get("lead_agency_id") or None
         services.update_case(current_user, case, data)
 
-    return form_page(case_id, "case.edit", "cases/edit.html", work, _("Changes saved."),
-                     "person", _person_values, read="case.read_edit",
-                     agencies=lambda: agencies(current_user.mdt_id))
+    return form_page(
+        case_id,
+        "case.edit",
+        "cases/edit.html",
+        work,
+        _("Changes saved."),
+        "person",
+        _person_values,
+        read="case.read_edit",
+        agencies=lambda: agencies(current_user.mdt_id),
+    )
 
 
 def _episode_data(form) -> dict:
     data = {k: form.get(k) for k in EPISODE_FIELDS}
     names = form.getlist("intermediary_name")
     kinds = form.getlist("intermediary_kind")
-    data["intermediaries"] = [{"name": n, "kind": k} for n, k in zip(names, kinds)
-                              if (n or "").strip()]
+    data["intermediaries"] = [
+        {"name": n, "kind": k} for n, k in zip(names, kinds, strict=False) if (n or "").strip()
+    ]
     return data
 
 
@@ -264,10 +350,14 @@ def _episode_data(form) -> dict:
 @login_required
 def add_episode(case_id: int):
     return form_page(
-        case_id, "case.edit", "cases/episode_form.html",
+        case_id,
+        "case.edit",
+        "cases/episode_form.html",
         lambda case: services.add_episode(current_user, case, _episode_data(request.form)),
-        _("Migration episode added."), "episodes",
-        lambda case: {"currency": current_user.mdt.currency, "channel": "unknown"})
+        _("Migration episode added."),
+        "episodes",
+        lambda case: {"currency": current_user.mdt.currency, "channel": "unknown"},
+    )
 
 
 @bp.route("/cases/<int:case_id>/assessment", methods=["POST"])
@@ -276,24 +366,30 @@ def save_assessment(case_id: int):
     def work(case):
         data = {k: request.form.get(k) for k in ("needs", "goals", "strengths", "eligible")}
         if policy.can(current_user, "case.sensitive", case):
-            data.update({k: request.form.get(k) for k in
-                         ("risks", "health", "immigration_status", "counter_charges",
-                          "whereabouts")})
+            data.update(
+                {
+                    k: request.form.get(k)
+                    for k in ("risks", "health", "immigration_status", "counter_charges", "whereabouts")
+                }
+            )
             data["counter_charge_risk"] = "counter_charge_risk" in request.form
             data["deportation_risk"] = "deportation_risk" in request.form
         services.save_assessment(current_user, case, data)
 
-    return _case_action(case_id, "case.edit", work, _("Assessment saved."), "assessment",
-                        "assessment")
+    return _case_action(case_id, "case.edit", work, _("Assessment saved."), "assessment", "assessment")
 
 
 @bp.route("/cases/<int:case_id>/plan", methods=["POST"])
 @login_required
 def add_plan_item(case_id: int):
     return _case_action(
-        case_id, "case.edit",
+        case_id,
+        "case.edit",
         lambda case: services.add_plan_item(current_user, case, form_dict(request.form)),
-        _("Added to the plan."), "plan", "plan")
+        _("Added to the plan."),
+        "plan",
+        "plan",
+    )
 
 
 @bp.route("/cases/<int:case_id>/team", methods=["GET", "POST"])
@@ -309,10 +405,17 @@ def set_team(case_id: int):
         return out
 
     return form_page(
-        case_id, "case.team", "cases/team.html",
+        case_id,
+        "case.team",
+        "cases/team.html",
         lambda case: services.set_team(current_user, case, ids("agency_ids"), ids("member_ids")),
-        _("Team saved."), "team", lambda case: {}, read="case.read_team",
-        agencies=lambda: agencies(current_user.mdt_id), members=lambda: members(current_user.mdt_id))
+        _("Team saved."),
+        "team",
+        lambda case: {},
+        read="case.read_team",
+        agencies=lambda: agencies(current_user.mdt_id),
+        members=lambda: members(current_user.mdt_id),
+    )
 
 
 @bp.route("/cases/<int:case_id>/audit")

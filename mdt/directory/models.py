@@ -5,16 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mdt.extensions import db
 from mdt import clock
+from mdt.extensions import db
 from mdt.timeutil import UTCDateTime
 
 AGENCY_KINDS = (
-    "police", "prosecutor", "court", "labour", "employment", "social_welfare", "health",
-    "education", "agriculture", "legal_aid", "ngo", "local_government", "embassy", "other",
+    "police",
+    "prosecutor",
+    "court",
+    "labour",
+    "employment",
+    "social_welfare",
+    "health",
+    "education",
+    "agriculture",
+    "legal_aid",
+    "ngo",
+    "local_government",
+    "embassy",
+    "other",
 )
 AGENCY_LEVELS = ("national", "province", "district", "subdistrict", "village")
 ROLES = ("member", "coordinator", "lawyer", "admin")
@@ -59,8 +71,8 @@ class Agency(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     mdt: Mapped[Mdt] = relationship()
-    parent: Mapped["Agency | None"] = relationship(remote_side=[id])
-    focal_person: Mapped["Member | None"] = relationship(foreign_keys=[focal_person_id])
+    parent: Mapped[Agency | None] = relationship(remote_side=[id])
+    focal_person: Mapped[Member | None] = relationship(foreign_keys=[focal_person_id])
 
     @property
     def is_enforcement(self) -> bool:

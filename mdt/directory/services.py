@@ -21,15 +21,17 @@ def _require(actor, action: str) -> None:
 
 def agencies(mdt_id: int):
     return db.session.scalars(
-        select(Agency).where(Agency.mdt_id == mdt_id)
+        select(Agency)
+        .where(Agency.mdt_id == mdt_id)
         .options(joinedload(Agency.parent), joinedload(Agency.focal_person))
-        .order_by(Agency.level, Agency.name)).all()
+        .order_by(Agency.level, Agency.name)
+    ).all()
 
 
 def members(mdt_id: int):
-    return db.session.scalars(select(Member).where(Member.mdt_id == mdt_id)
-                              .options(joinedload(Member.agency))
-                              .order_by(Member.name)).all()
+    return db.session.scalars(
+        select(Member).where(Member.mdt_id == mdt_id).options(joinedload(Member.agency)).order_by(Member.name)
+    ).all()
 
 
 def get_agency(actor, agency_id: int) -> Agency:
@@ -76,8 +78,11 @@ def _check_agency(actor, data: dict, partial: bool = False) -> dict:
                 c.clean[field] = ref
     c.raise_if_errors()
     if "name" in c.clean:
-        clash = db.session.scalars(select(Agency).where(
-            Agency.mdt_id == actor.mdt_id, func.lower(Agency.name) == c.clean["name"].lower())).first()
+        clash = db.session.scalars(
+            select(Agency).where(
+                Agency.mdt_id == actor.mdt_id, func.lower(Agency.name) == c.clean["name"].lower()
+            )
+        ).first()
         if clash is not None and clash.id != data.get("_id"):
             raise ValidationError("Duplicate name.", {"name": [str(_l("An agency with this name exists."))]})
     return c.clean
@@ -171,10 +176,12 @@ def update_member(actor, member: Member, data: dict) -> dict:
 
     _require(actor, "directory.manage")
     clean = _check_member(actor, data, partial=True, member_id=member.id)
-    if member.id == actor.id and (clean.get("active") is False or
-                                  ("roles" in clean and "admin" not in clean["roles"])):
-        raise ValidationError("Cannot lock yourself out.",
-                              {"roles": [str(_l("You cannot remove your own admin access."))]})
+    if member.id == actor.id and (
+        clean.get("active") is False or ("roles" in clean and "admin" not in clean["roles"])
+    ):
+        raise ValidationError(
+            "Cannot lock yourself out.", {"roles": [str(_l("You cannot remove your own admin access."))]}
+        )
     changed = changes(member, clean)
     if data.get("password"):
         member.password_hash = hash_password(data["password"])
@@ -186,8 +193,11 @@ def update_member(actor, member: Member, data: dict) -> dict:
 
 
 def action_plan(mdt_id: int):
-    return db.session.scalars(select(ActionPlanEntry).where(ActionPlanEntry.mdt_id == mdt_id)
-                              .order_by(ActionPlanEntry.position, ActionPlanEntry.id)).all()
+    return db.session.scalars(
+        select(ActionPlanEntry)
+        .where(ActionPlanEntry.mdt_id == mdt_id)
+        .order_by(ActionPlanEntry.position, ActionPlanEntry.id)
+    ).all()
 
 
 def add_plan_entry(actor, data: dict) -> ActionPlanEntry:
@@ -215,7 +225,11 @@ def remove_plan_entry(actor, entry_id: int) -> None:
     entry = db.session.get(ActionPlanEntry, entry_id)
     if entry is None or entry.mdt_id != actor.mdt_id:
         raise NotFound("No such entry.")
-    record(actor, "actionplan.remove", entry, detail={"agency_id": entry.agency_id,
-                                                      "responsibility": entry.responsibility})
+    record(
+        actor,
+        "actionplan.remove",
+        entry,
+        detail={"agency_id": entry.agency_id, "responsibility": entry.responsibility},
+    )
     db.session.delete(entry)
     db.session.flush()

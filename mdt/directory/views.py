@@ -31,8 +31,10 @@ def _agency_form(agency=None):
     def initial():
         if agency is None:
             return {"level": "province"}
-        return {k: getattr(agency, k) for k in ("name", "kind", "level", "area", "contact",
-                                                "parent_id", "focal_person_id")}
+        return {
+            k: getattr(agency, k)
+            for k in ("name", "kind", "level", "area", "contact", "parent_id", "focal_person_id")
+        }
 
     def work():
         if agency is None:
@@ -40,12 +42,22 @@ def _agency_form(agency=None):
         return services.update_agency(current_user, agency, form_dict(request.form))
 
     def render(values, errors, status):
-        return render_template("directory/agency_form.html", agency=agency, values=values,
-                               errors=errors, agencies=services.agencies(current_user.mdt_id),
-                               members=services.members(current_user.mdt_id)), status
+        return render_template(
+            "directory/agency_form.html",
+            agency=agency,
+            values=values,
+            errors=errors,
+            agencies=services.agencies(current_user.mdt_id),
+            members=services.members(current_user.mdt_id),
+        ), status
 
-    return form_view(initial=initial, render=render, work=work, success=_("Agency saved."),
-                     done_url=url_for("directory.index"))
+    return form_view(
+        initial=initial,
+        render=render,
+        work=work,
+        success=_("Agency saved."),
+        done_url=url_for("directory.index"),
+    )
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
@@ -64,8 +76,10 @@ def _member_form(member=None):
     def initial():
         if member is None:
             return {"active": True}
-        return {k: getattr(member, k) for k in ("email", "name", "phone", "agency_id",
-                                                "languages", "expertise", "active")}
+        return {
+            k: getattr(member, k)
+            for k in ("email", "name", "phone", "agency_id", "languages", "expertise", "active")
+        }
 
     def work():
         data = form_dict(request.form, lists=("roles",))
@@ -75,14 +89,27 @@ def _member_form(member=None):
         return services.update_member(current_user, member, data)
 
     def render(values, errors, status):
-        roles = request.form.getlist("roles") if request.method == "POST" else (
-            member.roles if member else ["member"])
-        return render_template("directory/member_form.html", member=member, values=values,
-                               roles=roles, errors=errors,
-                               agencies=services.agencies(current_user.mdt_id)), status
+        roles = (
+            request.form.getlist("roles")
+            if request.method == "POST"
+            else (member.roles if member else ["member"])
+        )
+        return render_template(
+            "directory/member_form.html",
+            member=member,
+            values=values,
+            roles=roles,
+            errors=errors,
+            agencies=services.agencies(current_user.mdt_id),
+        ), status
 
-    return form_view(initial=initial, render=render, work=work, success=_("Member saved."),
-                     done_url=url_for("directory.index"))
+    return form_view(
+        initial=initial,
+        render=render,
+        work=work,
+        success=_("Member saved."),
+        done_url=url_for("directory.index"),
+    )
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -100,14 +127,22 @@ def edit_member(member_id: int):
 @bp.route("/action-plan", methods=["POST"])
 @require("actionplan.edit")
 def add_plan_entry():
-    return act(lambda: services.add_plan_entry(current_user, form_dict(request.form)),
-               success=_("Added to the action plan."),
-               done_url=url_for("directory.index", _anchor="action-plan"),
-               page=lambda status, errors: (render_template(
-                   "directory/index.html", agencies=services.agencies(current_user.mdt_id),
-                   members=services.members(current_user.mdt_id),
-                   plan=services.action_plan(current_user.mdt_id), plan_values=request.form,
-                   plan_errors=errors), status))
+    return act(
+        lambda: services.add_plan_entry(current_user, form_dict(request.form)),
+        success=_("Added to the action plan."),
+        done_url=url_for("directory.index", _anchor="action-plan"),
+        page=lambda status, errors: (
+            render_template(
+                "directory/index.html",
+                agencies=services.agencies(current_user.mdt_id),
+                members=services.members(current_user.mdt_id),
+                plan=services.action_plan(current_user.mdt_id),
+                plan_values=request.form,
+                plan_errors=errors,
+            ),
+            status,
+        ),
+    )
 
 
 @bp.route("/action-plan/<int:entry_id>/remove", methods=["POST"])
@@ -121,8 +156,11 @@ def remove_plan_entry(entry_id: int):
 @bp.route("/intermediaries")
 @login_required
 def intermediaries():
-    rows = db.session.scalars(select(Intermediary).where(Intermediary.mdt_id == current_user.mdt_id)
-                              .order_by(Intermediary.kind, Intermediary.name)).all()
+    rows = db.session.scalars(
+        select(Intermediary)
+        .where(Intermediary.mdt_id == current_user.mdt_id)
+        .order_by(Intermediary.kind, Intermediary.name)
+    ).all()
     return render_template("directory/intermediaries.html", intermediaries=rows)
 
 
@@ -134,8 +172,14 @@ def intermediary(intermediary_id: int):
 
     cases, total = case_services.cases_naming(current_user, item)
     matters, matters_total = matters_naming(current_user, item.id)
-    return render_template("directory/intermediary.html", item=item, cases=cases, total=total,
-                           matters=matters, matters_total=matters_total)
+    return render_template(
+        "directory/intermediary.html",
+        item=item,
+        cases=cases,
+        total=total,
+        matters=matters,
+        matters_total=matters_total,
+    )
 
 
 @bp.route("/status")

@@ -38,8 +38,8 @@ class CourtCalendar:
     """Working days for one jurisdiction (and, optionally, one court's own closures)."""
 
     country: str
-    added: dict[date, str] = field(default_factory=dict)      # closure days added by admins
-    removed: frozenset[date] = frozenset()                     # package holidays the court worked
+    added: dict[date, str] = field(default_factory=dict)  # closure days added by admins
+    removed: frozenset[date] = frozenset()  # package holidays the court worked
 
     def closed_reason(self, day: date) -> str | None:
         if day in self.added:
@@ -57,9 +57,9 @@ class CourtCalendar:
 @dataclass(frozen=True)
 class Period:
     amount: int
-    unit: str                 # days, working_days, months, years
-    offset_days: int = 0      # e.g. -1: "must be filed before" the trigger date
-    roll: str = "forward"     # forward, backward, none
+    unit: str  # days, working_days, months, years
+    offset_days: int = 0  # e.g. -1: "must be filed before" the trigger date
+    roll: str = "forward"  # forward, backward, none
 
 
 @dataclass
@@ -73,7 +73,9 @@ def add_period(start: date, period: Period, calendar: CourtCalendar) -> tuple[da
     trace = []
     if period.unit == "days":
         end = start + timedelta(days=period.amount)
-        trace.append(f"{start.isoformat()} + {period.amount} days (first day not counted) = {end.isoformat()}")
+        trace.append(
+            f"{start.isoformat()} + {period.amount} days (first day not counted) = {end.isoformat()}"
+        )
     elif period.unit == "working_days":
         end = start
         counted = 0
@@ -89,11 +91,16 @@ def add_period(start: date, period: Period, calendar: CourtCalendar) -> tuple[da
         if skipped:
             trace.append("not counted: " + ", ".join(skipped))
     elif period.unit in ("months", "years"):
-        delta = relativedelta(months=period.amount) if period.unit == "months" else relativedelta(years=period.amount)
+        delta = (
+            relativedelta(months=period.amount)
+            if period.unit == "months"
+            else relativedelta(years=period.amount)
+        )
         end = start + delta
-        trace.append(f"{start.isoformat()} + {period.amount} {period.unit} = {end.isoformat()}"
-                     + (" (that day does not exist: the month's last day)"
-                        if end.day != start.day else ""))
+        trace.append(
+            f"{start.isoformat()} + {period.amount} {period.unit} = {end.isoformat()}"
+            + (" (that day does not exist: the month's last day)" if end.day != start.day else "")
+        )
     else:
         raise ValueError(f"unknown unit {period.unit!r}")
     if period.offset_days:
@@ -109,8 +116,9 @@ def compute(event_date: date, period: Period, calendar: CourtCalendar) -> Comput
     if period.roll != "none":
         step = timedelta(days=1 if period.roll == "forward" else -1)
         while (reason := calendar.closed_reason(due)) is not None:
-            trace.append(f"{due.isoformat()} is closed ({reason}): "
-                         f"{'next' if step.days > 0 else 'previous'} day")
+            trace.append(
+                f"{due.isoformat()} is closed ({reason}): {'next' if step.days > 0 else 'previous'} day"
+            )
             due += step
     trace.append(f"last day: {due.isoformat()} ({due.strftime('%A')})")
     return Computation(due_on=due, unrolled=unrolled, trace=trace)

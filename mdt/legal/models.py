@@ -5,31 +5,55 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mdt import clock
 from mdt.directory.models import _in
 from mdt.extensions import db
 from mdt.legal.calendar import ROLLS, UNITS
-from mdt import clock
 from mdt.timeutil import UTCDateTime
 
 MATTER_KINDS = ("labour", "criminal", "civil", "administrative")
 JURISDICTIONS = ("TH", "PH")
-MATTER_STAGES = ("fact_finding", "complaint_filed", "hearings", "judgment", "appeal",
-                 "enforcement", "closed")
+MATTER_STAGES = ("fact_finding", "complaint_filed", "hearings", "judgment", "appeal", "enforcement", "closed")
 CLAIMANT_STATUSES = ("active", "settled", "withdrawn", "won", "lost")
 HEARING_STATUSES = ("scheduled", "held", "adjourned", "cancelled")
 SUPPORT_KINDS = ("transport", "lodging", "interpreter", "witness_preparation", "other")
 DEADLINE_STATUSES = ("open", "done", "missed")
 CONFIDENCE = ("H", "M", "U")
 EVENT_KINDS = (
-    "judgment_read", "appeal_judgment_read", "appeal_received", "first_evidence_hearing",
-    "indictment", "offence_known", "offence_committed", "knowledge_of_act", "wrongful_act",
-    "returned_home", "decision_received", "rd_decision_received", "nlrc_decision_received",
-    "reconsideration_denied", "cause_of_action", "dismissal", "promulgation", "new_trial_denied",
-    "illegal_recruitment_committed", "trafficking_release",
+    "judgment_read",
+    "appeal_judgment_read",
+    "appeal_received",
+    "first_evidence_hearing",
+    "indictment",
+    "offence_known",
+    "offence_committed",
+    "knowledge_of_act",
+    "wrongful_act",
+    "returned_home",
+    "decision_received",
+    "rd_decision_received",
+    "nlrc_decision_received",
+    "reconsideration_denied",
+    "cause_of_action",
+    "dismissal",
+    "promulgation",
+    "new_trial_denied",
+    "illegal_recruitment_committed",
+    "trafficking_release",
 )
 
 
@@ -55,17 +79,17 @@ class LegalMatter(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
-    lawyers: Mapped[list["MatterLawyer"]] = relationship(cascade="all, delete-orphan")
+    lawyers: Mapped[list[MatterLawyer]] = relationship(cascade="all, delete-orphan")
     supervising_lawyer = relationship("Member", foreign_keys=[supervising_lawyer_id])
-    respondents: Mapped[list["MatterRespondent"]] = relationship(cascade="all, delete-orphan")
-    claimants: Mapped[list["Claimant"]] = relationship(cascade="all, delete-orphan",
-                                                       order_by="Claimant.id")
+    respondents: Mapped[list[MatterRespondent]] = relationship(cascade="all, delete-orphan")
+    claimants: Mapped[list[Claimant]] = relationship(cascade="all, delete-orphan", order_by="Claimant.id")
 
 
 class MatterLawyer(db.Model):
     __tablename__ = "matter_lawyer"
-    matter_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    matter_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_matter.id", ondelete="CASCADE"), primary_key=True
+    )
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True, index=True)
     member = relationship("Member")
 
@@ -76,18 +100,18 @@ class MatterLink(db.Model):
 
     __tablename__ = "matter_link"
     __table_args__ = (CheckConstraint("low_id < high_id", name="ordered"),)
-    low_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"),
-                                        primary_key=True)
-    high_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"),
-                                         primary_key=True, index=True)
+    low_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"), primary_key=True)
+    high_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_matter.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class MatterRespondent(db.Model):
     __tablename__ = "matter_respondent"
-    matter_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    intermediary_id: Mapped[int] = mapped_column(ForeignKey("intermediary.id"), primary_key=True,
-                                                 index=True)
+    matter_id: Mapped[int] = mapped_column(
+        ForeignKey("legal_matter.id", ondelete="CASCADE"), primary_key=True
+    )
+    intermediary_id: Mapped[int] = mapped_column(ForeignKey("intermediary.id"), primary_key=True, index=True)
     intermediary = relationship("Intermediary")
 
 
@@ -117,9 +141,11 @@ class Claimant(db.Model):
 
 class Hearing(db.Model):
     __tablename__ = "hearing"
-    __table_args__ = (CheckConstraint(_in("status", HEARING_STATUSES), name="status"),
-                      Index("ix_hearing_matter_starts", "matter_id", "starts_at"),
-                      Index("ix_hearing_starts", "starts_at"))
+    __table_args__ = (
+        CheckConstraint(_in("status", HEARING_STATUSES), name="status"),
+        Index("ix_hearing_matter_starts", "matter_id", "starts_at"),
+        Index("ix_hearing_starts", "starts_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -131,8 +157,9 @@ class Hearing(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
 
     matter = relationship("LegalMatter")
-    support: Mapped[list["HearingSupport"]] = relationship(cascade="all, delete-orphan",
-                                                           order_by="HearingSupport.id")
+    support: Mapped[list[HearingSupport]] = relationship(
+        cascade="all, delete-orphan", order_by="HearingSupport.id"
+    )
 
 
 class HearingSupport(db.Model):
@@ -152,18 +179,18 @@ class HearingSupport(db.Model):
 
 class HearingAttendance(db.Model):
     __tablename__ = "hearing_attendance"
-    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    claimant_id: Mapped[int] = mapped_column(ForeignKey("claimant.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id", ondelete="CASCADE"), primary_key=True)
+    claimant_id: Mapped[int] = mapped_column(ForeignKey("claimant.id", ondelete="CASCADE"), primary_key=True)
 
 
 class MatterEvent(db.Model):
     """Something that happened in the proceedings and starts time limits running."""
 
     __tablename__ = "matter_event"
-    __table_args__ = (CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
-                      Index("ix_matter_event_matter", "matter_id", "occurred_on"))
+    __table_args__ = (
+        CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
+        Index("ix_matter_event_matter", "matter_id", "occurred_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
@@ -228,7 +255,7 @@ class ClosureDay(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(2))
-    court: Mapped[str] = mapped_column(String(200), default="")   # "" = every court
+    court: Mapped[str] = mapped_column(String(200), default="")  # "" = every court
     day: Mapped[date] = mapped_column(Date)
     action: Mapped[str] = mapped_column(String(6), default="closed")
     reason: Mapped[str] = mapped_column(String(300))
@@ -241,13 +268,18 @@ class Deadline(db.Model):
     __table_args__ = (
         CheckConstraint(_in("status", DEADLINE_STATUSES), name="status"),
         Index("ix_deadline_matter", "matter_id", "due_on"),
-        Index("ix_deadline_open_due", "due_on",
-              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+        Index(
+            "ix_deadline_open_due",
+            "due_on",
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id", ondelete="CASCADE"))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("matter_event.id", ondelete="CASCADE"),
-                                                 index=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("matter_event.id", ondelete="CASCADE"), index=True
+    )
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_rule.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date] = mapped_column(Date)
@@ -270,8 +302,7 @@ class DeadlineChange(db.Model):
 
     __tablename__ = "deadline_change"
     id: Mapped[int] = mapped_column(primary_key=True)
-    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id", ondelete="CASCADE"),
-                                             index=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id", ondelete="CASCADE"), index=True)
     old_due_on: Mapped[date] = mapped_column(Date)
     new_due_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(300))

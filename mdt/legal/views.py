@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,12 +7,11 @@ from sqlalchemy import select
 
 from mdt import clock, policy
 from mdt.cases.models import Case
-from mdt.errors import NotFound, get_or_404
 from mdt.directory.services import members
+from mdt.errors import NotFound, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal
-from mdt.legal.models import (ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing,
-                              MatterEvent)
+from mdt.legal.models import ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing, MatterEvent
 from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("legal", __name__)
@@ -22,8 +20,11 @@ bp = Blueprint("legal", __name__)
 @bp.route("/matters")
 @login_required
 def index():
-    return render_template("legal/index.html", matters=legal.visible_matters(current_user),
-                           can_create=policy.can(current_user, "matter.create"))
+    return render_template(
+        "legal/index.html",
+        matters=legal.visible_matters(current_user),
+        can_create=policy.can(current_user, "matter.create"),
+    )
 
 
 @bp.route("/matters/new", methods=["GET", "POST"])
@@ -36,15 +37,21 @@ def new():
         data = form_dict(request.form)
         names = request.form.getlist("respondent_name")
         kinds = request.form.getlist("respondent_kind")
-        data["respondents"] = [{"name": n, "kind": k} for n, k in zip(names, kinds) if n.strip()]
+        data["respondents"] = [
+            {"name": n, "kind": k} for n, k in zip(names, kinds, strict=False) if n.strip()
+        ]
         return legal.create_matter(current_user, data)
 
     return form_view(
-        initial=lambda: {"jurisdiction": current_user.mdt.country}, work=work,
+        initial=lambda: {"jurisdiction": current_user.mdt.country},
+        work=work,
         render=lambda values, errors, status: (
-            render_template("legal/new.html", values=values, errors=errors), status),
+            render_template("legal/new.html", values=values, errors=errors),
+            status,
+        ),
         success=_("Legal matter opened."),
-        done_url=lambda matter: url_for("legal.show", matter_id=matter.id))
+        done_url=lambda matter: url_for("legal.show", matter_id=matter.id),
+    )
 
 
 def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None):
@@ -52,30 +59,48 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
     deadlines = legal.matter_deadlines(matter)
     history = {}
     if deadlines:
-        for change in db.session.scalars(select(DeadlineChange).where(
-                DeadlineChange.deadline_id.in_([d.id for d in deadlines]))
-                .order_by(DeadlineChange.at)):
+        for change in db.session.scalars(
+            select(DeadlineChange)
+            .where(DeadlineChange.deadline_id.in_([d.id for d in deadlines]))
+            .order_by(DeadlineChange.at)
+        ):
             history.setdefault(change.deadline_id, []).append(change)
-    events = db.session.scalars(select(MatterEvent).where(MatterEvent.matter_id == matter.id)
-                                .order_by(MatterEvent.occurred_on.desc())).all()
-    hearings = db.session.scalars(select(Hearing).where(Hearing.matter_id == matter.id)
-                                  .order_by(Hearing.starts_at)).all()
+    events = db.session.scalars(
+        select(MatterEvent).where(MatterEvent.matter_id == matter.id).order_by(MatterEvent.occurred_on.desc())
+    ).all()
+    hearings = db.session.scalars(
+        select(Hearing).where(Hearing.matter_id == matter.id).order_by(Hearing.starts_at)
+    ).all()
     visible = [cl for cl in matter.claimants if policy.can(current_user, "case.view", cl.case)]
     linked = legal.linked_ids(matter)
     timeline = sorted(
         [(e.occurred_on, 0, "event", e) for e in events]
         + [(h.starts_at.date(), 1, "hearing", h) for h in hearings]
-        + [(d.due_on, 2, "deadline", d) for d in deadlines], key=lambda t: (t[0], t[1]))
+        + [(d.due_on, 2, "deadline", d) for d in deadlines],
+        key=lambda t: (t[0], t[1]),
+    )
     return render_template(
-        "legal/show.html", matter=matter, deadlines=deadlines, history=history, events=events,
-        hearings=hearings, claimants=visible, hidden=len(matter.claimants) - len(visible),
-        totals=legal.totals(matter), linked=linked, timeline=timeline,
+        "legal/show.html",
+        matter=matter,
+        deadlines=deadlines,
+        history=history,
+        events=events,
+        hearings=hearings,
+        claimants=visible,
+        hidden=len(matter.claimants) - len(visible),
+        totals=legal.totals(matter),
+        linked=linked,
+        timeline=timeline,
         attending=legal.attendance([h.id for h in hearings]),
         members=members(current_user.mdt_id) if policy.can(current_user, "matter.edit", matter) else [],
         can_edit=policy.can(current_user, "matter.edit", matter),
         lawyer_choices=[(m.id, m.name) for m in members(current_user.mdt_id) if m.has_role("lawyer")],
-        errors=errors or {}, form_name=form_name, values=request.form, today=clock.today(current_user.mdt),
-        zone=legal.COURT_ZONES[matter.jurisdiction]), status
+        errors=errors or {},
+        form_name=form_name,
+        values=request.form,
+        today=clock.today(current_user.mdt),
+        zone=legal.COURT_ZONES[matter.jurisdiction],
+    ), status
 
 
 @bp.route("/matters/<int:matter_id>")
@@ -86,16 +111,23 @@ def show(matter_id: int):
 
 def _matter_action(matter_id: int, work, success: str, form_name: str):
     matter = legal.get_matter(current_user, matter_id)
-    return act(lambda: work(matter), success=success,
-               done_url=url_for("legal.show", matter_id=matter_id, _anchor=form_name),
-               page=lambda status, errors: _matter_page(matter_id, status, errors, form_name))
+    return act(
+        lambda: work(matter),
+        success=success,
+        done_url=url_for("legal.show", matter_id=matter_id, _anchor=form_name),
+        page=lambda status, errors: _matter_page(matter_id, status, errors, form_name),
+    )
 
 
 @bp.route("/matters/<int:matter_id>/events", methods=["POST"])
 @login_required
 def record_event(matter_id: int):
-    return _matter_action(matter_id, lambda m: legal.record_event(current_user, m, form_dict(request.form)),
-                          _("Event recorded; its deadlines are below."), "events")
+    return _matter_action(
+        matter_id,
+        lambda m: legal.record_event(current_user, m, form_dict(request.form)),
+        _("Event recorded; its deadlines are below."),
+        "events",
+    )
 
 
 @bp.route("/matters/<int:matter_id>/events/<int:event_id>/confirm", methods=["POST"])
@@ -104,6 +136,7 @@ def confirm_event(matter_id: int, event_id: int):
     def work(matter):
         event = get_or_404(MatterEvent, event_id, matter_id=matter.id)
         legal.confirm_event(current_user, event)
+
     return _matter_action(matter_id, work, _("Trigger date confirmed."), "events")
 
 
@@ -113,6 +146,7 @@ def change_event_date(matter_id: int, event_id: int):
     def work(matter):
         event = get_or_404(MatterEvent, event_id, matter_id=matter.id)
         legal.change_event_date(current_user, event, request.form.get("occurred_on"))
+
     return _matter_action(matter_id, work, _("Date corrected; open deadlines recomputed."), "events")
 
 
@@ -122,6 +156,7 @@ def deadline_done(matter_id: int, deadline_id: int):
     def work(matter):
         deadline = get_or_404(Deadline, deadline_id, matter_id=matter.id)
         legal.mark_done(current_user, deadline)
+
     return _matter_action(matter_id, work, _("Deadline marked done."), "deadlines")
 
 
@@ -130,11 +165,13 @@ def deadline_done(matter_id: int, deadline_id: int):
 def add_claimant(matter_id: int):
     def work(matter):
         reference = (request.form.get("reference") or "").strip()
-        case = db.session.scalars(select(Case).where(Case.mdt_id == current_user.mdt_id,
-                                                     Case.reference == reference)).first()
+        case = db.session.scalars(
+            select(Case).where(Case.mdt_id == current_user.mdt_id, Case.reference == reference)
+        ).first()
         data = form_dict(request.form)
         data["case_id"] = case.id if case else None
         legal.add_claimant(current_user, matter, data)
+
     return _matter_action(matter_id, work, _("Claimant added."), "claimants")
 
 
@@ -146,17 +183,24 @@ def update_claimant(matter_id: int, claimant_id: int):
         if claimant is None or not policy.can(current_user, "case.view", claimant.case):
             raise NotFound("No such claimant.")
         data = {k: request.form.get(k) for k in ("status", "amount_awarded", "amount_received")}
-        data["debt_relief"] = {"loan_cancelled": "loan_cancelled" in request.form,
-                               "collateral_returned": "collateral_returned" in request.form}
+        data["debt_relief"] = {
+            "loan_cancelled": "loan_cancelled" in request.form,
+            "collateral_returned": "collateral_returned" in request.form,
+        }
         legal.update_claimant(current_user, matter, claimant, data)
+
     return _matter_action(matter_id, work, _("Claimant updated."), "claimants")
 
 
 @bp.route("/matters/<int:matter_id>/hearings", methods=["POST"])
 @login_required
 def schedule_hearing(matter_id: int):
-    return _matter_action(matter_id, lambda m: legal.schedule_hearing(current_user, m, form_dict(request.form)),
-                          _("Hearing scheduled."), "hearings")
+    return _matter_action(
+        matter_id,
+        lambda m: legal.schedule_hearing(current_user, m, form_dict(request.form)),
+        _("Hearing scheduled."),
+        "hearings",
+    )
 
 
 @bp.route("/matters/<int:matter_id>/hearings/<int:hearing_id>", methods=["POST"])
@@ -166,15 +210,21 @@ def update_hearing(matter_id: int, hearing_id: int):
         hearing = get_or_404(Hearing, hearing_id, matter_id=matter.id)
         data = {k: v for k, v in form_dict(request.form).items() if v != ""}
         legal.update_hearing(current_user, hearing, data)
+
     return _matter_action(matter_id, work, _("Hearing updated."), "hearings")
 
 
 @bp.route("/matters/<int:matter_id>/supervisor", methods=["POST"])
 @login_required
 def supervisor(matter_id: int):
-    return _matter_action(matter_id, lambda m: legal.update_matter(current_user, m, {
-        "supervising_lawyer_id": request.form.get("supervising_lawyer_id") or None}),
-        _("Supervising lawyer saved."), "supervisor")
+    return _matter_action(
+        matter_id,
+        lambda m: legal.update_matter(
+            current_user, m, {"supervising_lawyer_id": request.form.get("supervising_lawyer_id") or None}
+        ),
+        _("Supervising lawyer saved."),
+        "supervisor",
+    )
 
 
 @bp.route("/matters/<int:matter_id>/hearings/<int:hearing_id>/support", methods=["POST"])
@@ -182,10 +232,18 @@ def supervisor(matter_id: int):
 def hearing_support(matter_id: int, hearing_id: int):
     def work(matter):
         hearing = get_or_404(Hearing, hearing_id, matter_id=matter.id)
-        support = [{"id": line.id, "owner_id": request.form.get(f"owner_{line.id}"),
-                    "done": f"done_{line.id}" in request.form} for line in hearing.support]
-        legal.update_support(current_user, hearing, {"support": support,
-                                                     "attending": request.form.getlist("attending")})
+        support = [
+            {
+                "id": line.id,
+                "owner_id": request.form.get(f"owner_{line.id}"),
+                "done": f"done_{line.id}" in request.form,
+            }
+            for line in hearing.support
+        ]
+        legal.update_support(
+            current_user, hearing, {"support": support, "attending": request.form.getlist("attending")}
+        )
+
     return _matter_action(matter_id, work, _("Court support saved."), "hearings")
 
 
@@ -193,11 +251,13 @@ def hearing_support(matter_id: int, hearing_id: int):
 @login_required
 def agenda():
     deadlines, hearings = legal.my_agenda(current_user)
-    return render_template("legal/agenda.html", deadlines=deadlines, hearings=hearings,
-                           today=clock.today(current_user.mdt))
+    return render_template(
+        "legal/agenda.html", deadlines=deadlines, hearings=hearings, today=clock.today(current_user.mdt)
+    )
 
 
 # ---------------------------------------------------------------- admin: rules and calendars
+
 
 @bp.route("/admin/rules")
 @login_required
@@ -207,10 +267,15 @@ def rules():
     if jurisdiction in ("TH", "PH"):
         stmt = stmt.where(DeadlineRule.jurisdiction == jurisdiction)
     closures = db.session.scalars(select(ClosureDay).order_by(ClosureDay.day.desc())).all()
-    return render_template("legal/rules.html", rules=db.session.scalars(stmt).all(),
-                           closures=closures, jurisdiction=jurisdiction,
-                           is_admin=policy.can(current_user, "legal.rules"),
-                           values=request.form, errors={})
+    return render_template(
+        "legal/rules.html",
+        rules=db.session.scalars(stmt).all(),
+        closures=closures,
+        jurisdiction=jurisdiction,
+        is_admin=policy.can(current_user, "legal.rules"),
+        values=request.form,
+        errors={},
+    )
 
 
 @bp.route("/admin/rules/new", methods=["GET", "POST"])
@@ -230,11 +295,21 @@ def edit_rule(rule_id: int | None):
 
     def initial():
         if rule is None:
-            return {"unit": "days", "roll": "forward", "confidence": "U", "active": True,
-                    "offset_days": 0}
-        return {k: getattr(rule, k) for k in ("title", "citation", "amount", "unit",
-                                               "offset_days", "roll", "confidence", "notes",
-                                               "active")}
+            return {"unit": "days", "roll": "forward", "confidence": "U", "active": True, "offset_days": 0}
+        return {
+            k: getattr(rule, k)
+            for k in (
+                "title",
+                "citation",
+                "amount",
+                "unit",
+                "offset_days",
+                "roll",
+                "confidence",
+                "notes",
+                "active",
+            )
+        }
 
     def work():
         data = form_dict(request.form, lists=("matter_kinds",))
@@ -242,21 +317,36 @@ def edit_rule(rule_id: int | None):
         return legal.save_rule(current_user, data, rule)[1]
 
     def render(values, errors, status):
-        kinds = request.form.getlist("matter_kinds") if request.method == "POST" else (
-            rule.matter_kinds if rule else [])
-        return render_template("legal/rule_form.html", rule=rule, values=values, kinds=kinds,
-                               errors=errors), status
+        kinds = (
+            request.form.getlist("matter_kinds")
+            if request.method == "POST"
+            else (rule.matter_kinds if rule else [])
+        )
+        return render_template(
+            "legal/rule_form.html", rule=rule, values=values, kinds=kinds, errors=errors
+        ), status
 
-    return form_view(initial=initial, render=render, work=work, done_url=url_for("legal.rules"),
-                     success=lambda moved: _("Rule saved; %(n)s open deadline(s) recomputed.",
-                                             n=len(moved)))
+    return form_view(
+        initial=initial,
+        render=render,
+        work=work,
+        done_url=url_for("legal.rules"),
+        success=lambda moved: _("Rule saved; %(n)s open deadline(s) recomputed.", n=len(moved)),
+    )
 
 
 def _rules_page(status: int, errors: dict):
     closures = db.session.scalars(select(ClosureDay).order_by(ClosureDay.day.desc())).all()
     rules_ = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.code)).all()
-    return render_template("legal/rules.html", rules=rules_, closures=closures, jurisdiction=None,
-                           is_admin=True, values=request.form, errors=errors), status
+    return render_template(
+        "legal/rules.html",
+        rules=rules_,
+        closures=closures,
+        jurisdiction=None,
+        is_admin=True,
+        values=request.form,
+        errors=errors,
+    ), status
 
 
 @bp.route("/admin/closures", methods=["POST"])
@@ -265,10 +355,12 @@ def add_closure():
     if not policy.can(current_user, "legal.rules"):
         abort(403)
 
-    return act(lambda: legal.save_closure(current_user, form_dict(request.form))[1],
-               success=lambda moved: _("Court calendar corrected; %(n)s open deadline(s) moved.",
-                                       n=len(moved)),
-               page=_rules_page, done_url=url_for("legal.rules", _anchor="closures"))
+    return act(
+        lambda: legal.save_closure(current_user, form_dict(request.form))[1],
+        success=lambda moved: _("Court calendar corrected; %(n)s open deadline(s) moved.", n=len(moved)),
+        page=_rules_page,
+        done_url=url_for("legal.rules", _anchor="closures"),
+    )
 
 
 @bp.route("/admin/closures/<int:closure_id>/remove", methods=["POST"])

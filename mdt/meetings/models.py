@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mdt import clock
 from mdt.directory.models import _in
 from mdt.extensions import db
-from mdt import clock
 from mdt.timeutil import UTCDateTime
 
 MEETING_KINDS = ("case_conference", "regular", "subcommittee")
-AGENDA_REASONS = ("new_intake", "hearing_soon", "deadline_soon", "referral_overdue",
-                  "action_overdue", "stalled", "carried_over", "manual")
+AGENDA_REASONS = (
+    "new_intake",
+    "hearing_soon",
+    "deadline_soon",
+    "referral_overdue",
+    "action_overdue",
+    "stalled",
+    "carried_over",
+    "manual",
+)
 
 
 class MeetingSeries(db.Model):
@@ -29,8 +37,8 @@ class MeetingSeries(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     rrule: Mapped[str | None] = mapped_column(String(200))
-    rotation: Mapped[list] = mapped_column(JSON, default=list)   # agency ids, in order
-    dtstart: Mapped[datetime | None] = mapped_column(UTCDateTime())   # the first meeting
+    rotation: Mapped[list] = mapped_column(JSON, default=list)  # agency ids, in order
+    dtstart: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the first meeting
     duration_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
     location: Mapped[str | None] = mapped_column(String(300))
     invited_agency_ids: Mapped[list | None] = mapped_column(JSON, default=list)
@@ -59,28 +67,31 @@ class Meeting(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     minutes_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     minutes_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    sequence: Mapped[int] = mapped_column(default=0)   # iCalendar SEQUENCE: grows when it moves
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: grows when it moves
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     mdt = relationship("Mdt")
     host_agency = relationship("Agency")
     series = relationship("MeetingSeries")
-    items: Mapped[list["AgendaItem"]] = relationship(
-        cascade="all, delete-orphan", order_by="AgendaItem.position")
+    items: Mapped[list[AgendaItem]] = relationship(
+        cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
 
 
 class AgendaItem(db.Model):
     __tablename__ = "agenda_item"
-    __table_args__ = (CheckConstraint(_in("reason", AGENDA_REASONS), name="reason"),
-                      Index("ix_agenda_item_meeting", "meeting_id", "position"))
+    __table_args__ = (
+        CheckConstraint(_in("reason", AGENDA_REASONS), name="reason"),
+        Index("ix_agenda_item_meeting", "meeting_id", "position"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     reason: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
-    detail: Mapped[str | None] = mapped_column(Text)   # typed by a person
+    detail: Mapped[str | None] = mapped_column(Text)  # typed by a person
     # What a proposal says, stored without language ({"key": "hearing", "date": ..., "what": ...})
     # and worded in each reader's language when shown.
     detail_args: Mapped[dict | None] = mapped_column(JSON)
@@ -95,12 +106,13 @@ class AgendaItem(db.Model):
 
 class ActionItem(db.Model):
     __tablename__ = "action_item"
-    __table_args__ = (Index("ix_action_item_owner_agency", "owner_agency_id", "done_at"),
-                      Index("ix_action_item_due", "due_on"))
+    __table_args__ = (
+        Index("ix_action_item_owner_agency", "owner_agency_id", "done_at"),
+        Index("ix_action_item_due", "due_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
-                                                   index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -123,8 +135,7 @@ class MinutesRevision(db.Model):
 
     __tablename__ = "minutes_revision"
     id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"),
-                                                index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
     discussion: Mapped[str | None] = mapped_column(Text)
     decisions: Mapped[str | None] = mapped_column(Text)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))

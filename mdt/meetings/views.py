@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mdt import policy, transaction
+from mdt import clock, policy, transaction
 from mdt.audit.services import record
 from mdt.directory.services import agencies, members
 from mdt.errors import NotFound, WorkflowError, get_or_404
@@ -14,7 +13,6 @@ from mdt.extensions import db
 from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
 from mdt.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
-from mdt import clock
 from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("meetings", __name__)
@@ -28,44 +26,62 @@ def _is_coordinator() -> bool:
 @bp.route("/meetings")
 @login_required
 def index():
-    rows = db.session.scalars(select(Meeting).where(Meeting.mdt_id == current_user.mdt_id)
-                              .order_by(Meeting.starts_at.desc()).limit(100)).all()
-    return render_template("meetings/index.html", meetings=rows, now=clock.now(),
-                           can_create=_is_coordinator())
+    rows = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.mdt_id == current_user.mdt_id)
+        .order_by(Meeting.starts_at.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "meetings/index.html", meetings=rows, now=clock.now(), can_create=_is_coordinator()
+    )
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @login_required
 def new():
     def render(values, errors, status):
-        return render_template("meetings/new.html", values=values, errors=errors,
-                               invited=[str(a) for a in request.form.getlist("invited_agency_ids")],
-                               agencies=agencies(current_user.mdt_id)), status
+        return render_template(
+            "meetings/new.html",
+            values=values,
+            errors=errors,
+            invited=[str(a) for a in request.form.getlist("invited_agency_ids")],
+            agencies=agencies(current_user.mdt_id),
+        ), status
 
     return form_view(
         initial=lambda: {"kind": "case_conference", "host_agency_id": current_user.agency_id},
         render=render,
-        work=lambda: services.create_meeting(current_user,
-                                             form_dict(request.form, ("invited_agency_ids",))),
+        work=lambda: services.create_meeting(current_user, form_dict(request.form, ("invited_agency_ids",))),
         success=_("Meeting created; the agenda below was proposed from the cases."),
-        done_url=lambda meeting: url_for("meetings.show", meeting_id=meeting.id))
+        done_url=lambda meeting: url_for("meetings.show", meeting_id=meeting.id),
+    )
 
 
 def _series_page(status: int = 200, errors=None):
-    rows = db.session.scalars(select(MeetingSeries).where(
-        MeetingSeries.mdt_id == current_user.mdt_id).order_by(MeetingSeries.title)).all()
+    rows = db.session.scalars(
+        select(MeetingSeries).where(MeetingSeries.mdt_id == current_user.mdt_id).order_by(MeetingSeries.title)
+    ).all()
     zone = current_user.mdt.timezone
     now = clock.now()
     upcoming = {s.id: services.occurrences(s, zone, now, 3) for s in rows if s.dtstart and s.rrule}
-    values = request.form if request.method == "POST" else {"kind": "case_conference",
-                                                             "repeats": "monthly_weekday",
-                                                             "duration_minutes": "120"}
-    return render_template("meetings/series.html", series=rows, upcoming=upcoming,
-                           describe=lambda s: services.describe_rule(s, zone),
-                           agencies=agencies(current_user.mdt_id), values=values,
-                           errors=errors or {}, coordinator=_is_coordinator(),
-                           rotation=request.form.getlist("rotation"),
-                           invited=request.form.getlist("invited_agency_ids")), status
+    values = (
+        request.form
+        if request.method == "POST"
+        else {"kind": "case_conference", "repeats": "monthly_weekday", "duration_minutes": "120"}
+    )
+    return render_template(
+        "meetings/series.html",
+        series=rows,
+        upcoming=upcoming,
+        describe=lambda s: services.describe_rule(s, zone),
+        agencies=agencies(current_user.mdt_id),
+        values=values,
+        errors=errors or {},
+        coordinator=_is_coordinator(),
+        rotation=request.form.getlist("rotation"),
+        invited=request.form.getlist("invited_agency_ids"),
+    ), status
 
 
 @bp.route("/meetings/series", methods=["GET", "POST"])
@@ -82,10 +98,12 @@ def series():
             order[agency.id] = int(raw) if raw.isdigit() else 10**6
     if order:
         data["rotation"] = sorted(order, key=lambda a: (order[a], a))
-    return act(lambda: services.create_series(current_user, data),
-               success=_("Series saved. Schedule its next meetings below."),
-               done_url=url_for("meetings.series"),
-               page=lambda status, errors: _series_page(status, errors))
+    return act(
+        lambda: services.create_series(current_user, data),
+        success=_("Series saved. Schedule its next meetings below."),
+        done_url=url_for("meetings.series"),
+        page=lambda status, errors: _series_page(status, errors),
+    )
 
 
 @bp.route("/meetings/series/<int:series_id>/schedule", methods=["POST"])
@@ -93,21 +111,29 @@ def series():
 def schedule(series_id: int):
     item = get_or_404(MeetingSeries, series_id, mdt_id=current_user.mdt_id)
     count = request.form.get("count", "3")
-    return act(lambda: services.schedule_series(current_user, item, int(count) if count.isdigit() else 3),
-               success=_("The next meetings of the series are scheduled, each with its host and a proposed agenda."),
-               done_url=url_for("meetings.index"),
-               page=lambda status, errors: _series_page(status, errors))
+    return act(
+        lambda: services.schedule_series(current_user, item, int(count) if count.isdigit() else 3),
+        success=_("The next meetings of the series are scheduled, each with its host and a proposed agenda."),
+        done_url=url_for("meetings.index"),
+        page=lambda status, errors: _series_page(status, errors),
+    )
 
 
 def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
     meeting = services.get_meeting(current_user, meeting_id)
     return render_template(
-        "meetings/show.html", meeting=meeting, agenda=services.read_agenda(current_user, meeting),
+        "meetings/show.html",
+        meeting=meeting,
+        agenda=services.read_agenda(current_user, meeting),
         actions=services.meeting_actions(current_user, meeting),
-        coordinator=_is_coordinator(), agencies=agencies(current_user.mdt_id),
-        members=members(current_user.mdt_id), errors=errors or {}, form_name=form_name,
+        coordinator=_is_coordinator(),
+        agencies=agencies(current_user.mdt_id),
+        members=members(current_user.mdt_id),
+        errors=errors or {},
+        form_name=form_name,
         attendance=services.attendance_sheet(meeting),
-        values=request.form), status
+        values=request.form,
+    ), status
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -118,9 +144,12 @@ def show(meeting_id: int):
 
 def _act(meeting_id: int, work, success: str, form_name: str):
     meeting = services.get_meeting(current_user, meeting_id)
-    return act(lambda: work(meeting), success=success,
-               done_url=url_for("meetings.show", meeting_id=meeting_id, _anchor=form_name),
-               page=lambda status, errors: _page(meeting_id, status, errors, form_name))
+    return act(
+        lambda: work(meeting),
+        success=success,
+        done_url=url_for("meetings.show", meeting_id=meeting_id, _anchor=form_name),
+        page=lambda status, errors: _page(meeting_id, status, errors, form_name),
+    )
 
 
 def _item(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -133,15 +162,23 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
 @bp.route("/meetings/<int:meeting_id>/propose", methods=["POST"])
 @login_required
 def propose(meeting_id: int):
-    return _act(meeting_id, lambda m: services.propose_agenda(current_user, m),
-                _("Agenda proposed again from the cases."), "agenda")
+    return _act(
+        meeting_id,
+        lambda m: services.propose_agenda(current_user, m),
+        _("Agenda proposed again from the cases."),
+        "agenda",
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
 @login_required
 def add_item(meeting_id: int):
-    return _act(meeting_id, lambda m: services.add_item(current_user, m, _with_case(form_dict(request.form))),
-                _("Item added."), "agenda")
+    return _act(
+        meeting_id,
+        lambda m: services.add_item(current_user, m, _with_case(form_dict(request.form))),
+        _("Item added."),
+        "agenda",
+    )
 
 
 def _with_case(data: dict) -> dict:
@@ -149,8 +186,9 @@ def _with_case(data: dict) -> dict:
 
     reference = (data.pop("reference", "") or "").strip()
     if reference:
-        case = db.session.scalars(select(Case).where(Case.mdt_id == current_user.mdt_id,
-                                                     Case.reference == reference)).first()
+        case = db.session.scalars(
+            select(Case).where(Case.mdt_id == current_user.mdt_id, Case.reference == reference)
+        ).first()
         data["case_id"] = case.id if case else -1
     return data
 
@@ -175,45 +213,71 @@ def item_action(meeting_id: int, item_id: int, action: str):
             services.create_action_item(current_user, meeting, data)
         else:
             raise NotFound("No such action.")
+
     return _act(meeting_id, work, _("Saved."), f"item-{item_id}")
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
 @login_required
 def attendance(meeting_id: int):
-    return _act(meeting_id, lambda m: services.record_attendance(
-        current_user, m, request.form.getlist("present"), request.form.getlist("listed")),
-        _("Attendance recorded."), "attendance")
+    return _act(
+        meeting_id,
+        lambda m: services.record_attendance(
+            current_user, m, request.form.getlist("present"), request.form.getlist("listed")
+        ),
+        _("Attendance recorded."),
+        "attendance",
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/publish", methods=["POST"])
 @login_required
 def publish(meeting_id: int):
-    return _act(meeting_id, lambda m: services.publish(current_user, m),
-                _("Agenda published; the attendees were told."), "agenda")
+    return _act(
+        meeting_id,
+        lambda m: services.publish(current_user, m),
+        _("Agenda published; the attendees were told."),
+        "agenda",
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/approve", methods=["POST"])
 @login_required
 def approve(meeting_id: int):
-    return _act(meeting_id, lambda m: services.approve_minutes(current_user, m),
-                _("Minutes approved; each case discussed has an entry in its notes."), "agenda")
+    return _act(
+        meeting_id,
+        lambda m: services.approve_minutes(current_user, m),
+        _("Minutes approved; each case discussed has an entry in its notes."),
+        "agenda",
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/reschedule", methods=["POST"])
 @login_required
 def reschedule(meeting_id: int):
-    return _act(meeting_id, lambda m: services.reschedule(current_user, m, form_dict(request.form)),
-                _("Meeting moved; calendars that subscribed will update."), "when")
+    return _act(
+        meeting_id,
+        lambda m: services.reschedule(current_user, m, form_dict(request.form)),
+        _("Meeting moved; calendars that subscribed will update."),
+        "when",
+    )
 
 
 def _printable(meeting_id: int, pdf: bool = False) -> str:
     meeting = services.get_meeting(current_user, meeting_id)
-    present = [f"{r['member'].name} ({r['member'].agency.name})"
-               for r in services.attendance_sheet(meeting) if r["present"]]
-    return render_template("meetings/print.html", meeting=meeting, pdf=pdf, present=present,
-                           agenda=services.read_agenda(current_user, meeting),
-                           actions=services.meeting_actions(current_user, meeting))
+    present = [
+        f"{r['member'].name} ({r['member'].agency.name})"
+        for r in services.attendance_sheet(meeting)
+        if r["present"]
+    ]
+    return render_template(
+        "meetings/print.html",
+        meeting=meeting,
+        pdf=pdf,
+        present=present,
+        agenda=services.read_agenda(current_user, meeting),
+        actions=services.meeting_actions(current_user, meeting),
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/print")
@@ -231,16 +295,22 @@ def pdf(meeting_id: int):
 
     body = render_pdf(_printable(meeting_id, pdf=True))
     record(current_user, "meeting.pdf", db.session.get(Meeting, meeting_id))
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename=meeting-{meeting_id}.pdf"})
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=meeting-{meeting_id}.pdf"},
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/invitation.ics")
 @login_required
 def invitation(meeting_id: int):
     meeting = services.get_meeting(current_user, meeting_id)
-    return Response(meeting_ics(meeting, request.host_url.rstrip("/")), mimetype="text/calendar",
-                    headers={"Content-Disposition": f"attachment; filename=meeting-{meeting.id}.ics"})
+    return Response(
+        meeting_ics(meeting, request.host_url.rstrip("/")),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f"attachment; filename=meeting-{meeting.id}.ics"},
+    )
 
 
 @bp.route("/actions")

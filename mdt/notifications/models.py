@@ -8,20 +8,36 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mdt.extensions import db
 from mdt import clock
+from mdt.extensions import db
 from mdt.timeutil import UTCDateTime
 
-KINDS = ("referral_new", "referral_accepted", "referral_declined", "referral_completed",
-         "referral_withdrawn", "referral_expired", "consent_withdrawn", "deadline_moved",
-         "deadline_created", "meeting_published", "action_assigned", "reminder", "reminder_failed")
+KINDS = (
+    "referral_new",
+    "referral_accepted",
+    "referral_declined",
+    "referral_completed",
+    "referral_withdrawn",
+    "referral_expired",
+    "consent_withdrawn",
+    "deadline_moved",
+    "deadline_created",
+    "meeting_published",
+    "action_assigned",
+    "reminder",
+    "reminder_failed",
+)
 
 
 class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (
-        Index("ix_notification_unread", "member_id",
-              postgresql_where=text("read_at IS NULL"), sqlite_where=text("read_at IS NULL")),
+        Index(
+            "ix_notification_unread",
+            "member_id",
+            postgresql_where=text("read_at IS NULL"),
+            sqlite_where=text("read_at IS NULL"),
+        ),
         Index("ix_notification_member_created", "member_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,17 +46,28 @@ class Notification(db.Model):
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
     matter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("legal_matter.id", ondelete="CASCADE", use_alter=True,
-                   name="fk_notification_matter_id_legal_matter"))
+        ForeignKey(
+            "legal_matter.id",
+            ondelete="CASCADE",
+            use_alter=True,
+            name="fk_notification_matter_id_legal_matter",
+        )
+    )
     meeting_id: Mapped[int | None] = mapped_column(
-        ForeignKey("meeting.id", ondelete="CASCADE", use_alter=True,
-                   name="fk_notification_meeting_id_meeting"))
+        ForeignKey(
+            "meeting.id", ondelete="CASCADE", use_alter=True, name="fk_notification_meeting_id_meeting"
+        )
+    )
     deadline_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deadline.id", ondelete="CASCADE", use_alter=True,
-                   name="fk_notification_deadline_id_deadline"))
+        ForeignKey(
+            "deadline.id", ondelete="CASCADE", use_alter=True, name="fk_notification_deadline_id_deadline"
+        )
+    )
     reminder_id: Mapped[int | None] = mapped_column(
-        ForeignKey("reminder.id", ondelete="CASCADE", use_alter=True,
-                   name="fk_notification_reminder_id_reminder"))
+        ForeignKey(
+            "reminder.id", ondelete="CASCADE", use_alter=True, name="fk_notification_reminder_id_reminder"
+        )
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -19,10 +19,19 @@ The rules in short:
 
 from __future__ import annotations
 
-from mdt.policy.registry import RULES, active, can
 from mdt.policy import cases, directory, legal, meetings, referrals, reminders  # noqa: F401  (register)
 from mdt.policy.cases import ALL_PARTS, listable_filter, on_team, shared_parts, team_filter
 from mdt.policy.legal import matter_filter
+from mdt.policy.registry import RULES, active, can
 
-__all__ = ["ALL_PARTS", "RULES", "active", "can", "listable_filter", "matter_filter", "on_team",
-           "shared_parts", "team_filter"]
+__all__ = [
+    "ALL_PARTS",
+    "RULES",
+    "active",
+    "can",
+    "listable_filter",
+    "matter_filter",
+    "on_team",
+    "shared_parts",
+    "team_filter",
+]

@@ -26,7 +26,7 @@ def shared_parts(user, case: Case) -> frozenset[str]:
     if link is None:
         return frozenset()
     if link.consent_id is None:
-        return ALL_PARTS     # on the team from before consent was recorded per agency
+        return ALL_PARTS  # on the team from before consent was recorded per agency
     return consent.for_case(case, consent.SHARING, user.agency_id).parts
 
 
@@ -50,8 +50,10 @@ def _view(user, case) -> bool:
 
 def _part_rule(part: str):
     """``case.part.<part>``: the part is among those the user's place on the team opens."""
+
     def check(user, case) -> bool:
         return _case(user, case) and part in shared_parts(user, case)
+
     return check
 
 
@@ -75,8 +77,9 @@ def _team(user, case) -> bool:
     if not _case(user, case):
         return False
     parts = shared_parts(user, case)
-    return bool(parts) and (case.lead_agency_id == user.agency_id
-                            or (user.has_role("coordinator") and parts == ALL_PARTS))
+    return bool(parts) and (
+        case.lead_agency_id == user.agency_id or (user.has_role("coordinator") and parts == ALL_PARTS)
+    )
 
 
 @rule("case.edit", "case.stage", "case.audit", "case.consent", "case.refer")
@@ -97,11 +100,14 @@ def _link_person(user, person) -> bool:
     cases in full (otherwise their record would open to whoever guesses the id)."""
     if person is None or person.mdt_id != user.mdt_id:
         return False
-    return db.session.scalar(select(Case.id).where(Case.person_id == person.id,
-                                                   team_filter(user)).limit(1)) is not None
+    return (
+        db.session.scalar(select(Case.id).where(Case.person_id == person.id, team_filter(user)).limit(1))
+        is not None
+    )
 
 
 # ---------------------------------------------------------------- the same rules, in SQL
+
 
 class _InSmallSet(ColumnElement):
     """``column IN (subquery)`` for a subquery that yields few rows. On PostgreSQL it compiles to
@@ -124,8 +130,8 @@ def _in_small_set_default(element, compiler, **kw):
 
 @compiles(_InSmallSet, "postgresql")
 def _in_small_set_pg(element, compiler, **kw):
-    return "%s = ANY(ARRAY(%s))" % (compiler.process(element.column, **kw),
-                                    compiler.process(element.subquery, **kw))
+    column = compiler.process(element.column, **kw)
+    return f"{column} = ANY(ARRAY({compiler.process(element.subquery, **kw)}))"
 
 
 def team_filter(user):
@@ -136,9 +142,11 @@ def team_filter(user):
     joined = union(
         select(CaseAgency.case_id).where(
             CaseAgency.agency_id == user.agency_id,
-            or_(CaseAgency.consent_id.is_(None),
-                consent.live_sql(CaseAgency.case_id, consent.SHARING, CaseAgency.agency_id,
-                                 on=today))),
+            or_(
+                CaseAgency.consent_id.is_(None),
+                consent.live_sql(CaseAgency.case_id, consent.SHARING, CaseAgency.agency_id, on=today),
+            ),
+        ),
         select(CaseAssignment.case_id).where(CaseAssignment.member_id == user.id),
     )
     return and_(

@@ -23,5 +23,8 @@ def _action_plan(user, _obj) -> bool:
 @rule("service.manage")
 def _service(user, agency) -> bool:
     """``agency``: the agency offering the service."""
-    return agency is not None and agency.mdt_id == user.mdt_id and (
-        user.has_role("admin") or user.agency_id == agency.id)
+    return (
+        agency is not None
+        and agency.mdt_id == user.mdt_id
+        and (user.has_role("admin") or user.agency_id == agency.id)
+    )

@@ -15,13 +15,17 @@ from mdt.policy.registry import rule
 def matter_filter(user):
     """SQL condition: matters ``user`` may see: the one who opened it, the assigned lawyers and
     their agencies, the MDT's coordinators, and the team of any claimant's case."""
-    lawyer_agency = (select(MatterLawyer.matter_id).join(Member, Member.id == MatterLawyer.member_id)
-                     .where(Member.agency_id == user.agency_id))
+    lawyer_agency = (
+        select(MatterLawyer.matter_id)
+        .join(Member, Member.id == MatterLawyer.member_id)
+        .where(Member.agency_id == user.agency_id)
+    )
     conditions = [
         LegalMatter.created_by_id == user.id,
         LegalMatter.id.in_(lawyer_agency),
-        LegalMatter.id.in_(select(Claimant.matter_id).join(Case, Case.id == Claimant.case_id)
-                           .where(team_filter(user))),
+        LegalMatter.id.in_(
+            select(Claimant.matter_id).join(Case, Case.id == Claimant.case_id).where(team_filter(user))
+        ),
     ]
     if user.has_role("coordinator"):
         conditions.append(LegalMatter.mdt_id == user.mdt_id)
@@ -30,8 +34,12 @@ def matter_filter(user):
 
 @rule("matter.view")
 def _view(user, matter) -> bool:
-    return matter is not None and matter.mdt_id == user.mdt_id and db.session.scalar(
-        select(LegalMatter.id).where(LegalMatter.id == matter.id, matter_filter(user))) is not None
+    return (
+        matter is not None
+        and matter.mdt_id == user.mdt_id
+        and db.session.scalar(select(LegalMatter.id).where(LegalMatter.id == matter.id, matter_filter(user)))
+        is not None
+    )
 
 
 @rule("matter.create")
@@ -46,15 +54,17 @@ def _edit(user, matter) -> bool:
         return False
     if matter.created_by_id == user.id:
         return True
-    return any(link.member_id == user.id or link.member.agency_id == user.agency_id
-               for link in matter.lawyers)
+    return any(
+        link.member_id == user.id or link.member.agency_id == user.agency_id for link in matter.lawyers
+    )
 
 
 @rule("matter.confirm_event")
 def _confirm(user, matter) -> bool:
     """A second pair of eyes on a trigger date: the matter's lawyers or a coordinator."""
-    return _edit(user, matter) or (matter is not None and matter.mdt_id == user.mdt_id
-                                   and user.has_role("coordinator"))
+    return _edit(user, matter) or (
+        matter is not None and matter.mdt_id == user.mdt_id and user.has_role("coordinator")
+    )
 
 
 @rule("legal.rules")

@@ -31,6 +31,10 @@ def _approve(user, meeting=None) -> bool:
 @rule("action.close")
 def _close(user, item) -> bool:
     """The owner, their agency, or a coordinator closes an action item."""
-    return item is not None and item.mdt_id == user.mdt_id and (
-        item.owner_id == user.id or user.agency_id == item.owner_agency_id
-        or user.has_role("coordinator"))
+    return (
+        item is not None
+        and item.mdt_id == user.mdt_id
+        and (
+            item.owner_id == user.id or user.agency_id == item.owner_agency_id or user.has_role("coordinator")
+        )
+    )

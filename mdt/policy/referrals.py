@@ -8,7 +8,8 @@ from mdt.policy.registry import can, rule
 def _sides(user, referral) -> tuple[bool, bool]:
     receiving = user.agency_id == referral.to_agency_id
     referring = user.agency_id == referral.from_agency_id or (
-        not receiving and can(user, "case.edit", referral.case))
+        not receiving and can(user, "case.edit", referral.case)
+    )
     return receiving, referring
 
 
@@ -41,8 +42,7 @@ def _withdraw(user, referral) -> bool:
 
 @rule("referral.instalment")
 def _instalment(user, referral) -> bool:
-    return _mine(user, referral) and any(_sides(user, referral)) \
-        and referral.service == "livelihood_grant"
+    return _mine(user, referral) and any(_sides(user, referral)) and referral.service == "livelihood_grant"
 
 
 @rule("referral.stats")

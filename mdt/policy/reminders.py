@@ -11,4 +11,5 @@ def _outbox(user, mdt_id=None) -> bool:
     embedded default wrote for it. ``mdt_id``: the MDT whose outbox is asked for (default: the
     user's own)."""
     return (mdt_id is None or mdt_id == user.mdt_id) and (
-        user.has_role("coordinator") or user.has_role("admin"))
+        user.has_role("coordinator") or user.has_role("admin")
+    )

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, JSON, Numeric, String, Text,
-                        text)
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mdt import clock
 from mdt.cases.models import PLAN_SERVICES
 from mdt.directory.models import _in
 from mdt.extensions import db
-from mdt import clock
 from mdt.timeutil import UTCDateTime
 
 CONSENT_PURPOSES = ("share_with_agency", "legal_action", "contact_sms", "contact_email")
@@ -22,18 +21,26 @@ SHARE_PARTS = ("person", "episodes", "assessment", "plan", "notes")
 REFERRAL_STATUSES = ("pending", "accepted", "declined", "completed", "withdrawn", "expired")
 URGENCIES = ("normal", "urgent")
 OUTCOMES = ("received", "not_received")
-NOT_RECEIVED_REASONS = ("refused_at_service", "discrimination", "not_eligible", "no_capacity",
-                        "person_declined", "could_not_reach", "other")
+NOT_RECEIVED_REASONS = (
+    "refused_at_service",
+    "discrimination",
+    "not_eligible",
+    "no_capacity",
+    "person_declined",
+    "could_not_reach",
+    "other",
+)
 
 
 class Service(db.Model):
     """A service an agency offers: the directory answers "who can help with X in district Y"."""
 
     __tablename__ = "service"
-    __table_args__ = (CheckConstraint(_in("category", PLAN_SERVICES), name="category"),
-                      CheckConstraint("response_days > 0 AND response_days <= 365",
-                                      name="response_days"),
-                      Index("ix_service_mdt_category", "mdt_id", "category"))
+    __table_args__ = (
+        CheckConstraint(_in("category", PLAN_SERVICES), name="category"),
+        CheckConstraint("response_days > 0 AND response_days <= 365", name="response_days"),
+        Index("ix_service_mdt_category", "mdt_id", "category"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
@@ -61,8 +68,7 @@ class Consent(db.Model):
     __tablename__ = "consent"
     __table_args__ = (
         CheckConstraint(_in("purpose", CONSENT_PURPOSES), name="purpose"),
-        CheckConstraint("purpose <> 'share_with_agency' OR agency_id IS NOT NULL",
-                        name="share_names_agency"),
+        CheckConstraint("purpose <> 'share_with_agency' OR agency_id IS NOT NULL", name="share_names_agency"),
         Index("ix_consent_case", "case_id", "purpose"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,15 +106,18 @@ class Referral(db.Model):
         CheckConstraint(_in("service", PLAN_SERVICES), name="service"),
         CheckConstraint(_in("urgency", URGENCIES), name="urgency"),
         CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES), name="outcome"),
-        CheckConstraint("status <> 'declined' OR decline_reason IS NOT NULL",
-                        name="declined_reason"),
+        CheckConstraint("status <> 'declined' OR decline_reason IS NOT NULL", name="declined_reason"),
         CheckConstraint("status <> 'completed' OR outcome IS NOT NULL", name="completed_outcome"),
         Index("ix_referral_to", "to_agency_id", "status", "created_at"),
         Index("ix_referral_from", "from_agency_id", "status", "created_at"),
         Index("ix_referral_case", "case_id"),
         # The expiry sweep reads only pending referrals, by their respond-by date.
-        Index("ix_referral_pending_respond_by", "respond_by",
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index(
+            "ix_referral_pending_respond_by",
+            "respond_by",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))
@@ -142,8 +151,9 @@ class Referral(db.Model):
     created_by = relationship("Member", foreign_keys=[created_by_id])
     consent = relationship("Consent")
     offered_service = relationship("Service")
-    instalments: Mapped[list["GrantInstalment"]] = relationship(
-        order_by="GrantInstalment.paid_on", cascade="all, delete-orphan")
+    instalments: Mapped[list[GrantInstalment]] = relationship(
+        order_by="GrantInstalment.paid_on", cascade="all, delete-orphan"
+    )
 
 
 class GrantInstalment(db.Model):
@@ -152,8 +162,7 @@ class GrantInstalment(db.Model):
     __tablename__ = "grant_instalment"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3))
     paid_on: Mapped[date] = mapped_column(Date)

@@ -7,22 +7,23 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mdt import clock, consent, policy, transaction
+from mdt.audit.services import record
 from mdt.cases import services as cases
 from mdt.cases.models import PlanItem
+from mdt.cases.views import form_page
 from mdt.directory.services import agencies
 from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.notifications import services as notifications
 from mdt.referrals import services
 from mdt.referrals.models import REFERRAL_STATUSES, Consent, Service
-from mdt.audit.services import record
-from mdt.cases.views import form_page
 from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("referrals", __name__)
 
 
 # ---------------------------------------------------------------- consent (from the case page)
+
 
 @bp.route("/cases/<int:case_id>/consents", methods=["GET", "POST"])
 @login_required
@@ -35,9 +36,16 @@ def record_consent(case_id: int):
         services.record_consent(current_user, case, data)
 
     return form_page(
-        case_id, "case.consent", "referrals/consent_form.html", work, _("Consent recorded."),
-        "consent", lambda case: {"recorded_on": clock.today(case.mdt).isoformat(), "given": "true"},
-        read="case.read_consents", agencies=lambda: agencies(current_user.mdt_id))
+        case_id,
+        "case.consent",
+        "referrals/consent_form.html",
+        work,
+        _("Consent recorded."),
+        "consent",
+        lambda case: {"recorded_on": clock.today(case.mdt).isoformat(), "given": "true"},
+        read="case.read_consents",
+        agencies=lambda: agencies(current_user.mdt_id),
+    )
 
 
 @bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])
@@ -52,12 +60,18 @@ def withdraw_consent(consent_id: int):
         transaction.rollback()
         flash(exc.detail, "error")
         return redirect(back)
-    flash(_("Consent withdrawn. %(n)s referral(s) withdrawn; access removed at once.",
-            n=len(effects["referrals_withdrawn"])), "success")
+    flash(
+        _(
+            "Consent withdrawn. %(n)s referral(s) withdrawn; access removed at once.",
+            n=len(effects["referrals_withdrawn"]),
+        ),
+        "success",
+    )
     return redirect(back)
 
 
 # ---------------------------------------------------------------- services directory
+
 
 @bp.route("/services")
 @login_required
@@ -67,17 +81,34 @@ def directory():
     language = request.args.get("language") or None
     found = services.find_services(current_user.mdt_id, category, district, language)
     case_id = request.args.get("case_id", type=int)
-    return render_template("referrals/services.html", services=found, category=category,
-                           district=district, language=language, case_id=case_id)
+    return render_template(
+        "referrals/services.html",
+        services=found,
+        category=category,
+        district=district,
+        language=language,
+        case_id=case_id,
+    )
 
 
 def _service_form(service: Service | None = None):
     def initial():
         if service is None:
             return {"agency_id": current_user.agency_id, "response_days": 7, "active": True}
-        return {k: getattr(service, k) for k in ("agency_id", "category", "name", "areas",
-                                                  "languages", "eligibility", "contact",
-                                                  "response_days", "active")}
+        return {
+            k: getattr(service, k)
+            for k in (
+                "agency_id",
+                "category",
+                "name",
+                "areas",
+                "languages",
+                "eligibility",
+                "contact",
+                "response_days",
+                "active",
+            )
+        }
 
     def work():
         data = form_dict(request.form)
@@ -85,13 +116,18 @@ def _service_form(service: Service | None = None):
         return services.save_service(current_user, data, service)
 
     def render(values, errors, status):
-        own = [a for a in agencies(current_user.mdt_id)
-               if policy.can(current_user, "service.manage", a)]
-        return render_template("referrals/service_form.html", service=service, values=values,
-                               errors=errors, agencies=own), status
+        own = [a for a in agencies(current_user.mdt_id) if policy.can(current_user, "service.manage", a)]
+        return render_template(
+            "referrals/service_form.html", service=service, values=values, errors=errors, agencies=own
+        ), status
 
-    return form_view(initial=initial, render=render, work=work, success=_("Service saved."),
-                     done_url=url_for("referrals.directory"))
+    return form_view(
+        initial=initial,
+        render=render,
+        work=work,
+        success=_("Service saved."),
+        done_url=url_for("referrals.directory"),
+    )
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
@@ -111,6 +147,7 @@ def edit_service(service_id: int):
 
 # ---------------------------------------------------------------- referrals
 
+
 @bp.route("/referrals")
 @login_required
 def index():
@@ -122,8 +159,15 @@ def index():
     f = services.ReferralFilters(direction=direction, status=status, page=page)
     rows, total = services.referral_list(current_user, f)
     pages = max((total + f.per_page - 1) // f.per_page, 1)
-    return render_template("referrals/index.html", rows=rows, total=total, f=f, pages=pages,
-                           has_next=page < pages, today=clock.today(current_user.mdt))
+    return render_template(
+        "referrals/index.html",
+        rows=rows,
+        total=total,
+        f=f,
+        pages=pages,
+        has_next=page < pages,
+        today=clock.today(current_user.mdt),
+    )
 
 
 def _agency_choices(service: str | None, district: str | None):
@@ -135,8 +179,11 @@ def _agency_choices(service: str | None, district: str | None):
         if s.agency_id not in seen and s.agency_id != current_user.agency_id:
             seen.add(s.agency_id)
             first.append((s.agency_id, f"{s.agency.name} · {s.name}"))
-    rest = [(a.id, a.name) for a in agencies(current_user.mdt_id)
-            if a.id not in seen and a.id != current_user.agency_id]
+    rest = [
+        (a.id, a.name)
+        for a in agencies(current_user.mdt_id)
+        if a.id not in seen and a.id != current_user.agency_id
+    ]
     return first, rest
 
 
@@ -147,8 +194,9 @@ def new():
     if case_id is None:
         raise NotFound("No case given.")
     case = cases.get_case(current_user, case_id, "case.refer")
-    plan = db.session.scalars(db.select(PlanItem).where(PlanItem.case_id == case.id,
-                                                        PlanItem.kind == "service")).all()
+    plan = db.session.scalars(
+        db.select(PlanItem).where(PlanItem.case_id == case.id, PlanItem.kind == "service")
+    ).all()
     errors = {}
     status = 200
     if request.method == "POST":
@@ -167,18 +215,32 @@ def new():
             flash(_("Referral sent to %(agency)s.", agency=referral.to_agency.name), "success")
             return redirect(url_for("referrals.show", referral_id=referral.id))
     else:
-        values = {"service": request.args.get("service"),
-                  "plan_item_id": request.args.get("plan_item_id"), "urgency": "normal",
-                  "reason": (request.args.get("reason") or "")[:5000]}
-        if values["plan_item_id"] and not values["service"]:
+        values = {
+            "service": request.args.get("service"),
+            "plan_item_id": request.args.get("plan_item_id"),
+            "urgency": "normal",
+            "reason": (request.args.get("reason") or "")[:5000],
+        }
+        if (values["plan_item_id"] or "").isdigit() and not values["service"]:
             item = db.session.get(PlanItem, int(values["plan_item_id"]))
             if item is not None and item.case_id == case.id:
                 values["service"] = item.service
     first, rest = _agency_choices(values.get("service"), case.district)
-    consented = {d.agency_id for d in consent.effective(case.consents, on=clock.today(case.mdt))
-                 if d.purpose == consent.SHARING and d.live}
-    return render_template("referrals/new.html", case=case, values=values, errors=errors,
-                           first=first, rest=rest, plan=plan, consented=consented), status
+    consented = {
+        d.agency_id
+        for d in consent.effective(case.consents, on=clock.today(case.mdt))
+        if d.purpose == consent.SHARING and d.live
+    }
+    return render_template(
+        "referrals/new.html",
+        case=case,
+        values=values,
+        errors=errors,
+        first=first,
+        rest=rest,
+        plan=plan,
+        consented=consented,
+    ), status
 
 
 @bp.route("/referrals/agency-options")
@@ -186,8 +248,12 @@ def new():
 def agency_options():
     """htmx: the agency list for the chosen service."""
     first, rest = _agency_choices(request.args.get("service"), request.args.get("district"))
-    return render_template("referrals/_agency_options.html", first=first, rest=rest,
-                           selected=request.args.get("to_agency_id", type=int))
+    return render_template(
+        "referrals/_agency_options.html",
+        first=first,
+        rest=rest,
+        selected=request.args.get("to_agency_id", type=int),
+    )
 
 
 @bp.route("/referrals/<int:referral_id>")
@@ -197,9 +263,15 @@ def show(referral_id: int, status: int = 200, errors=None, form_name=None):
     can_see_case = policy.can(current_user, "case.view", referral.case)
     if can_see_case:
         record(current_user, "referral.read", referral, case=referral.case)
-    return render_template("referrals/show.html", referral=referral, can_see_case=can_see_case,
-                           errors=errors or {}, form_name=form_name, values=request.form,
-                           today=clock.today(current_user.mdt)), status
+    return render_template(
+        "referrals/show.html",
+        referral=referral,
+        can_see_case=can_see_case,
+        errors=errors or {},
+        form_name=form_name,
+        values=request.form,
+        today=clock.today(current_user.mdt),
+    ), status
 
 
 def _referral_action(referral_id: int, work, success: str, form_name: str):
@@ -210,48 +282,67 @@ def _referral_action(referral_id: int, work, success: str, form_name: str):
             return url_for("referrals.show", referral_id=referral_id)
         return url_for("referrals.index")
 
-    return act(lambda: work(referral), success=success, done_url=done_url,
-               page=lambda status, errors: show(referral_id, status=status, errors=errors,
-                                                form_name=form_name))
+    return act(
+        lambda: work(referral),
+        success=success,
+        done_url=done_url,
+        page=lambda status, errors: show(referral_id, status=status, errors=errors, form_name=form_name),
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/accept", methods=["POST"])
 @login_required
 def accept(referral_id: int):
-    return _referral_action(referral_id, lambda r: services.accept(current_user, r),
-                            _("Referral accepted. The case is now open to your agency."), "answer")
+    return _referral_action(
+        referral_id,
+        lambda r: services.accept(current_user, r),
+        _("Referral accepted. The case is now open to your agency."),
+        "answer",
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/decline", methods=["POST"])
 @login_required
 def decline(referral_id: int):
     return _referral_action(
-        referral_id, lambda r: services.decline(current_user, r, request.form.get("reason")),
-        _("Referral declined."), "decline")
+        referral_id,
+        lambda r: services.decline(current_user, r, request.form.get("reason")),
+        _("Referral declined."),
+        "decline",
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/complete", methods=["POST"])
 @login_required
 def complete(referral_id: int):
     return _referral_action(
-        referral_id, lambda r: services.complete(current_user, r, form_dict(request.form)),
-        _("Outcome recorded."), "complete")
+        referral_id,
+        lambda r: services.complete(current_user, r, form_dict(request.form)),
+        _("Outcome recorded."),
+        "complete",
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(referral_id: int):
     return _referral_action(
-        referral_id, lambda r: services.withdraw(current_user, r, request.form.get("reason")),
-        _("Referral withdrawn."), "withdraw")
+        referral_id,
+        lambda r: services.withdraw(current_user, r, request.form.get("reason")),
+        _("Referral withdrawn."),
+        "withdraw",
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/instalments", methods=["POST"])
 @login_required
 def add_instalment(referral_id: int):
     return _referral_action(
-        referral_id, lambda r: services.add_instalment(current_user, r, form_dict(request.form)),
-        _("Instalment recorded."), "instalment")
+        referral_id,
+        lambda r: services.add_instalment(current_user, r, form_dict(request.form)),
+        _("Instalment recorded."),
+        "instalment",
+    )
 
 
 @bp.route("/referrals/figures")
@@ -270,11 +361,11 @@ def figures():
         start, end = today - timedelta(days=365), today
         errors["start"] = [_("Use a date like 2026-01-31.")]
     data = services.figures(current_user.mdt_id, start, end)
-    return render_template("referrals/figures.html", data=data, start=start, end=end,
-                           errors=errors)
+    return render_template("referrals/figures.html", data=data, start=start, end=end, errors=errors)
 
 
 # ---------------------------------------------------------------- notifications
+
 
 @bp.route("/notifications")
 @login_required

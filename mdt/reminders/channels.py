@@ -59,8 +59,9 @@ class EmailChannel:
         parts = urlsplit(self.url)
         timeout = float(current_app.config.get("MDT_SMTP_TIMEOUT", 10))
         if parts.scheme == "smtps":
-            conn = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=timeout,
-                                    context=ssl.create_default_context())
+            conn = smtplib.SMTP_SSL(
+                parts.hostname, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             conn = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
             if parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes"):
@@ -76,12 +77,11 @@ class EmailChannel:
         mail["Subject"] = message.subject
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(domain="mdt.local")
-        mail["X-MDT-Reminder"] = str(reminder_id)    # a number only: lets operators trace it
+        mail["X-MDT-Reminder"] = str(reminder_id)  # a number only: lets operators trace it
         mail.set_content(message.text)
         mail.add_alternative(message.html, subtype="html")
         if message.ics:
-            mail.add_attachment(message.ics, maintype="text", subtype="calendar",
-                                filename="invitation.ics")
+            mail.add_attachment(message.ics, maintype="text", subtype="calendar", filename="invitation.ics")
         return mail
 
     def send(self, reminder, to, message: Message) -> None:
@@ -97,7 +97,7 @@ class EmailChannel:
                 self.conn = self._connect()
             self.conn.send_message(mail)
         except (smtplib.SMTPException, OSError):
-            self.close()        # a broken connection is not reused for the next message
+            self.close()  # a broken connection is not reused for the next message
             raise
 
     def close(self) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, JSON, String, Text, false, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mdt import clock
 from mdt.directory.models import _in
 from mdt.extensions import db
-from mdt import clock
 from mdt.timeutil import UTCDateTime
 
 STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
@@ -29,9 +29,12 @@ class Reminder(db.Model):
         # A member of the MDT, or (with consent, for their court dates) the person themself.
         CheckConstraint("(member_id IS NULL) <> (person_id IS NULL)", name="one_recipient"),
         # What the sweep reads: the due rows, and the ones whose sender went quiet.
-        Index("ix_reminder_due", "scheduled_at",
-              postgresql_where=text("status IN ('pending', 'sending')"),
-              sqlite_where=text("status IN ('pending', 'sending')")),
+        Index(
+            "ix_reminder_due",
+            "scheduled_at",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
+        ),
         Index("ix_reminder_source", "source_type", "source_id"),
         Index("ix_reminder_member", "member_id", "scheduled_at"),
     )
@@ -43,7 +46,7 @@ class Reminder(db.Model):
     source_type: Mapped[str] = mapped_column(String(10))
     source_id: Mapped[int]
     purpose: Mapped[str] = mapped_column(String(15), default="reminder")
-    lead: Mapped[str] = mapped_column(String(30))      # "7d", "midpoint", "overdue:2026-11-23", ...
+    lead: Mapped[str] = mapped_column(String(30))  # "7d", "midpoint", "overdue:2026-11-23", ...
     channel: Mapped[str] = mapped_column(String(5))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(10), default="pending")
@@ -62,11 +65,10 @@ class ReminderPreference(db.Model):
     """A member's own lead times (days before, per kind), channels, quiet hours and digest."""
 
     __tablename__ = "reminder_preference"
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
     channels: Mapped[list] = mapped_column(JSON, default=list)
     lead_days: Mapped[dict] = mapped_column(JSON, default=dict)
-    quiet_start: Mapped[str | None] = mapped_column(String(5))   # "21:00", local time
-    quiet_end: Mapped[str | None] = mapped_column(String(5))     # "07:00"
+    quiet_start: Mapped[str | None] = mapped_column(String(5))  # "21:00", local time
+    quiet_end: Mapped[str | None] = mapped_column(String(5))  # "07:00"
     # One email each morning with the day's reminders instead of one email each.
     digest: Mapped[bool] = mapped_column(default=False, server_default=false())

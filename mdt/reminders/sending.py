@@ -35,21 +35,31 @@ def claim(limit: int, now=None) -> tuple[str, list[int]]:
     now = now or clock.now()
     lease = timedelta(seconds=_setting("MDT_REMINDER_LEASE_SECONDS", 300))
     token = uuid.uuid4().hex
-    claimable = or_(and_(Reminder.status == "pending", Reminder.scheduled_at <= now),
-                    and_(Reminder.status == "sending", Reminder.claimed_at < now - lease))
+    claimable = or_(
+        and_(Reminder.status == "pending", Reminder.scheduled_at <= now),
+        and_(Reminder.status == "sending", Reminder.claimed_at < now - lease),
+    )
     pick = select(Reminder.id).where(claimable).order_by(Reminder.scheduled_at, Reminder.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(pick))
     if ids:
-        db.session.execute(update(Reminder).where(Reminder.id.in_(ids), claimable).values(
-            status="sending", claim_token=token, claimed_at=now, attempts=Reminder.attempts + 1),
-            execution_options={"synchronize_session": False})
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids), claimable)
+            .values(status="sending", claim_token=token, claimed_at=now, attempts=Reminder.attempts + 1),
+            execution_options={"synchronize_session": False},
+        )
     transaction.commit()
     if not ids:
         return token, []
-    return token, list(db.session.scalars(select(Reminder.id).where(
-        Reminder.claim_token == token, Reminder.status == "sending").order_by(Reminder.id)))
+    return token, list(
+        db.session.scalars(
+            select(Reminder.id)
+            .where(Reminder.claim_token == token, Reminder.status == "sending")
+            .order_by(Reminder.id)
+        )
+    )
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -66,8 +76,7 @@ def _fail(reminder: Reminder, reason: str, final: bool) -> None:
     if final:
         reminder.status = "failed"
         for member_id in coordinators(reminder.mdt_id):
-            db.session.add(Notification(member_id=member_id, kind="reminder_failed",
-                                        reminder_id=reminder.id))
+            db.session.add(Notification(member_id=member_id, kind="reminder_failed", reminder_id=reminder.id))
     else:
         reminder.status = "pending"
         reminder.scheduled_at = clock.now() + _backoff(reminder.attempts)
@@ -77,9 +86,16 @@ def _digest_members(ids) -> set[int]:
     """Which recipients of this batch take a daily digest (one query for the batch)."""
     from mdt.reminders.models import ReminderPreference
 
-    return set(db.session.scalars(select(ReminderPreference.member_id).where(
-        ReminderPreference.digest.is_(True), ReminderPreference.member_id.in_(
-            select(Reminder.member_id).where(Reminder.id.in_(list(ids)))))))
+    return set(
+        db.session.scalars(
+            select(ReminderPreference.member_id).where(
+                ReminderPreference.digest.is_(True),
+                ReminderPreference.member_id.in_(
+                    select(Reminder.member_id).where(Reminder.id.in_(list(ids)))
+                ),
+            )
+        )
+    )
 
 
 def _digest_companions(reminder: Reminder, is_pg: bool, digesters: set[int]) -> list[Reminder]:
@@ -87,11 +103,16 @@ def _digest_companions(reminder: Reminder, is_pg: bool, digesters: set[int]) -> 
     sent in the same message. Rows another sender holds are left to it."""
     if reminder.channel != "email" or reminder.member_id not in digesters:
         return []
-    stmt = select(Reminder).where(Reminder.member_id == reminder.member_id, Reminder.channel == "email",
-                                  Reminder.id != reminder.id, Reminder.scheduled_at <= clock.now(),
-                                  or_(Reminder.status == "pending",
-                                      and_(Reminder.status == "sending",
-                                           Reminder.claim_token == reminder.claim_token)))
+    stmt = select(Reminder).where(
+        Reminder.member_id == reminder.member_id,
+        Reminder.channel == "email",
+        Reminder.id != reminder.id,
+        Reminder.scheduled_at <= clock.now(),
+        or_(
+            Reminder.status == "pending",
+            and_(Reminder.status == "sending", Reminder.claim_token == reminder.claim_token),
+        ),
+    )
     if is_pg:
         stmt = stmt.with_for_update(skip_locked=True)
     out = []
@@ -112,12 +133,13 @@ def deliver(ids, token: str) -> dict:
     digesters = _digest_members(ids) if ids else set()
     try:
         for reminder_id in ids:
-            stmt = select(Reminder).where(Reminder.id == reminder_id, Reminder.claim_token == token,
-                                          Reminder.status == "sending")
+            stmt = select(Reminder).where(
+                Reminder.id == reminder_id, Reminder.claim_token == token, Reminder.status == "sending"
+            )
             if is_pg:
                 stmt = stmt.with_for_update(skip_locked=True)
             reminder = db.session.scalars(stmt).first()
-            if reminder is None:           # claimed again by a later sweep, or already done
+            if reminder is None:  # claimed again by a later sweep, or already done
                 transaction.rollback()
                 counts["skipped"] += 1
                 continue
@@ -136,7 +158,7 @@ def deliver(ids, token: str) -> dict:
             except Undeliverable as exc:
                 _fail(reminder, str(exc), final=True)
                 counts["failed"] += 1
-            except Exception as exc:       # noqa: BLE001 - any failure of a channel is retried
+            except Exception as exc:  # noqa: BLE001 - any failure of a channel is retried
                 final = reminder.attempts >= max_attempts
                 _fail(reminder, f"{type(exc).__name__}: {exc}", final)
                 counts["failed" if final else "retry"] += 1

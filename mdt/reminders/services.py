@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mdt import clock, policy
-from mdt.directory.models import Mdt
 from mdt.audit.services import record
+from mdt.directory.models import Mdt
 from mdt.errors import Forbidden
 from mdt.extensions import db
 from mdt.reminders.derive import DEFAULT_CHANNELS, DEFAULT_LEADS, sync
@@ -25,11 +25,16 @@ def schedule_overdue() -> int:
     deadlines, actions = [], []
     for mdt in db.session.scalars(select(Mdt)):
         today = clock.today(mdt)
-        deadlines += db.session.scalars(select(Deadline.id).join(
-            LegalMatter, LegalMatter.id == Deadline.matter_id).where(
-            LegalMatter.mdt_id == mdt.id, Deadline.status != "done", Deadline.due_on < today))
-        actions += db.session.scalars(select(ActionItem.id).where(
-            ActionItem.mdt_id == mdt.id, ActionItem.done_at.is_(None), ActionItem.due_on < today))
+        deadlines += db.session.scalars(
+            select(Deadline.id)
+            .join(LegalMatter, LegalMatter.id == Deadline.matter_id)
+            .where(LegalMatter.mdt_id == mdt.id, Deadline.status != "done", Deadline.due_on < today)
+        )
+        actions += db.session.scalars(
+            select(ActionItem.id).where(
+                ActionItem.mdt_id == mdt.id, ActionItem.done_at.is_(None), ActionItem.due_on < today
+            )
+        )
     added = sync("deadline", deadlines)["added"] if deadlines else 0
     added += sync("action", actions)["added"] if actions else 0
     return added
@@ -42,8 +47,13 @@ def sync_all() -> dict:
     from mdt.referrals.models import Referral
 
     out = {}
-    for kind, model in (("meeting", Meeting), ("hearing", Hearing), ("deadline", Deadline),
-                        ("action", ActionItem), ("referral", Referral)):
+    for kind, model in (
+        ("meeting", Meeting),
+        ("hearing", Hearing),
+        ("deadline", Deadline),
+        ("action", ActionItem),
+        ("referral", Referral),
+    ):
         out[kind] = sync(kind, db.session.scalars(select(model.id)).all())
     return out
 
@@ -58,8 +68,9 @@ def list_for(user, status: str | None = None, everyone: bool = False, limit: int
         stmt = stmt.where(Reminder.member_id == user.id)
     if status in STATUSES:
         stmt = stmt.where(Reminder.status == status)
-    return db.session.scalars(stmt.order_by(Reminder.scheduled_at.desc(), Reminder.id.desc())
-                              .limit(limit)).all()
+    return db.session.scalars(
+        stmt.order_by(Reminder.scheduled_at.desc(), Reminder.id.desc()).limit(limit)
+    ).all()
 
 
 def preferences(user) -> dict:
@@ -67,9 +78,13 @@ def preferences(user) -> dict:
     leads = dict(DEFAULT_LEADS)
     if p and p.lead_days:
         leads.update(p.lead_days)
-    return {"channels": list(p.channels) if p and p.channels else list(DEFAULT_CHANNELS),
-            "lead_days": leads, "quiet_start": p.quiet_start if p else None,
-            "quiet_end": p.quiet_end if p else None, "digest": bool(p and p.digest)}
+    return {
+        "channels": list(p.channels) if p and p.channels else list(DEFAULT_CHANNELS),
+        "lead_days": leads,
+        "quiet_start": p.quiet_start if p else None,
+        "quiet_end": p.quiet_end if p else None,
+        "digest": bool(p and p.digest),
+    }
 
 
 def _days(c: Checker, field: str) -> list[int] | None:
@@ -122,17 +137,28 @@ def save_preferences(user, data: dict) -> ReminderPreference:
     p.digest = c.boolean("digest")
     db.session.add(p)
     db.session.flush()
-    record(user, "reminders.preferences", None, detail={"channels": channels, "lead_days": p.lead_days,
-                                                         "quiet": [quiet_start, quiet_end],
-                                                         "digest": p.digest})
+    record(
+        user,
+        "reminders.preferences",
+        None,
+        detail={
+            "channels": channels,
+            "lead_days": p.lead_days,
+            "quiet": [quiet_start, quiet_end],
+            "digest": p.digest,
+        },
+    )
     _resync_member(user.id)
     return p
 
 
 def _resync_member(member_id: int) -> None:
     """New settings apply to the member's reminders still to come."""
-    pending = db.session.execute(select(Reminder.source_type, Reminder.source_id).where(
-        Reminder.member_id == member_id, Reminder.status == "pending").distinct()).all()
+    pending = db.session.execute(
+        select(Reminder.source_type, Reminder.source_id)
+        .where(Reminder.member_id == member_id, Reminder.status == "pending")
+        .distinct()
+    ).all()
     by_kind: dict[str, set[int]] = {}
     for kind, source_id in pending:
         by_kind.setdefault(kind, set()).add(source_id)

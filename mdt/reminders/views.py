@@ -21,15 +21,22 @@ def _page(status: int = 200, errors=None):
     prefs = services.preferences(current_user)
     if values is None:
         values = {f"lead_{k}": ", ".join(str(d) for d in v) for k, v in prefs["lead_days"].items()}
-        values.update(quiet_start=prefs["quiet_start"] or "", quiet_end=prefs["quiet_end"] or "",
-                      digest=prefs["digest"])
+        values.update(
+            quiet_start=prefs["quiet_start"] or "", quiet_end=prefs["quiet_end"] or "", digest=prefs["digest"]
+        )
         chosen = prefs["channels"]
     else:
         chosen = request.form.getlist("channels")
     wanted = request.args.get("status")
-    return render_template("reminders/index.html", values=values, errors=errors or {},
-                           chosen=chosen, statuses=STATUSES, wanted=wanted,
-                           items=services.list_for(current_user, wanted)), status
+    return render_template(
+        "reminders/index.html",
+        values=values,
+        errors=errors or {},
+        chosen=chosen,
+        statuses=STATUSES,
+        wanted=wanted,
+        items=services.list_for(current_user, wanted),
+    ), status
 
 
 @bp.route("/reminders", methods=["GET", "POST"])
@@ -39,9 +46,12 @@ def index():
         return _page()
     data = form_dict(request.form, ("channels",))
     data["digest"] = "digest" in request.form
-    return act(lambda: services.save_preferences(current_user, data),
-               success=_("Your reminder settings are saved; reminders still to come follow them."),
-               done_url=url_for("reminders.index"), page=lambda status, errors: _page(status, errors))
+    return act(
+        lambda: services.save_preferences(current_user, data),
+        success=_("Your reminder settings are saved; reminders still to come follow them."),
+        done_url=url_for("reminders.index"),
+        page=lambda status, errors: _page(status, errors),
+    )
 
 
 @bp.route("/admin/outbox")
@@ -57,11 +67,17 @@ def outbox():
         for path in sorted(outbox_dir(current_user.mdt_id).glob("*.eml"), reverse=True)[:100]:
             with path.open("rb") as f:
                 head = BytesParser(policy=email_policy.default).parse(f, headersonly=True)
-            mails.append({"name": path.name, "to": head["To"], "subject": head["Subject"],
-                          "date": head["Date"]})
-    return render_template("reminders/outbox.html", statuses=STATUSES, wanted=wanted,
-                           items=services.list_for(current_user, wanted, everyone=True),
-                           mails=mails, smtp=bool(current_app.config.get("MDT_SMTP_URL")))
+            mails.append(
+                {"name": path.name, "to": head["To"], "subject": head["Subject"], "date": head["Date"]}
+            )
+    return render_template(
+        "reminders/outbox.html",
+        statuses=STATUSES,
+        wanted=wanted,
+        items=services.list_for(current_user, wanted, everyone=True),
+        mails=mails,
+        smtp=bool(current_app.config.get("MDT_SMTP_URL")),
+    )
 
 
 @bp.route("/admin/outbox/<name>")
@@ -86,11 +102,16 @@ def reminder_note(notification) -> tuple[str, str]:
     if reminder is None:
         return _("A reminder"), url_for("reminders.index")
     if notification.kind == "reminder_failed":
-        return (_("A reminder could not be sent (%(channel)s): %(error)s",
-                  channel=reminder.channel, error=reminder.last_error or ""),
-                url_for("reminders.outbox", status="failed"))
+        return (
+            _(
+                "A reminder could not be sent (%(channel)s): %(error)s",
+                channel=reminder.channel,
+                error=reminder.last_error or "",
+            ),
+            url_for("reminders.outbox", status="failed"),
+        )
     try:
         message = compose(reminder, recipient_of(reminder))
-    except Exception:   # noqa: BLE001 - the source is gone; the bell still shows something
+    except Exception:  # noqa: BLE001 - the source is gone; the bell still shows something
         return _("A reminder"), url_for("reminders.index")
     return message.subject, message.link.removeprefix(base_url())

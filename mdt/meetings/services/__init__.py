@@ -1,0 +1,43 @@
+"""The meetings domain's services, one module per concern: meetings (and series, attendance),
+agenda, minutes, actions. ``from mdt.meetings import services as meetings`` gives all of them."""
+
+from mdt.meetings.services.actions import (  # noqa: F401
+    action_items_for,
+    close_action,
+    create_action_item,
+    meeting_actions,
+    restricted_title,
+    with_visibility,
+)
+from mdt.meetings.services.agenda import (  # noqa: F401
+    REASON_ORDER,
+    STALLED_LIMIT,
+    AgendaRow,
+    add_item,
+    agenda_for,
+    item_detail,
+    move_item,
+    proposals,
+    propose_agenda,
+    read_agenda,
+    remove_item,
+)
+from mdt.meetings.services.meetings import (  # noqa: F401
+    REPEATS,
+    attendance_sheet,
+    create_meeting,
+    create_series,
+    describe_rule,
+    get_meeting,
+    next_host,
+    occurrences,
+    publish,
+    record_attendance,
+    reschedule,
+    rule_for,
+    schedule_series,
+)
+from mdt.meetings.services.minutes import (  # noqa: F401
+    approve_minutes,
+    save_minutes,
+)

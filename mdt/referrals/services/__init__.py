@@ -1,0 +1,31 @@
+"""The referrals domain's services, one module per concern: consents, offers (the services
+directory), referrals, figures. ``from mdt.referrals import services as referrals`` gives all of
+them."""
+
+from mdt.referrals.services.consents import (  # noqa: F401
+    case_consents,
+    record_consent,
+    withdraw_consent,
+)
+from mdt.referrals.services.figures import (  # noqa: F401
+    figures,
+)
+from mdt.referrals.services.offers import (  # noqa: F401
+    check_service,
+    find_services,
+    save_service,
+)
+from mdt.referrals.services.referrals import (  # noqa: F401
+    ReferralFilters,
+    accept,
+    add_instalment,
+    case_referrals,
+    complete,
+    create_referral,
+    decline,
+    default_respond_by,
+    expire_overdue,
+    get_referral,
+    referral_list,
+    withdraw,
+)

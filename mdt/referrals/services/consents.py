@@ -1,0 +1,181 @@
+"""Recording and withdrawing the person's consent, and its effects: a refusal or a withdrawal
+withdraws the referrals relying on it and takes access away at once. Whether consent is live is
+decided in one place, ``mdt.consent``. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from mdt import clock, consent, policy
+from mdt.audit.services import record
+from mdt.cases.models import Case
+from mdt.consent import SHARING
+from mdt.errors import Forbidden, WorkflowError
+from mdt.extensions import db
+from mdt.notifications import services as notes
+from mdt.referrals.models import (
+    CONSENT_PURPOSES,
+    SHARE_PARTS,
+    Consent,
+    Referral,
+)
+from mdt.referrals.services.common import agency_in_mdt
+from mdt.referrals.signals import consent_changed, referral_changed
+from mdt.signals import send
+from mdt.validation import Checker
+
+
+def case_consents(case: Case):
+    return db.session.scalars(
+        select(Consent)
+        .where(Consent.case_id == case.id)
+        .options(joinedload(Consent.agency), joinedload(Consent.recorded_by))
+        .order_by(Consent.recorded_on.desc(), Consent.id.desc())
+    ).all()
+
+
+def record_consent(actor, case: Case, data: dict) -> Consent:
+    if not policy.can(actor, "case.consent", case):
+        raise Forbidden("You cannot record consent on this case.")
+    c = Checker(data)
+    purpose = c.choice("purpose", CONSENT_PURPOSES, required=True)
+    agency = agency_in_mdt(c, "agency_id", case.mdt_id, required=(purpose == "share_with_agency"))
+    if "given" not in c.data or c.data.get("given") in (None, ""):
+        c.error("given", _l("Say whether the person agreed or refused."))
+    given = c.boolean("given")
+    today = clock.today(case.mdt)
+    recorded_on = c.day("recorded_on", not_after=today) or today
+    c.day("expires_on")
+    c.text("language", max_length=60)
+    c.text("interpreter", max_length=200)
+    acknowledged = c.boolean("risks_acknowledged")
+    scope = c.data.get("scope")
+    if isinstance(scope, str):
+        scope = [scope]
+    if scope is not None:
+        if not isinstance(scope, list) or any(p not in SHARE_PARTS for p in scope) or not scope:
+            c.error("scope", _l("Choose the parts of the case that may be shared."))
+            scope = None
+    expires_on = c.clean.get("expires_on")
+    if expires_on and expires_on < recorded_on:
+        c.error("expires_on", _l("The consent cannot expire before it was given."))
+    if agency is not None and agency.id == case.lead_agency_id and purpose == "share_with_agency":
+        c.error("agency_id", _l("The lead agency has the case already."))
+    if (
+        given
+        and agency is not None
+        and agency.is_enforcement
+        and purpose == "share_with_agency"
+        and not acknowledged
+    ):
+        c.error(
+            "risks_acknowledged",
+            _l(
+                "Sharing with police or prosecutors needs a record that the risks (counter-charges, "
+                "immigration consequences) were discussed with the person."
+            ),
+        )
+    c.raise_if_errors()
+    if purpose == SHARING and given:
+        # Scope is explicit: the parts named, never "all" by default. Whom the agency serves (the
+        # person's identity) always travels with a sharing consent; the rest is chosen.
+        scope = sorted({"person", *(scope or [])})
+    elif purpose != SHARING:
+        scope = None
+    recorded = Consent(
+        case=case,
+        case_id=case.id,
+        purpose=purpose,
+        agency_id=agency.id if agency else None,
+        given=given,
+        recorded_on=recorded_on,
+        recorded_by_id=actor.id,
+        language=c.clean.get("language"),
+        interpreter=c.clean.get("interpreter"),
+        expires_on=expires_on,
+        scope=scope,
+        risks_acknowledged=acknowledged,
+    )
+    db.session.add(recorded)
+    db.session.flush()
+    record(
+        actor,
+        "consent.record",
+        recorded,
+        case=case,
+        detail={
+            "purpose": purpose,
+            "agency_id": recorded.agency_id,
+            "given": given,
+            "expires_on": expires_on,
+            "scope": recorded.scope,
+            "risks_acknowledged": acknowledged,
+        },
+    )
+    if not given and agency is not None and purpose == SHARING:
+        # A refusal is the latest decision: the agency loses what it had.
+        _revoke_agency(actor, case, agency.id, reason="consent refused")
+    send(consent_changed, [case.id])
+    return recorded
+
+
+def withdraw_consent(actor, recorded: Consent, reason: str | None = None) -> dict:
+    case = db.session.get(Case, recorded.case_id)
+    if not policy.can(actor, "case.consent", case):
+        raise Forbidden("You cannot change consent on this case.")
+    if recorded.withdrawn_at is not None:
+        raise WorkflowError(str(_l("This consent was already withdrawn.")))
+    recorded.withdrawn_at = clock.now()
+    recorded.withdrawn_by_id = actor.id
+    recorded.withdraw_reason = (reason or "").strip() or None
+    db.session.flush()
+    effects = {"referrals_withdrawn": [], "access_removed": []}
+    if recorded.agency_id is not None and recorded.purpose == SHARING:
+        effects = _revoke_agency(actor, case, recorded.agency_id, reason="consent withdrawn")
+    record(
+        actor,
+        "consent.withdraw",
+        recorded,
+        case=case,
+        detail={
+            "purpose": recorded.purpose,
+            "agency_id": recorded.agency_id,
+            "reason": recorded.withdraw_reason,
+            **effects,
+        },
+    )
+    send(consent_changed, [case.id])
+    return effects
+
+
+def _revoke_agency(actor, case: Case, agency_id: int, *, reason: str) -> dict:
+    """Withdraw the referrals to ``agency_id`` that relied on consent and take away its access,
+    unless the consent decision is still live (a later consent, when an older one is
+    withdrawn)."""
+    if consent.live_share(case, agency_id) is not None:
+        return {"referrals_withdrawn": [], "access_removed": []}
+    pending = db.session.scalars(
+        select(Referral).where(
+            Referral.case_id == case.id,
+            Referral.to_agency_id == agency_id,
+            Referral.status.in_(("pending", "accepted")),
+        )
+    ).all()
+    withdrawn = []
+    for referral in pending:
+        referral.status = "withdrawn"
+        referral.withdraw_reason = reason
+        referral.closed_at = clock.now()
+        withdrawn.append(referral.id)
+        notes.notify(notes.agency_members(agency_id), "referral_withdrawn", referral=referral)
+        record(actor, "referral.withdraw", referral, case=case, detail={"reason": reason})
+    removed = [link for link in case.team_agencies if link.agency_id == agency_id]
+    for link in removed:
+        case.team_agencies.remove(link)
+    if removed:
+        record(actor, "case.team", case, case=case, detail={"agency_removed": agency_id, "reason": reason})
+    db.session.flush()
+    send(referral_changed, withdrawn)
+    return {"referrals_withdrawn": withdrawn, "access_removed": [agency_id] if removed else []}

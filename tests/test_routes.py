@@ -1,0 +1,537 @@
+"""Every route of the URL map, every method, every role: the status code each must get.
+
+A route added without a row in ``EXPECTED`` fails ``test_every_route_has_a_row`` (and a row whose
+route is gone fails it too), so no page or endpoint goes in without someone deciding who may
+use it. The rows say what ``mdt.policy`` decides, seen from the outside:
+
+- 404: the record is not even revealed (another MDT, a case off the member's team);
+- 403: the record or page is visible, or the page is role-based, but the right is missing;
+- 401: an API call without a bearer token; 302 for an anonymous web request: to the login page;
+- 200/201/302 (done), 409 (refused by the workflow) or 422 (the empty form was refused): the
+  member got past the access check. POSTs are sent with an empty form or JSON object unless
+  ``EXTRA`` gives more, so a 409 or 422 counts as "may do it".
+
+The records (``build_records``) are in the first MDT; ``outsider`` is a coordinator of the other
+one. Each request starts from the same database: after every request that may write, the SQLite
+file is restored from a snapshot, so no row depends on the order the routes are visited in.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from sqlalchemy import select
+
+from mdt.auth.services import create_token
+from mdt.calendar import services as calendar
+from mdt.directory import services as directory
+from mdt.extensions import db
+from mdt.legal import services as legal
+from mdt.legal.models import DeadlineRule
+from mdt.meetings import services as meetings
+from mdt.meetings.models import MeetingSeries
+from mdt.referrals import services as referrals
+from mdt.reminders.channels import outbox_dir
+from tests import factories as f
+
+ROLES = ("anonymous", "social", "lawyer", "police", "coordinator", "admin", "outsider")
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+MAIL_NAME = "route-matrix.eml"
+
+# fmt: off
+# (method, rule): statuses for         anonymous, social, lawyer, police, coordinator, admin, outsider
+EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
+    # ---- open to everyone: login, language, health, the API description, the calendar feed
+    # (its secret address, made for `social`, is the credential; the session plays no part)
+    ("GET", "/login"):                                                       (200, 302, 302, 302, 302, 302, 302),
+    ("POST", "/login"):                                                      (200, 302, 302, 302, 302, 302, 302),
+    ("POST", "/language"):                                                   (302, 302, 302, 302, 302, 302, 302),
+    ("GET", "/api/v1/health"):                                               (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/openapi.json"):                                         (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/calendar/feed/<token>.ics"):                                   (200, 200, 200, 200, 200, 200, 200),
+    # ---- any member, own data or the MDT's lists (every list is filtered by the policy)
+    ("GET", "/"):                                                            (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/about"):                                                       (302, 200, 200, 200, 200, 200, 200),
+    ("POST", "/logout"):                                                     (302, 302, 302, 302, 302, 302, 302),
+    ("GET", "/profile"):                                                     (302, 200, 200, 200, 200, 200, 200),
+    ("POST", "/profile"):                                                    (302, 200, 200, 200, 200, 200, 200),
+    ("POST", "/profile/password"):                                           (302, 422, 422, 422, 422, 422, 422),
+    ("POST", "/profile/calendar-feed"):                                      (302, 302, 302, 302, 302, 302, 302),
+    ("POST", "/profile/tokens/<int:token_id>/revoke"):                       (302, 302, 404, 404, 404, 404, 404),
+    ("GET", "/notifications"):                                               (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/reminders"):                                                   (302, 200, 200, 200, 200, 200, 200),
+    ("POST", "/reminders"):                                                  (302, 302, 302, 302, 302, 302, 302),
+    ("GET", "/calendar"):                                                    (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/cases"):                                                       (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/cases/new"):                                                   (302, 200, 200, 200, 200, 200, 200),
+    ("POST", "/cases/new"):                                                  (302, 422, 422, 422, 422, 422, 422),
+    ("POST", "/cases/new/draft"):                                            (302, 200, 200, 200, 200, 200, 200),
+    ("POST", "/cases/new/discard"):                                          (302, 302, 302, 302, 302, 302, 302),
+    ("GET", "/directory/"):                                                  (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/directory/intermediaries"):                                    (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/directory/intermediaries/<int:intermediary_id>"):              (302, 200, 200, 200, 200, 200, 404),
+    ("GET", "/services"):                                                    (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/services/new"):                                                (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/referrals"):                                                   (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/referrals/agency-options"):                                    (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/matters"):                                                     (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/my-legal"):                                                    (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/meetings"):                                                    (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/meetings/new"):                                                (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/meetings/series"):                                             (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/actions"):                                                     (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/admin/rules"):                                                 (302, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/me"):                                                   (401, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/agencies"):                                             (401, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/members"):                                              (401, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/cases"):                                                (401, 200, 200, 200, 200, 200, 200),
+    ("POST", "/api/v1/cases"):                                               (401, 422, 422, 422, 422, 422, 422),
+    ("GET", "/api/v1/referrals"):                                            (401, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/legal-matters"):                                        (401, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/deadline-rules"):                                       (401, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/reminders"):                                            (401, 200, 200, 200, 200, 200, 200),
+    # ---- the case: social welfare leads (social, coordinator); the legal aid NGO (lawyer) is on
+    # the team with every part; police and labour (admin) are not; the team is the lead's to set
+    ("GET", "/cases/<int:case_id>"):                                         (302, 200, 200, 404, 200, 404, 404),
+    ("GET", "/cases/<int:case_id>/edit"):                                    (302, 200, 200, 404, 200, 404, 404),
+    ("POST", "/cases/<int:case_id>/edit"):                                   (302, 422, 422, 404, 422, 404, 404),
+    ("GET", "/cases/<int:case_id>/episodes/new"):                            (302, 200, 200, 404, 200, 404, 404),
+    ("POST", "/cases/<int:case_id>/episodes/new"):                           (302, 302, 302, 404, 302, 404, 404),
+    ("POST", "/cases/<int:case_id>/assessment"):                             (302, 302, 302, 404, 302, 404, 404),
+    ("POST", "/cases/<int:case_id>/plan"):                                   (302, 422, 422, 404, 422, 404, 404),
+    ("POST", "/cases/<int:case_id>/notes"):                                  (302, 422, 422, 404, 422, 404, 404),
+    ("POST", "/cases/<int:case_id>/stage"):                                  (302, 422, 422, 404, 422, 404, 404),
+    ("GET", "/cases/<int:case_id>/team"):                                    (302, 200, 403, 404, 200, 404, 404),
+    ("POST", "/cases/<int:case_id>/team"):                                   (302, 302, 403, 404, 302, 404, 404),
+    ("GET", "/cases/<int:case_id>/audit"):                                   (302, 200, 200, 404, 200, 404, 404),
+    ("GET", "/cases/<int:case_id>/consents"):                                (302, 200, 200, 404, 200, 404, 404),
+    ("POST", "/cases/<int:case_id>/consents"):                               (302, 422, 422, 404, 422, 404, 404),
+    ("POST", "/consents/<int:consent_id>/withdraw"):                         (302, 302, 302, 404, 302, 404, 404),
+    ("GET", "/api/v1/cases/<int:case_id>"):                                  (401, 200, 200, 404, 200, 404, 404),
+    ("PATCH", "/api/v1/cases/<int:case_id>"):                                (401, 200, 200, 404, 200, 404, 404),
+    ("GET", "/api/v1/cases/<int:case_id>/audit"):                            (401, 200, 200, 404, 200, 404, 404),
+    ("GET", "/api/v1/cases/<int:case_id>/notes"):                            (401, 200, 200, 404, 200, 404, 404),
+    ("POST", "/api/v1/cases/<int:case_id>/notes"):                           (401, 422, 422, 404, 422, 404, 404),
+    ("POST", "/api/v1/cases/<int:case_id>/stage"):                           (401, 422, 422, 404, 422, 404, 404),
+    ("POST", "/api/v1/cases/<int:case_id>/episodes"):                        (401, 201, 201, 404, 201, 404, 404),
+    ("GET", "/api/v1/cases/<int:case_id>/consents"):                         (401, 200, 200, 404, 200, 404, 404),
+    ("POST", "/api/v1/cases/<int:case_id>/consents"):                        (401, 422, 422, 404, 422, 404, 404),
+    ("POST", "/api/v1/consents/<int:consent_id>/withdraw"):                  (401, 200, 200, 404, 200, 404, 404),
+    # ---- referral of the case from social welfare to the labour office (admin's agency) for a
+    # livelihood grant: labour answers; the case's whole team follows up and withdraws
+    ("GET", "/referrals/new"):                                               (302, 200, 200, 404, 200, 404, 404),
+    ("POST", "/referrals/new"):                                              (302, 422, 422, 404, 422, 404, 404),
+    ("POST", "/api/v1/referrals"):                                           (401, 422, 422, 404, 422, 404, 404),
+    ("GET", "/referrals/<int:referral_id>"):                                 (302, 200, 200, 404, 200, 200, 404),
+    ("POST", "/referrals/<int:referral_id>/accept"):                         (302, 403, 403, 404, 403, 302, 404),
+    ("POST", "/referrals/<int:referral_id>/decline"):                        (302, 403, 403, 404, 403, 422, 404),
+    ("POST", "/referrals/<int:referral_id>/complete"):                       (302, 422, 422, 404, 422, 422, 404),
+    ("POST", "/referrals/<int:referral_id>/withdraw"):                       (302, 302, 302, 404, 302, 403, 404),
+    ("POST", "/referrals/<int:referral_id>/instalments"):                    (302, 409, 409, 404, 409, 409, 404),
+    ("GET", "/api/v1/referrals/<int:referral_id>"):                          (401, 200, 200, 404, 200, 200, 404),
+    ("POST", "/api/v1/referrals/<int:referral_id>/accept"):                  (401, 403, 403, 404, 403, 200, 404),
+    ("POST", "/api/v1/referrals/<int:referral_id>/decline"):                 (401, 403, 403, 404, 403, 422, 404),
+    ("POST", "/api/v1/referrals/<int:referral_id>/complete"):                (401, 422, 422, 404, 422, 422, 404),
+    ("POST", "/api/v1/referrals/<int:referral_id>/withdraw"):                (401, 200, 200, 404, 200, 403, 404),
+    ("POST", "/api/v1/referrals/<int:referral_id>/instalments"):             (401, 409, 409, 404, 409, 409, 404),
+    ("GET", "/referrals/figures"):                                           (302, 403, 403, 403, 200, 200, 200),
+    # ---- a social welfare service: its agency (social, coordinator) and admins manage it
+    ("GET", "/services/<int:service_id>/edit"):                              (302, 200, 403, 403, 200, 200, 404),
+    ("POST", "/services/<int:service_id>/edit"):                             (302, 422, 403, 403, 422, 422, 404),
+    ("POST", "/services/new"):                                               (302, 302, 403, 403, 302, 302, 422),
+    # ---- the legal matter opened by the lawyer for the case: lawyers and coordinators open
+    # matters; the case's team and coordinators see it; its lawyers change it; a coordinator
+    # confirms a trigger date (not the lawyer who recorded it: 409)
+    ("GET", "/matters/new"):                                                 (302, 403, 200, 403, 200, 403, 200),
+    ("POST", "/matters/new"):                                                (302, 403, 422, 403, 422, 403, 422),
+    ("POST", "/api/v1/legal-matters"):                                       (401, 403, 422, 403, 422, 403, 422),
+    ("GET", "/matters/<int:matter_id>"):                                     (302, 200, 200, 404, 200, 404, 404),
+    ("POST", "/matters/<int:matter_id>/supervisor"):                         (302, 403, 302, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/claimants"):                          (302, 403, 422, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/claimants/<int:claimant_id>"):        (302, 403, 422, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/events"):                             (302, 403, 422, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/events/<int:event_id>/confirm"):      (302, 403, 409, 404, 302, 404, 404),
+    ("POST", "/matters/<int:matter_id>/events/<int:event_id>/date"):         (302, 403, 422, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/deadlines/<int:deadline_id>/done"):   (302, 403, 302, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/hearings"):                           (302, 403, 422, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/hearings/<int:hearing_id>"):          (302, 403, 302, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/hearings/<int:hearing_id>/support"):  (302, 403, 302, 404, 403, 404, 404),
+    ("GET", "/api/v1/legal-matters/<int:matter_id>"):                        (401, 200, 200, 404, 200, 404, 404),
+    ("PATCH", "/api/v1/legal-matters/<int:matter_id>"):                      (401, 403, 200, 404, 403, 404, 404),
+    ("POST", "/api/v1/legal-matters/<int:matter_id>/claimants"):             (401, 403, 422, 404, 403, 404, 404),
+    ("PATCH", "/api/v1/legal-matters/<int:matter_id>/claimants/<int:claimant_id>"): (401, 403, 200, 404, 403, 404, 404),
+    ("GET", "/api/v1/legal-matters/<int:matter_id>/deadlines"):              (401, 200, 200, 404, 200, 404, 404),
+    ("POST", "/api/v1/legal-matters/<int:matter_id>/events"):                (401, 403, 422, 404, 403, 404, 404),
+    ("POST", "/api/v1/legal-matters/<int:matter_id>/hearings"):              (401, 403, 422, 404, 403, 404, 404),
+    ("PATCH", "/api/v1/events/<int:event_id>"):                              (401, 403, 422, 404, 403, 404, 404),
+    ("POST", "/api/v1/events/<int:event_id>/confirm"):                       (401, 403, 409, 404, 200, 404, 404),
+    ("POST", "/api/v1/deadlines/<int:deadline_id>/done"):                    (401, 403, 200, 404, 403, 404, 404),
+    ("PATCH", "/api/v1/hearings/<int:hearing_id>"):                          (401, 403, 200, 404, 403, 404, 404),
+    # ---- deadline rules and court closure days (shared by every MDT): administrators change
+    # them; every member reads the rules
+    ("GET", "/admin/rules/new"):                                             (302, 403, 403, 403, 403, 200, 403),
+    ("POST", "/admin/rules/new"):                                            (302, 403, 403, 403, 403, 422, 403),
+    ("GET", "/admin/rules/<int:rule_id>"):                                   (302, 403, 403, 403, 403, 200, 403),
+    ("POST", "/admin/rules/<int:rule_id>"):                                  (302, 403, 403, 403, 403, 422, 403),
+    ("POST", "/admin/closures"):                                             (302, 403, 403, 403, 403, 422, 403),
+    ("POST", "/admin/closures/<int:closure_id>/remove"):                     (302, 403, 403, 403, 403, 302, 403),
+    ("POST", "/api/v1/deadline-rules"):                                      (401, 403, 403, 403, 403, 422, 403),
+    ("PATCH", "/api/v1/deadline-rules/<int:rule_id>"):                       (401, 403, 403, 403, 403, 200, 403),
+    ("POST", "/api/v1/closure-days"):                                        (401, 403, 403, 403, 403, 422, 403),
+    ("DELETE", "/api/v1/closure-days/<int:closure_id>"):                     (401, 403, 403, 403, 403, 200, 403),
+    # ---- the meeting: every member of the MDT sees it (items on cases they may not see are
+    # redacted); coordinators and admins prepare it; coordinators approve the minutes; the
+    # minutes of an item are written by the case's team (the agenda item is on the case only
+    # social welfare sees: admin may prepare but not write them)
+    ("GET", "/meetings/<int:meeting_id>"):                                   (302, 200, 200, 200, 200, 200, 404),
+    ("GET", "/meetings/<int:meeting_id>/print"):                             (302, 200, 200, 200, 200, 200, 404),
+    ("GET", "/meetings/<int:meeting_id>/agenda.pdf"):                        (302, 200, 200, 200, 200, 200, 404),
+    ("GET", "/meetings/<int:meeting_id>/invitation.ics"):                    (302, 200, 200, 200, 200, 200, 404),
+    ("POST", "/meetings/new"):                                               (302, 403, 403, 403, 422, 422, 422),
+    ("POST", "/meetings/<int:meeting_id>/propose"):                          (302, 403, 403, 403, 302, 302, 404),
+    ("POST", "/meetings/<int:meeting_id>/items"):                            (302, 403, 403, 403, 422, 422, 404),
+    ("POST", "/meetings/<int:meeting_id>/items/<int:item_id>/<action>"):     (302, 403, 403, 403, 302, 403, 404),
+    ("POST", "/meetings/<int:meeting_id>/attendance"):                       (302, 403, 403, 403, 302, 302, 404),
+    ("POST", "/meetings/<int:meeting_id>/publish"):                          (302, 403, 403, 403, 302, 302, 404),
+    ("POST", "/meetings/<int:meeting_id>/approve"):                          (302, 403, 403, 403, 409, 403, 404),
+    ("POST", "/meetings/<int:meeting_id>/reschedule"):                       (302, 403, 403, 403, 302, 302, 404),
+    ("POST", "/meetings/series"):                                            (302, 403, 403, 403, 422, 422, 422),
+    ("POST", "/meetings/series/<int:series_id>/schedule"):                   (302, 403, 403, 403, 302, 302, 404),
+    ("POST", "/api/v1/meetings"):                                            (401, 403, 403, 403, 422, 422, 422),
+    ("GET", "/api/v1/meetings/<int:meeting_id>"):                            (401, 200, 200, 200, 200, 200, 404),
+    ("GET", "/api/v1/meetings/<int:meeting_id>/agenda"):                     (401, 200, 200, 200, 200, 200, 404),
+    ("GET", "/api/v1/meetings/<int:meeting_id>/calendar.ics"):               (401, 200, 200, 200, 200, 200, 404),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/agenda/items"):              (401, 403, 403, 403, 422, 422, 404),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/publish"):                   (401, 403, 403, 403, 200, 200, 404),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/action-items"):              (401, 403, 403, 403, 201, 201, 404),
+    # ---- the action item, owned by the labour office (admin's agency): its owner, its agency
+    # or a coordinator closes it
+    ("POST", "/actions/<int:item_id>/done"):                                 (302, 403, 403, 403, 302, 302, 404),
+    ("POST", "/api/v1/action-items/<int:item_id>/done"):                     (401, 403, 403, 403, 200, 200, 404),
+    # ---- the directory and the MDT action plan: admins manage agencies and members;
+    # coordinators and admins edit the action plan
+    ("GET", "/directory/agencies/new"):                                      (302, 403, 403, 403, 403, 200, 403),
+    ("POST", "/directory/agencies/new"):                                     (302, 403, 403, 403, 403, 422, 403),
+    ("GET", "/directory/agencies/<int:agency_id>/edit"):                     (302, 403, 403, 403, 403, 200, 403),
+    ("POST", "/directory/agencies/<int:agency_id>/edit"):                    (302, 403, 403, 403, 403, 302, 403),
+    ("GET", "/directory/members/new"):                                       (302, 403, 403, 403, 403, 200, 403),
+    ("POST", "/directory/members/new"):                                      (302, 403, 403, 403, 403, 422, 403),
+    ("GET", "/directory/members/<int:member_id>/edit"):                      (302, 403, 403, 403, 403, 200, 403),
+    ("POST", "/directory/members/<int:member_id>/edit"):                     (302, 403, 403, 403, 403, 302, 403),
+    ("POST", "/directory/action-plan"):                                      (302, 403, 403, 403, 422, 422, 422),
+    ("POST", "/directory/action-plan/<int:entry_id>/remove"):                (302, 403, 403, 403, 302, 302, 404),
+    ("GET", "/directory/status"):                                            (302, 403, 403, 403, 403, 200, 403),
+    ("POST", "/api/v1/agencies"):                                            (401, 403, 403, 403, 403, 422, 403),
+    ("POST", "/api/v1/members"):                                             (401, 403, 403, 403, 403, 422, 403),
+    # ---- the reminder outbox: coordinators and admins, each their own MDT's (the mail file is
+    # in the first MDT's folder: the other MDT's coordinator sees its own, empty, outbox)
+    ("GET", "/admin/outbox"):                                                (302, 403, 403, 403, 200, 200, 200),
+    ("GET", "/admin/outbox/<name>"):                                         (302, 403, 403, 403, 200, 200, 404),
+}
+# fmt: on
+
+# Rows whose actual status is wrong (an access leak): (method, rule, role) -> what happens and why
+# it is wrong. The row above holds the correct status; the test skips these until they are fixed.
+KNOWN_LEAKS: dict[tuple[str, str, str], str] = {}
+# Rows that answer 500 today, the same way.
+KNOWN_ERRORS: dict[tuple[str, str, str], str] = {}
+
+# Anonymous requests that redirect somewhere else than the login page.
+ANONYMOUS_REDIRECTS_ELSEWHERE = {("POST", "/language")}
+
+# How each URL parameter is filled: the name of a record in ``build_records``.
+PARAMS = {
+    "case_id": "case",
+    "consent_id": "consent",
+    "referral_id": "referral",
+    "service_id": "service",
+    "matter_id": "matter",
+    "claimant_id": "claimant",
+    "event_id": "event",
+    "deadline_id": "deadline",
+    "hearing_id": "hearing",
+    "meeting_id": "meeting",
+    "series_id": "series",
+    "item_id": "action_item",
+    "agency_id": "agency",
+    "member_id": "member",
+    "entry_id": "plan_entry",
+    "intermediary_id": "intermediary",
+    "rule_id": "rule",
+    "closure_id": "closure",
+    "token_id": "api_token",
+    "token": "feed_token",
+    "name": "mail",
+}
+# Where a parameter means something else in one rule.
+PARAM_OVERRIDES = {
+    "/meetings/<int:meeting_id>/items/<int:item_id>/<action>": {
+        "item_id": "agenda_item",
+        "action": "minutes_action",
+    },
+}
+
+# Requests that need a query string or a body to reach the access check at all (an empty body
+# is refused by input checks made before it, whoever asks).
+EXTRA = {
+    ("GET", "/referrals/new"): lambda ids: {"query_string": {"case_id": ids["case"]}},
+    ("POST", "/referrals/new"): lambda ids: {"query_string": {"case_id": ids["case"]}},
+    ("POST", "/api/v1/referrals"): lambda ids: {"json": {"case_id": ids["case"]}},
+    # For social welfare: the other MDT's coordinator gets 422 (no such agency in their MDT).
+    ("POST", "/services/new"): lambda ids: {
+        "data": {
+            "agency_id": ids["sw_agency"],
+            "category": "shelter",
+            "name": "Night shelter",
+        }
+    },
+    ("POST", "/api/v1/meetings/<int:meeting_id>/action-items"): lambda ids: {
+        "json": {
+            "title": "Call the employer",
+            "owner_agency_id": ids["labour_agency"],
+            "due_on": ids["due_on"],
+        }
+    },
+}
+
+
+def url_rules(app) -> set[tuple[str, str]]:
+    """Every (method, rule) the app answers, without HEAD, OPTIONS and the static files."""
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - IGNORED_METHODS
+    }
+
+
+def test_every_route_has_a_row(app):
+    routes = url_rules(app)
+    missing = sorted(routes - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - routes)
+    assert not missing and not stale, (
+        "Routes without a row in EXPECTED (decide who may use them):\n"
+        + "".join(f"  {m} {r}\n" for m, r in missing)
+        + "Rows for routes that no longer exist:\n"
+        + "".join(f"  {m} {r}\n" for m, r in stale)
+    )
+
+
+def test_every_row_is_complete_and_fillable():
+    problems = [
+        f"{m} {r}: {len(s)} statuses for {len(ROLES)} roles"
+        for (m, r), s in EXPECTED.items()
+        if len(s) != len(ROLES)
+    ]
+    for _method, rule in EXPECTED:
+        for name in re.findall(r"<(?:[^:>]+:)?([^>]+)>", rule):
+            if name not in PARAM_OVERRIDES.get(rule, {}) and name not in PARAMS:
+                problems.append(f"{rule}: no record fills <{name}> (add it to PARAMS)")
+    for key in [*KNOWN_LEAKS, *KNOWN_ERRORS]:
+        if key[:2] not in EXPECTED or key[2] not in ROLES:
+            problems.append(f"known problem {key} names no row and role")
+    assert not problems, "\n".join(problems)
+
+
+def build_records(world) -> dict:
+    """One record of each kind in the first MDT, made through the services; their ids."""
+    sw, legal_aid, labour = (world.agencies[k] for k in ("sw", "legal", "labour"))
+    social, lawyer, coordinator, admin = (world[k] for k in ("social", "lawyer", "coordinator", "admin"))
+    # Led by social welfare, shared with the legal aid NGO (every part), consent to go to court.
+    case = f.client_case(world)
+    hidden = f.case(social, given="Hidden", family="Only")  # social welfare's alone
+    legal_consent = next(c for c in case.consents if c.purpose == "legal_action")
+    referrals.record_consent(
+        social,
+        case,
+        {
+            "purpose": "share_with_agency",
+            "given": True,
+            "agency_id": labour.id,
+            "scope": f.ALL_PARTS,
+        },
+    )
+    referral = referrals.create_referral(
+        social,
+        {"case_id": case.id, "to_agency_id": labour.id, "service": "livelihood_grant"},
+    )
+    service = referrals.save_service(
+        social, {"agency_id": sw.id, "category": "shelter", "name": "Emergency shelter"}
+    )
+    db.session.commit()
+
+    matter = f.matter(world, [case])
+    event, deadlines = legal.record_event(
+        lawyer, matter, {"kind": "judgment_read", "occurred_on": "2025-12-19"}
+    )
+    hearing = legal.schedule_hearing(lawyer, matter, {"starts_at": f.at(20), "purpose": "Witnesses"})
+    closure, _moved = legal.save_closure(
+        admin, {"jurisdiction": "TH", "day": "2026-01-06", "reason": "Flood"}
+    )
+    rule = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.id)).first()
+
+    meeting = meetings.create_meeting(
+        coordinator,
+        {
+            "title": "Case conference",
+            "kind": "case_conference",
+            "starts_at": f.at(3),
+            "host_agency_id": sw.id,
+        },
+    )
+    agenda_item = meetings.add_item(coordinator, meeting, {"title": "Her debts", "case_id": hidden.id})
+    action = meetings.create_action_item(
+        coordinator,
+        meeting,
+        {
+            "title": "Visit the family",
+            "case_id": hidden.id,
+            "owner_agency_id": labour.id,
+            "due_on": f.at(5)[:10],
+        },
+    )
+    series = MeetingSeries(
+        mdt_id=world.mdt.id,
+        title="Monthly MDT",
+        kind="regular",
+        rrule="FREQ=MONTHLY;BYDAY=1TH",
+        dtstart=meeting.starts_at,
+        rotation=[sw.id, labour.id],
+    )
+    db.session.add(series)
+    entry = directory.add_plan_entry(coordinator, {"responsibility": "Shelter", "agency_id": sw.id})
+    api_token, _raw = create_token(social, "revocable")
+    _feed, feed_token = calendar.create_feed(social)
+    db.session.commit()
+    (outbox_dir(world.mdt.id) / MAIL_NAME).write_bytes(
+        b"To: social@test.org\r\nSubject: Reminder\r\nDate: Mon, 1 Dec 2025 09:00:00 +0700\r\n"
+        b"Content-Type: text/plain\r\n\r\nA hearing is coming.\r\n"
+    )
+    return {
+        "case": case.id,
+        "consent": legal_consent.id,
+        "referral": referral.id,
+        "service": service.id,
+        "matter": matter.id,
+        "claimant": matter.claimants[0].id,
+        "event": event.id,
+        "deadline": deadlines[0].id,
+        "hearing": hearing.id,
+        "closure": closure.id,
+        "rule": rule.id,
+        "meeting": meeting.id,
+        "agenda_item": agenda_item.id,
+        "minutes_action": "minutes",
+        "action_item": action.id,
+        "series": series.id,
+        "plan_entry": entry.id,
+        "agency": legal_aid.id,
+        "member": world["social2"].id,
+        "intermediary": matter.respondents[0].intermediary_id,
+        "api_token": api_token.id,
+        "feed_token": feed_token,
+        "mail": MAIL_NAME,
+        "sw_agency": sw.id,
+        "labour_agency": labour.id,
+        "due_on": f.at(5)[:10],
+    }
+
+
+@pytest.fixture
+def records(world):
+    ids = build_records(world)
+    mail = outbox_dir(world.mdt.id) / MAIL_NAME
+    yield ids
+    mail.unlink(missing_ok=True)
+
+
+def fill(rule: str, ids: dict) -> str:
+    overrides = PARAM_OVERRIDES.get(rule, {})
+
+    def value(match):
+        name = match.group(1).split(":")[-1]
+        return str(ids[overrides.get(name) or PARAMS[name]])
+
+    return re.sub(r"<([^>]+)>", value, rule)
+
+
+class Snapshot:
+    """The SQLite database as it was, put back with SQLite's backup API (safe with the app's
+    pooled connections open)."""
+
+    def __init__(self, app):
+        self.path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        self.copy = sqlite3.connect(":memory:")
+        with sqlite3.connect(self.path) as live:
+            live.backup(self.copy)
+
+    def restore(self) -> None:
+        live = sqlite3.connect(self.path)
+        try:
+            self.copy.backup(live)
+        finally:
+            live.close()
+
+    def close(self) -> None:
+        self.copy.close()
+
+
+def actual_statuses(web_app, client, world, ids, role) -> dict[tuple[str, str], int | str]:
+    """What each (method, rule) answers ``role``, each request on the same database."""
+    headers, email = {}, None
+    if role != "anonymous":
+        email = world[role].email
+        headers = {"Authorization": f"Bearer {f.token(world[role])}"}
+    db.session.remove()  # the test's own session lets go of the database
+    snapshot = Snapshot(web_app)
+    cookie = None
+    if email is not None:
+        assert client.post("/login", data={"email": email, "password": f.PASSWORD}).status_code == 302, role
+        cookie = client.get_cookie("session").value
+    got = {}
+    try:
+        for method, rule in sorted(url_rules(web_app)):
+            if cookie is not None:
+                client.set_cookie("session", cookie)  # undo /logout and /language
+            kwargs = {}
+            if rule.startswith("/api/"):
+                kwargs["headers"] = headers
+                if method in ("POST", "PATCH"):
+                    kwargs["json"] = {}
+            elif method == "POST":
+                kwargs["data"] = {}
+            if (method, rule) in EXTRA:
+                kwargs.update(EXTRA[(method, rule)](ids))
+            r = client.open(fill(rule, ids), method=method, **kwargs)
+            outcome: int | str = r.status_code
+            if (
+                role == "anonymous"
+                and r.status_code == 302
+                and (method, rule) not in ANONYMOUS_REDIRECTS_ELSEWHERE
+                and not r.headers["Location"].startswith("/login")
+            ):
+                outcome = f"302 to {r.headers['Location']}"
+            got[(method, rule)] = outcome
+            if method != "GET":
+                snapshot.restore()
+    finally:
+        snapshot.close()
+    return got
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_expected(world, records, web_app, client, role):
+    if not web_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the route matrix restores a SQLite file between requests")
+    got = actual_statuses(web_app, client, world, records, role)
+    column = ROLES.index(role)
+    mismatches = []
+    for key, outcome in sorted(got.items()):
+        if key + (role,) in KNOWN_LEAKS or key + (role,) in KNOWN_ERRORS:
+            continue
+        expected = EXPECTED[key][column] if key in EXPECTED else "no row in EXPECTED"
+        if outcome != expected:
+            mismatches.append(f"  {key[0]:6} {key[1]}: expected {expected}, got {outcome}")
+    assert not mismatches, f"{len(mismatches)} route(s) answer {role} unexpectedly:\n" + "\n".join(mismatches)
