@@ -7,8 +7,16 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from mdt.auth.services import MIN_PASSWORD_LENGTH, create_token, hash_password
+from mdt.demo.data import DemoRefused, load_demo
+from mdt.directory.models import Agency, Mdt, Member
 from mdt.extensions import db
+from mdt.reminders.sending import deliver, sweep
+from mdt.reminders.services import sync_all
 from mdt.transaction import atomic
+
+
+SEND_TASK = "workers.tasks.send_reminders"
 
 
 def register(app: Flask) -> None:
@@ -34,8 +42,6 @@ def users():
 @click.password_option()
 @atomic
 def users_create(email, name, agency_name, kind, mdt_code, mdt_name, roles, password):
-    from mdt.auth.services import MIN_PASSWORD_LENGTH, hash_password
-    from mdt.directory.models import Agency, Mdt, Member
 
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.UsageError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
@@ -80,8 +86,6 @@ def tokens():
 @click.option("--name", default="cli")
 @atomic
 def tokens_create(email, name):
-    from mdt.auth.services import create_token
-    from mdt.directory.models import Member
 
     member = db.session.scalars(select(Member).where(func.lower(Member.email) == email.lower())).first()
     if member is None:
@@ -100,7 +104,6 @@ def demo():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
 @atomic
 def demo_load(extra, if_empty):
-    from mdt.demo.data import DemoRefused, load_demo
 
     if current_app.config["MDT_ENV"] == "production":
         raise click.ClickException("Demo data and demo passwords refuse to load in production mode.")
@@ -124,8 +127,6 @@ def reminders():
 @click.option("--enqueue", is_flag=True, help="Hand the batches to the Celery workers.")
 @atomic
 def reminders_sweep(enqueue: bool):
-    from mdt.reminders.sending import deliver, sweep
-
     totals: dict[str, int] = {}
 
     def inline(ids, token):
@@ -133,9 +134,9 @@ def reminders_sweep(enqueue: bool):
             totals[k] = totals.get(k, 0) + v
 
     if enqueue:
-        from workers.tasks import send_reminders
-
-        handed = sweep(dispatch=lambda ids, token: send_reminders.delay(ids, token))
+        # The send task by its name: the CLI and the workers are both adapters over the services.
+        celery = current_app.extensions["celery"]
+        handed = sweep(dispatch=lambda ids, token: celery.send_task(SEND_TASK, args=[ids, token]))
         click.echo(f"{handed} reminders handed to the workers")
     else:
         handed = sweep(dispatch=inline)
@@ -145,7 +146,6 @@ def reminders_sweep(enqueue: bool):
 @reminders.command("sync", help="Derive every source's reminders again (after an upgrade).")
 @atomic
 def reminders_sync():
-    from mdt.reminders.services import sync_all
 
     result = sync_all()
     for kind, counts in result.items():

@@ -6,6 +6,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from mdt.extensions import db
+from mdt.transaction import rollback
+
 
 class ServiceError(Exception):
     status = 400
@@ -43,7 +46,6 @@ def get_or_404(model, ident, **match):
     """The ``model`` row with primary key ``ident`` whose attributes equal ``match`` (for example
     ``mdt_id=user.mdt_id`` or ``matter_id=matter.id``); otherwise NotFound, so a record of another
     MDT or another matter looks exactly like one that does not exist."""
-    from mdt.extensions import db
 
     obj = db.session.get(model, ident)
     if obj is None or any(getattr(obj, key) != value for key, value in match.items()):
@@ -68,7 +70,6 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        from mdt.transaction import rollback
 
         rollback()
         if wants_problem_json():
@@ -97,7 +98,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        from mdt.transaction import rollback
 
         rollback()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)

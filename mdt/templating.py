@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_number, format_time
 from flask_login import current_user
 
 from mdt import labels, policy
+from mdt.notifications.services import unread_count
 
 
 def _country_name(code: str | None) -> str:
@@ -65,7 +66,6 @@ def register(app: Flask) -> None:
 
 def _unread() -> int:
     """The bell's count, computed only when a page shows it."""
-    from mdt.notifications.services import unread_count
 
     if not getattr(current_user, "is_authenticated", False):
         return 0

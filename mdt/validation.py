@@ -15,6 +15,7 @@ from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
 
 from mdt.errors import ValidationError
+from mdt.extensions import db
 
 
 @cache
@@ -176,7 +177,6 @@ class Checker:
     def pick(self, field: str, model, *, mdt_id: int, message, required: bool = False, value=None):
         """The ``model`` row whose id is in ``field`` (or ``value``), if it belongs to the MDT;
         otherwise ``message`` at the field. Empty gives None (or the message when required)."""
-        from mdt.extensions import db
 
         raw = self.data.get(field) if value is None else value
         if raw in (None, ""):

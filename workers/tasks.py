@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from mdt.auth.services import record_heartbeat
+from mdt.legal.services import mark_missed
+from mdt.referrals.services import expire_overdue
+from mdt.reminders.sending import deliver, sweep
+from mdt.reminders.services import schedule_overdue
+
 
 @shared_task(ignore_result=True)
 def heartbeat(name: str = "beat") -> int:
     """Record that worker and beat are alive (shown on the admin status page)."""
-    from mdt.auth.services import record_heartbeat
 
     beats = record_heartbeat(name)
     return beats
@@ -21,7 +26,6 @@ def expire_referrals() -> int:
     """Expire referrals not answered by their respond-by date and tell the people concerned.
     Idempotent: only pending referrals are touched, and rows locked by a concurrent run are
     skipped."""
-    from mdt.referrals.services import expire_overdue
 
     expired = expire_overdue()
     return expired
@@ -30,7 +34,6 @@ def expire_referrals() -> int:
 @shared_task(ignore_result=True)
 def mark_missed_deadlines() -> int:
     """Open deadlines whose last day has passed become missed. Idempotent."""
-    from mdt.legal.services import mark_missed
 
     missed = mark_missed()
     return missed
@@ -39,7 +42,6 @@ def mark_missed_deadlines() -> int:
 @shared_task(ignore_result=True)
 def sweep_reminders() -> int:
     """Every minute: claim the due reminders and hand them, in batches, to send tasks."""
-    from mdt.reminders.sending import sweep
 
     return sweep(dispatch=lambda ids, token: send_reminders.delay(ids, token))
 
@@ -47,7 +49,6 @@ def sweep_reminders() -> int:
 @shared_task(ignore_result=True)
 def send_reminders(ids: list[int], token: str) -> dict:
     """Send one claimed batch. A batch whose task is lost is claimed again after the lease."""
-    from mdt.reminders.sending import deliver
 
     return deliver(ids, token)
 
@@ -56,7 +57,6 @@ def send_reminders(ids: list[int], token: str) -> dict:
 def remind_overdue() -> int:
     """Overdue deadlines and action items get a reminder every morning until closed: schedule
     the next one. Idempotent (the reminder's key holds the day)."""
-    from mdt.reminders.services import schedule_overdue
 
     count = schedule_overdue()
     return count

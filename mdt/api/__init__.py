@@ -1,44 +1,7 @@
-"""JSON API v1 (see ../shared/API.md). Bearer tokens; problem+json errors."""
+"""JSON API v1 (see ../shared/API.md): bearer tokens, problem+json errors. The blueprint is in
+``mdt.api.base``; each module below adds its endpoints to it."""
 
-from __future__ import annotations
+from mdt.api import legal, meetings, referrals, views  # noqa: F401  (their endpoints)
+from mdt.api.base import api_bp
 
-from flask import Blueprint, g, request
-from flask_login import login_user
-
-from mdt.extensions import csrf
-
-api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(api_bp)
-
-OPEN_ENDPOINTS = {"api.health", "api.openapi"}
-
-
-@api_bp.before_request
-def authenticate():
-    from mdt.auth.services import member_for_token
-    from mdt.errors import problem
-
-    g.audit_via = "api"
-    if request.endpoint in OPEN_ENDPOINTS:
-        return None
-    header = request.headers.get("Authorization", "")
-    scheme, _, raw = header.partition(" ")
-    member = member_for_token(raw.strip()) if scheme.lower() == "bearer" else None
-    if member is None:
-        response = problem(401, "Unauthorized", "A valid bearer token is required.")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="mdt"'
-        return response
-    login_user(member)  # for this request only: the API sets no session cookie
-    g.api_member = member
-    return None
-
-
-@api_bp.after_request
-def no_session(response):
-    from flask import session
-
-    session.modified = False
-    return response
-
-
-from mdt.api import legal, meetings, referrals, views  # noqa: E402,F401
+__all__ = ["api_bp"]

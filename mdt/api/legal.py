@@ -7,12 +7,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mdt import policy
-from mdt.api import api_bp
+from mdt.api.base import api_bp
 from mdt.api.views import body, listing, paging
 from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal
-from mdt.legal.models import JURISDICTIONS, Claimant, ClosureDay, Deadline, DeadlineRule, Hearing, MatterEvent
+from mdt.legal.models import (
+    JURISDICTIONS,
+    Claimant,
+    ClosureDay,
+    Deadline,
+    DeadlineRule,
+    Hearing,
+    LegalMatter,
+    MatterEvent,
+)
 
 
 def _money(v):
@@ -130,8 +139,6 @@ def rule_json(r: DeadlineRule) -> dict:
 def list_matters():
     page, per_page = paging()
     from sqlalchemy import func
-
-    from mdt.legal.models import LegalMatter
 
     stmt = select(LegalMatter).where(policy.matter_filter(current_user))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))

@@ -6,12 +6,13 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 
 from mdt import policy
-from mdt.api import api_bp
+from mdt.api.base import api_bp
 from mdt.api.views import body
 from mdt.errors import get_or_404
 from mdt.meetings import services as meetings
 from mdt.meetings.ics import meeting_ics
 from mdt.meetings.models import ActionItem
+from mdt.reminders import services as reminder_services
 
 
 def action_json(a: ActionItem, visible: bool) -> dict:
@@ -119,7 +120,6 @@ def meeting_calendar(meeting_id: int):
 @api_bp.get("/reminders")
 def reminders():
     """The caller's own reminders; a coordinator's with ?scope=mdt (API.md, Reminders)."""
-    from mdt.reminders import services as reminder_services
 
     everyone = request.args.get("scope") != "mine" and policy.can(current_user, "reminders.outbox")
     rows = reminder_services.list_for(current_user, request.args.get("status"), everyone=everyone)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from mdt import policy
+from mdt.cases.models import Assessment
+from mdt.extensions import db
 
 
 def agency_json(a) -> dict:
@@ -120,9 +122,6 @@ def case_json(c, user, *, list_row: bool = False) -> dict:
             "member_ids": [a.member_id for a in c.assignments],
         }
         if policy.can(user, "case.sensitive", c):
-            from mdt.cases.models import Assessment
-            from mdt.extensions import db
-
             a = db.session.get(Assessment, c.id)
             data["sensitive"] = (
                 None

@@ -4,7 +4,8 @@ from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from mdt.api import api_bp
+from mdt.api.base import api_bp
+from mdt.api.openapi import document
 from mdt.api.serializers import agency_json, case_json, case_summary_json, member_json
 from mdt.audit.services import case_trail, record
 from mdt.cases import services as cases
@@ -56,7 +57,6 @@ def health():
 
 @api_bp.get("/openapi.json")
 def openapi():
-    from mdt.api.openapi import document
 
     return jsonify(document())
 

@@ -12,6 +12,7 @@ from mdt import clock
 from mdt.audit.services import record
 from mdt.auth.models import ApiToken, WorkerHeartbeat
 from mdt.directory.models import Member
+from mdt.errors import ValidationError
 from mdt.extensions import db
 
 # scrypt (Werkzeug's default) with its standard work factors.
@@ -94,8 +95,6 @@ def record_heartbeat(name: str) -> int:
 
 def change_password(member: Member, current: str, new: str, repeat: str) -> None:
     from flask_babel import lazy_gettext as _l
-
-    from mdt.errors import ValidationError
 
     errors = {}
     if not member.password_hash or not check_password_hash(member.password_hash, current or ""):

@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from mdt import clock, consent
+from mdt import clock, consent, policy
 from mdt.audit.services import record
 from mdt.auth.services import hash_password
 from mdt.cases import services as case_services
 from mdt.cases.models import Case, CaseAgency, CaseCounter, Note, Person
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member
 from mdt.extensions import db
+from mdt.legal import services as legal
 from mdt.referrals import services as referral_services
 
 DEMO_PASSWORD = "demo-password"
@@ -571,8 +572,6 @@ def _demo_referrals(plan, agencies, members, rng) -> None:
 def _demo_legal(plan, members) -> None:
     """A group labour claim of berry pickers back from Sweden, with a judgment read ten days ago
     and a hearing ahead, and the criminal track of the same dispute."""
-    from mdt import policy
-    from mdt.legal import services as legal
 
     lawyer = members["lawyer@example.org"]
     claimants = []
@@ -664,7 +663,6 @@ def _demo_legal(plan, members) -> None:
 
 
 def policy_can_note(member, case) -> bool:
-    from mdt import policy
 
     return policy.can(member, "case.note", case)
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from mdt import policy
 from mdt.audit.services import changes, record
+from mdt.auth.services import MIN_PASSWORD_LENGTH, hash_password
 from mdt.directory.models import AGENCY_KINDS, AGENCY_LEVELS, ROLES, ActionPlanEntry, Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError
 from mdt.extensions import db
@@ -111,7 +112,6 @@ def update_agency(actor, agency: Agency, data: dict) -> dict:
 
 
 def _check_member(actor, data: dict, partial: bool = False, member_id: int | None = None) -> dict:
-    from mdt.auth.services import MIN_PASSWORD_LENGTH
 
     c = Checker(data)
     if not partial or "email" in c.data:
@@ -160,7 +160,6 @@ def _check_member(actor, data: dict, partial: bool = False, member_id: int | Non
 
 
 def create_member(actor, data: dict) -> Member:
-    from mdt.auth.services import hash_password
 
     _require(actor, "directory.manage")
     clean = _check_member(actor, data)
@@ -172,7 +171,6 @@ def create_member(actor, data: dict) -> Member:
 
 
 def update_member(actor, member: Member, data: dict) -> dict:
-    from mdt.auth.services import hash_password
 
     _require(actor, "directory.manage")
     clean = _check_member(actor, data, partial=True, member_id=member.id)

@@ -11,6 +11,7 @@ from mdt.cases.models import Intermediary
 from mdt.directory import services
 from mdt.errors import get_or_404
 from mdt.extensions import db
+from mdt.legal.services import matters_naming
 from mdt.web import act, form_dict, form_view, require
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -168,7 +169,6 @@ def intermediaries():
 @login_required
 def intermediary(intermediary_id: int):
     item = get_or_404(Intermediary, intermediary_id, mdt_id=current_user.mdt_id)
-    from mdt.legal.services import matters_naming
 
     cases, total = case_services.cases_naming(current_user, item)
     matters, matters_total = matters_naming(current_user, item.id)

@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from mdt import clock, policy, transaction
 from mdt.audit.services import record
+from mdt.cases.models import Case
 from mdt.directory.services import agencies, members
 from mdt.errors import NotFound, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
 from mdt.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
+from mdt.pdf import render_pdf
 from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("meetings", __name__)
@@ -182,7 +184,6 @@ def add_item(meeting_id: int):
 
 
 def _with_case(data: dict) -> dict:
-    from mdt.cases.models import Case
 
     reference = (data.pop("reference", "") or "").strip()
     if reference:
@@ -291,7 +292,6 @@ def printable(meeting_id: int):
 @login_required
 def pdf(meeting_id: int):
     """The same page as a PDF made on the server (Thai set in the shipped Sarabun font)."""
-    from mdt.pdf import render_pdf
 
     body = render_pdf(_printable(meeting_id, pdf=True))
     record(current_user, "meeting.pdf", db.session.get(Meeting, meeting_id))

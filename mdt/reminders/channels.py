@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import current_app
 
 from mdt.extensions import db
+from mdt.notifications.models import Notification
 from mdt.reminders.messages import Message, sms_text
 
 log = logging.getLogger("mdt.reminders")
@@ -35,7 +36,6 @@ class AppChannel:
     name = "app"
 
     def send(self, reminder, to, message: Message) -> None:
-        from mdt.notifications.models import Notification
 
         if to.is_person:
             raise Undeliverable("the bell is for tos only")

@@ -19,9 +19,11 @@ from sqlalchemy import and_, or_, select, update
 
 from mdt import clock, transaction
 from mdt.extensions import db
+from mdt.notifications.models import Notification
+from mdt.notifications.services import coordinators
 from mdt.reminders.channels import Undeliverable, open_channels
 from mdt.reminders.messages import compose, digest, recipient_of, still_wanted
-from mdt.reminders.models import Reminder
+from mdt.reminders.models import Reminder, ReminderPreference
 
 log = logging.getLogger("mdt.reminders")
 
@@ -68,8 +70,6 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def _fail(reminder: Reminder, reason: str, final: bool) -> None:
-    from mdt.notifications.models import Notification
-    from mdt.notifications.services import coordinators
 
     reminder.last_error = reason[:1000]
     reminder.claim_token = None
@@ -84,7 +84,6 @@ def _fail(reminder: Reminder, reason: str, final: bool) -> None:
 
 def _digest_members(ids) -> set[int]:
     """Which recipients of this batch take a daily digest (one query for the batch)."""
-    from mdt.reminders.models import ReminderPreference
 
     return set(
         db.session.scalars(

@@ -11,6 +11,9 @@ from mdt.audit.services import record
 from mdt.directory.models import Mdt
 from mdt.errors import Forbidden
 from mdt.extensions import db
+from mdt.legal.models import Deadline, Hearing, LegalMatter
+from mdt.meetings.models import ActionItem, Meeting
+from mdt.referrals.models import Referral
 from mdt.reminders.derive import DEFAULT_CHANNELS, DEFAULT_LEADS, sync
 from mdt.reminders.models import CHANNELS, STATUSES, Reminder, ReminderPreference
 from mdt.validation import Checker
@@ -19,8 +22,6 @@ from mdt.validation import Checker
 def schedule_overdue() -> int:
     """Derive again every deadline and action item past its date (in its MDT's zone) and not
     closed, which schedules tomorrow morning's overdue reminder."""
-    from mdt.legal.models import Deadline, LegalMatter
-    from mdt.meetings.models import ActionItem
 
     deadlines, actions = [], []
     for mdt in db.session.scalars(select(Mdt)):
@@ -42,9 +43,6 @@ def schedule_overdue() -> int:
 
 def sync_all() -> dict:
     """Derive every source again (after an upgrade, or to repair)."""
-    from mdt.legal.models import Deadline, Hearing
-    from mdt.meetings.models import ActionItem, Meeting
-    from mdt.referrals.models import Referral
 
     out = {}
     for kind, model in (

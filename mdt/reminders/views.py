@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from mdt import policy
 from mdt.reminders import services
 from mdt.reminders.channels import outbox_dir
+from mdt.reminders.messages import base_url, compose, recipient_of
 from mdt.reminders.models import STATUSES
 from mdt.web import act, form_dict
 
@@ -96,7 +97,6 @@ def outbox_mail(name: str):
 @bp.app_template_global("reminder_note")
 def reminder_note(notification) -> tuple[str, str]:
     """What the bell says for a reminder, and where it leads (inside the app)."""
-    from mdt.reminders.messages import base_url, compose, recipient_of
 
     reminder = notification.reminder
     if reminder is None:

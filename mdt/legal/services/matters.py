@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mdt import clock, consent, policy
 from mdt.audit.services import changes, record
 from mdt.cases.models import INTERMEDIARY_KINDS, Case
+from mdt.cases.services import intermediary_for
 from mdt.directory.models import Member
 from mdt.errors import Forbidden, NotFound, WorkflowError
 from mdt.extensions import db
@@ -71,7 +72,6 @@ def _require_creator(user) -> None:
 
 
 def _intermediary(mdt_id: int, raw: dict, c: Checker, i: int):
-    from mdt.cases.services import intermediary_for
 
     rc = Checker(raw, f"respondents[{i}].")
     rc.text("name", required=True, max_length=200)

@@ -15,7 +15,7 @@ from mdt.audit.services import changes, record
 from mdt.directory.models import Agency, Member
 from mdt.errors import NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
-from mdt.meetings.models import MEETING_KINDS, Meeting, MeetingSeries
+from mdt.meetings.models import MEETING_KINDS, Meeting, MeetingAttendance, MeetingSeries
 from mdt.meetings.services.agenda import propose_agenda
 from mdt.meetings.services.common import agency_ids, parse_when, require_coordinator
 from mdt.meetings.signals import meeting_changed
@@ -315,7 +315,6 @@ def describe_rule(series: MeetingSeries, zone: str) -> str:
 def record_attendance(actor, meeting: Meeting, present_ids, listed_ids) -> int:
     """Mark who was present among the members listed on the form; the others listed are absent.
     Returns the number present."""
-    from mdt.meetings.models import MeetingAttendance
 
     require_coordinator(actor)
     try:
@@ -365,7 +364,6 @@ def record_attendance(actor, meeting: Meeting, present_ids, listed_ids) -> int:
 def attendance_sheet(meeting: Meeting) -> list[dict]:
     """Members of the invited agencies (every agency when none were named), and anyone already
     recorded, with whether they were present (None: not recorded yet)."""
-    from mdt.meetings.models import MeetingAttendance
 
     recorded = {
         a.member_id: a.present

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from mdt import clock, policy
 from mdt.audit.services import changes, record
+from mdt.cases.models import Note
 from mdt.directory.models import Member
 from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
@@ -53,7 +54,6 @@ def save_minutes(actor, meeting: Meeting, item: AgendaItem, data: dict) -> dict:
 def approve_minutes(actor, meeting: Meeting) -> int:
     """Approve the minutes: they are frozen, and each case discussed gets a short entry in its
     history (a note by the approver). Returns the number of cases written to."""
-    from mdt.cases.models import Note
 
     if not policy.can(actor, "meeting.approve", meeting):
         raise Forbidden("The coordinator approves the minutes.")

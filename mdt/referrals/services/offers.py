@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from mdt import policy
-from mdt.audit.services import record
+from mdt.audit.services import changes, record
 from mdt.cases.models import PLAN_SERVICES
 from mdt.directory.models import Agency
 from mdt.errors import Forbidden
@@ -57,7 +57,6 @@ def save_service(actor, data: dict, service: Service | None = None) -> Service:
     else:
         if not policy.can(actor, "service.manage", service.agency):
             raise Forbidden("You can change services only for your own agency.")
-        from mdt.audit.services import changes
 
         changed = changes(service, clean)
         db.session.flush()

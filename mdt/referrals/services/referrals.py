@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mdt import clock, consent, policy
 from mdt.audit.services import record, record_read
 from mdt.cases.models import PLAN_SERVICES, Case, CaseAgency, PlanItem
+from mdt.cases.services import get_case
 from mdt.directory.models import Mdt
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
@@ -61,7 +62,6 @@ def default_respond_by(agency_id: int, service: str, today: date) -> date:
 
 
 def create_referral(actor, data: dict) -> Referral:
-    from mdt.cases.services import get_case
 
     c = Checker(data)
     try:
