@@ -15,7 +15,6 @@ from mdt.reminders.sending import deliver, sweep
 from mdt.reminders.services import sync_all
 from mdt.transaction import atomic
 
-
 SEND_TASK = "workers.tasks.send_reminders"
 
 
