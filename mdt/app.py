@@ -11,10 +11,13 @@ from pathlib import Path
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
 import mdt.reminders.sources  # noqa: F401  (the reminder sources subscribe to their signals)
 from mdt import cli, errors, models, templating, transaction  # noqa: F401  (models: every table)
 from mdt.api import api_bp
+from mdt.api.base import ProblemSchema
 from mdt.auth.services import load_member
 from mdt.auth.views import bp as auth_bp
 from mdt.calendar.views import bp as calendar_bp
@@ -27,6 +30,7 @@ from mdt.legal.views import bp as legal_bp
 from mdt.meetings.views import bp as meetings_bp
 from mdt.referrals.views import bp as referrals_bp
 from mdt.reminders.views import bp as reminders_bp
+from mdt.schema import MAX_ID
 from workers.celery_app import celery_init_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("MDT_INSTANCE_PATH", str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(load_config(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
@@ -76,6 +81,26 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
+class IdConverter(IntegerConverter):
+    """Ids in addresses run from 1 to 2**31 - 1 (32-bit on every backend); anything else matches
+    no route, so it is a 404 like any id that does not exist."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class OpenApi(Api):
+    """flask-smorest writes the OpenAPI document from the schemas; errors stay problem+json,
+    answered by ``mdt.errors`` (not by flask-smorest's own handlers)."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self):
+        pass
+
+
 def register_blueprints(app: Flask) -> None:
     for bp in (
         auth_bp,
@@ -86,9 +111,26 @@ def register_blueprints(app: Flask) -> None:
         legal_bp,
         meetings_bp,
         calendar_bp,
-        api_bp,
     ):
         app.register_blueprint(bp)
+    app.config.update(
+        API_TITLE="MDT Case Tracker API",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = OpenApi(app, spec_kwargs={"security": [{"bearer": []}]})
+    api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.response(
+        "Problem",
+        {
+            "description": "A problem (RFC 9457)",
+            "content": {"application/problem+json": {"schema": ProblemSchema}},
+        },
+    )
+    api.register_blueprint(api_bp)
 
 
 def register_security_headers(app: Flask) -> None:

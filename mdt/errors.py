@@ -67,6 +67,20 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
     return response
 
 
+def _messages(exc: HTTPException) -> dict | None:
+    """The field messages of a query string flask-smorest refused (webargs, 422)."""
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if not messages:
+        return None
+    out: dict[str, list[str]] = {}
+    for fields in messages.values():  # by location: query, json...
+        for field, found in fields.items():
+            out.setdefault(str(field), []).extend(
+                str(m) for m in (found if isinstance(found, list) else [found])
+            )
+    return out
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
@@ -84,7 +98,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if wants_problem_json():
-            return problem(exc.code or 500, exc.name, exc.description or "")
+            response = problem(exc.code or 500, exc.name, exc.description or "", _messages(exc))
+            for name, value in exc.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value  # e.g. Allow, on 405
+            return response
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have access to this page."),

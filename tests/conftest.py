@@ -209,3 +209,18 @@ def travel():
             yield
 
     return frozen
+
+
+@pytest.fixture
+def live_server(web_app, world):
+    """The app served on loopback by a real HTTP server (browser journeys, schemathesis)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, web_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

@@ -28,10 +28,10 @@ def test_health_and_openapi(client):
     assert doc["openapi"].startswith("3.")
     for path in (
         "/api/v1/cases",
-        "/api/v1/cases/{id}",
-        "/api/v1/cases/{id}/stage",
-        "/api/v1/cases/{id}/notes",
-        "/api/v1/cases/{id}/audit",
+        "/api/v1/cases/{case_id}",
+        "/api/v1/cases/{case_id}/stage",
+        "/api/v1/cases/{case_id}/notes",
+        "/api/v1/cases/{case_id}/audit",
         "/api/v1/me",
         "/api/v1/agencies",
         "/api/v1/members",
@@ -206,18 +206,20 @@ def test_oversized_request_refused(api, world):
 
 
 def test_openapi_lists_every_implemented_route(app, client):
-    """Every /api/v1 route and method is in the served document (parameter names aside)."""
+    """Every /api/v1 route and method is in the served document (parameter names aside), each
+    with a documented answer; the document itself is generated from the schemas."""
     import re
 
     doc = client.get("/api/v1/openapi.json").get_json()
     documented = {
         (re.sub(r"\{\w+\}", "{}", path), method.upper())
         for path, ops in doc["paths"].items()
-        for method in ops
+        for method, op in ops.items()
+        if method != "parameters" and op.get("responses")
     }
     missing = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1"):
+        if not rule.rule.startswith("/api/v1") or rule.rule == "/api/v1/openapi.json":
             continue
         path = re.sub(r"<(?:\w+:)?\w+>", "{}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:

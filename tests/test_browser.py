@@ -1,13 +1,11 @@
 """Browser journeys: Playwright drives Debian's Chromium against a live server on loopback."""
 
 import os
-import threading
 from datetime import UTC
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from tests import factories as f
 from tests.conftest import need
@@ -22,16 +20,6 @@ ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-
-
-@pytest.fixture
-def live_server(web_app, world):
-    server = make_server("127.0.0.1", 0, web_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -1,19 +1,47 @@
-"""The API blueprint: bearer-token authentication, no session cookie, and the helpers every
-endpoint module shares."""
+"""The API blueprint (flask-smorest): bearer-token authentication, no session cookie, and what
+every endpoint module shares: the request body documented with the schema the service validates
+it with, list pages in the contract's shape, and problem+json answers (RFC 9457) for errors. The
+OpenAPI document is generated from these schemas (``/api/v1/openapi.json``), never by hand."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request, session
+from functools import cache
+
+from flask import g, jsonify, request, session
 from flask_login import login_user
+from flask_smorest import Blueprint
+from marshmallow import EXCLUDE, fields, post_load, validate
 
 from mdt.auth.services import member_for_token
-from mdt.errors import problem
-from mdt.extensions import csrf
+from mdt.errors import ServiceError, problem
+from mdt.extensions import csrf, db
+from mdt.schema import Schema, load
 
-api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+api_bp = Blueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="The JSON API (../shared/API.md). Bearer tokens; problem+json errors.",
+)
 csrf.exempt(api_bp)
 
-OPEN_ENDPOINTS = {"api.health", "api.openapi"}
+OPEN_ENDPOINTS = {"api.health"}
+MAX_PER_PAGE = 200
+
+
+class ProblemSchema(Schema):
+    """An error (RFC 9457): ``errors`` holds the messages of each invalid field."""
+
+    type = fields.String()
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class BadJson(ServiceError):
+    status = 400
+    title = "Bad JSON"
 
 
 @api_bp.before_request
@@ -37,3 +65,87 @@ def authenticate():
 def no_session(response):
     session.modified = False
     return response
+
+
+def body(*, optional: bool = False) -> dict:
+    """The request's JSON object (an empty one when ``optional`` and nothing was sent)."""
+    data = request.get_json(silent=True)
+    if data is None and optional and not request.get_data():
+        return {}
+    if not isinstance(data, dict):
+        raise BadJson("The request body must be a JSON object.")
+    return data
+
+
+def accepts(schema, *, required: bool = True):
+    """Document the JSON request body with ``schema``: the service that receives it validates it
+    with the same schema (``mdt.schema.load``)."""
+    return api_bp.doc(requestBody={"required": required, "content": {"application/json": {"schema": schema}}})
+
+
+def problems(*codes: int):
+    """Document the problem+json answers an endpoint may give."""
+
+    def decorate(view):
+        for code in codes:
+            view = api_bp.alt_response(code, response="Problem")(view)
+        return view
+
+    return decorate
+
+
+@cache
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The list shape of the contract: ``{items, page, per_page, total}``."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}Page",
+    )
+
+
+class PageArgs(Schema):
+    """``?page=1&per_page=50`` (at most 200)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
+    per_page = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=10**6),
+        metadata={"description": "at most 200 are given"},
+    )
+
+    @post_load
+    def _at_most(self, data, **_kwargs):
+        data["per_page"] = min(data["per_page"], MAX_PER_PAGE)
+        return data
+
+
+def paginate(stmt, page: int, per_page: int, shape=lambda row: row) -> dict:
+    """One page of ``stmt`` in the contract's shape; ``shape`` turns each row into what the item
+    schema dumps."""
+    found = db.paginate(stmt, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+    return {
+        "items": [shape(row) for row in found.items],
+        "page": found.page,
+        "per_page": found.per_page,
+        "total": found.total,
+    }
+
+
+# ---------------------------------------------------------------- not yet described by schemas
+
+
+def paging() -> tuple[int, int]:
+    args = load(PageArgs, {k: request.args[k] for k in ("page", "per_page") if k in request.args})
+    return args["page"], args["per_page"]
+
+
+def listing(items, page, per_page, total):
+    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})

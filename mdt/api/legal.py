@@ -7,8 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mdt import policy
-from mdt.api.base import api_bp
-from mdt.api.views import body, listing, paging
+from mdt.api.base import api_bp, body, listing, paging
 from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal

@@ -6,8 +6,7 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 
 from mdt import policy
-from mdt.api.base import api_bp
-from mdt.api.views import body
+from mdt.api.base import api_bp, body
 from mdt.errors import get_or_404
 from mdt.meetings import services as meetings
 from mdt.meetings.ics import meeting_ics

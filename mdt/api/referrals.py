@@ -6,8 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from mdt import clock, consent, policy
-from mdt.api.base import api_bp
-from mdt.api.views import body, listing, paging
+from mdt.api.base import api_bp, body, listing, paging
 from mdt.audit.services import record
 from mdt.cases import services as cases
 from mdt.errors import ValidationError, get_or_404

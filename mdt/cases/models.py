@@ -271,6 +271,11 @@ class Episode(db.Model):
         cascade="all, delete-orphan", order_by="EpisodeIntermediary.position"
     )
 
+    @property
+    def intermediaries(self) -> list[Intermediary]:
+        """The chain of intermediaries, in order."""
+        return [link.intermediary for link in self.links]
+
 
 class EpisodeIntermediary(db.Model):
     """One link in the chain of intermediaries of an episode."""

@@ -14,14 +14,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from mdt import clock, consent, policy
 from mdt.audit.services import changes, record, record_read
 from mdt.cases.models import (
-    CHANNELS,
-    INTERMEDIARY_KINDS,
     MINOR_AGE,
-    PLAN_SERVICES,
-    SECTORS,
     SENSITIVE_ASSESSMENT_FIELDS,
-    SEXES,
-    SOURCES,
     STAGE_MOVES,
     STAGES,
     Assessment,
@@ -37,12 +31,21 @@ from mdt.cases.models import (
     Person,
     PlanItem,
 )
+from mdt.cases.schemas import (
+    AssessmentSchema,
+    CaseCreateSchema,
+    CaseUpdateSchema,
+    EpisodeSchema,
+    NoteSchema,
+    PlanItemSchema,
+    StageChangeSchema,
+)
 from mdt.cases.signals import person_contact_changed
 from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
+from mdt.schema import load
 from mdt.signals import send
-from mdt.validation import Checker
 
 PERSON_TEXT_FIELDS = {
     "given_name": 120,
@@ -94,100 +97,53 @@ def read_case(user, case_id: int, *, via: str = "web") -> tuple[Case, bool]:
     return case, full
 
 
-# ---------------------------------------------------------------- input checking
+def visible(user, case: Case, *, list_row: bool = False) -> dict:
+    """What ``user`` may see of ``case``, as the API answers it (``CaseSchema``): a coordinator's
+    summary when they are not on the team; otherwise the parts their place on the team opens, and
+    the sensitive part only for the lead agency."""
+    data = {
+        "id": case.id,
+        "reference": case.reference,
+        "stage": case.stage,
+        "full": False,
+        "lead_agency": case.lead_agency,
+        "opened_on": case.opened_on,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "closed_at": case.closed_at,
+    }
+    if not policy.can(user, "case.view", case):
+        return data
+    data.update(
+        full=True,
+        source=case.source,
+        summary=case.summary,
+        district=case.district,
+        close_reason=case.close_reason,
+        allowed_moves=list(case.allowed_moves) if policy.can(user, "case.edit", case) else [],
+        shared_parts=sorted(policy.shared_parts(user, case)),
+    )
+    if policy.can(user, "case.part.person", case):
+        data["person"] = case.person
+    if list_row:
+        return data
+    if policy.can(user, "case.part.episodes", case):
+        data["episodes"] = case.episodes
+    data["team"] = {
+        "agency_ids": [a.agency_id for a in case.team_agencies],
+        "member_ids": [a.member_id for a in case.assignments],
+    }
+    if policy.can(user, "case.sensitive", case):
+        data["sensitive"] = db.session.get(Assessment, case.id)
+    return data
 
 
-def check_person(
-    data: dict | None, today: date, *, partial: bool = False, prefix: str = "person."
-) -> Checker:
-    c = Checker(data, prefix)
-    for field, max_length in PERSON_TEXT_FIELDS.items():
-        if partial and field not in c.data:
-            continue
-        c.text(field, required=(field == "given_name"), max_length=max_length)
-    if not partial or "sex" in c.data:
-        c.choice("sex", SEXES, required=True)
-    if not partial or "date_of_birth" in c.data:
-        c.day("date_of_birth", not_after=today)
-    if c.clean.get("email") and ("@" not in c.clean["email"] or " " in c.clean["email"]):
-        c.error("email", _l("Enter an email address like name@example.org."))
-    if not partial or "contact_safe" in c.data:
-        c.boolean("contact_safe")
-    if "home_area" in c.data and c.data.get("home_area") is not None:
-        # API convenience: home_area is a free-text village/district line.
-        area = c.text("home_area", max_length=400)
-        c.clean.pop("home_area", None)
-        if area:
-            c.clean.setdefault("home_village", area)
-    return c
+# ---------------------------------------------------------------- input
 
 
-def check_episode(data: dict | None, prefix: str, mdt) -> Checker:
-    today = clock.today(mdt)
-    c = Checker(data, prefix)
-    c.country("destination_country")
-    c.choice("sector", SECTORS)
-    c.text("job", max_length=200)
-    departed = c.day("departed_on", not_after=today)
-    c.day("returned_on", not_after=today, not_before=departed)
-    c.choice("channel", CHANNELS, default="unknown")
-    c.currency("currency", mdt.currency)
-    for field in ("recruitment_fee", "debt_amount", "wages_owed"):
-        c.money(field)
-    c.text("debt_lender", max_length=200)
-    c.text("debt_collateral", max_length=200)
-    c.text("documents_withheld", max_length=300)
-    links = []
-    raw_links = c.data.get("intermediaries") or []
-    if not isinstance(raw_links, list):
-        c.error("intermediaries", _l("Expected a list."))
-        raw_links = []
-    for i, raw in enumerate(raw_links):
-        lc = Checker(raw, f"{prefix}intermediaries[{i}].")
-        lc.text("name", required=True, max_length=200)
-        lc.choice("kind", INTERMEDIARY_KINDS, required=True)
-        lc.country("country")
-        c.merge(lc)
-        links.append(lc.clean)
-    c.clean["intermediaries"] = links
-    return c
-
-
-def check_case(data: dict, mdt, *, partial: bool = False) -> Checker:
-    c = Checker(data, "")
-    if not partial or "source" in c.data:
-        c.choice("source", SOURCES, required=True)
-    if not partial or "summary" in c.data:
-        c.text("summary", max_length=5000)
-    if "lead_agency_id" in c.data and c.data["lead_agency_id"] not in (None, ""):
-        try:
-            agency_id = int(c.data["lead_agency_id"])
-        except (TypeError, ValueError):
-            c.error("lead_agency_id", _l("Choose an agency."))
-        else:
-            agency = db.session.get(Agency, agency_id)
-            if agency is None or agency.mdt_id != mdt.id:
-                c.error("lead_agency_id", _l("No such agency in this MDT."))
-            else:
-                c.clean["lead_agency_id"] = agency_id
-    elif "lead_agency_id" in c.data:
-        c.clean["lead_agency_id"] = None
-    if "person" in c.data or not partial:
-        pc = check_person(c.data.get("person"), clock.today(mdt), partial=partial)
-        c.merge(pc)
-        c.clean["person"] = pc.clean
-    if "episodes" in c.data:
-        raw = c.data.get("episodes") or []
-        if not isinstance(raw, list):
-            c.error("episodes", _l("Expected a list."))
-            raw = []
-        episodes = []
-        for i, item in enumerate(raw):
-            ec = check_episode(item, f"episodes[{i}].", mdt)
-            c.merge(ec)
-            episodes.append(ec.clean)
-        c.clean["episodes"] = episodes
-    return c
+def _given(mdt) -> dict:
+    """What the case schemas need to know: today in the MDT's zone, the MDT and its currency."""
+    return {"today": clock.today(mdt), "mdt_id": mdt.id, "currency": mdt.currency}
 
 
 # ---------------------------------------------------------------- creating and changing cases
@@ -232,17 +188,12 @@ def _add_episode(case: Case, clean: dict) -> Episode:
 def create_case(actor: Member, data: dict) -> Case:
     """Register a returnee and open a case. Only name, sex and source are required."""
     mdt = actor.mdt
-    c = check_case(data, mdt)
-    c.raise_if_errors()
-    clean = c.clean
-    person_id = data.get("person_id")
+    clean = load(CaseCreateSchema, data, **_given(mdt))
+    person_id = clean.get("person_id")
     if person_id not in (None, ""):
         # A new case for a person already registered: only for a member who may read one of
         # their cases in full. Otherwise the answer is the same as for an unknown id.
-        try:
-            person = db.session.get(Person, int(person_id))
-        except (TypeError, ValueError):
-            person = None
+        person = db.session.get(Person, person_id)
         if person is None or not policy.can(actor, "person.link", person):
             raise ValidationError(
                 "Some fields are not valid.",
@@ -262,7 +213,7 @@ def create_case(actor: Member, data: dict) -> Case:
         person=person,
         stage="intake",
         source=clean["source"],
-        lead_agency_id=clean.get("lead_agency_id") or actor.agency_id,
+        lead_agency_id=clean["lead_agency_id"].id if clean.get("lead_agency_id") else actor.agency_id,
         summary=clean.get("summary"),
         district=person.home_district,
         opened_on=today,
@@ -302,14 +253,13 @@ def _touch(case: Case) -> None:
 def update_case(actor: Member, case: Case, data: dict) -> dict:
     if not policy.can(actor, "case.edit", case):
         raise Forbidden("You cannot change this case.")
-    c = check_case(data, actor.mdt, partial=True)
-    c.raise_if_errors()
-    clean = c.clean
+    clean = load(CaseUpdateSchema, data, partial=True, **_given(actor.mdt))
     changed = {}
     person_values = clean.pop("person", None)
-    clean.pop("episodes", None)
-    if "lead_agency_id" in clean and clean["lead_agency_id"] is None:
-        clean.pop("lead_agency_id")
+    if "lead_agency_id" in clean:
+        agency = clean.pop("lead_agency_id")
+        if agency is not None:
+            clean["lead_agency_id"] = agency.id
     if "lead_agency_id" in clean and not policy.can(actor, "case.team", case):
         raise Forbidden("Only the lead agency or a coordinator can change the lead agency.")
     changed.update(changes(case, clean))
@@ -343,15 +293,10 @@ def update_case(actor: Member, case: Case, data: dict) -> dict:
 def change_stage(actor: Member, case: Case, to: str, reason: str | None = None) -> None:
     if not policy.can(actor, "case.stage", case):
         raise Forbidden("You cannot change this case's stage.")
-    if to not in STAGES:
-        raise ValidationError("Unknown stage.", {"to": [str(_l("Unknown stage."))]})
+    clean = load(StageChangeSchema, {"to": to, "reason": reason})
+    to, reason = clean["to"], clean.get("reason")
     if to not in STAGE_MOVES[case.stage]:
         raise WorkflowError(str(_l("A case cannot move from %(a)s to %(b)s.", a=case.stage, b=to)))
-    reason = (reason or "").strip() or None
-    if to == "closed" and not reason:
-        raise ValidationError("Closing needs a reason.", {"reason": [str(_l("Say why the case is closed."))]})
-    if reason and len(reason) > 2000:
-        raise ValidationError("Reason too long.", {"reason": [str(_l("At most 2000 characters."))]})
     old = case.stage
     case.stage = to
     if to == "closed":
@@ -369,11 +314,8 @@ def change_stage(actor: Member, case: Case, to: str, reason: str | None = None) 
 def add_note(actor: Member, case: Case, body: str, restricted: bool = False) -> Note:
     if not policy.can(actor, "case.note", case):
         raise Forbidden("You cannot add notes to this case.")
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError("Empty note.", {"body": [str(_l("Write the note first."))]})
-    if len(body) > 20000:
-        raise ValidationError("Note too long.", {"body": [str(_l("At most 20000 characters."))]})
+    clean = load(NoteSchema, {"body": body, "restricted": restricted})
+    body, restricted = clean["body"], clean["restricted"]
     if restricted and not policy.can(actor, "case.sensitive", case):
         raise Forbidden("Only the lead agency can write restricted notes.")
     note = Note(case_id=case.id, author_id=actor.id, body=body, restricted=bool(restricted))
@@ -397,9 +339,8 @@ def case_notes(user, case: Case) -> list[Note]:
 def add_episode(actor: Member, case: Case, data: dict) -> Episode:
     if not policy.can(actor, "case.edit", case):
         raise Forbidden("You cannot change this case.")
-    c = check_episode(data, "", actor.mdt)
-    c.raise_if_errors()
-    episode = _add_episode(case, dict(c.clean))
+    clean = load(EpisodeSchema, data, **_given(actor.mdt))
+    episode = _add_episode(case, dict(clean))
     _touch(case)
     db.session.flush()
     record(
@@ -407,7 +348,7 @@ def add_episode(actor: Member, case: Case, data: dict) -> Episode:
         "episode.create",
         episode,
         case=case,
-        detail={k: v for k, v in c.clean.items() if k != "intermediaries"},
+        detail={k: v for k, v in clean.items() if k != "intermediaries"},
     )
     return episode
 
@@ -416,25 +357,7 @@ def save_assessment(actor: Member, case: Case, data: dict) -> dict:
     if not policy.can(actor, "case.edit", case):
         raise Forbidden("You cannot change this case.")
     sensitive_allowed = policy.can(actor, "case.sensitive", case)
-    c = Checker(data, "")
-    for field in ("needs", "goals", "strengths"):
-        if field in c.data:
-            c.text(field, max_length=5000)
-    if "eligible" in c.data:
-        value = c.data.get("eligible")
-        c.clean["eligible"] = (
-            None if value in (None, "", "unknown") else (value in (True, "true", "yes", "1"))
-        )
-    for field in ("risks", "health", "counter_charges", "whereabouts"):
-        if field in c.data:
-            c.text(field, max_length=5000)
-    if "immigration_status" in c.data:
-        c.text("immigration_status", max_length=200)
-    for field in ("counter_charge_risk", "deportation_risk"):
-        if field in c.data:
-            c.boolean(field)
-    c.raise_if_errors()
-    values = c.clean
+    values = load(AssessmentSchema, data, partial=True)
     if not sensitive_allowed:
         touched = [f for f in SENSITIVE_ASSESSMENT_FIELDS if f in values]
         if touched:
@@ -457,13 +380,14 @@ def save_assessment(actor: Member, case: Case, data: dict) -> dict:
 def add_plan_item(actor: Member, case: Case, data: dict) -> PlanItem:
     if not policy.can(actor, "case.edit", case):
         raise Forbidden("You cannot change this case.")
-    c = Checker(data, "")
-    kind = c.choice("kind", ("goal", "service"), required=True)
-    c.text("text", required=True, max_length=2000)
-    if kind == "service":
-        c.choice("service", PLAN_SERVICES, required=True)
-    c.raise_if_errors()
-    item = PlanItem(case_id=case.id, kind=kind, text=c.clean["text"], service=c.clean.get("service"))
+    clean = load(PlanItemSchema, data)
+    kind = clean["kind"]
+    item = PlanItem(
+        case_id=case.id,
+        kind=kind,
+        text=clean["text"],
+        service=clean.get("service") if kind == "service" else None,
+    )
     db.session.add(item)
     _touch(case)
     db.session.flush()
