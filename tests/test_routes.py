@@ -92,6 +92,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/v1/legal-matters"):                                        (401, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/deadline-rules"):                                       (401, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/reminders"):                                            (401, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/calendar"):                                             (401, 200, 200, 200, 200, 200, 200),
     # ---- the case: social welfare leads (social, coordinator); the legal aid NGO (lawyer) is on
     # the team with every part; police and labour (admin) are not; the team is the lead's to set
     ("GET", "/cases/<int:case_id>"):                                         (302, 200, 200, 404, 200, 404, 404),
@@ -276,6 +277,7 @@ PARAM_OVERRIDES = {
 # Requests that need a query string or a body to reach the access check at all (an empty body
 # is refused by input checks made before it, whoever asks).
 EXTRA = {
+    ("GET", "/api/v1/calendar"): lambda ids: {"query_string": {"from": "2026-01-01", "to": "2026-12-31"}},
     ("GET", "/referrals/new"): lambda ids: {"query_string": {"case_id": ids["case"]}},
     ("POST", "/referrals/new"): lambda ids: {"query_string": {"case_id": ids["case"]}},
     ("POST", "/api/v1/referrals"): lambda ids: {"json": {"case_id": ids["case"]}},

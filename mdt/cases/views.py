@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mdt import policy, transaction
+from mdt import clock, consent, policy, transaction
 from mdt.audit.services import case_trail, record
 from mdt.cases import services
 from mdt.cases.models import Assessment, PlanItem
@@ -193,6 +193,10 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         "case": case,
         "notes": services.case_notes(current_user, case),
         "consents": referral_services.case_consents(case) if full_team else [],
+        # The one consent decision per purpose and agency: which record decides, and is it live.
+        "deciding": {d.consent_id: d for d in consent.effective(case.consents, on=clock.today(case.mdt))}
+        if full_team
+        else {},
         "matters": legal_services.matters_of_case(current_user, case),
         "referrals": referral_services.case_referrals(case) if full_team else [],
         "assessment": db.session.get(Assessment, case.id),
