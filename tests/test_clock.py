@@ -80,21 +80,30 @@ def test_the_calendar_api_gives_each_entry_its_day_in_the_mdts_zone(world, clien
 
     with travel(datetime(2026, 11, 30, 10, 0, tzinfo=BANGKOK)):
         m = f.matter(world, [f.client_case(world)])
-        legal.schedule_hearing(world["lawyer"], m, {"starts_at": "2026-12-03T06:30:00+07:00",
-                                                    "purpose": "Witnesses"})
-        meeting = meetings.create_meeting(world["coordinator"], {
-            "title": "Conference", "kind": "case_conference",
-            "starts_at": "2026-12-04T07:00:00+07:00", "host_agency_id": world.agencies["legal"].id})
-        meetings.create_action_item(world["coordinator"], meeting, {
-            "title": "Book the van", "owner_agency_id": world.agencies["legal"].id,
-            "due_on": "2026-12-05"})
+        legal.schedule_hearing(
+            world["lawyer"], m, {"starts_at": "2026-12-03T06:30:00+07:00", "purpose": "Witnesses"}
+        )
+        meeting = meetings.create_meeting(
+            world["coordinator"],
+            {
+                "title": "Conference",
+                "kind": "case_conference",
+                "starts_at": "2026-12-04T07:00:00+07:00",
+                "host_agency_id": world.agencies["legal"].id,
+            },
+        )
+        meetings.create_action_item(
+            world["coordinator"],
+            meeting,
+            {"title": "Book the van", "owner_agency_id": world.agencies["legal"].id, "due_on": "2026-12-05"},
+        )
         db.session.commit()
         headers = {"Authorization": f"Bearer {f.token(world['lawyer'])}"}
         body = client.get("/api/v1/calendar?from=2026-12-01&to=2026-12-07", headers=headers).get_json()
         refused = client.get("/api/v1/calendar?from=2026-12-07&to=2026-12-01", headers=headers)
     days = {(item["kind"], item["date"]) for item in body["items"]}
-    assert ("hearing", "2026-12-03") in days            # 23:30 UTC on the 2nd
-    assert ("meeting", "2026-12-04") in days            # 00:00 UTC on the 4th
+    assert ("hearing", "2026-12-03") in days  # 23:30 UTC on the 2nd
+    assert ("meeting", "2026-12-04") in days  # 00:00 UTC on the 4th
     assert ("action", "2026-12-05") in days
     hearing = next(i for i in body["items"] if i["kind"] == "hearing")
     assert hearing["matter_id"] == m.id and hearing["starts_at"].startswith("2026-12-02T23:30")

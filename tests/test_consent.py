@@ -175,15 +175,19 @@ def test_every_consumer_agrees_with_the_reference_model(frozen_world, client, hi
 def test_the_case_page_shows_which_record_decides(world, client):
     case = f.case(world["social"])
     legal_id = world.agencies["legal"].id
-    first = referrals.record_consent(world["social"], case, {
-        "purpose": "share_with_agency", "given": True, "agency_id": legal_id, "scope": ["plan"]})
-    referrals.record_consent(world["social"], case, {
-        "purpose": "share_with_agency", "given": False, "agency_id": legal_id})
+    first = referrals.record_consent(
+        world["social"],
+        case,
+        {"purpose": "share_with_agency", "given": True, "agency_id": legal_id, "scope": ["plan"]},
+    )
+    referrals.record_consent(
+        world["social"], case, {"purpose": "share_with_agency", "given": False, "agency_id": legal_id}
+    )
     sms = referrals.record_consent(world["social"], case, {"purpose": "contact_sms", "given": True})
     db.session.commit()
     client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    section = html[html.index('id="consent"'):]
+    section = html[html.index('id="consent"') :]
     assert section.count("replaced by a later decision") == 1 and section.count("in effect") == 1
     # Only the record in effect can be withdrawn.
     assert f"/consents/{sms.id}/withdraw" in section and f"/consents/{first.id}/withdraw" not in section
