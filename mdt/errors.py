@@ -111,8 +111,9 @@ def register_error_handlers(app: Flask) -> None:
             413: _("What you sent is too large."),
             429: _("Too many attempts. Please wait a minute and try again."),
         }
-        message = messages.get(exc.code, _("Something went wrong."))
-        return render_template("errors/error.html", status=exc.code, message=message), exc.code
+        code = exc.code or 500
+        message = messages.get(code, _("Something went wrong."))
+        return render_template("errors/error.html", status=code, message=message), code
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

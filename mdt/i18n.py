@@ -9,10 +9,10 @@ from flask_login import current_user
 def select_locale() -> str:
     languages = current_app.config["MDT_LANGUAGES"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return str(chosen)
     user = current_user if current_user else None
     if user is not None and getattr(user, "is_authenticated", False) and user.ui_language in languages:
         return user.ui_language

@@ -29,5 +29,5 @@ def _fetcher(root: Path):
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    root = Path(current_app.static_folder).resolve()
+    root = Path(current_app.static_folder or "static").resolve()
     return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher(root)).write_pdf()

@@ -38,9 +38,10 @@ REQUIRED = _l("This field is required.")
 def country_codes() -> frozenset[str]:
     # ISO 3166-1 alpha-2 codes known to CLDR, without its pseudo-regions (EU, UN, ZZ, QO, XA...).
     pseudo = {"EU", "EZ", "UN", "ZZ", "QO"}
+    codes = (str(k) for k in Locale("en").territories)
     return frozenset(
         k
-        for k in Locale("en").territories
+        for k in codes
         if len(k) == 2 and k.isalpha() and k not in pseudo and not (k.startswith("X") and k != "XK")
     )
 
@@ -75,6 +76,10 @@ class Field(fields.Field):
         kwargs.setdefault("allow_none", not kwargs.get("required", False))
         super().__init__(*args, **kwargs)
 
+    def describe(self, **items) -> None:
+        """Add to what the OpenAPI document says of the field (what the caller gave wins)."""
+        self.metadata = {**items, **self.metadata}
+
     def make_error(self, key: str, **kwargs) -> ma.ValidationError:
         """Messages are translated when they are raised, in the reader's language."""
         message = str(self.error_messages[key])
@@ -94,7 +99,7 @@ class Text(Field, fields.String):
     def __init__(self, *args, max_length: int = 200, **kwargs):
         self.max_length = max_length
         super().__init__(*args, **kwargs)
-        self.metadata.setdefault("maxLength", max_length)
+        self.describe(maxLength=max_length)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -111,7 +116,7 @@ class Choice(Field, fields.String):
     def __init__(self, choices, *args, **kwargs):
         self.choices = tuple(choices)
         super().__init__(*args, **kwargs)
-        self.metadata.setdefault("enum", [*self.choices, *([None] if self.allow_none else [])])
+        self.describe(enum=[*self.choices, *([None] if self.allow_none else [])])
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or value.strip() not in self.choices:
@@ -169,8 +174,8 @@ class Money(Field, fields.Decimal):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, places=2, as_string=True, **kwargs)
-        self.metadata.setdefault("type", "string")
-        self.metadata.setdefault("pattern", r"^\d+\.\d{2}$")
+        self.describe(type="string")
+        self.describe(pattern=r"^\d+\.\d{2}$")
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
@@ -193,7 +198,7 @@ class Country(Field, fields.String):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.metadata.setdefault("pattern", "^[A-Z]{2}$")
+        self.describe(pattern="^[A-Z]{2}$")
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = str(value).strip().upper()
@@ -207,7 +212,7 @@ class Currency(Field, fields.String):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.metadata.setdefault("pattern", "^[A-Z]{3}$")
+        self.describe(pattern="^[A-Z]{3}$")
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         if value is ma.missing or value is None or (isinstance(value, str) and not value.strip()):
@@ -252,8 +257,8 @@ class Count(Field, fields.Integer):
         self.low, self.high = low, high
         self.message = message or _l("A whole number from %(low)s to %(high)s.")
         super().__init__(*args, strict=False, **kwargs)
-        self.metadata.setdefault("minimum", low)
-        self.metadata.setdefault("maximum", high)
+        self.describe(minimum=low)
+        self.describe(maximum=high)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -284,8 +289,8 @@ class Ref(Field, fields.Integer):
         self.model = model
         self.message = message or _l("Choose from the list.")
         super().__init__(*args, strict=False, **kwargs)
-        self.metadata.setdefault("minimum", 1)
-        self.metadata.setdefault("maximum", MAX_ID)
+        self.describe(minimum=1)
+        self.describe(maximum=MAX_ID)
 
     def _deserialize(self, value, attr, data, **kwargs):
         ident = _id(value) if not isinstance(value, bool) else None
@@ -327,8 +332,8 @@ class RecordId(Field, fields.Integer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, strict=False, **kwargs)
-        self.metadata.setdefault("minimum", 1)
-        self.metadata.setdefault("maximum", MAX_ID)
+        self.describe(minimum=1)
+        self.describe(maximum=MAX_ID)
 
     def _deserialize(self, value, attr, data, **kwargs):
         ident = _id(value) if not isinstance(value, bool) else None

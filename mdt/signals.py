@@ -22,4 +22,4 @@ def send(signal: Signal, ids) -> None:
     """Tell the subscribers that the records ``ids`` changed (and were flushed)."""
     ids = sorted({int(i) for i in ids if i is not None})
     if ids:
-        signal.send(signal.name, ids=ids)
+        signal.send(getattr(signal, "name", None), ids=ids)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import marshmallow as ma
 from flask import g, jsonify, request, session
 from flask_login import login_user
 from flask_smorest import Blueprint
@@ -95,7 +96,7 @@ def problems(*codes: int):
 
 
 @cache
-def page_of(item_schema: type[Schema]) -> type[Schema]:
+def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     """The list shape of the contract: ``{items, page, per_page, total}``."""
     return Schema.from_dict(
         {

@@ -114,7 +114,7 @@ def change_stage(case_id: int):
     """Move the stage; closing needs a reason; ``closed`` -> ``active`` reopens; 409 otherwise."""
     case = cases.get_case(current_user, case_id, "case.stage")
     data = body()
-    cases.change_stage(current_user, case, data.get("to"), data.get("reason"))
+    cases.change_stage(current_user, case, data.get("to") or "", data.get("reason"))
     return cases.visible(current_user, case)
 
 
@@ -126,7 +126,7 @@ def add_note(case_id: int):
     """Add a note; ``restricted`` notes are for the lead agency only."""
     case = cases.get_case(current_user, case_id, "case.note")
     data = body()
-    return cases.add_note(current_user, case, data.get("body"), data.get("restricted", False))
+    return cases.add_note(current_user, case, data.get("body") or "", data.get("restricted", False))
 
 
 @api_bp.get("/cases/<int:case_id>/notes")

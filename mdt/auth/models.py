@@ -6,11 +6,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt import clock
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API. Only a SHA-256 digest is stored."""
 
     __tablename__ = "api_token"
@@ -26,7 +26,7 @@ class ApiToken(db.Model):
     member = relationship("Member")
 
 
-class WorkerHeartbeat(db.Model):
+class WorkerHeartbeat(Model):
     """Written by the Celery beat task so operators can see that worker and beat are alive."""
 
     __tablename__ = "worker_heartbeat"
@@ -36,7 +36,7 @@ class WorkerHeartbeat(db.Model):
     beats: Mapped[int] = mapped_column(default=0)
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A member's personal iCalendar feed: a secret URL (only its SHA-256 digest is stored) that
     the member can revoke and replace."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -22,8 +23,11 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from mdt import clock
 from mdt.directory.models import _in
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime, age_on
+
+if TYPE_CHECKING:  # a relationship only: the consent model imports this module
+    from mdt.referrals.models import Consent
 
 SEXES = ("female", "male", "other", "unknown")
 SOURCES = (
@@ -80,7 +84,7 @@ PLAN_SERVICES = (
 MINOR_AGE = 18
 
 
-class Person(db.Model):
+class Person(Model):
     """A returnee (client). One person may have several cases over the years."""
 
     __tablename__ = "person"
@@ -130,7 +134,7 @@ class Person(db.Model):
         return ", ".join(p for p in parts if p)
 
 
-class CaseCounter(db.Model):
+class CaseCounter(Model):
     """The last reference number given per MDT and year."""
 
     __tablename__ = "case_counter"
@@ -139,7 +143,7 @@ class CaseCounter(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "case_file"
     __table_args__ = (
         CheckConstraint(_in("stage", STAGES), name="stage"),
@@ -179,7 +183,7 @@ class Case(db.Model):
     notes: WriteOnlyMapped[Note] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     # Every consent decision recorded on the case, loaded once per session: the one consent
     # decision (``mdt.consent``) reads them.
-    consents: Mapped[list[Consent]] = relationship(  # noqa: F821
+    consents: Mapped[list[Consent]] = relationship(
         back_populates="case", order_by="Consent.id", passive_deletes=True
     )
 
@@ -192,7 +196,7 @@ class Case(db.Model):
 Index("ix_case_mdt_district", Case.mdt_id, func.lower(Case.district), Case.stage)
 
 
-class CaseAgency(db.Model):
+class CaseAgency(Model):
     """An agency on a case's team (besides the lead agency)."""
 
     __tablename__ = "case_agency"
@@ -212,7 +216,7 @@ class CaseAgency(db.Model):
     consent = relationship("Consent")
 
 
-class CaseAssignment(db.Model):
+class CaseAssignment(Model):
     """A member assigned to a case by name."""
 
     __tablename__ = "case_assignment"
@@ -223,7 +227,7 @@ class CaseAssignment(db.Model):
     member = relationship("Member")
 
 
-class Intermediary(db.Model):
+class Intermediary(Model):
     """The shared registry of recruitment agencies, sub-agents, brokers and employers."""
 
     __tablename__ = "intermediary"
@@ -240,7 +244,7 @@ class Intermediary(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class Episode(db.Model):
+class Episode(Model):
     """One migration episode: where the person went, how, and what it cost them."""
 
     __tablename__ = "episode"
@@ -277,7 +281,7 @@ class Episode(db.Model):
         return [link.intermediary for link in self.links]
 
 
-class EpisodeIntermediary(db.Model):
+class EpisodeIntermediary(Model):
     """One link in the chain of intermediaries of an episode."""
 
     __tablename__ = "episode_intermediary"
@@ -288,7 +292,7 @@ class EpisodeIntermediary(db.Model):
     intermediary: Mapped[Intermediary] = relationship()
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """Intake assessment. ``needs`` and ``goals`` are ordinary; the rest is sensitive."""
 
     __tablename__ = "assessment"
@@ -319,7 +323,7 @@ SENSITIVE_ASSESSMENT_FIELDS = (
 )
 
 
-class PlanItem(db.Model):
+class PlanItem(Model):
     """A line of the individual assistance plan: a goal of the person's or a planned service."""
 
     __tablename__ = "plan_item"
@@ -333,7 +337,7 @@ class PlanItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class Note(db.Model):
+class Note(Model):
     __tablename__ = "note"
     __table_args__ = (Index("ix_note_case_created", "case_id", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -346,7 +350,7 @@ class Note(db.Model):
     author = relationship("Member")
 
 
-class IntakeDraft(db.Model):
+class IntakeDraft(Model):
     """The intake form saved as the worker types, so a dropped connection loses nothing."""
 
     __tablename__ = "intake_draft"

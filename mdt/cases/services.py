@@ -333,7 +333,7 @@ def case_notes(user, case: Case) -> list[Note]:
     stmt = case.notes.select().options(joinedload(Note.author)).order_by(Note.created_at.desc())
     if not policy.can(user, "case.sensitive", case):
         stmt = stmt.where(Note.restricted.is_(False))
-    return db.session.scalars(stmt).all()
+    return list(db.session.scalars(stmt))
 
 
 def add_episode(actor: Member, case: Case, data: dict) -> Episode:
@@ -651,7 +651,7 @@ def duplicate_matches(user, given_name, family_name, date_of_birth, phone):
         .where(Case.person_id.in_([p.id for p in people]))
         .order_by(Case.opened_on)
     ).all()
-    out = []
+    out: list[dict] = []
     for person in people:
         own = [(c, listed, readable) for c, listed, readable in rows if c.person_id == person.id]
         known = any(readable for _c, _l, readable in own)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -53,7 +54,7 @@ EPISODE_FIELDS = (
 
 def _flat_errors(errors: dict) -> dict:
     """Service errors are keyed like ``person.given_name``; the form's fields are flat."""
-    flat = {}
+    flat: dict[str, list[str]] = {}
     for key, messages in errors.items():
         short = key.split(".", 1)[1] if key.startswith(("person.", "episodes[0].")) else key
         flat.setdefault(short, []).extend(messages)
@@ -102,7 +103,7 @@ def index():
     rows, total = services.list_cases(current_user, f, count_cap=services.COUNT_CAP)
     capped = total > services.COUNT_CAP
     pages = None if capped else max((total + f.per_page - 1) // f.per_page, 1)
-    has_next = len(rows) == f.per_page and (capped or f.page < pages)
+    has_next = len(rows) == f.per_page and (capped or f.page < (pages or 0))
     return render_template(
         "cases/index.html",
         rows=rows,
@@ -137,7 +138,7 @@ def new():
     errors = {}
     duplicates = []
     if request.method == "POST":
-        values = request.form
+        values: Mapping = request.form
         data = _intake_data(request.form)
         person = data["person"]
         try:
@@ -368,7 +369,9 @@ def add_episode(case_id: int):
 @login_required
 def save_assessment(case_id: int):
     def work(case):
-        data = {k: request.form.get(k) for k in ("needs", "goals", "strengths", "eligible")}
+        data: dict[str, object] = {
+            k: request.form.get(k) for k in ("needs", "goals", "strengths", "eligible")
+        }
         if policy.can(current_user, "case.sensitive", case):
             data.update(
                 {

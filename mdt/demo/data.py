@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -284,7 +285,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
     rng = random.Random(2012)
     password_hash = hash_password(DEMO_PASSWORD)
     mdt = _mdt("PCB", "Petchabun Provincial MDT", "Asia/Bangkok", "TH", "THB")
-    agencies = {}
+    agencies: dict[str, Agency] = {}
     for key, name, kind, level, area in AGENCIES:
         agencies[key] = Agency(
             mdt_id=mdt.id,
@@ -358,7 +359,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
         creator = {0: social, 1: labour, 2: lawyer}[i % 3]
         returned = today - timedelta(days=rng.randint(20, 700))
         departed = returned - timedelta(days=rng.randint(60, 400))
-        data = {
+        data: dict[str, Any] = {
             "source": source,
             "summary": text,
             "person": {

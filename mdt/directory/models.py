@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt import clock
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
 AGENCY_KINDS = (
@@ -37,7 +37,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Mdt(db.Model):
+class Mdt(Model):
     """A provincial multidisciplinary team: the boundary nobody's data crosses."""
 
     __tablename__ = "mdt"
@@ -50,7 +50,7 @@ class Mdt(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class Agency(db.Model):
+class Agency(Model):
     __tablename__ = "agency"
     __table_args__ = (
         CheckConstraint(_in("kind", AGENCY_KINDS), name="kind"),
@@ -79,7 +79,7 @@ class Agency(db.Model):
         return self.kind in ENFORCEMENT_KINDS
 
 
-class Member(UserMixin, db.Model):
+class Member(UserMixin, Model):
     __tablename__ = "member"
     id: Mapped[int] = mapped_column(primary_key=True)
     mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"), index=True)
@@ -106,7 +106,7 @@ class Member(UserMixin, db.Model):
         return bool(self.active)
 
 
-class ActionPlanEntry(db.Model):
+class ActionPlanEntry(Model):
     """One line of the MDT action plan: which agency does what, and when."""
 
     __tablename__ = "action_plan_entry"

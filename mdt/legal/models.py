@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt import clock
 from mdt.directory.models import _in
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.legal.calendar import ROLLS, UNITS
 from mdt.timeutil import UTCDateTime
 
@@ -57,7 +57,7 @@ EVENT_KINDS = (
 )
 
 
-class LegalMatter(db.Model):
+class LegalMatter(Model):
     __tablename__ = "legal_matter"
     __table_args__ = (
         CheckConstraint(_in("kind", MATTER_KINDS), name="kind"),
@@ -85,7 +85,7 @@ class LegalMatter(db.Model):
     claimants: Mapped[list[Claimant]] = relationship(cascade="all, delete-orphan", order_by="Claimant.id")
 
 
-class MatterLawyer(db.Model):
+class MatterLawyer(Model):
     __tablename__ = "matter_lawyer"
     matter_id: Mapped[int] = mapped_column(
         ForeignKey("legal_matter.id", ondelete="CASCADE"), primary_key=True
@@ -94,7 +94,7 @@ class MatterLawyer(db.Model):
     member = relationship("Member")
 
 
-class MatterLink(db.Model):
+class MatterLink(Model):
     """Two tracks of one dispute (labour and criminal), timed together. Stored once, low id
     first."""
 
@@ -106,7 +106,7 @@ class MatterLink(db.Model):
     )
 
 
-class MatterRespondent(db.Model):
+class MatterRespondent(Model):
     __tablename__ = "matter_respondent"
     matter_id: Mapped[int] = mapped_column(
         ForeignKey("legal_matter.id", ondelete="CASCADE"), primary_key=True
@@ -115,7 +115,7 @@ class MatterRespondent(db.Model):
     intermediary = relationship("Intermediary")
 
 
-class Claimant(db.Model):
+class Claimant(Model):
     __tablename__ = "claimant"
     __table_args__ = (
         CheckConstraint(_in("status", CLAIMANT_STATUSES), name="status"),
@@ -139,7 +139,7 @@ class Claimant(db.Model):
     case = relationship("Case")
 
 
-class Hearing(db.Model):
+class Hearing(Model):
     __tablename__ = "hearing"
     __table_args__ = (
         CheckConstraint(_in("status", HEARING_STATUSES), name="status"),
@@ -162,7 +162,7 @@ class Hearing(db.Model):
     )
 
 
-class HearingSupport(db.Model):
+class HearingSupport(Model):
     """A line of the court-support checklist, or a claimant attending."""
 
     __tablename__ = "hearing_support"
@@ -177,13 +177,13 @@ class HearingSupport(db.Model):
     owner = relationship("Member")
 
 
-class HearingAttendance(db.Model):
+class HearingAttendance(Model):
     __tablename__ = "hearing_attendance"
     hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id", ondelete="CASCADE"), primary_key=True)
     claimant_id: Mapped[int] = mapped_column(ForeignKey("claimant.id", ondelete="CASCADE"), primary_key=True)
 
 
-class MatterEvent(db.Model):
+class MatterEvent(Model):
     """Something that happened in the proceedings and starts time limits running."""
 
     __tablename__ = "matter_event"
@@ -206,7 +206,7 @@ class MatterEvent(db.Model):
     confirmed_by = relationship("Member", foreign_keys=[confirmed_by_id])
 
 
-class DeadlineRule(db.Model):
+class DeadlineRule(Model):
     """A time limit as data: admins correct, disable or add rules without a code change."""
 
     __tablename__ = "deadline_rule"
@@ -243,7 +243,7 @@ class DeadlineRule(db.Model):
         return self.confidence == "H"
 
 
-class ClosureDay(db.Model):
+class ClosureDay(Model):
     """An admin's correction to the court calendar: a day closed (decreed holiday, local holiday,
     court closure) or a package holiday on which the court was open."""
 
@@ -263,7 +263,7 @@ class ClosureDay(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class Deadline(db.Model):
+class Deadline(Model):
     __tablename__ = "deadline"
     __table_args__ = (
         CheckConstraint(_in("status", DEADLINE_STATUSES), name="status"),
@@ -297,7 +297,7 @@ class Deadline(db.Model):
     matter = relationship("LegalMatter")
 
 
-class DeadlineChange(db.Model):
+class DeadlineChange(Model):
     """The history of a deadline's date: every recomputation keeps the previous one."""
 
     __tablename__ = "deadline_change"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt import clock
 from mdt.directory.models import _in
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
 MEETING_KINDS = ("case_conference", "regular", "subcommittee")
@@ -26,7 +26,7 @@ AGENDA_REASONS = (
 )
 
 
-class MeetingSeries(db.Model):
+class MeetingSeries(Model):
     """Recurring meetings (an RFC 5545 RRULE such as FREQ=MONTHLY;BYDAY=1TH) whose host rotates
     through an ordered list of agencies."""
 
@@ -45,7 +45,7 @@ class MeetingSeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meeting"
     __table_args__ = (
         CheckConstraint(_in("kind", MEETING_KINDS), name="kind"),
@@ -79,7 +79,7 @@ class Meeting(db.Model):
     )
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     __tablename__ = "agenda_item"
     __table_args__ = (
         CheckConstraint(_in("reason", AGENDA_REASONS), name="reason"),
@@ -104,7 +104,7 @@ class AgendaItem(db.Model):
     presenter = relationship("Member")
 
 
-class ActionItem(db.Model):
+class ActionItem(Model):
     __tablename__ = "action_item"
     __table_args__ = (
         Index("ix_action_item_owner_agency", "owner_agency_id", "done_at"),
@@ -130,7 +130,7 @@ class ActionItem(db.Model):
     meeting = relationship("Meeting")
 
 
-class MinutesRevision(db.Model):
+class MinutesRevision(Model):
     """Every saved version of an item's minutes: what was written, by whom, when."""
 
     __tablename__ = "minutes_revision"
@@ -144,7 +144,7 @@ class MinutesRevision(db.Model):
     saved_by = relationship("Member")
 
 
-class MeetingAttendance(db.Model):
+class MeetingAttendance(Model):
     """Who was at the meeting (or sent apologies), as recorded by the coordinator."""
 
     __tablename__ = "meeting_attendance"

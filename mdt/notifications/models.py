@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt import clock
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
 KINDS = (
@@ -29,7 +29,7 @@ KINDS = (
 )
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notification"
     __table_args__ = (
         Index(

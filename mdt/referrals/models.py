@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mdt import clock
 from mdt.cases.models import PLAN_SERVICES
 from mdt.directory.models import _in
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
 CONSENT_PURPOSES = ("share_with_agency", "legal_action", "contact_sms", "contact_email")
@@ -32,7 +32,7 @@ NOT_RECEIVED_REASONS = (
 )
 
 
-class Service(db.Model):
+class Service(Model):
     """A service an agency offers: the directory answers "who can help with X in district Y"."""
 
     __tablename__ = "service"
@@ -62,7 +62,7 @@ class Service(db.Model):
         return any(a.strip().lower() in (wanted, "all", "province") for a in self.areas.split(","))
 
 
-class Consent(db.Model):
+class Consent(Model):
     """The person's consent (or refusal) for one purpose, and for sharing, one agency."""
 
     __tablename__ = "consent"
@@ -99,7 +99,7 @@ class Consent(db.Model):
         return tuple(p for p in (self.scope or ()) if p in SHARE_PARTS)
 
 
-class Referral(db.Model):
+class Referral(Model):
     __tablename__ = "referral"
     __table_args__ = (
         CheckConstraint(_in("status", REFERRAL_STATUSES), name="status"),
@@ -156,7 +156,7 @@ class Referral(db.Model):
     )
 
 
-class GrantInstalment(db.Model):
+class GrantInstalment(Model):
     """A livelihood grant paid in instalments: each payment recorded on its referral."""
 
     __tablename__ = "grant_instalment"

@@ -55,15 +55,16 @@ class EmailChannel:
         self.sender = current_app.config.get("MDT_MAIL_FROM") or "MDT reminders <no-reply@localhost>"
         self.conn = None
 
-    def _connect(self):
-        parts = urlsplit(self.url)
+    def _connect(self) -> smtplib.SMTP:
+        parts = urlsplit(str(self.url))
+        host = parts.hostname or "localhost"
         timeout = float(current_app.config.get("MDT_SMTP_TIMEOUT", 10))
         if parts.scheme == "smtps":
-            conn = smtplib.SMTP_SSL(
-                parts.hostname, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
             )
         else:
-            conn = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
+            conn = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
             if parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes"):
                 conn.starttls(context=ssl.create_default_context())
         if parts.username:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mdt import clock
 from mdt.directory.models import Member
@@ -128,7 +130,7 @@ def _rows(
                 }
             )
             continue
-        person = people.get(w.member_id)
+        person = people.get(w.member_id) if w.member_id is not None else None
         if person is None:
             continue  # no longer active
         for channel in person.channels:
@@ -250,10 +252,7 @@ def sync(kind: str, ids, now: datetime | None = None) -> dict:
 
 def _insert_ignoring_duplicates(rows: list[dict], now: datetime) -> None:
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     for row in rows:
         row.update(status="pending", attempts=0, created_at=now)
     # The rows themselves are the cost (about 70 µs each on PostgreSQL here, the same through raw

@@ -40,7 +40,7 @@ def recipient_of(reminder) -> Recipient:
         m = reminder.member
         return Recipient(m.id, m.email, m.phone, m.ui_language or "en", ZoneInfo(m.mdt.timezone))
     p = reminder.person
-    mdt = db.session.get(Mdt, p.mdt_id)
+    mdt = db.session.get_one(Mdt, p.mdt_id)
     speaks = (p.languages or "").lower()
     thai = "thai" in speaks or "ไทย" in speaks or (mdt.country == "TH" and not speaks)
     return Recipient(p.id, p.email, p.phone, "th" if thai else "en", ZoneInfo(mdt.timezone), True)

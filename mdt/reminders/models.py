@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt import clock
 from mdt.directory.models import _in
-from mdt.extensions import db
+from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
 STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
@@ -19,7 +19,7 @@ SOURCES = ("meeting", "hearing", "deadline", "action", "referral")
 PURPOSES = ("reminder", "court_support", "escalation", "overdue", "claimant")
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     __tablename__ = "reminder"
     __table_args__ = (
         CheckConstraint(_in("status", STATUSES), name="status"),
@@ -61,7 +61,7 @@ class Reminder(db.Model):
     person = relationship("Person")
 
 
-class ReminderPreference(db.Model):
+class ReminderPreference(Model):
     """A member's own lead times (days before, per kind), channels, quiet hours and digest."""
 
     __tablename__ = "reminder_preference"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from email import policy as email_policy
 from email.parser import BytesParser
 
@@ -18,16 +19,16 @@ bp = Blueprint("reminders", __name__)
 
 
 def _page(status: int = 200, errors=None):
-    values = request.form if request.method == "POST" else None
     prefs = services.preferences(current_user)
-    if values is None:
-        values = {f"lead_{k}": ", ".join(str(d) for d in v) for k, v in prefs["lead_days"].items()}
-        values.update(
-            quiet_start=prefs["quiet_start"] or "", quiet_end=prefs["quiet_end"] or "", digest=prefs["digest"]
-        )
-        chosen = prefs["channels"]
-    else:
+    values: Mapping
+    if request.method == "POST":
+        values = request.form
         chosen = request.form.getlist("channels")
+    else:
+        shown = {f"lead_{k}": ", ".join(str(d) for d in v) for k, v in prefs["lead_days"].items()}
+        shown.update(quiet_start=prefs["quiet_start"] or "", quiet_end=prefs["quiet_end"] or "")
+        values = {**shown, "digest": prefs["digest"]}
+        chosen = prefs["channels"]
     wanted = request.args.get("status")
     return render_template(
         "reminders/index.html",

@@ -32,7 +32,7 @@ class Want:
 
 def zone_of(mdt_id: int, cache: dict) -> ZoneInfo:
     if mdt_id not in cache:
-        cache[mdt_id] = ZoneInfo(db.session.get(Mdt, mdt_id).timezone)
+        cache[mdt_id] = clock.zone(db.session.get_one(Mdt, mdt_id))
     return cache[mdt_id]
 
 
@@ -67,7 +67,7 @@ def contactable(case_ids) -> dict[int, tuple[int, list[str]]]:
         return {}
     out = {}
     for mdt_id in db.session.scalars(select(Case.mdt_id).where(Case.id.in_(ids)).distinct()):
-        today = clock.today(db.session.get(Mdt, mdt_id))
+        today = clock.today(db.session.get_one(Mdt, mdt_id))
         sms = consent.live_sql(Case.id, "contact_sms", on=today).label("sms")
         email = consent.live_sql(Case.id, "contact_email", on=today).label("email")
         for row in db.session.execute(
