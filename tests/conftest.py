@@ -192,6 +192,24 @@ def auth(client):
     return AuthActions(client)
 
 
+# Every test runs on the same calendar: the clock starts at this instant (a Monday morning in
+# Bangkok, no public holiday near it) and then ticks on, so dates, weekdays and holidays never
+# depend on the day the suite runs. Tests that start other processes (Celery workers, gunicorn),
+# which the frozen clock does not reach, are marked ``real_clock``.
+SUITE_STARTS = "2026-06-15T03:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock(request):
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(SUITE_STARTS, tick=True):
+        yield
+
+
 @pytest.fixture
 def travel():
     """Freeze the clock at an instant given in any zone, with the server's own zone left at UTC

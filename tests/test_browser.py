@@ -11,6 +11,9 @@ from tests import factories as f
 from tests.conftest import need
 
 CHROMIUM = os.environ.get("MDT_TEST_CHROMIUM", "/usr/bin/chromium")
+# The machine may be busy (two cores, the rest of the suite): give pages time before failing.
+expect.set_options(timeout=15_000)
+
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

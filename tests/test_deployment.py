@@ -22,7 +22,9 @@ from mdt.reminders.models import Reminder
 from tests import factories as f
 from tests.conftest import need
 from tests.smtp_sink import Sink, free_port
-from tests.test_workers import _redis_url, _wait_for
+from tests.support import redis_url, wait_for
+
+pytestmark = pytest.mark.real_clock  # worker processes read the real clock
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -52,8 +54,8 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
         # Production is PostgreSQL: this test belongs to the PostgreSQL run of the suite, which CI
         # always makes (scripts/run-tests); on the SQLite run it has nothing to prove.
         pytest.skip("runs in the PostgreSQL run of the suite")
-    redis_url, why = _redis_url()
-    need("Redis", redis_url is not None, why)
+    broker, why = redis_url()
+    need("Redis", broker is not None, why)
     case = f.client_case(world, "Suda")
     m = f.matter(world, [case])
     token = f.token(world["lawyer"])
@@ -66,7 +68,7 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
                 "MDT_ENV": "production",
                 "MDT_SECRET_KEY": "deployment-test-only-" + "x" * 32,
                 "MDT_DATABASE_URL": db_url,
-                "MDT_REDIS_URL": redis_url,
+                "MDT_REDIS_URL": broker,
                 "MDT_SMTP_URL": sink.url,
                 "MDT_BASE_URL": f"http://127.0.0.1:{port}",
                 "MDT_SWEEP_SECONDS": "1",
@@ -142,7 +144,7 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
             assert f"http://127.0.0.1:{port}/matters/{m.id}" in mail.get_body(("plain",)).get_content()
             assert not any(word in mail.as_string().lower() for word in FORBIDDEN)
             assert "Suda" not in mail.as_string()
-            sent = _wait_for(
+            sent = wait_for(
                 app,
                 lambda: db.session.scalars(
                     select(Reminder).where(

@@ -234,7 +234,7 @@ def test_api_contract(world, client):
 
 def test_agenda_proposal_query_count_constant(world):
     from mdt.demo.data import add_synthetic_cases
-    from tests.test_queries import count_queries
+    from tests.support import count_queries
 
     meeting = meetings.create_meeting(
         world["coordinator"],

@@ -369,7 +369,7 @@ def test_web_forms(world, client, auth):
 
 
 def test_inbox_query_count_constant(world, client, auth):
-    from tests.test_queries import _measure
+    from tests.support import measure as _measure
 
     case = f.case(world["social"])
     consent(world, case, "legal")

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from mdt.extensions import db
@@ -21,7 +22,9 @@ from mdt.reminders.models import Reminder
 from tests import factories as f
 from tests.conftest import need
 from tests.smtp_sink import Sink
-from tests.test_workers import _redis_url, _wait_for
+from tests.support import redis_url, wait_for
+
+pytestmark = pytest.mark.real_clock  # worker processes read the real clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +101,7 @@ def _stop(proc: subprocess.Popen, hard: bool = False) -> str:
 
 
 def _all_email_sent(app):
-    return _wait_for(
+    return wait_for(
         app,
         lambda: (
             db.session.scalar(
@@ -113,7 +116,7 @@ def _all_email_sent(app):
 
 
 def test_flushing_redis_loses_nothing(world, app, tmp_path):
-    url, why = _redis_url()
+    url, why = redis_url()
     need("Redis", url is not None, why)
     from celery import Celery
 
@@ -139,7 +142,7 @@ def test_flushing_redis_loses_nothing(world, app, tmp_path):
 
 
 def test_killing_a_worker_mid_batch_repeats_at_most_one(world, app, tmp_path):
-    url, why = _redis_url()
+    url, why = redis_url()
     need("Redis", url is not None, why)
     from celery import Celery
 

@@ -4,7 +4,6 @@ real Redis server. The beat task writes a heartbeat row that the admin status pa
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,35 +12,11 @@ from sqlalchemy import select
 from mdt.auth.models import WorkerHeartbeat
 from mdt.extensions import db
 from tests.conftest import need
+from tests.support import redis_url, wait_for
+
+pytestmark = pytest.mark.real_clock  # worker processes read the real clock
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _redis_url():
-    url = os.environ.get("MDT_TEST_REDIS_URL")
-    if not url:
-        return None, "MDT_TEST_REDIS_URL is not set"
-    try:
-        import redis
-
-        client = redis.Redis.from_url(url, socket_connect_timeout=2)
-        client.ping()
-        client.flushdb()
-        return url, ""
-    except Exception as exc:  # noqa: BLE001
-        return None, str(exc)
-
-
-def _wait_for(app, predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with app.app_context():
-            db.session.remove()
-            value = predicate()
-            if value:
-                return value
-        time.sleep(0.25)
-    return None
 
 
 @pytest.mark.parametrize("broker", ["embedded", "redis"])
@@ -57,7 +32,7 @@ def test_worker_and_beat(app, tmp_path, broker):
     )
     env.pop("MDT_REDIS_URL", None)
     if broker == "redis":
-        url, why = _redis_url()
+        url, why = redis_url()
         need("Redis", url is not None, why)
         env["MDT_REDIS_URL"] = url
     proc = subprocess.Popen(
@@ -81,7 +56,7 @@ def test_worker_and_beat(app, tmp_path, broker):
         text=True,
     )
     try:
-        beats = _wait_for(
+        beats = wait_for(
             app,
             lambda: db.session.scalar(
                 select(WorkerHeartbeat.beats)
@@ -100,7 +75,7 @@ def test_worker_and_beat(app, tmp_path, broker):
 
             sender = Celery(broker=env["MDT_REDIS_URL"])
             sender.send_task("workers.tasks.heartbeat", args=["probe"])
-            probe = _wait_for(
+            probe = wait_for(
                 app,
                 lambda: db.session.scalar(
                     select(WorkerHeartbeat.beats).where(WorkerHeartbeat.name == "probe")
