@@ -520,3 +520,105 @@ def test_attendance_recorded_and_printed(world, client):
         f"/meetings/{meeting.id}/attendance", data={"listed": ["999999"], "present": ["999999"]}
     )
     assert bad.status_code == 422
+
+
+def test_the_openapi_document_describes_meetings_from_their_schemas(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    paths, schemas = doc["paths"], doc["components"]["schemas"]
+    create = paths["/api/v1/meetings"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/Meeting")
+    assert {"201", "400", "401", "403", "422"} <= set(create["responses"])
+    agenda = schemas["AgendaItem"]["properties"]
+    assert {"id", "position", "case_id", "reason", "title", "detail", "restricted"} <= set(agenda)
+    assert "manual" in agenda["reason"]["enum"]
+    action = schemas["ActionItem"]["properties"]
+    assert {"title", "restricted", "due_on", "owner_agency_id", "owner_id", "done", "done_note"} <= set(
+        action
+    )
+    done = paths["/api/v1/action-items/{item_id}/done"]["post"]
+    assert {"200", "400", "401", "403", "404", "409", "422"} <= set(done["responses"])
+    ics = paths["/api/v1/meetings/{meeting_id}/calendar.ics"]["get"]["responses"]["200"]
+    assert list(ics["content"]) == ["text/calendar"]
+    listed = paths["/api/v1/reminders"]["get"]
+    assert {"status", "scope", "page", "per_page"} <= {p["name"] for p in listed["parameters"]}
+
+
+def test_bad_input_gets_a_clear_answer_at_its_field(world, client):
+    h = {"Authorization": f"Bearer {f.token(world['coordinator'])}"}
+    sw = world.agencies["sw"].id
+    base = {"title": "Conference", "kind": "regular", "starts_at": when(2), "host_agency_id": sw}
+    for field, value in (
+        ("starts_at", "0001-01-01T00:00+05:00"),  # out of the years a datetime holds once in UTC
+        ("starts_at", 5),
+        ("invited_agency_ids", [2**40]),
+        ("invited_agency_ids", [True]),
+        ("host_agency_id", 2**40),
+        ("series_id", 2**31 - 1),
+        ("unexpected", 1),
+    ):
+        r = client.post("/api/v1/meetings", headers=h, json={**base, field: value})
+        assert r.status_code == 422 and field in r.get_json()["errors"], (field, value, r.get_json())
+    other = meetings.create_meeting(world["coordinator"], {**base, "title": "Other"})
+    meeting = meetings.create_meeting(world["coordinator"], base)
+    item = meetings.add_item(world["coordinator"], other, {"title": "Elsewhere"})
+    db.session.commit()
+    action = {
+        "title": "Call",
+        "owner_agency_id": sw,
+        "due_on": (date.today() + timedelta(days=9)).isoformat(),
+    }
+    r = client.post(
+        f"/api/v1/meetings/{meeting.id}/action-items", headers=h, json={**action, "agenda_item_id": item.id}
+    )
+    assert r.status_code == 422 and "agenda_item_id" in r.get_json()["errors"]
+    aid = client.post(f"/api/v1/meetings/{meeting.id}/action-items", headers=h, json=action).get_json()["id"]
+    done = f"/api/v1/action-items/{aid}/done"
+    assert client.post(done, headers=h, json=[1]).status_code == 400
+    r = client.post(done, headers=h, json={"note": 5})
+    assert r.status_code == 422 and r.get_json()["errors"] == {"note": ["Expected text."]}
+    r = client.post(done, headers=h, json={"note": "  Called  "})
+    assert r.status_code == 200 and r.get_json()["done_note"] == "Called"
+    assert client.post(done, headers=h).status_code == 409
+
+
+def test_web_forms_keep_their_messages(world, client):
+    client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
+    page = client.post("/meetings/new", data={"title": "", "starts_at": "soon", "invited_agency_ids": ["x"]})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    for message in (
+        "This field is required.",
+        "Use a date and time like 2026-03-05T09:30.",
+        "Choose the host agency.",
+        "Choose agencies from the list.",
+    ):
+        assert message in text, message
+    # A rule by the second would make scheduling look through every second to the year 9999.
+    series = client.post(
+        "/meetings/series",
+        data={
+            "title": "Too often",
+            "kind": "regular",
+            "starts_at": f"{(date.today() + timedelta(days=9)).isoformat()}T09:30",
+            "repeats": "custom",
+            "rrule": "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30",
+            "rotation": [str(world.agencies["sw"].id)],
+        },
+    )
+    assert series.status_code == 422 and "FREQ=MONTHLY;BYDAY=1TH" in series.get_data(as_text=True)
+    meeting = meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "regular",
+            "starts_at": when(2),
+            "host_agency_id": world.agencies["sw"].id,
+        },
+    )
+    db.session.commit()
+    with pytest.raises(ValidationError) as exc:
+        meetings.record_attendance(world["coordinator"], meeting, ["x"], [str(world["social"].id), "0"])
+    assert exc.value.errors == {"present": ["Choose members from the list."]}
+    with pytest.raises(ValidationError) as exc:
+        meetings.reschedule(world["coordinator"], meeting, {"starts_at": ""})
+    assert exc.value.errors == {"starts_at": ["Use a date and time like 2026-03-05T09:30."]}

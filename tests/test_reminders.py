@@ -7,14 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 
+import pytest
 from sqlalchemy import select, update
 
 from mdt.cases import services as cases
+from mdt.errors import ValidationError
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.meetings import services as meetings
 from mdt.notifications.models import Notification
 from mdt.reminders import sending
+from mdt.reminders import services as reminders
 from mdt.reminders.messages import FORBIDDEN
 from mdt.reminders.models import Reminder
 from tests import factories as f
@@ -521,3 +524,39 @@ def test_cli_sweep_runs_the_same_code(world, app):
     assert not rows(status="pending")
     result = app.test_cli_runner().invoke(args=["reminders", "sync"])
     assert result.exit_code == 0 and "meeting:" in result.output
+
+
+def test_the_reminders_list_is_paged_and_refuses_unknown_filters(world, client):
+    published_meeting(world)
+    h = {"Authorization": f"Bearer {f.token(world['coordinator'])}"}
+    everyone = client.get("/api/v1/reminders?per_page=1", headers=h).get_json()
+    assert everyone["per_page"] == 1 and len(everyone["items"]) == 1 and everyone["total"] > 1
+    mine = client.get("/api/v1/reminders?scope=mine", headers=h).get_json()
+    assert {i["member_id"] for i in mine["items"]} <= {world["coordinator"].id}
+    r = client.get("/api/v1/reminders?status=lost", headers=h)
+    assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+
+def test_reminder_preferences_are_checked_by_their_schema(world):
+    with pytest.raises(ValidationError) as exc:
+        reminders.save_preferences(
+            world["labour"],
+            {
+                "channels": ["app", "fax"],
+                "lead_meeting": "7, 1, x",
+                "lead_hearing": "1,2,3,4,5,6",
+                "quiet_start": "25:00",
+            },
+        )
+    assert exc.value.errors == {
+        "channels": ["Choose from the list."],
+        "lead_meeting": ["Write whole days separated by commas, like 7, 1."],
+        "lead_hearing": ["Up to five numbers of days between 0 and 60."],
+        "quiet_start": ["Use a time like 21:00."],
+    }
+    saved = reminders.save_preferences(
+        world["labour"],
+        {"channels": "email", "lead_meeting": " 1, 7,7", "quiet_start": "7:5", "quiet_end": "21:00"},
+    )
+    assert saved.channels == ["email"] and saved.lead_days == {"meeting": [7, 1]}
+    assert (saved.quiet_start, saved.quiet_end, saved.digest) == ("07:05", "21:00", False)

@@ -9,7 +9,7 @@ from mdt import clock, policy, transaction
 from mdt.audit.services import record
 from mdt.cases.models import Case
 from mdt.directory.services import agencies, members
-from mdt.errors import NotFound, WorkflowError, get_or_404
+from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
@@ -326,9 +326,9 @@ def action_done(item_id: int):
     item = get_or_404(ActionItem, item_id, mdt_id=current_user.mdt_id)
     try:
         services.close_action(current_user, item, request.form.get("note"))
-    except WorkflowError as exc:
+    except (ValidationError, WorkflowError) as exc:
         transaction.rollback()
-        flash(exc.detail, "error")
+        flash(" ".join(m for ms in exc.errors.values() for m in ms) or exc.detail, "error")
     else:
         flash(_("Action item done."), "success")
     return redirect(url_for("meetings.actions"))

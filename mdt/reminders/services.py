@@ -3,7 +3,6 @@ MDT, the admin's outbox, and the daily scheduling of overdue reminders."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mdt import clock, policy
@@ -15,8 +14,9 @@ from mdt.legal.models import Deadline, Hearing, LegalMatter
 from mdt.meetings.models import ActionItem, Meeting
 from mdt.referrals.models import Referral
 from mdt.reminders.derive import DEFAULT_CHANNELS, DEFAULT_LEADS, sync
-from mdt.reminders.models import CHANNELS, STATUSES, Reminder, ReminderPreference
-from mdt.validation import Checker
+from mdt.reminders.models import STATUSES, Reminder, ReminderPreference
+from mdt.reminders.schemas import ReminderPreferencesSchema
+from mdt.schema import load
 
 
 def schedule_overdue() -> int:
@@ -56,7 +56,9 @@ def sync_all() -> dict:
     return out
 
 
-def list_for(user, status: str | None = None, everyone: bool = False, limit: int = 200):
+def reminders_query(user, status: str | None = None, everyone: bool = False):
+    """The reminders ``user`` may list, latest first: their own, or (``everyone``, coordinators)
+    their MDT's; ``status`` one of ``STATUSES`` (anything else: every status)."""
     stmt = select(Reminder)
     if everyone:
         if not policy.can(user, "reminders.outbox"):
@@ -66,9 +68,11 @@ def list_for(user, status: str | None = None, everyone: bool = False, limit: int
         stmt = stmt.where(Reminder.member_id == user.id)
     if status in STATUSES:
         stmt = stmt.where(Reminder.status == status)
-    return db.session.scalars(
-        stmt.order_by(Reminder.scheduled_at.desc(), Reminder.id.desc()).limit(limit)
-    ).all()
+    return stmt.order_by(Reminder.scheduled_at.desc(), Reminder.id.desc())
+
+
+def list_for(user, status: str | None = None, everyone: bool = False, limit: int = 200):
+    return db.session.scalars(reminders_query(user, status, everyone).limit(limit)).all()
 
 
 def preferences(user) -> dict:
@@ -85,54 +89,16 @@ def preferences(user) -> dict:
     }
 
 
-def _days(c: Checker, field: str) -> list[int] | None:
-    raw = c.data.get(field)
-    if raw in (None, ""):
-        return None
-    parts = raw if isinstance(raw, list) else str(raw).replace(" ", "").split(",")
-    try:
-        days = sorted({int(p) for p in parts if str(p) != ""}, reverse=True)
-    except ValueError:
-        c.error(field, _l("Write whole days separated by commas, like 7, 1."))
-        return None
-    if not days or any(d < 0 or d > 60 for d in days) or len(days) > 5:
-        c.error(field, _l("Up to five numbers of days between 0 and 60."))
-        return None
-    return days
-
-
-def _clock(c: Checker, field: str) -> str | None:
-    raw = (c.data.get(field) or "").strip() if isinstance(c.data.get(field), str) else c.data.get(field)
-    if not raw:
-        return None
-    try:
-        hh, mm = str(raw).split(":")[:2]
-        if not (0 <= int(hh) < 24 and 0 <= int(mm) < 60):
-            raise ValueError
-        return f"{int(hh):02d}:{int(mm):02d}"
-    except ValueError:
-        c.error(field, _l("Use a time like 21:00."))
-        return None
-
-
 def save_preferences(user, data: dict) -> ReminderPreference:
-    c = Checker(data)
-    raw_channels = data.get("channels") or []
-    channels = [ch for ch in CHANNELS if ch in raw_channels]
-    if len(channels) != len(set(raw_channels)):
-        c.error("channels", _l("Choose from the list."))
-    if "sms" in channels and not user.phone:
-        c.error("channels", _l("Add a phone number to your profile to get SMS."))
-    leads = {kind: _days(c, f"lead_{kind}") for kind in DEFAULT_LEADS}
-    quiet_start, quiet_end = _clock(c, "quiet_start"), _clock(c, "quiet_end")
-    if bool(quiet_start) != bool(quiet_end):
-        c.error("quiet_end", _l("Give both the start and the end of the quiet hours."))
-    c.raise_if_errors()
+    clean = load(ReminderPreferencesSchema, data, phone=user.phone)
+    channels = clean["channels"]
+    leads = {kind: clean.get(f"lead_{kind}") for kind in DEFAULT_LEADS}
+    quiet_start, quiet_end = clean.get("quiet_start"), clean.get("quiet_end")
     p = db.session.get(ReminderPreference, user.id) or ReminderPreference(member_id=user.id)
     p.channels = channels
     p.lead_days = {k: v for k, v in leads.items() if v is not None}
     p.quiet_start, p.quiet_end = quiet_start, quiet_end
-    p.digest = c.boolean("digest")
+    p.digest = clean["digest"]
     db.session.add(p)
     db.session.flush()
     record(

@@ -1,8 +1,10 @@
 """The meetings domain's services, one module per concern: meetings (and series, attendance),
 agenda, minutes, actions. ``from mdt.meetings import services as meetings`` gives all of them."""
 
+from mdt.meetings.schemas import REPEATS, rule_for  # noqa: F401
 from mdt.meetings.services.actions import (  # noqa: F401
     action_items_for,
+    action_view,
     close_action,
     create_action_item,
     meeting_actions,
@@ -15,6 +17,7 @@ from mdt.meetings.services.agenda import (  # noqa: F401
     AgendaRow,
     add_item,
     agenda_for,
+    agenda_row,
     item_detail,
     move_item,
     proposals,
@@ -23,7 +26,6 @@ from mdt.meetings.services.agenda import (  # noqa: F401
     remove_item,
 )
 from mdt.meetings.services.meetings import (  # noqa: F401
-    REPEATS,
     attendance_sheet,
     create_meeting,
     create_series,
@@ -34,7 +36,6 @@ from mdt.meetings.services.meetings import (  # noqa: F401
     publish,
     record_attendance,
     reschedule,
-    rule_for,
     schedule_series,
 )
 from mdt.meetings.services.minutes import (  # noqa: F401

@@ -12,48 +12,39 @@ from sqlalchemy.orm import joinedload
 from mdt import clock, policy
 from mdt.audit.services import record
 from mdt.cases.models import Case
-from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
 from mdt.meetings.models import ActionItem, Meeting
+from mdt.meetings.schemas import ActionDoneSchema, ActionItemSchema
 from mdt.meetings.services.common import require_coordinator
 from mdt.meetings.signals import action_item_changed
 from mdt.notifications import services as notes
+from mdt.schema import check, load
 from mdt.signals import send
-from mdt.validation import Checker
 
 
 def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem:
     if meeting is not None:
         require_coordinator(actor)
-    c = Checker(data)
-    c.text("title", required=True, max_length=300)
-    due = c.day("due_on", required=True)
-    agency = c.pick(
-        "owner_agency_id",
-        Agency,
-        mdt_id=actor.mdt_id,
-        required=True,
-        message=_l("Every action item needs an owner agency."),
-    )
-    owner = c.pick(
-        "owner_id", Member, mdt_id=actor.mdt_id, message=_l("The owner must be a member of the owner agency.")
-    )
-    if owner is not None and agency is not None and owner.agency_id != agency.id:
-        c.error("owner_id", _l("The owner must be a member of the owner agency."))
-    case = c.pick("case_id", Case, mdt_id=actor.mdt_id, message=_l("No such case in this MDT."))
-    if meeting is not None and due is not None and due < clock.local_date(meeting.starts_at, meeting.mdt):
-        c.error("due_on", _l("The due date cannot be before the meeting."))
-    c.raise_if_errors()
+    meeting_day = clock.local_date(meeting.starts_at, meeting.mdt) if meeting is not None else None
+    clean = load(ActionItemSchema, data, mdt_id=actor.mdt_id, meeting_day=meeting_day)
+    agency, owner, case = clean["owner_agency_id"], clean.get("owner_id"), clean.get("case_id")
+    agenda_item = None
+    if clean.get("agenda_item_id") is not None:
+        agenda_item = next(
+            (i for i in (meeting.items if meeting else []) if i.id == clean["agenda_item_id"]), None
+        )
+        if agenda_item is None:
+            check({"agenda_item_id": [_l("Choose from the list.")]})
     item = ActionItem(
         mdt_id=actor.mdt_id,
         meeting_id=meeting.id if meeting else None,
-        agenda_item_id=data.get("agenda_item_id") if isinstance(data.get("agenda_item_id"), int) else None,
+        agenda_item_id=agenda_item.id if agenda_item else None,
         case_id=case.id if case else None,
-        title=c.clean["title"],
+        title=clean["title"],
         owner_agency_id=agency.id,
         owner_id=owner.id if owner else None,
-        due_on=due,
+        due_on=clean["due_on"],
         created_by_id=actor.id,
     )
     db.session.add(item)
@@ -63,7 +54,7 @@ def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem
         "action.create",
         item,
         case=case,
-        detail={"meeting_id": item.meeting_id, "owner_agency_id": agency.id, "due_on": due},
+        detail={"meeting_id": item.meeting_id, "owner_agency_id": agency.id, "due_on": item.due_on},
     )
     recipients = [owner.id] if owner else notes.agency_members(agency.id)
     notes.notify(recipients, "action_assigned", case_id=item.case_id, skip=actor.id)
@@ -71,13 +62,15 @@ def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem
     return item
 
 
-def close_action(actor, item: ActionItem, note: str | None = None) -> ActionItem:
+def close_action(actor, item: ActionItem, note: str | None = None, *, data: dict | None = None) -> ActionItem:
+    """Close an action item, with ``note`` (or ``data``, the whole request: ``{"note": ...}``)."""
     if not policy.can(actor, "action.close", item):
         raise Forbidden("Only the owner agency or a coordinator closes an action item.")
     if item.done_at is not None:
         raise WorkflowError(str(_l("This action item is already done.")))
+    clean = load(ActionDoneSchema, {"note": note} if data is None else data)
     item.done_at = clock.now()
-    item.done_note = (note or "").strip()[:5000] or None
+    item.done_note = clean.get("note")
     db.session.flush()
     record(actor, "action.done", item, case=item.case, detail={"note": item.done_note})
     send(action_item_changed, [item.id])
@@ -99,6 +92,25 @@ def with_visibility(user, items) -> list[tuple[ActionItem, bool]]:
         else set()
     )
     return [(i, i.case_id is None or i.case_id in visible) for i in items]
+
+
+def action_view(user, item: ActionItem) -> dict:
+    """An action item as ``user`` may read it (``ActionItemSchema``): on a case they may not see,
+    the case's reference stands for the title and the note is withheld."""
+    ((item, shown),) = with_visibility(user, [item])
+    return {
+        "id": item.id,
+        "title": item.title if shown else restricted_title(item),
+        "restricted": not shown,
+        "case_id": item.case_id,
+        "meeting_id": item.meeting_id,
+        "agenda_item_id": item.agenda_item_id,
+        "owner_agency_id": item.owner_agency_id,
+        "owner_id": item.owner_id,
+        "due_on": item.due_on,
+        "done": item.done_at is not None,
+        "done_note": item.done_note if shown else None,
+    }
 
 
 def action_items_for(

@@ -20,9 +20,10 @@ from mdt.extensions import db
 from mdt.labels import label
 from mdt.legal.models import Claimant, Deadline, Hearing
 from mdt.meetings.models import ActionItem, AgendaItem, Meeting
+from mdt.meetings.schemas import AgendaItemSchema
 from mdt.meetings.services.common import require_coordinator
 from mdt.referrals.models import Referral
-from mdt.validation import Checker
+from mdt.schema import load
 
 REASON_ORDER = (
     "carried_over",
@@ -243,17 +244,14 @@ def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
 
 def add_item(actor, meeting: Meeting, data: dict) -> AgendaItem:
     require_coordinator(actor)
-    c = Checker(data)
-    c.text("title", required=True, max_length=300)
-    c.text("detail", max_length=2000)
-    case = c.pick("case_id", Case, mdt_id=meeting.mdt_id, message=_l("No such case in this MDT."))
-    c.raise_if_errors()
+    clean = load(AgendaItemSchema, data, mdt_id=meeting.mdt_id)
+    case = clean.get("case_id")
     item = AgendaItem(
         position=len(meeting.items),
         case_id=case.id if case else None,
         reason="manual",
-        title=c.clean["title"],
-        detail=c.clean.get("detail"),
+        title=clean["title"],
+        detail=clean.get("detail"),
     )
     meeting.items.append(item)
     db.session.flush()
@@ -299,6 +297,10 @@ class AgendaRow:
     presenter_id: int | None
     finished: bool
 
+    @property
+    def restricted(self) -> bool:
+        return not self.visible
+
 
 def _references(case_ids) -> dict[int, str]:
     ids = sorted({i for i in case_ids if i})
@@ -343,6 +345,11 @@ def agenda_for(user, meeting: Meeting) -> list[AgendaRow]:
             )
         )
     return out
+
+
+def agenda_row(user, meeting: Meeting, item: AgendaItem) -> AgendaRow:
+    """One item of the agenda as ``user`` may read it."""
+    return next(row for row in agenda_for(user, meeting) if row.id == item.id)
 
 
 def read_agenda(user, meeting: Meeting) -> list[AgendaRow]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+from dateutil.rrule import rrulestr
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -13,15 +16,22 @@ from sqlalchemy import func, or_, select
 from mdt import clock, policy
 from mdt.audit.services import changes, record
 from mdt.directory.models import Agency, Member
-from mdt.errors import NotFound, ValidationError, WorkflowError
+from mdt.errors import NotFound, WorkflowError
 from mdt.extensions import db
-from mdt.meetings.models import MEETING_KINDS, Meeting, MeetingAttendance, MeetingSeries
+from mdt.meetings.models import Meeting, MeetingAttendance, MeetingSeries
+from mdt.meetings.schemas import (
+    AttendanceSchema,
+    MeetingSchema,
+    RescheduleSchema,
+    SeriesSchema,
+    rule_for,
+)
 from mdt.meetings.services.agenda import propose_agenda
-from mdt.meetings.services.common import agency_ids, parse_when, require_coordinator
+from mdt.meetings.services.common import given, require_coordinator
 from mdt.meetings.signals import meeting_changed
 from mdt.notifications import services as notes
+from mdt.schema import check, load
 from mdt.signals import send
-from mdt.validation import Checker
 
 
 def get_meeting(actor, meeting_id: int) -> Meeting:
@@ -38,62 +48,35 @@ def next_host(series: MeetingSeries) -> int | None:
     return series.rotation[held % len(series.rotation)]
 
 
-def _common_fields(actor, data: dict):
-    """Title, kind, place and start: what a meeting and a series both ask for."""
-    c = Checker(data)
-    c.text("title", required=True, max_length=200)
-    c.choice("kind", MEETING_KINDS, required=True)
-    c.text("location", max_length=300)
-    zone = actor.mdt.timezone
-    starts_at = parse_when(c.data.get("starts_at"), zone)
-    if not starts_at:
-        c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
-    return c, zone, starts_at
-
-
 def create_meeting(actor, data: dict) -> Meeting:
     require_coordinator(actor)
-    c, zone, starts_at = _common_fields(actor, data)
-    ends_at = parse_when(c.data.get("ends_at"), zone)
-    if ends_at is False:
-        c.error("ends_at", _l("Use a date and time like 2026-03-05T09:30."))
-    elif ends_at and starts_at and ends_at <= starts_at:
-        c.error("ends_at", _l("The meeting must end after it starts."))
-    series = c.pick("series_id", MeetingSeries, mdt_id=actor.mdt_id, message=_l("Choose from the list."))
-    raw_host = data.get("host_agency_id")
-    if raw_host in (None, "") and series is not None:
-        raw_host = next_host(series)
-    host = c.pick(
-        "host_agency_id",
-        Agency,
-        mdt_id=actor.mdt_id,
-        required=True,
-        value=raw_host,
-        message=_l("Choose the host agency."),
-    )
-    invited = sorted(agency_ids(c, "invited_agency_ids", actor.mdt_id))
-    c.raise_if_errors()
-    end = ends_at = ends_at or starts_at + timedelta(hours=2)  # two hours unless said otherwise
+    clean = load(MeetingSchema, data, **given(actor))
+    series, host = clean.get("series_id"), clean.get("host_agency_id")
+    if host is None and series is not None:
+        rotating = next_host(series)
+        host = db.session.get(Agency, rotating) if rotating is not None else None
+    if host is None or host.mdt_id != actor.mdt_id:
+        check({"host_agency_id": [_l("Choose the host agency.")]})
+    starts_at = clean["starts_at"]
+    ends_at = clean.get("ends_at") or starts_at + timedelta(hours=2)  # two hours unless said otherwise
     if series is not None:
         overlapping = db.session.scalar(
             select(Meeting.id).where(
-                Meeting.series_id == series.id, Meeting.starts_at < end, Meeting.ends_at > starts_at
+                Meeting.series_id == series.id, Meeting.starts_at < ends_at, Meeting.ends_at > starts_at
             )
         )
         if overlapping:
-            raise ValidationError(
-                "Overlap.", {"starts_at": [str(_l("Another meeting of this series is at that time."))]}
-            )
+            check({"starts_at": [_l("Another meeting of this series is at that time.")]})
     meeting = Meeting(
         mdt_id=actor.mdt_id,
         series_id=series.id if series else None,
-        title=c.clean["title"],
-        kind=c.clean["kind"],
+        title=clean["title"],
+        kind=clean["kind"],
         starts_at=starts_at,
         ends_at=ends_at,
         host_agency_id=host.id,
-        location=c.clean.get("location"),
-        invited_agency_ids=invited,
+        location=clean.get("location"),
+        invited_agency_ids=sorted(clean["invited_agency_ids"]),
         created_by_id=actor.id,
     )
     db.session.add(meeting)
@@ -112,24 +95,16 @@ def create_meeting(actor, data: dict) -> Meeting:
 def reschedule(actor, meeting: Meeting, data: dict) -> dict:
     """Move a meeting or change its place: the invitation's SEQUENCE grows so calendars update."""
     require_coordinator(actor)
-    c = Checker(data)
-    zone = actor.mdt.timezone
-    starts_at = parse_when(c.data.get("starts_at"), zone) if "starts_at" in c.data else meeting.starts_at
-    ends_at = parse_when(c.data.get("ends_at"), zone) if c.data.get("ends_at") else None
-    if not starts_at:
-        c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
-    if ends_at is False:
-        c.error("ends_at", _l("Use a date and time like 2026-03-05T09:30."))
-    if "location" in c.data:
-        c.text("location", max_length=300)
-    c.raise_if_errors()
-    if ends_at is None and starts_at:
+    clean = load(RescheduleSchema, data, partial=True, **given(actor))
+    starts_at = clean.get("starts_at", meeting.starts_at)
+    ends_at = clean.get("ends_at")
+    if ends_at is None:
         ends_at = starts_at + (meeting.ends_at - meeting.starts_at if meeting.ends_at else timedelta(hours=2))
     if ends_at <= starts_at:
-        raise ValidationError("Bad times.", {"ends_at": [str(_l("The meeting must end after it starts."))]})
+        check({"ends_at": [_l("The meeting must end after it starts.")]})
     values = {"starts_at": starts_at, "ends_at": ends_at}
-    if "location" in c.clean:
-        values["location"] = c.clean["location"]
+    if "location" in clean:
+        values["location"] = clean["location"]
     changed = changes(meeting, values)
     if changed:
         meeting.sequence += 1
@@ -168,34 +143,9 @@ def publish(actor, meeting: Meeting) -> Meeting:
     return meeting
 
 
-REPEATS = ("monthly_weekday", "monthly_date", "weekly", "fortnightly", "custom")
-
-
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def rule_for(repeats: str, first: datetime, custom: str | None = None) -> str:
-    """The RRULE for a choice in the form, anchored on the first meeting's local date: "monthly
-    on the same weekday" from a first Thursday gives FREQ=MONTHLY;BYDAY=1TH (the last one of
-    the month when the first meeting is in the fifth week)."""
-    weekday = _WEEKDAYS[first.weekday()]
-    if repeats == "monthly_weekday":
-        nth = (first.day - 1) // 7 + 1
-        return f"FREQ=MONTHLY;BYDAY={-1 if nth == 5 else nth}{weekday}"
-    if repeats == "monthly_date":
-        return f"FREQ=MONTHLY;BYMONTHDAY={first.day}"
-    if repeats == "weekly":
-        return f"FREQ=WEEKLY;BYDAY={weekday}"
-    if repeats == "fortnightly":
-        return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={weekday}"
-    return (custom or "").strip().upper().removeprefix("RRULE:")
-
-
 def occurrences(series: MeetingSeries, zone: str, after: datetime, count: int) -> list[datetime]:
     """The next ``count`` start times (UTC) of the series after ``after``, computed in the MDT's
     zone so that "9:30 on the first Thursday" stays 9:30 local."""
-    from dateutil.rrule import rrulestr
-
     tz = ZoneInfo(zone)
     local_start = series.dtstart.astimezone(tz).replace(tzinfo=None)
     rule = rrulestr(series.rrule, dtstart=local_start)
@@ -210,42 +160,19 @@ def occurrences(series: MeetingSeries, zone: str, after: datetime, count: int) -
 
 def create_series(actor, data: dict) -> MeetingSeries:
     require_coordinator(actor)
-    c, zone, first = _common_fields(actor, data)
-    c.choice("repeats", REPEATS, required=True)
-    c.text("rrule", max_length=200)
-    try:
-        minutes = int(c.data.get("duration_minutes") or 120)
-        if not 15 <= minutes <= 12 * 60:
-            raise ValueError
-    except (TypeError, ValueError):
-        c.error("duration_minutes", _l("Between 15 and 720 minutes."))
-        minutes = 120
-    rotation = agency_ids(c, "rotation", actor.mdt_id)
-    if not rotation and "rotation" not in c.errors:
-        c.error("rotation", _l("Choose at least one host agency."))
-    invited = agency_ids(c, "invited_agency_ids", actor.mdt_id)
-    rule = None
-    if first and c.clean.get("repeats"):
-        rule = rule_for(c.clean["repeats"], first.astimezone(ZoneInfo(zone)), c.clean.get("rrule"))
-        try:
-            from dateutil.rrule import rrulestr
-
-            if not rule or "FREQ=" not in rule:
-                raise ValueError
-            rrulestr(rule, dtstart=first.replace(tzinfo=None))
-        except (ValueError, TypeError):
-            c.error("rrule", _l("Write a rule like FREQ=MONTHLY;BYDAY=1TH (RFC 5545)."))
-    c.raise_if_errors()
+    clean = load(SeriesSchema, data, **given(actor))
+    first = clean["starts_at"]
+    rule = rule_for(clean["repeats"], first.astimezone(ZoneInfo(actor.mdt.timezone)), clean.get("rrule"))
     series = MeetingSeries(
         mdt_id=actor.mdt_id,
-        title=c.clean["title"],
-        kind=c.clean["kind"],
+        title=clean["title"],
+        kind=clean["kind"],
         rrule=rule,
-        rotation=rotation,
+        rotation=clean["rotation"],
         dtstart=first,
-        duration_minutes=minutes,
-        location=c.clean.get("location"),
-        invited_agency_ids=invited,
+        duration_minutes=clean["duration_minutes"],
+        location=clean.get("location"),
+        invited_agency_ids=clean["invited_agency_ids"],
     )
     db.session.add(series)
     db.session.flush()
@@ -253,7 +180,7 @@ def create_series(actor, data: dict) -> MeetingSeries:
         actor,
         "meeting.series_create",
         series,
-        detail={"title": series.title, "rrule": rule, "rotation": rotation},
+        detail={"title": series.title, "rrule": rule, "rotation": series.rotation},
     )
     return series
 
@@ -291,9 +218,6 @@ def schedule_series(actor, series: MeetingSeries, count: int = 3) -> list[Meetin
 
 def describe_rule(series: MeetingSeries, zone: str) -> str:
     """The rule in words for the common cases, else the RRULE itself."""
-    from babel.dates import get_day_names
-    from flask_babel import get_locale
-
     rule = series.rrule or ""
     if not series.dtstart:
         return rule
@@ -317,31 +241,16 @@ def record_attendance(actor, meeting: Meeting, present_ids, listed_ids) -> int:
     Returns the number present."""
 
     require_coordinator(actor)
-    try:
-        listed = {int(m) for m in listed_ids}
-        present = {int(m) for m in present_ids} & listed
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "Bad members.", {"present": [str(_l("Choose members from the list."))]}
-        ) from None
-    valid = (
-        set(
-            db.session.scalars(
-                select(Member.id).where(Member.mdt_id == meeting.mdt_id, Member.id.in_(listed))
-            )
-        )
-        if listed
-        else set()
-    )
-    if valid != listed:
-        raise ValidationError("Bad members.", {"present": [str(_l("Choose members from the list."))]})
+    clean = load(AttendanceSchema, {"present": present_ids, "listed": listed_ids}, mdt_id=meeting.mdt_id)
+    listed = set(clean["listed"])
+    present = set(clean["present"]) & listed
     rows = {
         a.member_id: a
         for a in db.session.scalars(
             select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id)
         )
     }
-    for member_id in listed:
+    for member_id in sorted(listed):
         row = rows.get(member_id)
         if row is None:
             db.session.add(

@@ -8,28 +8,25 @@ from flask_babel import lazy_gettext as _l
 from mdt import clock, policy
 from mdt.audit.services import changes, record
 from mdt.cases.models import Note
-from mdt.directory.models import Member
 from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
 from mdt.meetings.models import AgendaItem, Meeting, MinutesRevision
+from mdt.meetings.schemas import MinutesSchema
 from mdt.meetings.services.common import require_coordinator
-from mdt.validation import Checker
+from mdt.schema import load
 
 
 def save_minutes(actor, meeting: Meeting, item: AgendaItem, data: dict) -> dict:
     require_coordinator(actor)
     if item.case_id is not None and not policy.can(actor, "case.view", item.case):
         raise Forbidden("The minutes of an item are written by a member of the case's team.")
-    c = Checker(data)
-    c.text("discussion", max_length=10000)
-    c.text("decisions", max_length=10000)
-    c.boolean("finished")
-    c.pick("presenter_id", Member, mdt_id=meeting.mdt_id, message=_l("No such member in this MDT."))
-    c.raise_if_errors()
-    if meeting.minutes_approved_at is not None and ({"discussion", "decisions"} & set(c.clean)):
-        if any(c.clean.get(k) != getattr(item, k) for k in ("discussion", "decisions") if k in c.clean):
+    clean = load(MinutesSchema, data, partial=True, mdt_id=meeting.mdt_id)
+    if "presenter_id" in clean:
+        clean["presenter_id"] = getattr(clean["presenter_id"], "id", None)
+    if meeting.minutes_approved_at is not None:
+        if any(clean[k] != getattr(item, k) for k in ("discussion", "decisions") if k in clean):
             raise WorkflowError(str(_l("The minutes are approved and can no longer be changed.")))
-    changed = changes(item, c.clean)
+    changed = changes(item, clean)
     if changed:
         if {"discussion", "decisions"} & set(changed):
             db.session.add(
