@@ -155,18 +155,26 @@ class Day(Field, fields.Date):
 
 
 class Moment(Field, fields.DateTime):
-    """A date and time. Without an offset (a form's ``datetime-local``) it is read in the
-    context's ``zone`` (the MDT's, or the court's); stored in UTC."""
+    """A date and time, in a year a calendar can hold (1900 to 9000). Without an offset (a form's
+    ``datetime-local``) it is read in the context's ``zone`` (the MDT's, or the court's); stored
+    in UTC."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        invalid = _l("Use a date and time like 2026-03-05T09:30.")
         if not isinstance(value, datetime):
             try:
                 value = datetime.fromisoformat(str(value).strip())
             except ValueError:
-                raise _fail(_l("Use a date and time like 2026-03-05T09:30.")) from None
+                raise _fail(invalid) from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=ZoneInfo(context().get("zone", "UTC")))
-        return value.astimezone(ZoneInfo("UTC"))
+        try:
+            value = value.astimezone(ZoneInfo("UTC"))
+        except OverflowError:  # the offset takes it out of the years datetime knows
+            raise _fail(invalid) from None
+        if not 1900 <= value.year <= 9000:
+            raise _fail(invalid)
+        return value
 
 
 class Money(Field, fields.Decimal):
@@ -273,7 +281,10 @@ class Count(Field, fields.Integer):
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 
 
-def _id(value) -> int | None:
+def record_id(value) -> int | None:
+    """``value`` as a record id (1 to 2**31 - 1), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
@@ -293,7 +304,7 @@ class Ref(Field, fields.Integer):
         self.describe(maximum=MAX_ID)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        ident = _id(value) if not isinstance(value, bool) else None
+        ident = record_id(value)
         obj = db.session.get(self.model, ident) if ident is not None else None
         if obj is None or getattr(obj, "mdt_id", None) != context().get("mdt_id"):
             raise _fail(self.message)
@@ -336,7 +347,7 @@ class RecordId(Field, fields.Integer):
         self.describe(maximum=MAX_ID)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        ident = _id(value) if not isinstance(value, bool) else None
+        ident = record_id(value)
         if ident is None:
             raise _fail(_l("Choose from the list."))
         return ident

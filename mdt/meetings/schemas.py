@@ -31,6 +31,7 @@ from mdt.schema import (
     Schema,
     Text,
     context,
+    record_id,
 )
 
 WHEN = _l("Use a date and time like 2026-03-05T09:30.")
@@ -84,30 +85,6 @@ def _rule_works(rule: str, first: datetime) -> bool:
 # ---------------------------------------------------------------- fields
 
 
-class When(Moment):
-    """A meeting's date and time (``Moment``: without an offset, in the MDT's zone), in a year a
-    calendar can hold."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            moment = super()._deserialize(value, attr, data, **kwargs)
-        except OverflowError:  # the offset takes it out of the years datetime knows
-            raise ValidationError(str(WHEN)) from None
-        if not 1900 <= moment.year <= 9000:
-            raise ValidationError(str(WHEN))
-        return moment
-
-
-def _ident(value) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        return None
-    return number if 0 < number <= MAX_ID else None
-
-
 class Ids(Field, fields.List):
     """Ids of records of the MDT in the context (``mdt_id``), in the order given, duplicates
     dropped: the agencies or members ticked on a form. Any other id gets ``message`` at the field
@@ -134,7 +111,7 @@ class Ids(Field, fields.List):
         for raw in value:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
-            ident = _ident(raw)
+            ident = record_id(raw)
             if ident is None:
                 raise ValidationError(str(self.message))
             if ident not in wanted:
@@ -152,9 +129,9 @@ class Ids(Field, fields.List):
         return wanted
 
 
-def _when(**kwargs) -> When:
+def _when(**kwargs) -> Moment:
     """A start: missing or blank says how to write one, as the forms always did."""
-    return When(required=True, error_messages={"required": WHEN, "null": WHEN}, **kwargs)
+    return Moment(required=True, error_messages={"required": WHEN, "null": WHEN}, **kwargs)
 
 
 class _EndsAfterStart:
@@ -177,7 +154,7 @@ class MeetingSchema(_EndsAfterStart, Schema):
     title = Text(required=True, max_length=200)
     kind = Choice(MEETING_KINDS, required=True)
     starts_at = _when()
-    ends_at = When(metadata={"description": "two hours after the start when not given"})
+    ends_at = Moment(metadata={"description": "two hours after the start when not given"})
     host_agency_id = Ref(
         Agency,
         load_default=None,
@@ -233,7 +210,7 @@ class RescheduleSchema(_EndsAfterStart, Schema):
     its length). Calendars that subscribed update: the invitation's SEQUENCE grows."""
 
     starts_at = _when()
-    ends_at = When()
+    ends_at = Moment()
     location = Text(max_length=300)
 
 
