@@ -310,12 +310,12 @@ def test_api_contract(world, client):
     doc = client.get("/api/v1/openapi.json").get_json()
     for path in (
         "/api/v1/referrals",
-        "/api/v1/referrals/{id}/accept",
-        "/api/v1/referrals/{id}/decline",
-        "/api/v1/referrals/{id}/complete",
-        "/api/v1/referrals/{id}/withdraw",
-        "/api/v1/cases/{id}/consents",
-        "/api/v1/consents/{id}/withdraw",
+        "/api/v1/referrals/{referral_id}/accept",
+        "/api/v1/referrals/{referral_id}/decline",
+        "/api/v1/referrals/{referral_id}/complete",
+        "/api/v1/referrals/{referral_id}/withdraw",
+        "/api/v1/cases/{case_id}/consents",
+        "/api/v1/consents/{consent_id}/withdraw",
     ):
         assert path in doc["paths"], path
 
@@ -421,3 +421,45 @@ def test_a_bad_plan_item_in_the_address_is_ignored(world, client):
     client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
     page = client.get(f"/referrals/new?case_id={case.id}&plan_item_id=abc")
     assert page.status_code == 200 and "Refer" in page.get_data(as_text=True)
+
+
+def test_api_validates_with_the_schemas(world, client):
+    """One schema per shape: messages at their fields, unknown fields refused, an invisible case
+    is 404 before anything is said about the fields, out-of-range ids are 404 for both methods."""
+    case = f.case(world["social"])
+    hidden = f.case(world["labour"])
+    db.session.commit()
+    social = {"Authorization": f"Bearer {f.token(world['social'])}"}
+    path = f"/api/v1/cases/{case.id}/consents"
+    r = client.post(path, headers=social, json={})
+    assert r.status_code == 422 and set(r.get_json()["errors"]) == {"purpose", "given"}
+    r = client.post(path, headers=social, json={"purpose": "contact_sms", "given": True, "colour": "red"})
+    assert r.status_code == 422 and set(r.get_json()["errors"]) == {"colour"}
+    r = client.post(path, headers=social, json={"purpose": "contact_sms", "given": True, "language": "a\x00"})
+    assert r.status_code == 422 and set(r.get_json()["errors"]) == {"language"}
+    r = client.post(
+        path,
+        headers=social,
+        json={"purpose": "share_with_agency", "given": True, "agency_id": world.agencies["legal"].id},
+    )
+    assert r.status_code == 201 and r.get_json()["scope"] == ["person"]
+    effective = client.get(path, headers=social).get_json()["effective"]
+    assert effective == [
+        {
+            "purpose": "share_with_agency",
+            "agency_id": world.agencies["legal"].id,
+            "live": True,
+            "parts": ["person"],
+            "consent_id": r.get_json()["id"],
+        }
+    ]
+    for method in (client.get, client.post):
+        assert method("/api/v1/cases/2147483648/consents", headers=social, json={}).status_code == 404
+    r = client.post("/api/v1/referrals", headers=social, json={"case_id": hidden.id, "service": "nothing"})
+    assert r.status_code == 404
+    r = client.post(
+        "/api/v1/referrals",
+        headers=social,
+        json={"case_id": case.id, "to_agency_id": world.agencies["legal"].id, "service": "legal_aid", "x": 1},
+    )
+    assert r.status_code == 422 and set(r.get_json()["errors"]) == {"x"}

@@ -1,168 +1,174 @@
-"""API: consent and referrals (../shared/API.md, Referrals)."""
+"""API: the person's consent and referrals (../shared/API.md, Cases and Referrals)."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask.views import MethodView
 from flask_login import current_user
+from marshmallow import EXCLUDE, fields, pre_load, validate
 
 from mdt import clock, consent, policy
-from mdt.api.base import api_bp, body, listing, paging
+from mdt.api.base import PageArgs, accepts, api_bp, body, page_of, problems
 from mdt.audit.services import record
 from mdt.cases import services as cases
-from mdt.errors import ValidationError, get_or_404
+from mdt.errors import get_or_404
 from mdt.referrals import services as referrals
 from mdt.referrals.models import REFERRAL_STATUSES, Consent
+from mdt.referrals.schemas import (
+    ConsentSchema,
+    ConsentsSchema,
+    DeclineSchema,
+    InstalmentSchema,
+    OutcomeSchema,
+    ReasonSchema,
+    ReferralSchema,
+    WithdrawnConsentSchema,
+)
 
 
-def consent_json(c: Consent) -> dict:
-    return {
-        "id": c.id,
-        "case_id": c.case_id,
-        "purpose": c.purpose,
-        "agency_id": c.agency_id,
-        "given": c.given,
-        "recorded_on": c.recorded_on.isoformat(),
-        "recorded_by": c.recorded_by_id,
-        "language": c.language,
-        "interpreter": c.interpreter,
-        "expires_on": c.expires_on.isoformat() if c.expires_on else None,
-        "scope": list(c.parts),
-        "risks_acknowledged": c.risks_acknowledged,
-        "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
-    }
+class ReferralQuery(PageArgs):
+    """The caller's agency's referrals: received (``incoming``) or made (``outgoing``)."""
 
+    class Meta:
+        unknown = EXCLUDE
 
-def decision_json(d: consent.Decision) -> dict:
-    return {
-        "purpose": d.purpose,
-        "agency_id": d.agency_id,
-        "live": d.live,
-        "parts": sorted(d.parts),
-        "consent_id": d.consent_id,
-    }
-
-
-def referral_json(r) -> dict:
-    return {
-        "id": r.id,
-        "case_id": r.case_id,
-        "case_reference": r.case.reference,
-        "from_agency_id": r.from_agency_id,
-        "to_agency_id": r.to_agency_id,
-        "service": r.service,
-        "reason": r.reason,
-        "urgency": r.urgency,
-        "respond_by": r.respond_by.isoformat(),
-        "status": r.status,
-        "created_at": r.created_at.isoformat(),
-        "created_by": r.created_by_id,
-        "answered_at": r.answered_at.isoformat() if r.answered_at else None,
-        "decline_reason": r.decline_reason,
-        "outcome": r.outcome,
-        "outcome_reason": r.outcome_reason,
-        "accompanied": r.accompanied,
-        "completed_at": r.completed_at.isoformat() if r.completed_at else None,
-        "withdraw_reason": r.withdraw_reason,
-        "instalments": [
-            {"amount": f"{i.amount:.2f}", "currency": i.currency, "paid_on": i.paid_on.isoformat()}
-            for i in r.instalments
-        ],
-    }
-
-
-@api_bp.post("/cases/<int:case_id>/consents")
-def record_consent(case_id: int):
-    case = cases.get_case(current_user, case_id, "case.consent")
-    recorded = referrals.record_consent(current_user, case, body())
-    return jsonify(consent_json(recorded)), 201
-
-
-@api_bp.get("/cases/<int:case_id>/consents")
-def list_consents(case_id: int):
-    case = cases.get_case(current_user, case_id, "case.consent")
-    record(current_user, "case.read_consents", case, case=case)
-    return jsonify(
-        {
-            "items": [consent_json(c) for c in referrals.case_consents(case)],
-            "effective": [
-                decision_json(d) for d in consent.effective(case.consents, on=clock.today(case.mdt))
-            ],
-        }
+    direction = fields.String(load_default="incoming", validate=validate.OneOf(("incoming", "outgoing")))
+    status = fields.String(
+        validate=validate.OneOf(REFERRAL_STATUSES), metadata={"description": "empty or left out: any"}
     )
+
+    @pre_load
+    def _blank(self, data, **_kwargs):
+        return {k: v for k, v in data.items() if not (k == "status" and v == "")}
+
+
+# ---------------------------------------------------------------- consent
+
+
+@api_bp.route("/cases/<int:case_id>/consents")
+class CaseConsents(MethodView):
+    """One address for both methods: an id out of range is then a 404 for each (two rules of one
+    address would answer 405 for one of them)."""
+
+    @api_bp.response(200, ConsentsSchema)
+    @problems(401, 403, 404)
+    def get(self, case_id: int):
+        """The consents recorded on the case and the decision in force for each purpose (the
+        read is audited)."""
+        case = cases.get_case(current_user, case_id, "case.consent")
+        record(current_user, "case.read_consents", case, case=case)
+        return {
+            "items": referrals.case_consents(case),
+            "effective": consent.effective(case.consents, on=clock.today(case.mdt)),
+        }
+
+    @accepts(ConsentSchema)
+    @api_bp.response(201, ConsentSchema)
+    @problems(400, 401, 403, 404, 422)
+    def post(self, case_id: int):
+        """Record the person's consent or refusal (sharing with police or prosecutors needs
+        ``risks_acknowledged``). A refusal to share withdraws the agency's referrals and access."""
+        case = cases.get_case(current_user, case_id, "case.consent")
+        return referrals.record_consent(current_user, case, body())
 
 
 @api_bp.post("/consents/<int:consent_id>/withdraw")
+@accepts(ReasonSchema, required=False)
+@api_bp.response(200, WithdrawnConsentSchema)
+@problems(400, 401, 403, 404, 409, 422)
 def withdraw_consent(consent_id: int):
+    """Withdraw a consent: the referrals relying on it are withdrawn and the agency loses access
+    at once; 409 when it was withdrawn already."""
     recorded = get_or_404(Consent, consent_id)
-    case = cases.get_case(current_user, recorded.case_id, "case.consent")  # 404/403 as for cases
-    data = request.get_json(silent=True) or {}
-    effects = referrals.withdraw_consent(current_user, recorded, data.get("reason"))
-    return jsonify({**consent_json(recorded), "effects": effects, "case_id": case.id})
+    cases.get_case(current_user, recorded.case_id, "case.consent")  # 404/403 as for cases
+    effects = referrals.withdraw_consent(current_user, recorded, body(optional=True))
+    return {"consent": recorded, "effects": effects}
+
+
+# ---------------------------------------------------------------- referrals
 
 
 @api_bp.post("/referrals")
+@accepts(ReferralSchema)
+@api_bp.response(201, ReferralSchema)
+@problems(400, 401, 403, 404, 409, 422)
 def create_referral():
-    referral = referrals.create_referral(current_user, body())
-    return jsonify(referral_json(referral)), 201
+    """Refer a case; 409 without a live share_with_agency consent naming that agency (nothing
+    is shared then) or when the case is closed."""
+    return referrals.create_referral(current_user, body())
 
 
 @api_bp.get("/referrals")
-def list_referrals():
-    page, per_page = paging()
-    direction = request.args.get("direction", "incoming")
-    status = request.args.get("status") or None
-    errors = {}
-    if direction not in ("incoming", "outgoing"):
-        errors["direction"] = ["Use incoming or outgoing."]
-    if status and status not in REFERRAL_STATUSES:
-        errors["status"] = [f"Use one of {', '.join(REFERRAL_STATUSES)}."]
-    if errors:
-        raise ValidationError("Bad filter.", errors)
-    rows, total = referrals.referral_list(
-        current_user,
-        referrals.ReferralFilters(direction=direction, status=status, page=page, per_page=per_page),
+@api_bp.arguments(ReferralQuery, location="query")
+@api_bp.response(200, page_of(ReferralSchema))
+@problems(401, 422)
+def list_referrals(args: dict):
+    """Referrals received by the caller's agency (``incoming``) or made by it (``outgoing``)."""
+    f = referrals.ReferralFilters(
+        direction=args["direction"], status=args.get("status"), page=args["page"], per_page=args["per_page"]
     )
-    return listing([referral_json(r) for r, _visible in rows], page, per_page, total)
+    rows, total = referrals.referral_list(current_user, f)
+    return {"items": [r for r, _visible in rows], "page": f.page, "per_page": f.per_page, "total": total}
 
 
 @api_bp.get("/referrals/<int:referral_id>")
+@api_bp.response(200, ReferralSchema)
+@problems(401, 404)
 def get_referral(referral_id: int):
+    """One referral (the read is audited when the caller may see the case)."""
     referral = referrals.get_referral(current_user, referral_id)
     if policy.can(current_user, "case.view", referral.case):
         record(current_user, "referral.read", referral, case=referral.case)
-    return jsonify(referral_json(referral))
-
-
-def _act(referral_id: int, action: str, work):
-    referral = referrals.get_referral(current_user, referral_id, "referral.view")
-    work(referral)
-    return jsonify(referral_json(referral))
+    return referral
 
 
 @api_bp.post("/referrals/<int:referral_id>/accept")
+@api_bp.response(200, ReferralSchema)
+@problems(401, 403, 404, 409)
 def accept_referral(referral_id: int):
-    return _act(referral_id, "accept", lambda r: referrals.accept(current_user, r))
+    """Accept (the receiving agency): the case opens to it, as far as the consent allows; 409
+    when answered already, expired, or the consent is no longer live."""
+    referral = referrals.get_referral(current_user, referral_id)
+    return referrals.accept(current_user, referral)
 
 
 @api_bp.post("/referrals/<int:referral_id>/decline")
+@accepts(DeclineSchema)
+@api_bp.response(200, ReferralSchema)
+@problems(400, 401, 403, 404, 409, 422)
 def decline_referral(referral_id: int):
-    data = body()
-    return _act(referral_id, "decline", lambda r: referrals.decline(current_user, r, data.get("reason")))
+    """Decline with a reason (the receiving agency); 409 when answered already or expired."""
+    referral = referrals.get_referral(current_user, referral_id)
+    return referrals.decline(current_user, referral, body())
 
 
 @api_bp.post("/referrals/<int:referral_id>/complete")
+@accepts(OutcomeSchema)
+@api_bp.response(200, ReferralSchema)
+@problems(400, 401, 403, 404, 409, 422)
 def complete_referral(referral_id: int):
-    data = body()
-    return _act(referral_id, "complete", lambda r: referrals.complete(current_user, r, data))
+    """Record the outcome of an accepted referral."""
+    referral = referrals.get_referral(current_user, referral_id)
+    return referrals.complete(current_user, referral, body())
 
 
 @api_bp.post("/referrals/<int:referral_id>/withdraw")
+@accepts(ReasonSchema, required=False)
+@api_bp.response(200, ReferralSchema)
+@problems(400, 401, 403, 404, 409, 422)
 def withdraw_referral(referral_id: int):
-    data = request.get_json(silent=True) or {}
-    return _act(referral_id, "withdraw", lambda r: referrals.withdraw(current_user, r, data.get("reason")))
+    """Withdraw a pending or accepted referral (the referring side): the receiving agency loses
+    the access it gave."""
+    referral = referrals.get_referral(current_user, referral_id)
+    return referrals.withdraw(current_user, referral, body(optional=True))
 
 
 @api_bp.post("/referrals/<int:referral_id>/instalments")
+@accepts(InstalmentSchema)
+@api_bp.response(200, ReferralSchema)
+@problems(400, 401, 403, 404, 409, 422)
 def add_instalment(referral_id: int):
-    data = body()
-    return _act(referral_id, "instalment", lambda r: referrals.add_instalment(current_user, r, data))
+    """Record a livelihood grant instalment paid (the receiving agency, once accepted); answers
+    the referral with its instalments."""
+    referral = referrals.get_referral(current_user, referral_id)
+    referrals.add_instalment(current_user, referral, body())
+    return referral

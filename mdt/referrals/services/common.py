@@ -1,16 +1,16 @@
-"""What the referral services share: picking an agency of the MDT on a form."""
+"""What the referral services share: a reason given as text (the web forms, the CLI, tests) or as
+the request's data (the JSON API, whose unknown fields the schema refuses)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from collections.abc import Mapping
 
-from mdt.directory.models import Agency
-from mdt.validation import Checker
+from marshmallow import Schema
+
+from mdt.schema import load
 
 
-def agency_in_mdt(c: Checker, field: str, mdt_id: int, *, required: bool) -> Agency | None:
-    if c.data.get(field) in (None, ""):
-        if required:
-            c.error(field, _l("Choose an agency."))
-        return None
-    return c.pick(field, Agency, mdt_id=mdt_id, message=_l("No such agency in this MDT."))
+def load_reason(schema: type[Schema], reason: str | Mapping | None) -> str | None:
+    """The reason, validated by ``schema`` (``{"reason": ...}``)."""
+    data = reason if isinstance(reason, Mapping) else {"reason": reason}
+    return load(schema, data).get("reason")

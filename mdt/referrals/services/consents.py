@@ -4,6 +4,8 @@ decided in one place, ``mdt.consent``. Services flush; the caller commits."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -15,16 +17,12 @@ from mdt.consent import SHARING
 from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
 from mdt.notifications import services as notes
-from mdt.referrals.models import (
-    CONSENT_PURPOSES,
-    SHARE_PARTS,
-    Consent,
-    Referral,
-)
-from mdt.referrals.services.common import agency_in_mdt
+from mdt.referrals.models import Consent, Referral
+from mdt.referrals.schemas import ConsentSchema, ReasonSchema
+from mdt.referrals.services.common import load_reason
 from mdt.referrals.signals import consent_changed, referral_changed
+from mdt.schema import load
 from mdt.signals import send
-from mdt.validation import Checker
 
 
 def case_consents(case: Case):
@@ -39,45 +37,16 @@ def case_consents(case: Case):
 def record_consent(actor, case: Case, data: dict) -> Consent:
     if not policy.can(actor, "case.consent", case):
         raise Forbidden("You cannot record consent on this case.")
-    c = Checker(data)
-    purpose = c.choice("purpose", CONSENT_PURPOSES, required=True)
-    agency = agency_in_mdt(c, "agency_id", case.mdt_id, required=(purpose == "share_with_agency"))
-    if "given" not in c.data or c.data.get("given") in (None, ""):
-        c.error("given", _l("Say whether the person agreed or refused."))
-    given = c.boolean("given")
-    today = clock.today(case.mdt)
-    recorded_on = c.day("recorded_on", not_after=today) or today
-    c.day("expires_on")
-    c.text("language", max_length=60)
-    c.text("interpreter", max_length=200)
-    acknowledged = c.boolean("risks_acknowledged")
-    scope = c.data.get("scope")
-    if isinstance(scope, str):
-        scope = [scope]
-    if scope is not None:
-        if not isinstance(scope, list) or any(p not in SHARE_PARTS for p in scope) or not scope:
-            c.error("scope", _l("Choose the parts of the case that may be shared."))
-            scope = None
-    expires_on = c.clean.get("expires_on")
-    if expires_on and expires_on < recorded_on:
-        c.error("expires_on", _l("The consent cannot expire before it was given."))
-    if agency is not None and agency.id == case.lead_agency_id and purpose == "share_with_agency":
-        c.error("agency_id", _l("The lead agency has the case already."))
-    if (
-        given
-        and agency is not None
-        and agency.is_enforcement
-        and purpose == "share_with_agency"
-        and not acknowledged
-    ):
-        c.error(
-            "risks_acknowledged",
-            _l(
-                "Sharing with police or prosecutors needs a record that the risks (counter-charges, "
-                "immigration consequences) were discussed with the person."
-            ),
-        )
-    c.raise_if_errors()
+    clean = load(
+        ConsentSchema,
+        data,
+        today=clock.today(case.mdt),
+        mdt_id=case.mdt_id,
+        lead_agency_id=case.lead_agency_id,
+    )
+    purpose, given, agency = clean["purpose"], clean["given"], clean.get("agency_id")
+    acknowledged = bool(clean.get("risks_acknowledged"))
+    scope = clean.get("parts")
     if purpose == SHARING and given:
         # Scope is explicit: the parts named, never "all" by default. Whom the agency serves (the
         # person's identity) always travels with a sharing consent; the rest is chosen.
@@ -90,11 +59,11 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
         purpose=purpose,
         agency_id=agency.id if agency else None,
         given=given,
-        recorded_on=recorded_on,
+        recorded_on=clean["recorded_on"],
         recorded_by_id=actor.id,
-        language=c.clean.get("language"),
-        interpreter=c.clean.get("interpreter"),
-        expires_on=expires_on,
+        language=clean.get("language"),
+        interpreter=clean.get("interpreter"),
+        expires_on=clean.get("expires_on"),
         scope=scope,
         risks_acknowledged=acknowledged,
     )
@@ -109,7 +78,7 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
             "purpose": purpose,
             "agency_id": recorded.agency_id,
             "given": given,
-            "expires_on": expires_on,
+            "expires_on": recorded.expires_on,
             "scope": recorded.scope,
             "risks_acknowledged": acknowledged,
         },
@@ -121,15 +90,17 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
     return recorded
 
 
-def withdraw_consent(actor, recorded: Consent, reason: str | None = None) -> dict:
+def withdraw_consent(actor, recorded: Consent, reason: str | Mapping | None = None) -> dict:
+    """Withdraw ``recorded``; ``reason``: text, or the request's data (``ReasonSchema``)."""
     case = db.session.get(Case, recorded.case_id)
     if not policy.can(actor, "case.consent", case):
         raise Forbidden("You cannot change consent on this case.")
+    reason = load_reason(ReasonSchema, reason)
     if recorded.withdrawn_at is not None:
         raise WorkflowError(str(_l("This consent was already withdrawn.")))
     recorded.withdrawn_at = clock.now()
     recorded.withdrawn_by_id = actor.id
-    recorded.withdraw_reason = (reason or "").strip() or None
+    recorded.withdraw_reason = reason or None
     db.session.flush()
     effects = {"referrals_withdrawn": [], "access_removed": []}
     if recorded.agency_id is not None and recorded.purpose == SHARING:

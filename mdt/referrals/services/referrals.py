@@ -3,6 +3,7 @@ to an outcome, withdrawn, expired; grant instalments. Services flush; the caller
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,24 +13,24 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import clock, consent, policy
 from mdt.audit.services import record, record_read
-from mdt.cases.models import PLAN_SERVICES, Case, CaseAgency, PlanItem
+from mdt.cases.models import Case, CaseAgency, PlanItem
 from mdt.cases.services import get_case
 from mdt.directory.models import Mdt
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.notifications import services as notes
-from mdt.referrals.models import (
-    NOT_RECEIVED_REASONS,
-    OUTCOMES,
-    URGENCIES,
-    GrantInstalment,
-    Referral,
-    Service,
+from mdt.referrals.models import GrantInstalment, Referral, Service
+from mdt.referrals.schemas import (
+    DeclineSchema,
+    InstalmentSchema,
+    OutcomeSchema,
+    ReasonSchema,
+    ReferralSchema,
 )
-from mdt.referrals.services.common import agency_in_mdt
+from mdt.referrals.services.common import load_reason
 from mdt.referrals.signals import referral_changed
+from mdt.schema import load
 from mdt.signals import send
-from mdt.validation import Checker
 
 
 def get_referral(user, referral_id: int, action: str = "referral.view") -> Referral:
@@ -61,36 +62,32 @@ def default_respond_by(agency_id: int, service: str, today: date) -> date:
     return today + timedelta(days=days or 7)
 
 
-def create_referral(actor, data: dict) -> Referral:
-
-    c = Checker(data)
-    try:
-        case_id = int(data.get("case_id"))
-    except (TypeError, ValueError):
-        raise ValidationError("Bad case.", {"case_id": [str(_l("This field is required."))]}) from None
+def _case_to_refer(actor, case_id: int) -> Case:
     case = get_case(actor, case_id, "case.summary")
     if not policy.can(actor, "case.refer", case):
         raise Forbidden("You cannot refer this case.")
-    agency = agency_in_mdt(c, "to_agency_id", case.mdt_id, required=True)
-    service = c.choice("service", PLAN_SERVICES, required=True)
-    c.text("reason", max_length=5000)
-    c.choice("urgency", URGENCIES, default="normal")
-    respond_by = c.day("respond_by")
+    return case
+
+
+def create_referral(actor, data: dict) -> Referral:
+    """Refer a case (``ReferralSchema``). A case the actor may not see is 404 and one they may
+    not refer 403, before anything else is said about the fields."""
+    try:
+        clean = load(
+            ReferralSchema,
+            data,
+            today=clock.today(actor.mdt),
+            mdt_id=actor.mdt_id,
+            agency_id=actor.agency_id,
+        )
+    except ValidationError as exc:
+        if "case_id" not in exc.errors and isinstance(data, Mapping):
+            _case_to_refer(actor, int(str(data["case_id"]).strip()))
+        raise
+    case = _case_to_refer(actor, clean["case_id"])
+    agency, service, respond_by = clean["to_agency_id"], clean["service"], clean.get("respond_by")
+    plan_item_id = clean.get("plan_item_id")
     today = clock.today(case.mdt)
-    if respond_by is not None and respond_by < today:
-        c.error("respond_by", _l("The respond-by date cannot be in the past."))
-    plan_item_id = data.get("plan_item_id")
-    plan_item = None
-    if plan_item_id not in (None, ""):
-        try:
-            plan_item = db.session.get(PlanItem, int(plan_item_id))
-        except (TypeError, ValueError):
-            plan_item = None
-        if plan_item is None or plan_item.case_id != case.id:
-            c.error("plan_item_id", _l("Choose from the list."))
-    if agency is not None and agency.id == actor.agency_id:
-        c.error("to_agency_id", _l("Refer to another agency."))
-    c.raise_if_errors()
     if case.stage == "closed":
         raise WorkflowError(str(_l("A closed case cannot be referred. Reopen it first.")))
     shared = consent.require_share(case, agency)
@@ -105,11 +102,11 @@ def create_referral(actor, data: dict) -> Referral:
         from_agency_id=actor.agency_id,
         to_agency_id=agency.id,
         offered_service_id=offered.id if offered else None,
-        plan_item_id=plan_item.id if plan_item else None,
+        plan_item_id=plan_item_id,
         consent_id=shared.id,
         service=service,
-        reason=c.clean.get("reason"),
-        urgency=c.clean.get("urgency") or "normal",
+        reason=clean.get("reason"),
+        urgency=clean.get("urgency") or "normal",
         respond_by=respond_by or default_respond_by(agency.id, service, today),
         status="pending",
         created_by_id=actor.id,
@@ -172,15 +169,14 @@ def accept(actor, referral: Referral) -> Referral:
     return referral
 
 
-def decline(actor, referral: Referral, reason: str | None) -> Referral:
+def decline(actor, referral: Referral, reason: str | Mapping | None) -> Referral:
+    """Decline, saying why: ``reason`` is text, or the request's data (``DeclineSchema``)."""
     if not policy.can(actor, "referral.answer", referral):
         raise Forbidden("Only the receiving agency can decline.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("Reason needed.", {"reason": [str(_l("Say why you decline."))]})
+    reason = load_reason(DeclineSchema, reason)
     _answerable(referral)
     referral.status = "declined"
-    referral.decline_reason = reason[:5000]
+    referral.decline_reason = reason
     referral.answered_at = referral.closed_at = clock.now()
     referral.answered_by_id = actor.id
     db.session.flush()
@@ -193,19 +189,8 @@ def decline(actor, referral: Referral, reason: str | None) -> Referral:
 def complete(actor, referral: Referral, data: dict) -> Referral:
     if not policy.can(actor, "referral.complete", referral):
         raise Forbidden("You cannot complete this referral.")
-    c = Checker(data)
-    outcome = c.choice("outcome", OUTCOMES, required=True)
-    c.text("note", max_length=5000)
-    reason = c.text("reason", max_length=2000)
-    if outcome == "not_received":
-        if not reason:
-            c.error("reason", _l("Say why the person did not receive the service."))
-        elif reason not in NOT_RECEIVED_REASONS:
-            # Free text (the API allows it): kept as the note, coded as "other".
-            c.clean["note"] = "\n".join(filter(None, [reason, c.clean.get("note")]))
-            c.clean["reason"] = "other"
-    accompanied = data.get("accompanied")
-    c.raise_if_errors()
+    clean = load(OutcomeSchema, data)
+    outcome = clean["outcome"]
     if referral.status != "accepted":
         raise WorkflowError(
             str(
@@ -217,11 +202,9 @@ def complete(actor, referral: Referral, data: dict) -> Referral:
         )
     referral.status = "completed"
     referral.outcome = outcome
-    referral.outcome_reason = c.clean.get("reason") if outcome == "not_received" else None
-    referral.outcome_note = c.clean.get("note")
-    referral.accompanied = (
-        None if accompanied in (None, "") else (accompanied in (True, "true", "yes", "on", "1"))
-    )
+    referral.outcome_reason = clean.get("reason")
+    referral.outcome_note = clean.get("note")
+    referral.accompanied = clean.get("accompanied")
     referral.completed_at = referral.closed_at = clock.now()
     if referral.plan_item_id:
         item = db.session.get(PlanItem, referral.plan_item_id)
@@ -240,14 +223,16 @@ def complete(actor, referral: Referral, data: dict) -> Referral:
     return referral
 
 
-def withdraw(actor, referral: Referral, reason: str | None = None) -> Referral:
+def withdraw(actor, referral: Referral, reason: str | Mapping | None = None) -> Referral:
+    """Withdraw (the referring side); ``reason``: text, or the request's data (``ReasonSchema``)."""
     if not policy.can(actor, "referral.withdraw", referral):
         raise Forbidden("Only the referring side can withdraw.")
+    reason = load_reason(ReasonSchema, reason)
     if referral.status not in ("pending", "accepted"):
         raise WorkflowError(str(_l("This referral is already %(status)s.", status=referral.status)))
     was = referral.status
     referral.status = "withdrawn"
-    referral.withdraw_reason = (reason or "").strip()[:5000] or None
+    referral.withdraw_reason = reason or None
     referral.closed_at = clock.now()
     case = referral.case
     if was == "accepted":
@@ -303,20 +288,14 @@ def add_instalment(actor, referral: Referral, data: dict) -> GrantInstalment:
         raise Forbidden("Instalments are recorded on livelihood grant referrals.")
     if referral.status not in ("accepted", "completed"):
         raise WorkflowError(str(_l("Instalments are recorded once the referral is accepted.")))
-    c = Checker(data)
-    amount = c.money("amount")
-    if amount is None and "amount" not in c.errors:
-        c.error("amount", _l("This field is required."))
-    elif amount is not None and amount <= 0:
-        c.error("amount", _l("The amount must be more than zero."))
-    c.currency("currency", referral.case.mdt.currency)
-    c.day("paid_on", required=True, not_after=clock.today(referral.case.mdt))
-    c.raise_if_errors()
+    mdt = referral.case.mdt
+    clean = load(InstalmentSchema, data, today=clock.today(mdt), currency=mdt.currency)
+    amount = clean["amount"]
     instalment = GrantInstalment(
         referral_id=referral.id,
         amount=amount,
-        currency=c.clean["currency"],
-        paid_on=c.clean["paid_on"],
+        currency=clean["currency"],
+        paid_on=clean["paid_on"],
         recorded_by_id=actor.id,
     )
     db.session.add(instalment)
