@@ -82,13 +82,13 @@ def _unauthorized():
 
 
 class IdConverter(IntegerConverter):
-    """Ids in addresses run from 1 to 2**31 - 1 (32-bit on every backend); anything else matches
-    no route, so it is a 404 like any id that does not exist."""
+    """Ids in addresses run from 1 to 2**31 - 1 (32-bit on every backend). A number outside that
+    becomes 0, an id nothing has: a 404 like any id that does not exist (refusing it in the
+    converter instead makes Werkzeug answer 405 on addresses shared by several methods)."""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if 1 <= number <= MAX_ID else 0
 
 
 class OpenApi(Api):

@@ -102,7 +102,7 @@ class Text(Field, fields.String):
         self.describe(maxLength=max_length)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
+        if not isinstance(value, str) or "\x00" in value:  # PostgreSQL stores no NUL character
             raise _fail(_l("Expected text."))
         value = value.strip()
         if len(value) > self.max_length:
@@ -244,6 +244,11 @@ class Flag(Field, fields.Boolean):
         kwargs.setdefault("load_default", False)
         super().__init__(*args, **kwargs)
         self.error_messages["invalid"] = _l("Answer yes or no.")
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if value is None:  # an unticked box, or null: no
+            return False
+        return super().deserialize(value, attr, data, **kwargs)
 
 
 class Tristate(Field, fields.Boolean):

@@ -75,7 +75,7 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
     linked = legal.linked_ids(matter)
     timeline = sorted(
         [(e.occurred_on, 0, "event", e) for e in events]
-        + [(clock.local_date(h.starts_at, matter.mdt), 1, "hearing", h) for h in hearings]
+        + [(clock.local_date(h.starts_at, current_user.mdt), 1, "hearing", h) for h in hearings]
         + [(d.due_on, 2, "deadline", d) for d in deadlines],
         key=lambda t: (t[0], t[1]),
     )

@@ -35,10 +35,10 @@ from mdt.schema import (
     RecordId,
     Ref,
     Schema,
+    Text,
     Tristate,
     context,
 )
-from mdt.schema import Text as _Text
 
 CHOOSE_AGENCY = _l("Choose an agency.")
 NO_SUCH_AGENCY = _l("No such agency in this MDT.")
@@ -53,17 +53,6 @@ def _agency(**kwargs) -> Ref:
         error_messages={"required": CHOOSE_AGENCY, "null": CHOOSE_AGENCY},
         **kwargs,
     )
-
-
-class Text(_Text):
-    """Text without NUL characters: PostgreSQL cannot store them (a 500 otherwise). A generic
-    rule, kept here until ``mdt.schema.Text`` has it."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in value:
-            raise ValidationError(str(_l("Expected text.")))
-        return value
 
 
 def _fail(field: str, message) -> ValidationError:
