@@ -252,14 +252,14 @@ def test_api_contract(world, client):
     doc = client.get("/api/v1/openapi.json").get_json()
     for path in (
         "/api/v1/legal-matters",
-        "/api/v1/legal-matters/{id}",
-        "/api/v1/legal-matters/{id}/events",
-        "/api/v1/legal-matters/{id}/hearings",
-        "/api/v1/hearings/{id}",
-        "/api/v1/legal-matters/{id}/deadlines",
-        "/api/v1/deadlines/{id}/done",
+        "/api/v1/legal-matters/{matter_id}",
+        "/api/v1/legal-matters/{matter_id}/events",
+        "/api/v1/legal-matters/{matter_id}/hearings",
+        "/api/v1/hearings/{hearing_id}",
+        "/api/v1/legal-matters/{matter_id}/deadlines",
+        "/api/v1/deadlines/{deadline_id}/done",
         "/api/v1/deadline-rules",
-        "/api/v1/legal-matters/{id}/claimants/{claimant_id}",
+        "/api/v1/legal-matters/{matter_id}/claimants/{claimant_id}",
     ):
         assert path in doc["paths"], path
 
@@ -467,3 +467,157 @@ def test_admin_adds_a_rule(world, client, auth):
         select(DeadlineRule).where(DeadlineRule.title == "Local complaint window")
     ).one()
     assert rule.matter_kinds == ["administrative"] and not rule.verified
+
+
+def test_api_input_is_checked_by_the_schemas(world, client):
+    """One schema per shape: unknown fields are refused, a case is a claimant once, a claim is in
+    the court's currency, times without an offset are the court's, and bad times are a 422."""
+    case = f.client_case(world)
+    lawyer = world["lawyer"]
+    h = {"Authorization": f"Bearer {f.token(lawyer)}"}
+    base = {"kind": "labour", "jurisdiction": "PH", "title": "Seafarers v. manning agency"}
+    r = client.post("/api/v1/legal-matters", headers=h, json={**base, "colour": "red"})
+    assert r.status_code == 422 and "colour" in r.get_json()["errors"]
+    r = client.post(
+        "/api/v1/legal-matters",
+        headers=h,
+        json={**base, "claimants": [{"case_id": case.id}, {"case_id": case.id}]},
+    )
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["claimants[1].case_id"]
+    r = client.post(
+        "/api/v1/legal-matters",
+        headers=h,
+        json={**base, "claimants": [{"case_id": case.id}], "lawyer_ids": [lawyer.id, lawyer.id]},
+    )
+    assert r.status_code == 201, r.get_json()
+    matter = r.get_json()
+    assert matter["lawyer_ids"] == [lawyer.id] and matter["claimants"][0]["currency"] == "PHP"
+    mid, cid = matter["id"], matter["claimants"][0]["id"]
+
+    r = client.post(
+        f"/api/v1/legal-matters/{mid}/hearings",
+        headers=h,
+        json={"starts_at": "0001-01-01T00:00", "purpose": "Mediation"},
+    )
+    assert r.status_code == 422 and "starts_at" in r.get_json()["errors"]
+    day = (date.today() + timedelta(days=5)).isoformat()
+    r = client.post(
+        f"/api/v1/legal-matters/{mid}/hearings",
+        headers=h,
+        json={"starts_at": f"{day}T09:00", "purpose": "Mediation"},
+    )
+    assert r.status_code == 201 and r.get_json()["starts_at"] == f"{day}T01:00:00+00:00"  # Manila
+    hid = r.get_json()["id"]
+    r = client.patch(f"/api/v1/hearings/{hid}", headers=h, json={"starts_at": f"{day}T10:00"})
+    assert r.status_code == 200 and r.get_json()["starts_at"] == f"{day}T02:00:00+00:00"
+    r = client.patch(f"/api/v1/hearings/{hid}", headers=h, json={"status": "adjourned"})
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["next_starts_at"]
+
+    r = client.patch(
+        f"/api/v1/legal-matters/{mid}/claimants/{cid}",
+        headers=h,
+        json={"debt_relief": {"loan_cancelled": True, "note": "Loan written off"}},
+    )
+    assert r.status_code == 200
+    assert r.get_json()["debt_relief"] == {
+        "loan_cancelled": True,
+        "collateral_returned": False,
+        "note": "Loan written off",
+    }
+    r = client.patch(f"/api/v1/legal-matters/{mid}/claimants/{cid}", headers=h, json={"status": None})
+    assert r.status_code == 422 and "status" in r.get_json()["errors"]
+
+    r = client.post(
+        f"/api/v1/legal-matters/{mid}/events",
+        headers=h,
+        json={"kind": "decision_received", "occurred_on": (date.today() - timedelta(days=3)).isoformat()},
+    )
+    assert r.status_code == 201 and r.get_json()["deadlines"]
+    eid = r.get_json()["id"]
+    r = client.patch(
+        f"/api/v1/events/{eid}", headers=h, json={"occurred_on": "2025-01-02", "kind": "dismissal"}
+    )
+    assert r.status_code == 422 and "kind" in r.get_json()["errors"]
+    r = client.patch(f"/api/v1/events/{eid}", headers=h, json={"occurred_on": "2025-01-02"})
+    assert r.status_code == 200 and r.get_json()["occurred_on"] == "2025-01-02"
+    assert not r.get_json()["confirmed"] and r.get_json()["deadlines"]
+
+    r = client.patch(f"/api/v1/legal-matters/{mid}", headers=h, json={"linked_matter_ids": [mid]})
+    assert r.status_code == 422 and "linked_matter_ids" in r.get_json()["errors"]
+    r = client.patch(f"/api/v1/legal-matters/{mid}", headers=h, json={"title": ""})
+    assert r.status_code == 422 and "title" in r.get_json()["errors"]
+    body = client.get("/api/v1/legal-matters?per_page=1", headers=h).get_json()
+    assert len(body["items"]) == 1 and body["total"] == 1 and body["items"][0]["id"] == mid
+    assert client.get("/api/v1/deadline-rules?jurisdiction=XX", headers=h).status_code == 422
+    # An id out of range is not found, whatever the method.
+    assert client.patch("/api/v1/legal-matters/2147483648", headers=h, json={}).status_code == 404
+
+
+def test_admin_api_rules_and_closures(world, client):
+    h = {"Authorization": f"Bearer {f.token(world['admin'])}"}
+    rule = {
+        "jurisdiction": "TH",
+        "trigger": "returned_home",
+        "title": "Local complaint window",
+        "amount": 60,
+        "unit": "days",
+        "citation": "Provincial order",
+        "confidence": "U",
+        "matter_kinds": ["administrative", "administrative"],
+    }
+    r = client.post("/api/v1/deadline-rules", headers=h, json={**rule, "matter_kinds": []})
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["matter_kinds"]
+    r = client.post("/api/v1/deadline-rules", headers=h, json={**rule, "code": "TH-1"})
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["code"]
+    r = client.post("/api/v1/deadline-rules", headers=h, json=rule)
+    assert r.status_code == 201, r.get_json()
+    created = r.get_json()
+    assert created["matter_kinds"] == ["administrative"] and created["roll"] == "forward"
+    assert created["offset_days"] == 0 and created["active"] and not created["verified"]
+    # A period is checked with the rule's other values: 200 years is impossible.
+    years = db.session.scalars(select(DeadlineRule).where(DeadlineRule.unit == "years")).first()
+    r = client.patch(f"/api/v1/deadline-rules/{years.id}", headers=h, json={"amount": 200})
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["amount"]
+    r = client.patch(f"/api/v1/deadline-rules/{created['id']}", headers=h, json={"active": False})
+    assert r.status_code == 200 and r.get_json()["recomputed"] == [] and not r.get_json()["active"]
+    assert r.get_json()["version"] == 2
+
+    closure = {"jurisdiction": "TH", "day": "2026-01-06", "reason": "Decreed substitution day"}
+    r = client.post("/api/v1/closure-days", headers=h, json=closure)
+    assert r.status_code == 201
+    added = r.get_json()
+    assert added["court"] == "" and added["action"] == "closed" and added["recomputed"] == []
+    r = client.post("/api/v1/closure-days", headers=h, json=closure)
+    assert r.status_code == 422 and list(r.get_json()["errors"]) == ["day"]
+    r = client.delete(f"/api/v1/closure-days/{added['id']}", headers=h)
+    assert r.status_code == 200 and r.get_json() == {"recomputed": []}
+
+
+def test_forms_keep_their_messages(world, client, auth):
+    m = f.matter(world, [f.client_case(world)])
+    auth.login("lawyer@test.org")
+    r = client.post(f"/matters/{m.id}/hearings", data={"starts_at": "", "purpose": "Witnesses"})
+    assert r.status_code == 422 and "Use a date and time like 2026-03-05T09:30." in r.get_data(as_text=True)
+    r = client.post(f"/matters/{m.id}/claimants", data={"reference": "", "amount_claimed": "-5"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "No such case, or you are not on its team." in page and "The amount cannot be negative." in page
+    r = client.post(f"/matters/{m.id}/supervisor", data={"supervising_lawyer_id": str(world["social"].id)})
+    assert r.status_code == 422 and "Choose a lawyer of this MDT." in r.get_data(as_text=True)
+    auth.logout()
+    auth.login("admin@test.org")
+    r = client.post(
+        "/admin/rules/new",
+        data={
+            "jurisdiction": "TH",
+            "trigger": "returned_home",
+            "title": "Local complaint window",
+            "amount": "",
+            "unit": "days",
+            "citation": "Provincial order",
+            "confidence": "U",
+        },
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "A whole number from 0 to 36500." in page
+    assert "Choose the kinds of matter the rule applies to." in page

@@ -37,5 +37,6 @@ from mdt.legal.services.matters import (  # noqa: F401
     totals,
     update_claimant,
     update_matter,
+    visible,
     visible_matters,
 )

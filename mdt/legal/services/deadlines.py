@@ -4,6 +4,7 @@ with admin corrections, done and missed. Services flush; the caller commits."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -12,13 +13,11 @@ from sqlalchemy.orm import joinedload
 
 from mdt import clock, policy
 from mdt.audit.services import changes, record
-from mdt.errors import Forbidden, ValidationError, WorkflowError
+from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
-from mdt.legal.calendar import ROLLS, UNITS, CourtCalendar, Period, compute
+from mdt.legal.calendar import CourtCalendar, Period, compute
 from mdt.legal.models import (
-    EVENT_KINDS,
     JURISDICTIONS,
-    MATTER_KINDS,
     ClosureDay,
     Deadline,
     DeadlineChange,
@@ -27,10 +26,17 @@ from mdt.legal.models import (
     MatterEvent,
     MatterLawyer,
 )
+from mdt.legal.schemas import (
+    ClosureDaySchema,
+    DeadlineRuleChangeSchema,
+    DeadlineRuleSchema,
+    EventDateSchema,
+    EventSchema,
+)
 from mdt.legal.signals import deadline_changed
 from mdt.notifications import services as notes
+from mdt.schema import check, load
 from mdt.signals import send
-from mdt.validation import Checker
 
 
 def court_calendar(jurisdiction: str, court: str | None = None) -> CourtCalendar:
@@ -70,16 +76,12 @@ def _computed(rule: DeadlineRule, kind: str, occurred_on: date, calendar: CourtC
 def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, list[Deadline]]:
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    c = Checker(data)
-    c.choice("kind", EVENT_KINDS, required=True)
-    c.day("occurred_on", required=True, not_after=clock.court_today(matter.jurisdiction))
-    c.text("note", max_length=2000)
-    c.raise_if_errors()
+    clean = load(EventSchema, data, today=clock.court_today(matter.jurisdiction))
     event = MatterEvent(
         matter_id=matter.id,
-        kind=c.clean["kind"],
-        occurred_on=c.clean["occurred_on"],
-        note=c.clean.get("note"),
+        kind=clean["kind"],
+        occurred_on=clean["occurred_on"],
+        note=clean.get("note"),
         recorded_by_id=actor.id,
     )
     db.session.add(event)
@@ -118,16 +120,16 @@ def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, l
 
 
 def change_event_date(actor, event: MatterEvent, occurred_on) -> list[Deadline]:
+    """Correct the date of ``event`` (``occurred_on``: the date, or a request's body with it)."""
     matter = event.matter
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    c = Checker({"occurred_on": occurred_on})
-    c.day("occurred_on", required=True, not_after=clock.court_today(matter.jurisdiction))
-    c.raise_if_errors()
+    data = occurred_on if isinstance(occurred_on, Mapping) else {"occurred_on": occurred_on}
+    clean = load(EventDateSchema, data, today=clock.court_today(matter.jurisdiction))
     old = event.occurred_on
-    if c.clean["occurred_on"] == old:
+    if clean["occurred_on"] == old:
         return []
-    event.occurred_on = c.clean["occurred_on"]
+    event.occurred_on = clean["occurred_on"]
     event.confirmed_by_id = None  # a changed date needs a fresh second pair of eyes
     event.confirmed_at = None
     db.session.flush()
@@ -255,35 +257,20 @@ def require_admin(actor) -> None:
 
 def save_closure(actor, data: dict) -> tuple[ClosureDay, list[Deadline]]:
     require_admin(actor)
-    c = Checker(data)
-    c.choice("jurisdiction", JURISDICTIONS, required=True)
-    c.day("day", required=True)
-    c.choice("action", ("closed", "open"), default="closed")
-    c.text("reason", required=True, max_length=300)
-    c.text("court", max_length=200, default="")
-    c.raise_if_errors()
+    clean = load(ClosureDaySchema, data)
     existing = db.session.scalars(
         select(ClosureDay).where(
-            ClosureDay.jurisdiction == c.clean["jurisdiction"],
-            ClosureDay.court == (c.clean["court"] or ""),
-            ClosureDay.day == c.clean["day"],
+            ClosureDay.jurisdiction == clean["jurisdiction"],
+            ClosureDay.court == clean["court"],
+            ClosureDay.day == clean["day"],
         )
     ).first()
     if existing is not None:
-        raise ValidationError(
-            "Exists.", {"day": [str(_l("This day is already corrected; remove it first."))]}
-        )
-    closure = ClosureDay(
-        jurisdiction=c.clean["jurisdiction"],
-        court=c.clean["court"] or "",
-        day=c.clean["day"],
-        action=c.clean["action"] or "closed",
-        reason=c.clean["reason"],
-        created_by_id=actor.id,
-    )
+        check({"day": [_l("This day is already corrected; remove it first.")]})
+    closure = ClosureDay(**clean, created_by_id=actor.id)
     db.session.add(closure)
     db.session.flush()
-    record(actor, "calendar.add", closure, detail={k: v for k, v in c.clean.items()})
+    record(actor, "calendar.add", closure, detail=dict(clean))
     moved = recompute(
         f"court calendar: {closure.day.isoformat()} {closure.action} ({closure.reason})",
         actor,
@@ -307,86 +294,42 @@ def remove_closure(actor, closure: ClosureDay) -> list[Deadline]:
     )
 
 
-def check_rule(data: dict, partial: bool = False) -> dict:
-    c = Checker(data)
-    fields = (
-        data
-        if partial
-        else {
-            **{
-                k: None
-                for k in (
-                    "title",
-                    "citation",
-                    "amount",
-                    "unit",
-                    "roll",
-                    "confidence",
-                    "trigger",
-                    "jurisdiction",
-                )
-            },
-            **data,
-        }
-    )
-    if not partial or "jurisdiction" in fields:
-        c.choice("jurisdiction", JURISDICTIONS, required=True)
-    if not partial or "trigger" in fields:
-        c.choice("trigger", EVENT_KINDS, required=True)
-    if not partial or "title" in fields:
-        c.text("title", required=True, max_length=300)
-    if not partial or "citation" in fields:
-        c.text("citation", required=True, max_length=300)
-    if not partial or "unit" in fields:
-        c.choice("unit", UNITS, required=True)
-    if not partial or "roll" in fields:
-        c.choice("roll", ROLLS, default="forward")
-    if not partial or "confidence" in fields:
-        c.choice("confidence", ("H", "M", "U"), required=True)
-    if "notes" in fields:
-        c.text("notes", max_length=2000)
-    for field, low, high in (("amount", 0, 36500), ("offset_days", -365, 365)):
-        if field in fields or (field == "amount" and not partial):
-            raw = c.data.get(field)
-            try:
-                value = int(raw)
-                if str(raw).strip() != str(value) and not isinstance(raw, int):
-                    raise ValueError
-                if not low <= value <= high:
-                    raise ValueError
-                c.clean[field] = value
-            except (TypeError, ValueError):
-                c.error(field, _l("A whole number from %(low)s to %(high)s.", low=low, high=high))
-    if "matter_kinds" in fields:
-        kinds = c.data.get("matter_kinds")
-        if isinstance(kinds, str):
-            kinds = [kinds]
-        if not kinds or not isinstance(kinds, list) or any(k not in MATTER_KINDS for k in kinds):
-            c.error("matter_kinds", _l("Choose the kinds of matter the rule applies to."))
-        else:
-            c.clean["matter_kinds"] = sorted(set(kinds))
-    elif not partial:
-        c.error("matter_kinds", _l("Choose the kinds of matter the rule applies to."))
-    if "active" in fields:
-        c.boolean("active", True)
-    unit, amount = c.clean.get("unit"), c.clean.get("amount")
-    limits = {"days": 36500, "working_days": 3650, "months": 1200, "years": 100}
-    if unit and amount is not None and amount > limits[unit]:
-        c.error("amount", _l("That period is impossible for this unit."))
-    if amount == 0 and c.clean.get("offset_days", 0) == 0 and unit == "working_days":
-        c.error("amount", _l("That period is impossible for this unit."))
-    c.raise_if_errors()
-    return c.clean
+# The longest period each unit can express (the amount of a rule is at most 36500).
+LONGEST = {"days": 36500, "working_days": 3650, "months": 1200, "years": 100}
+
+
+def check_rule(data: dict, partial: bool = False, rule: DeadlineRule | None = None) -> dict:
+    """What ``data`` sets on a rule (``partial``: only the fields given, checked with the
+    ``rule``'s other values): a period its unit can express."""
+    clean = load(DeadlineRuleChangeSchema if partial else DeadlineRuleSchema, data, partial=partial)
+    unit = clean.get("unit", getattr(rule, "unit", None))
+    amount = clean.get("amount", getattr(rule, "amount", None))
+    offset = clean.get("offset_days", getattr(rule, "offset_days", 0))
+    touched = {"unit", "amount", "offset_days"} & set(clean)
+    if touched and unit in LONGEST and amount is not None:
+        if amount > LONGEST[unit] or (amount == 0 and not offset and unit == "working_days"):
+            check({"amount": [_l("That period is impossible for this unit.")]})
+    return clean
+
+
+def _free_code(jurisdiction: str) -> str:
+    count = db.session.scalar(select(func.count()).select_from(DeadlineRule)) or 0
+    taken = set(db.session.scalars(select(DeadlineRule.code)))
+    number = count + 1
+    while f"{jurisdiction}-X{number}" in taken:
+        number += 1
+    return f"{jurisdiction}-X{number}"
 
 
 def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[DeadlineRule, list[Deadline]]:
     require_admin(actor)
     if rule is None:
         clean = check_rule(data)
-        code = (data.get("code") or "").strip()[:20] or None
-        count = db.session.scalar(select(func.count()).select_from(DeadlineRule))
+        code = clean.pop("code", None)
+        if code and db.session.scalar(select(DeadlineRule.id).where(DeadlineRule.code == code)):
+            check({"code": [_l("This code is already used.")]})
         rule = DeadlineRule(
-            code=code or f"{clean['jurisdiction']}-X{count + 1}",
+            code=code or _free_code(clean["jurisdiction"]),
             pack=f"{clean['jurisdiction']}-local",
             version=1,
             **clean,
@@ -395,7 +338,8 @@ def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[Dead
         db.session.flush()
         record(actor, "rule.create", rule, detail=clean)
         return rule, []
-    clean = check_rule(data, partial=True)
+    clean = check_rule(data, partial=True, rule=rule)
+    clean.pop("code", None)  # a rule keeps its code
     changed = changes(rule, clean)
     if not changed:
         return rule, []

@@ -4,71 +4,56 @@ interpreter, witness preparation) and attendance around each. Services flush; th
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from mdt import clock, policy
 from mdt.audit.services import changes, record
-from mdt.directory.models import Member
-from mdt.errors import Forbidden, ValidationError
+from mdt.errors import Forbidden
 from mdt.extensions import db
 from mdt.legal.models import (
-    HEARING_STATUSES,
     Hearing,
     HearingAttendance,
     HearingSupport,
     LegalMatter,
 )
+from mdt.legal.schemas import HearingChangeSchema, HearingSchema, SupportSchema
 from mdt.legal.signals import hearing_changed
+from mdt.schema import check, load
 from mdt.signals import send
-from mdt.validation import Checker
 
 
-def _parse_starts_at(raw, zone: str) -> datetime | None:
-    if isinstance(raw, datetime):
-        value = raw
-    else:
-        try:
-            value = datetime.fromisoformat(str(raw))
-        except ValueError:
-            return None
-    if value.tzinfo is None:  # a local time in the court's zone (the web form's datetime-local)
-        value = value.replace(tzinfo=ZoneInfo(zone))
-    return value.astimezone(UTC)
+def _zone(matter: LegalMatter) -> str:
+    """Times given without an offset are the court's local times."""
+    return clock.COURT_ZONES[matter.jurisdiction]
+
+
+def _new_support(hearing: Hearing) -> None:
+    for kind in ("transport", "lodging", "interpreter", "witness_preparation"):
+        hearing.support.append(HearingSupport(kind=kind))
 
 
 def schedule_hearing(actor, matter: LegalMatter, data: dict) -> Hearing:
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    c = Checker(data)
-    starts_at = _parse_starts_at(c.data.get("starts_at"), clock.COURT_ZONES[matter.jurisdiction])
-    if starts_at is None:
-        c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
-    elif starts_at < clock.now():
-        c.error("starts_at", _l("A new hearing cannot be in the past."))
-    c.text("purpose", required=True, max_length=300)
-    c.text("location", max_length=300)
-    c.raise_if_errors()
+    clean = load(HearingSchema, data, zone=_zone(matter))
     hearing = Hearing(
         matter_id=matter.id,
-        starts_at=starts_at,
-        purpose=c.clean["purpose"],
-        location=c.clean.get("location"),
+        starts_at=clean["starts_at"],
+        purpose=clean["purpose"],
+        location=clean.get("location"),
         created_by_id=actor.id,
     )
     db.session.add(hearing)
-    for kind in ("transport", "lodging", "interpreter", "witness_preparation"):
-        hearing.support.append(HearingSupport(kind=kind))
+    _new_support(hearing)
     matter.updated_at = clock.now()
     db.session.flush()
     record(
         actor,
         "hearing.schedule",
         hearing,
-        detail={"matter_id": matter.id, "starts_at": starts_at, "purpose": hearing.purpose},
+        detail={"matter_id": matter.id, "starts_at": hearing.starts_at, "purpose": hearing.purpose},
     )
     send(hearing_changed, [hearing.id])
     return hearing
@@ -78,30 +63,11 @@ def update_hearing(actor, hearing: Hearing, data: dict) -> dict:
     matter = hearing.matter
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    c = Checker(data)
-    zone = clock.COURT_ZONES[matter.jurisdiction]
-    if "starts_at" in c.data:
-        starts_at = _parse_starts_at(c.data.get("starts_at"), zone)
-        if starts_at is None:
-            c.error("starts_at", _l("Use a date and time like 2026-03-05T09:30."))
-        else:
-            c.clean["starts_at"] = starts_at
-    if "status" in c.data:
-        c.choice("status", HEARING_STATUSES, required=True)
-    for field, size in (("purpose", 300), ("location", 300), ("outcome_notes", 5000)):
-        if field in c.data:
-            c.text(field, required=(field == "purpose"), max_length=size)
-    next_at = None
-    if c.clean.get("status") == "adjourned":
-        next_at = (
-            _parse_starts_at(c.data.get("next_starts_at"), zone) if c.data.get("next_starts_at") else None
-        )
-        if next_at is None:
-            c.error("next_starts_at", _l("Adjourning needs the new date and time."))
-        elif next_at < clock.now():
-            c.error("next_starts_at", _l("A new hearing cannot be in the past."))
-    c.raise_if_errors()
-    changed = changes(hearing, c.clean)
+    clean = load(HearingChangeSchema, data, partial=True, zone=_zone(matter))
+    next_at = clean.pop("next_starts_at", None)  # the follow-up hearing, when adjourned
+    if clean.get("status") != "adjourned":
+        next_at = None
+    changed = changes(hearing, clean)
     if next_at is not None:
         follow = Hearing(
             matter_id=matter.id,
@@ -113,8 +79,7 @@ def update_hearing(actor, hearing: Hearing, data: dict) -> dict:
         db.session.add(follow)
         db.session.flush()
         hearing.next_hearing_id = follow.id
-        for kind in ("transport", "lodging", "interpreter", "witness_preparation"):
-            follow.support.append(HearingSupport(kind=kind))
+        _new_support(follow)
         changed["next_hearing"] = [None, next_at]
     if changed:
         matter.updated_at = clock.now()
@@ -131,28 +96,20 @@ def update_support(actor, hearing: Hearing, data: dict) -> dict:
     matter = hearing.matter
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    members = {m.id for m in db.session.scalars(select(Member).where(Member.mdt_id == matter.mdt_id))}
-    claimant_ids = {cl.id for cl in matter.claimants}
-    errors = {}
+    clean = load(SupportSchema, data, mdt_id=matter.mdt_id)
     lines = {s.id: s for s in hearing.support}
+    if any(item["id"] not in lines for item in clean["support"]):
+        check({"support": [_l("Choose from the list.")]})
     changed = {}
-    for item in data.get("support") or []:
-        line = lines.get(item.get("id"))
-        if line is None:
-            errors.setdefault("support", [str(_l("Choose from the list."))])
-            continue
-        owner = item.get("owner_id")
-        owner = int(owner) if owner not in (None, "") and str(owner).isdigit() else None
-        if owner is not None and owner not in members:
-            errors.setdefault("support", [str(_l("No such member in this MDT."))])
-            continue
-        done = bool(item.get("done"))
+    for item in clean["support"]:
+        line = lines[item["id"]]
+        owner, done = item.get("owner_id"), item["done"]
         if (line.owner_id, line.done) != (owner, done):
             changed[f"{line.kind}"] = [[line.owner_id, line.done], [owner, done]]
             line.owner_id, line.done = owner, done
-    attending = data.get("attending")
+    attending = clean.get("attending")
     if attending is not None:
-        wanted = {int(x) for x in attending if str(x).isdigit()} & claimant_ids
+        wanted = set(attending) & {cl.id for cl in matter.claimants}
         current = set(
             db.session.scalars(
                 select(HearingAttendance.claimant_id).where(HearingAttendance.hearing_id == hearing.id)
@@ -164,8 +121,6 @@ def update_support(actor, hearing: Hearing, data: dict) -> dict:
             db.session.delete(db.session.get(HearingAttendance, (hearing.id, claimant_id)))
         if wanted != current:
             changed["attending"] = [sorted(current), sorted(wanted)]
-    if errors:
-        raise ValidationError("Some fields are not valid.", errors)
     if changed:
         db.session.flush()
         record(actor, "hearing.support", hearing, detail={"matter_id": matter.id, "changes": changed})

@@ -5,6 +5,7 @@ an audit row in the same transaction."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -13,16 +14,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import clock, consent, policy
 from mdt.audit.services import changes, record
-from mdt.cases.models import INTERMEDIARY_KINDS, Case
+from mdt.cases.models import Case
 from mdt.cases.services import intermediary_for
-from mdt.directory.models import Member
 from mdt.errors import Forbidden, NotFound, WorkflowError
 from mdt.extensions import db
 from mdt.legal.models import (
-    CLAIMANT_STATUSES,
-    JURISDICTIONS,
-    MATTER_KINDS,
-    MATTER_STAGES,
     Claimant,
     Deadline,
     Hearing,
@@ -31,9 +27,17 @@ from mdt.legal.models import (
     MatterLink,
     MatterRespondent,
 )
+from mdt.legal.schemas import (
+    COURT_CURRENCY,
+    NOT_ON_TEAM,
+    ClaimantChangeSchema,
+    MatterCreateSchema,
+    MatterUpdateSchema,
+    NewClaimantSchema,
+)
 from mdt.legal.signals import matter_changed
+from mdt.schema import check, load
 from mdt.signals import send
-from mdt.validation import Checker
 
 COURT_ZONES = clock.COURT_ZONES
 
@@ -71,83 +75,83 @@ def _require_creator(user) -> None:
         raise Forbidden("Lawyers and coordinators open legal matters.")
 
 
-def _intermediary(mdt_id: int, raw: dict, c: Checker, i: int):
+def _claimants_errors(actor, claimants: list[dict], prefix: str, taken: set[int]) -> dict:
+    """Each claimant's case must be one the actor may read, and a claimant only once."""
+    errors: dict[str, list] = {}
+    for i, claimant in enumerate(claimants):
+        case = claimant["case_id"]
+        field = f"{prefix}[{i}].case_id" if prefix else "case_id"
+        if not policy.can(actor, "case.view", case):
+            errors[field] = [NOT_ON_TEAM]
+        elif case.id in taken:
+            errors[field] = [_l("This case is already a claimant.")]
+        taken.add(case.id)
+    return errors
 
-    rc = Checker(raw, f"respondents[{i}].")
-    rc.text("name", required=True, max_length=200)
-    rc.choice("kind", INTERMEDIARY_KINDS, required=True)
-    c.merge(rc)
-    if rc.errors:
-        return None
-    return intermediary_for(mdt_id, rc.clean["name"], rc.clean["kind"], None)
 
-
-def _check_claimant(actor, raw: dict, prefix: str, default_currency: str):
-    c = Checker(raw, prefix)
-    case = None
-    try:
-        case = db.session.get(Case, int(raw.get("case_id")))
-    except (TypeError, ValueError, AttributeError):
-        case = None
-    if case is None or not policy.can(actor, "case.view", case):
-        c.error("case_id", _l("No such case, or you are not on its team."))
-    c.money("amount_claimed")
-    c.currency("currency", default_currency)
-    return c, case
+def visible(user, matter: LegalMatter) -> dict:
+    """What ``user`` may see of ``matter``, as the API answers it (``MatterSchema``): the
+    claimants on cases they may read and a count of the others; totals over all of them."""
+    shown = [cl for cl in matter.claimants if policy.can(user, "case.view", cl.case)]
+    return {
+        "id": matter.id,
+        "kind": matter.kind,
+        "jurisdiction": matter.jurisdiction,
+        "title": matter.title,
+        "forum": matter.forum,
+        "docket_no": matter.docket_no,
+        "stage": matter.stage,
+        "lawyer_ids": [link.member_id for link in matter.lawyers],
+        "supervising_lawyer_id": matter.supervising_lawyer_id,
+        "respondents": [r.intermediary for r in matter.respondents],
+        "claimants": shown,
+        "claimants_total": len(matter.claimants),
+        "claimants_hidden": len(matter.claimants) - len(shown),
+        "claimants_active": sum(1 for cl in matter.claimants if cl.status == "active"),
+        "totals": totals(matter),
+        "linked_matter_ids": linked_ids(matter),
+        "created_at": matter.created_at,
+        "updated_at": matter.updated_at,
+    }
 
 
 def create_matter(actor, data: dict) -> LegalMatter:
     _require_creator(actor)
-    c = Checker(data)
-    c.choice("kind", MATTER_KINDS, required=True)
-    c.choice("jurisdiction", JURISDICTIONS, required=True)
-    c.text("title", required=True, max_length=300)
-    c.text("forum", max_length=200)
-    c.text("docket_no", max_length=100)
-    c.choice("stage", MATTER_STAGES, default="fact_finding")
-    currency = {"TH": "THB", "PH": "PHP"}.get(c.clean.get("jurisdiction"), actor.mdt.currency)
-    respondents = []
-    for i, raw in enumerate(data.get("respondents") or []):
-        respondents.append(_intermediary(actor.mdt_id, raw if isinstance(raw, dict) else {}, c, i))
-    claimants = []
-    for i, raw in enumerate(data.get("claimants") or []):
-        cc, case = _check_claimant(actor, raw if isinstance(raw, dict) else {}, f"claimants[{i}].", currency)
-        c.merge(cc)
-        claimants.append((case, cc.clean))
-    lawyer_ids = data.get("lawyer_ids") or []
-    lawyers = []
-    for member_id in lawyer_ids:
-        member = db.session.get(Member, member_id) if isinstance(member_id, int) else None
-        if member is None or member.mdt_id != actor.mdt_id:
-            c.error("lawyer_ids", _l("No such member in this MDT."))
-        else:
-            lawyers.append(member)
-    c.raise_if_errors()
-    for case, _clean in claimants:
-        consent.require_legal_action(case)
+    raw = data.get("jurisdiction") if isinstance(data, Mapping) else None
+    currency = COURT_CURRENCY.get(raw.strip() if isinstance(raw, str) else "", actor.mdt.currency)
+    clean = load(MatterCreateSchema, data, mdt_id=actor.mdt_id, currency=currency)
+    check(_claimants_errors(actor, clean["claimants"], "claimants", set()))
+    for claimant in clean["claimants"]:
+        consent.require_legal_action(claimant["case_id"])
     matter = LegalMatter(
         mdt_id=actor.mdt_id,
-        kind=c.clean["kind"],
-        jurisdiction=c.clean["jurisdiction"],
-        title=c.clean["title"],
-        forum=c.clean.get("forum"),
-        docket_no=c.clean.get("docket_no"),
-        stage=c.clean.get("stage") or "fact_finding",
+        kind=clean["kind"],
+        jurisdiction=clean["jurisdiction"],
+        title=clean["title"],
+        forum=clean.get("forum"),
+        docket_no=clean.get("docket_no"),
+        stage=clean["stage"],
         created_by_id=actor.id,
     )
     db.session.add(matter)
+    lawyers = list(dict.fromkeys(clean["lawyer_ids"]))  # in order, each once
     if actor.has_role("lawyer") and actor not in lawyers:
         lawyers.insert(0, actor)
     for member in lawyers:
         matter.lawyers.append(MatterLawyer(member_id=member.id))
-    for intermediary in respondents:
-        if intermediary is not None and intermediary.id not in {
-            r.intermediary_id for r in matter.respondents
-        }:
+    named: set[int] = set()
+    for respondent in clean["respondents"]:
+        intermediary = intermediary_for(actor.mdt_id, respondent["name"], respondent["kind"], None)
+        if intermediary.id not in named:
+            named.add(intermediary.id)
             matter.respondents.append(MatterRespondent(intermediary_id=intermediary.id))
-    for case, clean in claimants:
+    for claimant in clean["claimants"]:
         matter.claimants.append(
-            Claimant(case_id=case.id, currency=clean["currency"], amount_claimed=clean.get("amount_claimed"))
+            Claimant(
+                case_id=claimant["case_id"].id,
+                currency=claimant["currency"],
+                amount_claimed=claimant.get("amount_claimed"),
+            )
         )
     db.session.flush()
     record(
@@ -169,34 +173,21 @@ def create_matter(actor, data: dict) -> LegalMatter:
 def update_matter(actor, matter: LegalMatter, data: dict) -> dict:
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    c = Checker(data)
-    for field, size in (("title", 300), ("forum", 200), ("docket_no", 100)):
-        if field in c.data:
-            c.text(field, required=(field == "title"), max_length=size)
-    if "stage" in c.data:
-        c.choice("stage", MATTER_STAGES, required=True)
-    if "supervising_lawyer_id" in c.data:
-        supervisor = c.pick(
-            "supervising_lawyer_id", Member, mdt_id=matter.mdt_id, message=_l("Choose a lawyer of this MDT.")
-        )
+    clean = load(MatterUpdateSchema, data, partial=True, mdt_id=matter.mdt_id)
+    errors: dict[str, list] = {}
+    if "supervising_lawyer_id" in clean:
+        supervisor = clean["supervising_lawyer_id"]
         if supervisor is not None and not supervisor.has_role("lawyer"):
-            c.error("supervising_lawyer_id", _l("Choose a lawyer of this MDT."))
-        elif supervisor is None and "supervising_lawyer_id" not in c.errors:
-            c.clean["supervising_lawyer_id"] = None
-    links = data.get("linked_matter_ids")
-    linked = []
-    if links is not None:
-        for other_id in links if isinstance(links, list) else [None]:
-            other = db.session.get(LegalMatter, other_id) if isinstance(other_id, int) else None
-            if other is None or other.mdt_id != matter.mdt_id or other.id == matter.id:
-                c.error("linked_matter_ids", _l("No such legal matter in this MDT."))
-            else:
-                linked.append(other.id)
-    c.raise_if_errors()
-    changed = changes(matter, c.clean)
+            errors["supervising_lawyer_id"] = [_l("Choose a lawyer of this MDT.")]
+        clean["supervising_lawyer_id"] = getattr(supervisor, "id", None)
+    links = clean.pop("linked_matter_ids", None)
+    if links is not None and any(other.id == matter.id for other in links):
+        errors["linked_matter_ids"] = [_l("No such legal matter in this MDT.")]
+    check(errors)
+    changed = changes(matter, clean)
     if links is not None:
         old = set(linked_ids(matter))
-        new = set(linked)
+        new = {other.id for other in links}
         for other_id in new - old:
             db.session.add(MatterLink(low_id=min(matter.id, other_id), high_id=max(matter.id, other_id)))
         for other_id in old - new:
@@ -226,14 +217,14 @@ def linked_ids(matter: LegalMatter) -> list[int]:
 def add_claimant(actor, matter: LegalMatter, data: dict) -> Claimant:
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    default = {"TH": "THB", "PH": "PHP"}[matter.jurisdiction]
-    c, case = _check_claimant(actor, data, "", default)
-    c.raise_if_errors()
+    clean = load(NewClaimantSchema, data, mdt_id=matter.mdt_id, currency=COURT_CURRENCY[matter.jurisdiction])
+    case = clean["case_id"]
+    check(_claimants_errors(actor, [clean], "", set()))
     if any(cl.case_id == case.id for cl in matter.claimants):
         raise WorkflowError(str(_l("This case is already a claimant.")))
     consent.require_legal_action(case)
     claimant = Claimant(
-        case_id=case.id, currency=c.clean["currency"], amount_claimed=c.clean.get("amount_claimed")
+        case_id=case.id, currency=clean["currency"], amount_claimed=clean.get("amount_claimed")
     )
     matter.claimants.append(claimant)
     db.session.flush()
@@ -245,29 +236,8 @@ def add_claimant(actor, matter: LegalMatter, data: dict) -> Claimant:
 def update_claimant(actor, matter: LegalMatter, claimant: Claimant, data: dict) -> dict:
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    c = Checker(data)
-    if "status" in c.data:
-        c.choice("status", CLAIMANT_STATUSES, required=True)
-    for field in ("amount_claimed", "amount_awarded", "amount_received"):
-        if field in c.data:
-            c.money(field)
-    if "currency" in c.data:
-        c.currency("currency", claimant.currency)
-    relief = data.get("debt_relief")
-    if relief is not None:
-        if not isinstance(relief, dict):
-            c.error("debt_relief", _l("Expected an object."))
-        else:
-            rc = Checker(relief, "debt_relief.")
-            if "loan_cancelled" in relief:
-                c.clean["loan_cancelled"] = rc.boolean("loan_cancelled")
-            if "collateral_returned" in relief:
-                c.clean["collateral_returned"] = rc.boolean("collateral_returned")
-            if "note" in relief:
-                c.clean["debt_relief_note"] = rc.text("note", max_length=2000)
-            c.merge(rc)
-    c.raise_if_errors()
-    changed = changes(claimant, c.clean)
+    clean = load(ClaimantChangeSchema, data, partial=True, currency=claimant.currency)
+    changed = changes(claimant, clean)
     if changed:
         matter.updated_at = clock.now()
         db.session.flush()
