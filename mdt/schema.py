@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
@@ -60,6 +60,10 @@ def _fail(message, **kwargs) -> ma.ValidationError:
     return ma.ValidationError(str(message) % kwargs if kwargs else str(message))
 
 
+def _strict() -> bool:
+    return has_request_context() and request.path.startswith("/api/")
+
+
 # ---------------------------------------------------------------- fields
 
 
@@ -86,15 +90,21 @@ class Field(fields.Field):
         return ma.ValidationError(message.format(**kwargs) if kwargs else message)
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
-        if isinstance(value, str) and not value.strip():
+        # A form sends "" for an empty field: that means "not given". The API means what it
+        # writes: "" for a date, an amount or a code is as invalid as any other wrong value.
+        if isinstance(value, str) and not value.strip() and (self.blank_is_missing or not _strict()):
             value = None
             if not self.required:
                 return self.load_default if self.load_default is not ma.missing else None
         return super().deserialize(value, attr, data, **kwargs)
 
+    blank_is_missing = False
+
 
 class Text(Field, fields.String):
-    """Trimmed text of at most ``max_length`` characters."""
+    """Trimmed text of at most ``max_length`` characters (blank is "not given")."""
+
+    blank_is_missing = True
 
     def __init__(self, *args, max_length: int = 200, **kwargs):
         self.max_length = max_length
@@ -183,11 +193,11 @@ class Money(Field, fields.Decimal):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, places=2, as_string=True, **kwargs)
         self.describe(type="string")
-        self.describe(pattern=r"^\d+\.\d{2}$")
+        self.describe(pattern=r"^\s*\d{1,12}(\.\d{1,2})?\s*$")
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool):
-            raise _fail(_l("Enter an amount like 191374.00."))
+        if isinstance(value, bool) or (_strict() and not isinstance(value, str)):
+            raise _fail(_l("Enter an amount like 191374.00."))  # the API sends decimal strings
         if isinstance(value, float):
             value = repr(value)
         try:
@@ -206,7 +216,7 @@ class Country(Field, fields.String):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.describe(pattern="^[A-Z]{2}$")
+        self.describe(pattern=r"^\s*[A-Za-z]{2}\s*$")
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = str(value).strip().upper()
@@ -220,10 +230,11 @@ class Currency(Field, fields.String):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.describe(pattern="^[A-Z]{3}$")
+        self.describe(pattern=r"^\s*[A-Za-z]{3}\s*$")
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
-        if value is ma.missing or value is None or (isinstance(value, str) and not value.strip()):
+        blank = isinstance(value, str) and not value.strip() and not _strict()
+        if value is ma.missing or value is None or blank:
             return context().get("currency", "THB")
         return super().deserialize(value, attr, data, **kwargs)
 
@@ -248,6 +259,8 @@ class Flag(Field, fields.Boolean):
     def deserialize(self, value, attr=None, data=None, **kwargs):
         if value is None:  # an unticked box, or null: no
             return False
+        if _strict() and value is not ma.missing and not isinstance(value, bool):
+            raise self.make_error("invalid")  # the API sends true or false
         return super().deserialize(value, attr, data, **kwargs)
 
 
@@ -258,8 +271,10 @@ class Tristate(Field, fields.Boolean):
     falsy = Flag.falsy
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
-        if value in (None, "", "unknown"):
+        if value is None or (not _strict() and value in ("", "unknown")):
             return None
+        if _strict() and value is not ma.missing and not isinstance(value, bool):
+            raise self.make_error("invalid")  # the API sends true, false or null
         return super().deserialize(value, attr, data, **kwargs)
 
 
@@ -391,10 +406,6 @@ def flat_errors(exc: ma.ValidationError) -> dict[str, list[str]]:
     return _flatten(exc.normalized_messages())
 
 
-def _strict() -> bool:
-    return has_request_context() and request.path.startswith("/api/")
-
-
 def load(schema: ma.Schema | type[ma.Schema], data: Any, *, partial: bool = False, **given) -> dict:
     """Validate ``data`` with ``schema`` and return what it means, or raise one ValidationError
     with every message at its field. ``given``: what fields may need (``today``, ``mdt_id``,
@@ -409,6 +420,11 @@ def load(schema: ma.Schema | type[ma.Schema], data: Any, *, partial: bool = Fals
             return instance.load(data, partial=partial, unknown=RAISE if _strict() else EXCLUDE)
     except ma.ValidationError as exc:
         raise ValidationError("Some fields are not valid.", flat_errors(exc)) from None
+
+
+def refuse(field: str, message) -> NoReturn:
+    """Refuse the input with ``message`` at ``field`` (a service's own rule)."""
+    raise ValidationError("Some fields are not valid.", {field: [str(message)]})
 
 
 def check(errors: dict[str, list[str]]) -> None:

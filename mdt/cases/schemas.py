@@ -77,6 +77,11 @@ class PersonSchema(Schema):
         return data
 
 
+class PersonChangeSchema(PersonSchema):
+    """A change to a returnee's record: only the fields given (none is required), each checked as
+    when the person was registered."""
+
+
 class EpisodeSchema(Schema):
     """One migration episode: where, how, and what it cost the person."""
 
@@ -112,7 +117,7 @@ class CaseCreateSchema(Schema):
 class CaseUpdateSchema(Schema):
     """Change a case (PATCH: only the fields given)."""
 
-    person = Nested(PersonSchema)  # loaded partially too: only the fields given
+    person = Nested(PersonChangeSchema(partial=True))
     source = Choice(SOURCES, required=True)
     lead_agency_id = Ref(Agency, message=_l("No such agency in this MDT."))
     summary = Text(max_length=5000)

@@ -47,8 +47,8 @@ from mdt.schema import (
 
 # The currency of a claim when none is given: the court's.
 COURT_CURRENCY = {"TH": "THB", "PH": "PHP"}
-# An ISO 4217 code, any case; empty or missing: the court's (or, in a change, the claim's).
-CLAIM_CURRENCY = {"pattern": r"^\s*([A-Za-z]{3})?\s*$", "description": "ISO 4217; empty: the court's"}
+# An ISO 4217 code; missing: the court's (or, in a change, the claim's).
+CLAIM_CURRENCY = {"description": "ISO 4217; missing: the court's"}
 
 WHOLE_NUMBER = _l("A whole number from %(low)s to %(high)s.", low=0, high=36500)
 NOT_ON_TEAM = _l("No such case, or you are not on its team.")

@@ -57,7 +57,7 @@ def new():
 def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None):
     matter = legal.read_matter(current_user, matter_id)
     deadlines = legal.matter_deadlines(matter)
-    history = {}
+    history: dict[int, list[DeadlineChange]] = {}
     if deadlines:
         for change in db.session.scalars(
             select(DeadlineChange)
@@ -182,7 +182,9 @@ def update_claimant(matter_id: int, claimant_id: int):
         claimant = next((c for c in matter.claimants if c.id == claimant_id), None)
         if claimant is None or not policy.can(current_user, "case.view", claimant.case):
             raise NotFound("No such claimant.")
-        data = {k: request.form.get(k) for k in ("status", "amount_awarded", "amount_received")}
+        data: dict[str, object] = {
+            k: request.form.get(k) for k in ("status", "amount_awarded", "amount_received")
+        }
         data["debt_relief"] = {
             "loan_cancelled": "loan_cancelled" in request.form,
             "collateral_returned": "collateral_returned" in request.form,

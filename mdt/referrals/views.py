@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -199,6 +200,7 @@ def new():
     ).all()
     errors = {}
     status = 200
+    values: Mapping
     if request.method == "POST":
         values = request.form
         data = form_dict(request.form)

@@ -70,7 +70,7 @@ class ClockTime(Field, fields.String):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.metadata.setdefault("pattern", r"^\d{2}:\d{2}$")
+        self.describe(pattern=r"^\d{2}:\d{2}$")
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:

@@ -23,7 +23,8 @@ def schedule_overdue() -> int:
     """Derive again every deadline and action item past its date (in its MDT's zone) and not
     closed, which schedules tomorrow morning's overdue reminder."""
 
-    deadlines, actions = [], []
+    deadlines: list[int] = []
+    actions: list[int] = []
     for mdt in db.session.scalars(select(Mdt)):
         today = clock.today(mdt)
         deadlines += db.session.scalars(

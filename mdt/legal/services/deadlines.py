@@ -119,7 +119,7 @@ def record_event(actor, matter: LegalMatter, data: dict) -> tuple[MatterEvent, l
     return event, created
 
 
-def change_event_date(actor, event: MatterEvent, occurred_on) -> list[Deadline]:
+def change_event_date(actor, event: MatterEvent, occurred_on) -> list[int]:
     """Correct the date of ``event`` (``occurred_on``: the date, or a request's body with it)."""
     matter = event.matter
     if not policy.can(actor, "matter.edit", matter):
@@ -255,7 +255,7 @@ def require_admin(actor) -> None:
         raise Forbidden("Only administrators manage rules and court calendars.")
 
 
-def save_closure(actor, data: dict) -> tuple[ClosureDay, list[Deadline]]:
+def save_closure(actor, data: dict) -> tuple[ClosureDay, list[int]]:
     require_admin(actor)
     clean = load(ClosureDaySchema, data)
     existing = db.session.scalars(
@@ -279,7 +279,7 @@ def save_closure(actor, data: dict) -> tuple[ClosureDay, list[Deadline]]:
     return closure, moved
 
 
-def remove_closure(actor, closure: ClosureDay) -> list[Deadline]:
+def remove_closure(actor, closure: ClosureDay) -> list[int]:
     require_admin(actor)
     jurisdiction, day, reason = closure.jurisdiction, closure.day, closure.reason
     record(
@@ -321,7 +321,7 @@ def _free_code(jurisdiction: str) -> str:
     return f"{jurisdiction}-X{number}"
 
 
-def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[DeadlineRule, list[Deadline]]:
+def save_rule(actor, data: dict, rule: DeadlineRule | None = None) -> tuple[DeadlineRule, list[int]]:
     require_admin(actor)
     if rule is None:
         clean = check_rule(data)
@@ -379,7 +379,7 @@ def mark_done(actor, deadline: Deadline) -> Deadline:
 def mark_missed() -> int:
     """Open deadlines whose last day has passed in their court's calendar become missed.
     Idempotent."""
-    overdue = []
+    overdue: list[Deadline] = []
     for jurisdiction in JURISDICTIONS:
         overdue += db.session.scalars(
             select(Deadline)

@@ -109,16 +109,16 @@ def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
                 "args": {"key": "referral", "service": service, "on": respond_by.isoformat()},
             }
         )
-    for item in db.session.scalars(
+    for action in db.session.scalars(
         select(ActionItem)
         .where(ActionItem.mdt_id == mdt_id, ActionItem.done_at.is_(None), ActionItem.due_on < today)
         .order_by(ActionItem.due_on)
     ):
         found["action_overdue"].append(
             {
-                "case_id": item.case_id,
-                "title": item.title,
-                "args": {"key": "action", "on": item.due_on.isoformat()},
+                "case_id": action.case_id,
+                "title": action.title,
+                "args": {"key": "action", "on": action.due_on.isoformat()},
             }
         )
     for (case_id,) in db.session.execute(
@@ -335,7 +335,7 @@ def agenda_for(user, meeting: Meeting) -> list[AgendaRow]:
                 reason=item.reason,
                 case_id=item.case_id,
                 visible=visible,
-                title=item.title if visible else references.get(item.case_id, ""),
+                title=item.title if visible else references.get(item.case_id or 0, ""),
                 person=shown[item.case_id].person.full_name if item.case_id in shown else None,
                 detail=item_detail(item) if visible else "",
                 discussion=item.discussion if visible else None,

@@ -30,7 +30,7 @@ from mdt.meetings.services.agenda import propose_agenda
 from mdt.meetings.services.common import given, require_coordinator
 from mdt.meetings.signals import meeting_changed
 from mdt.notifications import services as notes
-from mdt.schema import check, load
+from mdt.schema import check, load, refuse
 from mdt.signals import send
 
 
@@ -45,18 +45,19 @@ def next_host(series: MeetingSeries) -> int | None:
     if not series.rotation:
         return None
     held = db.session.scalar(select(func.count()).select_from(Meeting).where(Meeting.series_id == series.id))
-    return series.rotation[held % len(series.rotation)]
+    return series.rotation[(held or 0) % len(series.rotation)]
 
 
 def create_meeting(actor, data: dict) -> Meeting:
     require_coordinator(actor)
     clean = load(MeetingSchema, data, **given(actor))
-    series, host = clean.get("series_id"), clean.get("host_agency_id")
+    series: MeetingSeries | None = clean.get("series_id")
+    host: Agency | None = clean.get("host_agency_id")
     if host is None and series is not None:
         rotating = next_host(series)
         host = db.session.get(Agency, rotating) if rotating is not None else None
     if host is None or host.mdt_id != actor.mdt_id:
-        check({"host_agency_id": [_l("Choose the host agency.")]})
+        refuse("host_agency_id", _l("Choose the host agency."))
     starts_at = clean["starts_at"]
     ends_at = clean.get("ends_at") or starts_at + timedelta(hours=2)  # two hours unless said otherwise
     if series is not None:
@@ -147,9 +148,12 @@ def occurrences(series: MeetingSeries, zone: str, after: datetime, count: int) -
     """The next ``count`` start times (UTC) of the series after ``after``, computed in the MDT's
     zone so that "9:30 on the first Thursday" stays 9:30 local."""
     tz = ZoneInfo(zone)
+    if series.dtstart is None or not series.rrule:
+        return []
     local_start = series.dtstart.astimezone(tz).replace(tzinfo=None)
     rule = rrulestr(series.rrule, dtstart=local_start)
-    out, cursor = [], max(after.astimezone(tz).replace(tzinfo=None), local_start - timedelta(seconds=1))
+    out: list[datetime] = []
+    cursor = max(after.astimezone(tz).replace(tzinfo=None), local_start - timedelta(seconds=1))
     while len(out) < count:
         cursor = rule.after(cursor)
         if cursor is None:

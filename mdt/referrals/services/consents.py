@@ -92,7 +92,7 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
 
 def withdraw_consent(actor, recorded: Consent, reason: str | Mapping | None = None) -> dict:
     """Withdraw ``recorded``; ``reason``: text, or the request's data (``ReasonSchema``)."""
-    case = db.session.get(Case, recorded.case_id)
+    case = db.session.get_one(Case, recorded.case_id)
     if not policy.can(actor, "case.consent", case):
         raise Forbidden("You cannot change consent on this case.")
     reason = load_reason(ReasonSchema, reason)
@@ -102,7 +102,7 @@ def withdraw_consent(actor, recorded: Consent, reason: str | Mapping | None = No
     recorded.withdrawn_by_id = actor.id
     recorded.withdraw_reason = reason or None
     db.session.flush()
-    effects = {"referrals_withdrawn": [], "access_removed": []}
+    effects: dict[str, list[int]] = {"referrals_withdrawn": [], "access_removed": []}
     if recorded.agency_id is not None and recorded.purpose == SHARING:
         effects = _revoke_agency(actor, case, recorded.agency_id, reason="consent withdrawn")
     record(

@@ -19,7 +19,7 @@ from mdt.referrals.models import (
 def figures(mdt_id: int, start: date, end: date) -> dict:
     """Counts by service, receiving agency and outcome, and the median response time in days,
     for referrals made between ``start`` and ``end`` (inclusive)."""
-    mdt = db.session.get(Mdt, mdt_id)
+    mdt = db.session.get_one(Mdt, mdt_id)
     lo, hi = clock.start_of(start, mdt), clock.start_of(end + timedelta(days=1), mdt)
     rows = db.session.execute(
         select(

@@ -256,7 +256,7 @@ def withdraw(actor, referral: Referral, reason: str | Mapping | None = None) -> 
 def expire_overdue() -> int:
     """Expire pending referrals whose respond-by date has passed in their MDT's zone; tell the
     referring member and the coordinators. Safe to run twice: only pending rows are touched."""
-    overdue = []
+    overdue: list[Referral] = []
     for mdt in db.session.scalars(select(Mdt)):
         overdue += db.session.scalars(
             select(Referral)
