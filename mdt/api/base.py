@@ -109,6 +109,15 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     )
 
 
+@cache
+def items_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
+    """A whole list (not paged): ``{items}``."""
+    return Schema.from_dict(
+        {"items": fields.List(fields.Nested(item_schema), required=True)},
+        name=f"{item_schema.__name__.removesuffix('Schema')}List",
+    )
+
+
 class PageArgs(Schema):
     """``?page=1&per_page=50`` (at most 200)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import EXCLUDE, fields, validate
 
-from mdt.api.base import PageArgs, accepts, api_bp, body, page_of, problems
+from mdt.api.base import PageArgs, accepts, api_bp, body, items_of, page_of, problems
 from mdt.audit.services import case_trail, record
 from mdt.cases import services as cases
 from mdt.cases.models import SECTORS, STAGES
@@ -46,13 +46,6 @@ class AuditEventSchema(Schema):
     action = fields.String(required=True)
     detail = fields.Dict()
     via = fields.String(metadata={"enum": ["web", "api", "task"]})
-
-
-def _items_of(schema):
-    return Schema.from_dict(
-        {"items": fields.List(fields.Nested(schema), required=True)},
-        name=f"{schema.__name__.removesuffix('Schema')}List",
-    )
 
 
 @api_bp.post("/cases")
@@ -130,7 +123,7 @@ def add_note(case_id: int):
 
 
 @api_bp.get("/cases/<int:case_id>/notes")
-@api_bp.response(200, _items_of(NoteSchema))
+@api_bp.response(200, items_of(NoteSchema))
 @problems(401, 403, 404)
 def list_notes(case_id: int):
     """The notes the caller may read (the read is audited)."""
@@ -151,7 +144,7 @@ def add_episode(case_id: int):
 
 
 @api_bp.get("/cases/<int:case_id>/audit")
-@api_bp.response(200, _items_of(AuditEventSchema))
+@api_bp.response(200, items_of(AuditEventSchema))
 @problems(401, 403, 404)
 def case_audit(case_id: int):
     """The case's audit trail (the read is audited too)."""

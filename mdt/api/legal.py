@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, fields, validate
 from sqlalchemy import select
 
 from mdt import policy
-from mdt.api.base import PageArgs, accepts, api_bp, body, page_of, paginate, problems
+from mdt.api.base import PageArgs, accepts, api_bp, body, items_of, page_of, paginate, problems
 from mdt.errors import NotFound, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal
@@ -62,13 +62,6 @@ class RuleQuery(Schema):
         unknown = EXCLUDE
 
     jurisdiction = fields.String(validate=validate.OneOf(JURISDICTIONS))
-
-
-def _items_of(schema):
-    return Schema.from_dict(
-        {"items": fields.List(fields.Nested(schema), required=True)},
-        name=f"{schema.__name__.removesuffix('Schema')}List",
-    )
 
 
 def _event(event: MatterEvent) -> With:
@@ -216,7 +209,7 @@ def confirm_event(event_id: int):
 
 
 @api_bp.get("/legal-matters/<int:matter_id>/deadlines")
-@api_bp.response(200, _items_of(DeadlineSchema))
+@api_bp.response(200, items_of(DeadlineSchema))
 @problems(401, 404)
 def list_deadlines(matter_id: int):
     """A matter's deadlines, the earliest first."""
@@ -239,7 +232,7 @@ def deadline_done(deadline_id: int):
 
 @api_bp.get("/deadline-rules")
 @api_bp.arguments(RuleQuery, location="query")
-@api_bp.response(200, _items_of(DeadlineRuleSchema))
+@api_bp.response(200, items_of(DeadlineRuleSchema))
 @problems(401, 422)
 def list_rules(args: dict):
     """The deadline rules with their citations (every MDT shares them)."""
