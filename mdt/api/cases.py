@@ -17,7 +17,7 @@ from mdt.cases.schemas import (
     NoteSchema,
     StageChangeSchema,
 )
-from mdt.schema import MAX_ID, Schema
+from mdt.schema import MAX_ID, Schema, Text
 
 
 class CaseQuery(PageArgs):
@@ -26,13 +26,16 @@ class CaseQuery(PageArgs):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(metadata={"description": "a name, a phone number, a reference or words of the summary"})
+    q = Text(
+        max_length=200,
+        metadata={"description": "a name, a phone number, a reference or words of the summary"},
+    )
     stage = fields.String(validate=validate.OneOf(STAGES))
     agency_id = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "the lead agency"}
     )
-    district = fields.String()
-    destination = fields.String(metadata={"description": "ISO 3166-1 alpha-2"})
+    district = Text(max_length=120)
+    destination = Text(max_length=2, metadata={"description": "ISO 3166-1 alpha-2"})
     sector = fields.String(validate=validate.OneOf(SECTORS))
     minor = fields.Boolean()
     mine = fields.Boolean(load_default=False)
