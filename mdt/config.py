@@ -65,6 +65,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                 "data_folder_in": str(broker_dir / "queue"),
                 "data_folder_out": str(broker_dir / "queue"),
                 "processed_folder": str(broker_dir / "processed"),
+                "control_folder": str(broker_dir / "control"),  # else ./control in the working directory
             },
             "task_ignore_result": True,
         }

@@ -71,6 +71,18 @@ class Decision:
     def consent_id(self) -> int | None:
         return self.consent.id if self.consent is not None else None
 
+    @property
+    def state(self) -> str:
+        """Why the decision is what it is: ``live``, ``refused``, ``withdrawn``, ``expired`` or
+        ``none`` (never asked)."""
+        if self.consent is None:
+            return "none"
+        if self.live:
+            return "live"
+        if not self.consent.given:
+            return "refused"
+        return "withdrawn" if self.consent.withdrawn_at is not None else "expired"
+
 
 # ---------------------------------------------------------------- the rule, in Python
 

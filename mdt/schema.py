@@ -314,10 +314,14 @@ def record_id(value) -> int | None:
 
 class Ref(Field, fields.Integer):
     """The id of a record of the MDT in the context (``mdt_id``); loads the record itself. Any other
-    id, of another MDT or of nothing, gets ``message``, so the two cannot be told apart."""
+    id, of another MDT or of nothing, gets ``message``, so the two cannot be told apart.
+    ``visible``: the name of a predicate in the context (the caller's right to see the record,
+    from the policy); a record it refuses gets the same message, in the same pass as the other
+    fields, so a hidden record looks exactly like a missing one."""
 
-    def __init__(self, model, *args, message=None, **kwargs):
+    def __init__(self, model, *args, message=None, visible: str | None = None, **kwargs):
         self.model = model
+        self.visible = visible
         self.message = message or _l("Choose from the list.")
         super().__init__(*args, strict=False, **kwargs)
         self.describe(minimum=1)
@@ -327,6 +331,8 @@ class Ref(Field, fields.Integer):
         ident = record_id(value)
         obj = db.session.get(self.model, ident) if ident is not None else None
         if obj is None or getattr(obj, "mdt_id", None) != context().get("mdt_id"):
+            raise _fail(self.message)
+        if self.visible and not context()[self.visible](obj):
             raise _fail(self.message)
         return obj
 

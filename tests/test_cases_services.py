@@ -119,10 +119,7 @@ def test_stage_moves(world):
 
 
 def test_restricted_notes_only_for_lead_agency(world):
-    from mdt.cases.models import CaseAgency
-
-    c = f.case(world["social"])
-    c.team_agencies.append(CaseAgency(agency_id=world.agencies["legal"].id))
+    c = f.client_case(world, legal_consent=False)
     services.add_note(world["social"], c, "Visited the family", restricted=False)
     services.add_note(world["social"], c, "Health: under treatment", restricted=True)
     with pytest.raises(Forbidden):
@@ -134,10 +131,7 @@ def test_restricted_notes_only_for_lead_agency(world):
 
 
 def test_sensitive_assessment_fields_need_lead_agency(world):
-    from mdt.cases.models import CaseAgency
-
-    c = f.case(world["social"])
-    c.team_agencies.append(CaseAgency(agency_id=world.agencies["legal"].id))
+    c = f.client_case(world, legal_consent=False)
     services.save_assessment(world["lawyer"], c, {"goals": "Get the wages back"})
     with pytest.raises(Forbidden):
         services.save_assessment(world["lawyer"], c, {"immigration_status": "overstayer"})

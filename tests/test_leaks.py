@@ -7,6 +7,7 @@ from email import message_from_bytes
 from email import policy as email_policy
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from mdt.audit.models import AuditEvent
@@ -258,3 +259,152 @@ def test_every_read_of_personal_data_is_audited(world, client):
     assert any(e.detail.get("q") == "Secret" for e in lists)
     matter_reads = _audit("matter.read", lawyer)
     assert matter_reads and case.id in matter_reads[0].detail["case_ids"]
+
+
+# ---------------------------------------------------------------- found by the second review
+
+
+def _share(world, case, parts, agency="legal", **team):
+    from mdt.referrals import services as referrals
+
+    recorded = referrals.record_consent(
+        world["social"],
+        case,
+        {
+            "purpose": "share_with_agency",
+            "given": True,
+            "agency_id": world.agencies[agency].id,
+            "scope": parts,
+        },
+    )
+    cases.set_team(world["social"], case, team.get("agencies", []), team.get("members", []))
+    db.session.commit()
+    return recorded
+
+
+def _visible_ids(member, **filters) -> set[int]:
+    found, _total = cases.list_cases(member, cases.CaseFilters(**filters))
+    return {case.id for case, _full in found}
+
+
+def test_a_member_assigned_by_name_sees_only_what_their_agencys_consent_opens(world):
+    from mdt import policy
+    from mdt.referrals import services as referrals
+
+    case = _hidden_case(world)
+    cases.add_episode(world["social"], case, {"destination_country": "MY", "sector": "fishing"})
+    recorded = _share(world, case, ["person"], members=[world["lawyer"].id])
+    lawyer = world["lawyer"]
+    assert policy.can(lawyer, "case.part.person", case)
+    for right in ("case.part.episodes", "case.part.notes", "case.edit", "case.consent"):
+        assert not policy.can(lawyer, right, case), right
+    # Filters on a part the consent does not open tell nothing about it.
+    assert case.id in _visible_ids(lawyer, q="Secretname")
+    assert case.id not in _visible_ids(lawyer, destination="MY")
+    assert case.id not in _visible_ids(lawyer, sector="fishing")
+    # Withdrawn: the name on the team goes too, and with it every part.
+    outcome = referrals.withdraw_consent(world["social"], recorded, "She asked")
+    db.session.commit()
+    assert outcome["access_removed"] == [world.agencies["legal"].id]
+    assert lawyer.id not in {a.member_id for a in case.assignments}
+    assert not policy.can(lawyer, "case.view", case) and case.id not in _visible_ids(lawyer)
+
+
+def test_a_partial_share_opens_filters_only_on_the_parts_it_names(world):
+    case = _hidden_case(world)
+    cases.add_episode(world["social"], case, {"destination_country": "MY", "sector": "fishing"})
+    _share(world, case, ["person"], agencies=[world.agencies["legal"].id])
+    lawyer = world["lawyer"]
+    assert case.id in _visible_ids(lawyer)
+    assert case.id not in _visible_ids(lawyer, destination="MY")
+    _share(world, case, ["person", "episodes"], agencies=[world.agencies["legal"].id])
+    assert case.id in _visible_ids(lawyer, destination="MY")
+
+
+def test_a_partial_share_does_not_let_its_agency_open_new_cases_for_the_person(world, client):
+    case = _hidden_case(world)
+    _share(world, case, ["person"], agencies=[world.agencies["legal"].id])
+    r = client.post(
+        "/api/v1/cases",
+        headers=_bearer(world["lawyer"]),
+        json={"source": "self", "person_id": case.person_id, "person": {"given_name": "X", "sex": "female"}},
+    )
+    assert r.status_code == 422 and "person_id" in r.get_json()["errors"]
+
+
+def test_police_lead_a_case_only_with_the_persons_consent(world, client):
+    from mdt.errors import WorkflowError
+
+    police = world.agencies["police"].id
+    r = client.post(
+        "/api/v1/cases",
+        headers=_bearer(world["social"]),
+        json={"source": "self", "lead_agency_id": police, "person": {"given_name": "X", "sex": "female"}},
+    )
+    assert r.status_code == 409
+    case = _hidden_case(world)
+    with pytest.raises(WorkflowError):
+        cases.update_case(world["social"], case, {"lead_agency_id": world.agencies["legal"].id})
+    db.session.rollback()
+    _share(world, case, ["person", "episodes", "assessment", "plan", "notes"])
+    cases.update_case(world["social"], case, {"lead_agency_id": world.agencies["legal"].id})
+    db.session.commit()
+    assert case.lead_agency_id == world.agencies["legal"].id
+
+
+def test_a_hidden_case_named_as_claimant_looks_like_a_missing_one(world):
+    from mdt.errors import ValidationError
+    from mdt.legal import services as legal
+
+    hidden = _hidden_case(world)
+    answers = {}
+    for case_id in (hidden.id, 999999):
+        with pytest.raises(ValidationError) as refused:
+            legal.create_matter(
+                world["lawyer"],
+                {
+                    "kind": "not-a-kind",
+                    "jurisdiction": "TH",
+                    "title": "x",
+                    "claimants": [{"case_id": case_id}],
+                },
+            )
+        db.session.rollback()
+        answers[case_id] = refused.value.errors
+    assert answers[hidden.id] == answers[999999] and "claimants[0].case_id" in str(answers[hidden.id])
+
+
+def test_a_court_date_text_asks_the_consent_of_the_case_in_court(world, app):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from mdt import clock
+    from mdt.legal import services as legal
+    from mdt.referrals import services as referrals
+    from mdt.referrals.models import Consent
+
+    in_court = f.client_case(world, "Secretname")
+    in_court.person.phone = "+66 81 000 0000"
+    in_court.person.contact_safe = True
+    other = cases.create_case(
+        world["social"],
+        {"source": "self", "person_id": in_court.person_id, "person": {"given_name": "x", "sex": "female"}},
+    )
+    db.session.commit()
+    texted = referrals.record_consent(world["social"], in_court, {"purpose": "contact_sms", "given": True})
+    referrals.record_consent(world["social"], other, {"purpose": "contact_sms", "given": True})
+    m = f.matter(world, [in_court])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(10), "purpose": "Witnesses"})
+    db.session.commit()
+    # The consent on the case in court runs out before the messages are due (no event cancels
+    # them); the consent on her other case must not carry them.
+    db.session.execute(
+        update(Consent)
+        .where(Consent.id == texted.id)
+        .values(expires_on=clock.today(world.mdt) - timedelta(days=1))
+    )
+    db.session.commit()
+    f.due_now()
+    sending.sweep()
+    assert not list((Path(app.instance_path) / "outbox").rglob("sms.log"))

@@ -4,7 +4,6 @@ import pytest
 
 from mdt import policy
 from mdt.cases import services
-from mdt.cases.models import CaseAgency
 from mdt.extensions import db
 from tests import factories as f
 
@@ -25,10 +24,7 @@ EXPECTED = {
 
 @pytest.fixture
 def team_case(world):
-    c = f.case(world["social"])
-    c.team_agencies.append(CaseAgency(agency_id=world.agencies["legal"].id))
-    db.session.commit()
-    return c
+    return f.client_case(world, legal_consent=False)
 
 
 @pytest.mark.parametrize("who", sorted(EXPECTED))

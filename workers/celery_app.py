@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from celery import Celery, Task
 from flask import Flask
 
@@ -17,10 +19,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask)
     config = dict(app.config["CELERY"])
     transport = config.get("broker_transport_options", {})
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in transport:
-            from pathlib import Path
-
             Path(transport[key]).mkdir(parents=True, exist_ok=True)
     celery_app.config_from_object(config)
     celery_app.conf.include = ["workers.tasks"]

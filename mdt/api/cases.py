@@ -54,7 +54,7 @@ class AuditEventSchema(Schema):
 @api_bp.post("/cases")
 @accepts(CaseCreateSchema)
 @api_bp.response(201, CaseSchema)
-@problems(400, 401, 422)
+@problems(400, 401, 409, 422)
 def create_case():
     """Register a returnee and open a case (only the name, sex and source are required)."""
     case = cases.create_case(current_user, body())
@@ -94,7 +94,7 @@ def get_case(case_id: int):
 @api_bp.patch("/cases/<int:case_id>")
 @accepts(CaseUpdateSchema)
 @api_bp.response(200, CaseSchema)
-@problems(400, 401, 403, 404, 422)
+@problems(400, 401, 403, 404, 409, 422)
 def patch_case(case_id: int):
     """Change the case or the person (only the fields given)."""
     case = cases.get_case(current_user, case_id, "case.edit")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import clock, consent, policy
@@ -189,6 +189,19 @@ def create_case(actor: Member, data: dict) -> Case:
     """Register a returnee and open a case. Only name, sex and source are required."""
     mdt = actor.mdt
     clean = load(CaseCreateSchema, data, **_given(mdt))
+    lead = clean.get("lead_agency_id")
+    if lead is not None and lead.id != actor.agency_id and lead.is_enforcement:
+        # Police and prosecutors lead a case only with the person's recorded consent (and the
+        # risks discussed), which cannot exist before the case does.
+        raise WorkflowError(
+            str(
+                _l(
+                    "Register the case under your agency and record the person's consent before %(agency)s "
+                    "leads it.",
+                    agency=lead.name,
+                )
+            )
+        )
     person_id = clean.get("person_id")
     if person_id not in (None, ""):
         # A new case for a person already registered: only for a member who may read one of
@@ -256,12 +269,14 @@ def update_case(actor: Member, case: Case, data: dict) -> dict:
     clean = load(CaseUpdateSchema, data, partial=True, **_given(actor.mdt))
     changed = {}
     person_values = clean.pop("person", None)
-    if "lead_agency_id" in clean:
-        agency = clean.pop("lead_agency_id")
-        if agency is not None:
-            clean["lead_agency_id"] = agency.id
-    if "lead_agency_id" in clean and not policy.can(actor, "case.team", case):
-        raise Forbidden("Only the lead agency or a coordinator can change the lead agency.")
+    new_lead = clean.pop("lead_agency_id", None)
+    if new_lead is not None and new_lead.id != case.lead_agency_id:
+        if not policy.can(actor, "case.team", case):
+            raise Forbidden("Only the lead agency or a coordinator can change the lead agency.")
+        # The new lead agency sees every part, the sensitive ones too: only with the person's
+        # consent naming it (and, for police or prosecutors, the risks discussed).
+        consent.require_share(case, new_lead)
+        clean["lead_agency_id"] = new_lead.id
     changed.update(changes(case, clean))
     person_changed = changes(case.person, person_values) if person_values else {}
     changed.update({f"person.{k}": v for k, v in person_changed.items()})
@@ -494,34 +509,39 @@ def _filtered(user, f: CaseFilters):
         stmt = stmt.where(Case.stage == f.stage)
     if f.agency_id:
         stmt = stmt.where(Case.lead_agency_id == f.agency_id)
+    # A filter on what a part of the case holds tells what it holds: it runs only on cases whose
+    # part the user's place on the team opens (the person's record for the district, the age and
+    # the name; the migration episodes for the destination and the sector).
+    person_part = policy.part_filter(user, "person") if (f.district or f.q or f.minor is not None) else true()
     if f.district:
-        stmt = stmt.where(func.lower(Case.district) == f.district.lower())
+        stmt = stmt.where(func.lower(Case.district) == f.district.lower(), person_part)
     if f.destination or f.sector:
         ep = select(Episode.id).where(Episode.case_id == Case.id)
         if f.destination:
             ep = ep.where(Episode.destination_country == f.destination.upper())
         if f.sector:
             ep = ep.where(Episode.sector == f.sector)
-        # Filtering by episode content reveals it: only on cases whose team the user is on.
-        stmt = stmt.where(ep.exists(), on_team)
+        stmt = stmt.where(ep.exists(), policy.part_filter(user, "episodes"))
     needs_person = f.q or f.minor is not None
     if needs_person:
         stmt = stmt.join(Person, Person.id == Case.person_id)
     if f.minor is not None:
         cutoff = clock.today(user.mdt) - relativedelta(years=MINOR_AGE)
         if f.minor:
-            stmt = stmt.where(Person.date_of_birth > cutoff, on_team)
+            stmt = stmt.where(Person.date_of_birth > cutoff, person_part)
         else:
-            stmt = stmt.where(or_(Person.date_of_birth <= cutoff, Person.date_of_birth.is_(None)))
+            stmt = stmt.where(
+                or_(Person.date_of_birth <= cutoff, Person.date_of_birth.is_(None)), person_part
+            )
     if f.q:
         term = f.q.strip()
         like = f"%{term.lower()}%"
-        # Names are searched only on cases the user may read in full.
+        # Names are searched only on cases whose person the user may read.
         stmt = stmt.where(
             or_(
                 func.lower(Case.reference) == term.lower(),
                 and_(
-                    on_team,
+                    person_part,
                     or_(
                         func.lower(Person.given_name).like(like),
                         func.lower(Person.family_name).like(like),
@@ -595,7 +615,7 @@ def cases_naming(user, intermediary: Intermediary):
     )
     visible = (
         db.session.scalars(
-            base.where(policy.team_filter(user))
+            base.where(policy.part_filter(user, "episodes"))
             .options(joinedload(Case.person))
             .order_by(Case.reference)
             .distinct()

@@ -121,6 +121,7 @@ class NewClaimantSchema(Schema):
         Case,
         required=True,
         message=NOT_ON_TEAM,
+        visible="case_visible",
         error_messages={"required": NOT_ON_TEAM, "null": NOT_ON_TEAM},
     )
     amount_claimed = Money()

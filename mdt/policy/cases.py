@@ -4,29 +4,33 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, and_, false, or_, select, union
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from mdt import clock, consent
 from mdt.cases.models import Case, CaseAgency, CaseAssignment
 from mdt.extensions import db
 from mdt.policy.registry import active, rule
+from mdt.referrals.models import Consent
 
 ALL_PARTS = frozenset(consent.SHARE_PARTS)
 
 
 def shared_parts(user, case: Case) -> frozenset[str]:
-    """The parts of ``case`` the user's place on the team opens; empty when not on the team."""
+    """The parts of ``case`` the user's place on the team opens; empty when not on the team.
+
+    The lead agency's members see every part, and so does the member who registered the person
+    while they stay assigned. Anyone else on the team, their agency added or themself assigned by
+    name, sees what the person's consent to share with their agency opens, while it is live."""
     if user.mdt_id != case.mdt_id:
         return frozenset()
     if case.lead_agency_id == user.agency_id:
         return ALL_PARTS
-    if any(a.member_id == user.id for a in case.assignments):
+    assigned = any(a.member_id == user.id for a in case.assignments)
+    if assigned and case.created_by_id == user.id:
         return ALL_PARTS
-    link = next((a for a in case.team_agencies if a.agency_id == user.agency_id), None)
-    if link is None:
+    if not assigned and not any(a.agency_id == user.agency_id for a in case.team_agencies):
         return frozenset()
-    if link.consent_id is None:
-        return ALL_PARTS  # on the team from before consent was recorded per agency
     return consent.for_case(case, consent.SHARING, user.agency_id).parts
 
 
@@ -96,14 +100,13 @@ def _create(user, _obj) -> bool:
 
 @rule("person.link")
 def _link_person(user, person) -> bool:
-    """Opening a new case for a person already registered needs the right to read one of their
-    cases in full (otherwise their record would open to whoever guesses the id)."""
+    """Opening a new case for a person already registered shares their record (name, contacts,
+    the confirmation that the phone is safe) with the new case's team: it needs the right to work
+    on one of their cases as a whole (not a consent that opens only part of it)."""
     if person is None or person.mdt_id != user.mdt_id:
         return False
-    return (
-        db.session.scalar(select(Case.id).where(Case.person_id == person.id, team_filter(user)).limit(1))
-        is not None
-    )
+    cases = db.session.scalars(select(Case).where(Case.person_id == person.id, team_filter(user)))
+    return any(_whole_team(user, case) for case in cases)
 
 
 # ---------------------------------------------------------------- the same rules, in SQL
@@ -136,22 +139,74 @@ def _in_small_set_pg(element, compiler, **kw):
 
 def team_filter(user):
     """SQL condition: cases whose team ``user`` is on (full content): the lead agency's cases (an
-    indexed lookup) or the few where the agency is on the team (and, if it joined through
-    consent, the consent decision is live today) or the user is assigned."""
+    indexed lookup) or the few where the agency is on the team or the user is assigned by name, while
+    the person's consent to share with the agency is live (the member who registered the person
+    and stays assigned needs none)."""
     today = clock.today(user.mdt)
+    mine = aliased(Case)  # not the outer query's case: the set is computed once, uncorrelated
     joined = union(
         select(CaseAgency.case_id).where(
             CaseAgency.agency_id == user.agency_id,
+            consent.live_sql(CaseAgency.case_id, consent.SHARING, user.agency_id, on=today),
+        ),
+        select(CaseAssignment.case_id)
+        .join(mine, mine.id == CaseAssignment.case_id)
+        .where(
+            CaseAssignment.member_id == user.id,
             or_(
-                CaseAgency.consent_id.is_(None),
-                consent.live_sql(CaseAgency.case_id, consent.SHARING, CaseAgency.agency_id, on=today),
+                mine.created_by_id == user.id,
+                consent.live_sql(CaseAssignment.case_id, consent.SHARING, user.agency_id, on=today),
             ),
         ),
-        select(CaseAssignment.case_id).where(CaseAssignment.member_id == user.id),
     )
     return and_(
         Case.mdt_id == user.mdt_id,
         or_(Case.lead_agency_id == user.agency_id, _InSmallSet(Case.id, joined)),
+    )
+
+
+def part_filter(user, part: str):
+    """SQL condition: cases whose ``part`` (``person``, ``episodes``...) the user's place on the
+    team opens: the lead agency's cases, and those shared with the user's agency (or the user by
+    name) where the live consent decision names that part. For filters and searches that would
+    otherwise tell what a part holds."""
+    today = clock.today(user.mdt)
+    candidates = set(
+        db.session.scalars(
+            union(
+                select(CaseAgency.case_id).where(CaseAgency.agency_id == user.agency_id),
+                select(CaseAssignment.case_id).where(CaseAssignment.member_id == user.id),
+            )
+        )
+    )
+    whole = (
+        set(
+            db.session.scalars(
+                select(Case.id)
+                .join(CaseAssignment, CaseAssignment.case_id == Case.id)
+                .where(CaseAssignment.member_id == user.id, Case.created_by_id == user.id)
+            )
+        )
+        if candidates
+        else set()
+    )
+    records: dict[int, list] = {}
+    if candidates - whole:
+        for record in db.session.scalars(
+            select(Consent).where(
+                Consent.case_id.in_(candidates - whole),
+                Consent.purpose == consent.SHARING,
+                Consent.agency_id == user.agency_id,
+            )
+        ):
+            records.setdefault(record.case_id, []).append(record)
+    opened = whole | {
+        case_id
+        for case_id, found in records.items()
+        if part in consent.decide(found, consent.SHARING, user.agency_id, on=today).parts
+    }
+    return and_(
+        Case.mdt_id == user.mdt_id, or_(Case.lead_agency_id == user.agency_id, Case.id.in_(sorted(opened)))
     )
 
 

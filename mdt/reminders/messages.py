@@ -12,9 +12,7 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
-from sqlalchemy import select
 
-from mdt.cases.models import Case
 from mdt.directory.models import Mdt
 from mdt.extensions import db
 from mdt.reminders.registry import SOURCES
@@ -66,14 +64,16 @@ def still_wanted(reminder) -> bool:
     src = _source(reminder)
     if src is None:
         return False
-    if reminder.person_id is not None and not _person_may_be_contacted(reminder):
+    if reminder.person_id is not None and not _person_may_be_contacted(reminder, src):
         return False
     return SOURCES[reminder.source_type].still_open(src)
 
 
-def _person_may_be_contacted(reminder) -> bool:
-    """Consent withdrawn, details changed or no longer confirmed safe: the message stays unsent."""
-    cases = db.session.scalars(select(Case.id).where(Case.person_id == reminder.person_id)).all()
+def _person_may_be_contacted(reminder, src) -> bool:
+    """Consent withdrawn, details changed or no longer confirmed safe on the case the reminder is
+    about: the message stays unsent."""
+    source = SOURCES[reminder.source_type]
+    cases = source.person_cases(src, reminder.person_id) if source.person_cases else []
     return any(reminder.channel in channels for _, channels in contactable(cases).values())
 
 

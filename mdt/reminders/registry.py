@@ -34,6 +34,9 @@ class Source:
     still_open: Callable[[Any], bool]
     when: Callable[[Any, ZoneInfo], str]  # the source's date or time, worded for the reader
     word: Callable[[Any, str, str, str], Wording]  # (source, purpose, when, base URL)
+    # For sources that remind the person themself: their cases the reminder is about (the
+    # consent to be contacted is asked of those cases, not of any other case of theirs).
+    person_cases: Callable[[Any, int], list[int]] | None = None
 
 
 SOURCES: dict[str, Source] = {}

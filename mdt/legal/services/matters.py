@@ -29,7 +29,6 @@ from mdt.legal.models import (
 )
 from mdt.legal.schemas import (
     COURT_CURRENCY,
-    NOT_ON_TEAM,
     ClaimantChangeSchema,
     MatterCreateSchema,
     MatterUpdateSchema,
@@ -76,14 +75,12 @@ def _require_creator(user) -> None:
 
 
 def _claimants_errors(actor, claimants: list[dict], prefix: str, taken: set[int]) -> dict:
-    """Each claimant's case must be one the actor may read, and a claimant only once."""
+    """Each case a claimant only once (the schema already refused cases the actor may not read)."""
     errors: dict[str, list] = {}
     for i, claimant in enumerate(claimants):
         case = claimant["case_id"]
         field = f"{prefix}[{i}].case_id" if prefix else "case_id"
-        if not policy.can(actor, "case.view", case):
-            errors[field] = [NOT_ON_TEAM]
-        elif case.id in taken:
+        if case.id in taken:
             errors[field] = [_l("This case is already a claimant.")]
         taken.add(case.id)
     return errors
@@ -119,7 +116,13 @@ def create_matter(actor, data: dict) -> LegalMatter:
     _require_creator(actor)
     raw = data.get("jurisdiction") if isinstance(data, Mapping) else None
     currency = COURT_CURRENCY.get(raw.strip() if isinstance(raw, str) else "", actor.mdt.currency)
-    clean = load(MatterCreateSchema, data, mdt_id=actor.mdt_id, currency=currency)
+    clean = load(
+        MatterCreateSchema,
+        data,
+        mdt_id=actor.mdt_id,
+        currency=currency,
+        case_visible=lambda case: policy.can(actor, "case.view", case),
+    )
     check(_claimants_errors(actor, clean["claimants"], "claimants", set()))
     for claimant in clean["claimants"]:
         consent.require_legal_action(claimant["case_id"])
@@ -217,7 +220,13 @@ def linked_ids(matter: LegalMatter) -> list[int]:
 def add_claimant(actor, matter: LegalMatter, data: dict) -> Claimant:
     if not policy.can(actor, "matter.edit", matter):
         raise Forbidden("Only the matter's lawyers can change it.")
-    clean = load(NewClaimantSchema, data, mdt_id=matter.mdt_id, currency=COURT_CURRENCY[matter.jurisdiction])
+    clean = load(
+        NewClaimantSchema,
+        data,
+        mdt_id=matter.mdt_id,
+        currency=COURT_CURRENCY[matter.jurisdiction],
+        case_visible=lambda case: policy.can(actor, "case.view", case),
+    )
     case = clean["case_id"]
     check(_claimants_errors(actor, [clean], "", set()))
     if any(cl.case_id == case.id for cl in matter.claimants):

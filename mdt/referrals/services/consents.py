@@ -145,8 +145,24 @@ def _revoke_agency(actor, case: Case, agency_id: int, *, reason: str) -> dict:
     removed = [link for link in case.team_agencies if link.agency_id == agency_id]
     for link in removed:
         case.team_agencies.remove(link)
-    if removed:
-        record(actor, "case.team", case, case=case, detail={"agency_removed": agency_id, "reason": reason})
+    # Members of the agency assigned by name lose the case too (not the one who registered it).
+    unassigned = [
+        a for a in case.assignments if a.member.agency_id == agency_id and a.member_id != case.created_by_id
+    ]
+    for assignment in unassigned:
+        case.assignments.remove(assignment)
+    if removed or unassigned:
+        record(
+            actor,
+            "case.team",
+            case,
+            case=case,
+            detail={
+                "agency_removed": agency_id,
+                "members_removed": [a.member_id for a in unassigned],
+                "reason": reason,
+            },
+        )
     db.session.flush()
     send(referral_changed, withdrawn)
-    return {"referrals_withdrawn": withdrawn, "access_removed": [agency_id] if removed else []}
+    return {"referrals_withdrawn": withdrawn, "access_removed": [agency_id] if removed or unassigned else []}

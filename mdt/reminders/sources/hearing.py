@@ -100,6 +100,21 @@ def word(hearing, purpose: str, when: str, root: str) -> Wording:
     )
 
 
+def _claimant_cases(hearing, person_id: int) -> list[int]:
+    """The person's cases that are active claimants in the hearing's matter."""
+    return list(
+        db.session.scalars(
+            select(Claimant.case_id)
+            .join(Case, Case.id == Claimant.case_id)
+            .where(
+                Claimant.matter_id == hearing.matter_id,
+                Claimant.status == "active",
+                Case.person_id == person_id,
+            )
+        )
+    )
+
+
 register(
     Source(
         kind=KIND,
@@ -108,6 +123,7 @@ register(
         still_open=lambda h: h.status == "scheduled",
         when=lambda h, zone: format_datetime(h.starts_at.astimezone(zone), "medium", rebase=False),
         word=word,
+        person_cases=_claimant_cases,
     )
 )
 
