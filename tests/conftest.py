@@ -130,6 +130,8 @@ def make_app(database_template, tmp_path, **config):
 @pytest.fixture
 def app(database_template, tmp_path):
     app = make_app(database_template, tmp_path)
+    # The instance folder is the session's; each test starts with an empty mail and SMS outbox.
+    shutil.rmtree(os.path.join(app.instance_path, "outbox"), ignore_errors=True)
     yield app
     with app.app_context():
         db.session.remove()

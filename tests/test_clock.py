@@ -108,3 +108,38 @@ def test_the_calendar_api_gives_each_entry_its_day_in_the_mdts_zone(world, clien
     hearing = next(i for i in body["items"] if i["kind"] == "hearing")
     assert hearing["matter_id"] == m.id and hearing["starts_at"].startswith("2026-12-02T23:30")
     assert refused.status_code == 422 and "to" in refused.get_json()["errors"]
+
+
+def test_a_time_limit_ends_with_the_day_of_its_court(world, client, travel):
+    """A Philippine court's day starts an hour before the Bangkok MDT's: at 00:30 in Manila on 4
+    December (23:30 on the 3rd in Bangkok) a time limit ending on the 4th is due today, and at
+    00:30 on the 5th it is overdue, whatever the MDT's own date says."""
+    from sqlalchemy import select
+
+    from mdt.legal.models import Deadline
+    from mdt.reminders import services as reminders
+    from mdt.reminders.models import Reminder
+
+    manila = ZoneInfo("Asia/Manila")
+    with travel(datetime(2026, 11, 30, 10, 0, tzinfo=BANGKOK)):
+        m = f.matter(world, [f.client_case(world)], jurisdiction="PH")
+        deadline = Deadline(
+            matter_id=m.id, title="Appeal to the NLRC", due_on=date(2026, 12, 4), set_by_hand=True
+        )
+        db.session.add(deadline)
+        db.session.commit()
+    with travel(datetime(2026, 12, 4, 0, 30, tzinfo=manila)):
+        client.post("/login", data={"email": "lawyer@test.org", "password": f.PASSWORD})
+        assert 'class="overdue"' in client.get(f"/matters/{m.id}").get_data(as_text=True)
+        assert "overdue-text" in client.get("/my-legal").get_data(as_text=True)
+    with travel(datetime(2026, 12, 5, 0, 30, tzinfo=manila)):
+        reminders.schedule_overdue()
+        db.session.commit()
+    purposes = set(
+        db.session.scalars(
+            select(Reminder.purpose).where(
+                Reminder.source_type == "deadline", Reminder.source_id == deadline.id
+            )
+        )
+    )
+    assert "overdue" in purposes

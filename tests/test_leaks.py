@@ -408,3 +408,75 @@ def test_a_court_date_text_asks_the_consent_of_the_case_in_court(world, app):
     f.due_now()
     sending.sweep()
     assert not list((Path(app.instance_path) / "outbox").rglob("sms.log"))
+
+
+def test_a_change_that_changes_nothing_still_audits_the_answer(world, client):
+    case = f.client_case(world, "Secretname")
+    m = f.matter(world, [case])
+    social, lawyer = world["social"], world["lawyer"]
+    r = client.patch(f"/api/v1/cases/{case.id}", headers=_bearer(social), json={})
+    assert r.status_code == 200 and r.get_json()["person"]["given_name"] == "Secretname"
+    claimant = m.claimants[0]
+    h = _bearer(lawyer)
+    assert client.patch(f"/api/v1/legal-matters/{m.id}", headers=h, json={}).status_code == 200
+    r = client.patch(f"/api/v1/legal-matters/{m.id}/claimants/{claimant.id}", headers=h, json={})
+    assert r.status_code == 200
+    db.session.expire_all()
+    assert [e.case_id for e in _audit("case.read", social)] == [case.id]
+    assert [e.detail["case_ids"] for e in _audit("matter.read", lawyer)] == [[case.id], [case.id]]
+
+
+def test_a_referral_is_an_audited_read_before_the_case_opens(world, client):
+    from mdt.referrals import services as referrals
+
+    case = _hidden_case(world)
+    referrals.record_consent(
+        world["social"],
+        case,
+        {"purpose": "share_with_agency", "given": True, "agency_id": world.agencies["legal"].id},
+    )
+    referral = referrals.create_referral(
+        world["social"],
+        {
+            "case_id": case.id,
+            "to_agency_id": world.agencies["legal"].id,
+            "service": "legal_aid",
+            "reason": "Unpaid wages",
+        },
+    )
+    db.session.commit()
+    lawyer = world["lawyer"]
+    assert client.get(f"/api/v1/referrals/{referral.id}", headers=_bearer(lawyer)).status_code == 200
+    _login(client, "lawyer@test.org")
+    assert client.get(f"/referrals/{referral.id}").status_code == 200
+    db.session.expire_all()
+    reads = _audit("referral.read", lawyer)
+    assert [(e.case_id, e.via) for e in reads] == [(case.id, "api"), (case.id, "web")]
+
+
+def test_the_outbox_keeps_a_returnees_address_out_of_its_list(world, client, app):
+    from mdt.legal import services as legal
+    from mdt.referrals import services as referrals
+
+    case = f.client_case(world, "Secretname")
+    case.person.email = "secret.person@example.org"
+    case.person.contact_safe = True
+    referrals.record_consent(world["social"], case, {"purpose": "contact_email", "given": True})
+    m = f.matter(world, [case])
+    legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(10), "purpose": "Witnesses"})
+    db.session.commit()
+    f.due_now()
+    sending.sweep()
+    mails = [
+        p
+        for p in Path(app.instance_path, "outbox").rglob("*.eml")
+        if b"secret.person@example.org" in p.read_bytes()
+    ]
+    assert mails
+    _login(client, "coord@test.org")
+    html = client.get("/admin/outbox").get_data(as_text=True)
+    assert mails[0].name in html and "secret.person" not in html
+    assert "secret.person" in client.get(f"/admin/outbox/{mails[0].name}").get_data(as_text=True)
+    db.session.expire_all()
+    reads = _audit("reminder.read_mail", world["coordinator"])
+    assert [e.detail["person_id"] for e in reads] == [case.person_id]

@@ -98,7 +98,8 @@ def get_case(case_id: int):
 def patch_case(case_id: int):
     """Change the case or the person (only the fields given)."""
     case = cases.get_case(current_user, case_id, "case.edit")
-    cases.update_case(current_user, case, body())
+    if not cases.update_case(current_user, case, body()):
+        record(current_user, "case.read", case, case=case)  # nothing changed: the answer is a read
     return cases.visible(current_user, case)
 
 

@@ -116,7 +116,8 @@ class Matter(MethodView):
     def patch(self, matter_id: int):
         """Change the matter, its supervising lawyer or its linked tracks (the matter's lawyers)."""
         matter = legal.get_matter(current_user, matter_id, edit=True)
-        legal.update_matter(current_user, matter, body())
+        if not legal.update_matter(current_user, matter, body()):
+            legal.audit_read(current_user, matter)  # nothing changed: the answer is a read
         return legal.visible(current_user, matter)
 
 
@@ -141,7 +142,8 @@ def patch_claimant(matter_id: int, claimant_id: int):
     claimant = next((cl for cl in matter.claimants if cl.id == claimant_id), None)
     if claimant is None or not policy.can(current_user, "case.view", claimant.case):
         raise NotFound("No such claimant.")
-    legal.update_claimant(current_user, matter, claimant, body())
+    if not legal.update_claimant(current_user, matter, claimant, body()):
+        legal.audit_read(current_user, matter, [claimant])  # nothing changed: the answer is a read
     return claimant
 
 

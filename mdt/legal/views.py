@@ -98,7 +98,7 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
         errors=errors or {},
         form_name=form_name,
         values=request.form,
-        today=clock.today(current_user.mdt),
+        today=clock.court_today(matter.jurisdiction),
         zone=legal.COURT_ZONES[matter.jurisdiction],
     ), status
 
@@ -254,7 +254,7 @@ def hearing_support(matter_id: int, hearing_id: int):
 def agenda():
     deadlines, hearings = legal.my_agenda(current_user)
     return render_template(
-        "legal/agenda.html", deadlines=deadlines, hearings=hearings, today=clock.today(current_user.mdt)
+        "legal/agenda.html", deadlines=deadlines, hearings=hearings, court_today=clock.court_today
     )
 
 

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mdt import clock, consent, policy, transaction
-from mdt.audit.services import record
 from mdt.cases import services as cases
 from mdt.cases.models import PlanItem
 from mdt.cases.views import form_page
@@ -261,10 +260,8 @@ def agency_options():
 @bp.route("/referrals/<int:referral_id>")
 @login_required
 def show(referral_id: int, status: int = 200, errors=None, form_name=None):
-    referral = services.get_referral(current_user, referral_id)
+    referral = services.read_referral(current_user, referral_id)
     can_see_case = policy.can(current_user, "case.view", referral.case)
-    if can_see_case:
-        record(current_user, "referral.read", referral, case=referral.case)
     return render_template(
         "referrals/show.html",
         referral=referral,

@@ -11,7 +11,7 @@ changed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -95,7 +95,7 @@ def _quiet_shift(at: datetime, person: Settings, zone: ZoneInfo) -> datetime:
     if not inside:
         return at
     day = local.date() if t < end else local.date() + timedelta(days=1)
-    return datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
+    return clock.at(day, end, zone)
 
 
 def _rows(

@@ -20,18 +20,24 @@ from mdt.schema import load
 
 
 def schedule_overdue() -> int:
-    """Derive again every deadline and action item past its date (in its MDT's zone) and not
-    closed, which schedules tomorrow morning's overdue reminder."""
+    """Derive again every deadline past its last day (in its court's calendar) and every action
+    item past its date (in its MDT's zone) and not closed, which schedules tomorrow morning's
+    overdue reminder."""
 
     deadlines: list[int] = []
     actions: list[int] = []
-    for mdt in db.session.scalars(select(Mdt)):
-        today = clock.today(mdt)
+    for jurisdiction in clock.COURT_ZONES:  # a time limit ends with the day in its court's calendar
         deadlines += db.session.scalars(
             select(Deadline.id)
             .join(LegalMatter, LegalMatter.id == Deadline.matter_id)
-            .where(LegalMatter.mdt_id == mdt.id, Deadline.status != "done", Deadline.due_on < today)
+            .where(
+                LegalMatter.jurisdiction == jurisdiction,
+                Deadline.status != "done",
+                Deadline.due_on < clock.court_today(jurisdiction),
+            )
         )
+    for mdt in db.session.scalars(select(Mdt)):
+        today = clock.today(mdt)
         actions += db.session.scalars(
             select(ActionItem.id).where(
                 ActionItem.mdt_id == mdt.id, ActionItem.done_at.is_(None), ActionItem.due_on < today
@@ -74,6 +80,24 @@ def reminders_query(user, status: str | None = None, everyone: bool = False):
 
 def list_for(user, status: str | None = None, everyone: bool = False, limit: int = 200):
     return db.session.scalars(reminders_query(user, status, everyone).limit(limit)).all()
+
+
+def people_reminded(reminder_ids) -> set[int]:
+    """Of these reminders, those sent to a returnee rather than to a member."""
+    ids = [i for i in reminder_ids if i is not None]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(select(Reminder.id).where(Reminder.id.in_(ids), Reminder.person_id.is_not(None)))
+    )
+
+
+def audit_mail_read(user, reminder_id: int | None) -> None:
+    """Reading a mail of the outbox sent to a returnee (their address, the message) is a read of
+    their data: audited."""
+    reminder = db.session.get(Reminder, reminder_id) if reminder_id is not None else None
+    if reminder is not None and reminder.person_id is not None:
+        record(user, "reminder.read_mail", reminder, detail={"person_id": reminder.person_id})
 
 
 def preferences(user) -> dict:

@@ -56,6 +56,11 @@ def index():
     )
 
 
+def _reminder_id(mail) -> int | None:
+    value = str(mail["X-MDT-Reminder"] or "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
 @bp.route("/admin/outbox")
 @login_required
 def outbox():
@@ -66,12 +71,15 @@ def outbox():
     wanted = request.args.get("status")
     mails = []
     if not current_app.config.get("MDT_SMTP_URL"):
+        heads = {}
         for path in sorted(outbox_dir(current_user.mdt_id).glob("*.eml"), reverse=True)[:100]:
             with path.open("rb") as f:
-                head = BytesParser(policy=email_policy.default).parse(f, headersonly=True)
-            mails.append(
-                {"name": path.name, "to": head["To"], "subject": head["Subject"], "date": head["Date"]}
-            )
+                heads[path.name] = BytesParser(policy=email_policy.default).parse(f, headersonly=True)
+        people = services.people_reminded([_reminder_id(head) for head in heads.values()])
+        for name, head in heads.items():
+            # A returnee's own address stays out of the list (the mail itself is an audited read).
+            to = _("the person reminded") if _reminder_id(head) in people else head["To"]
+            mails.append({"name": name, "to": to, "subject": head["Subject"], "date": head["Date"]})
     return render_template(
         "reminders/outbox.html",
         statuses=STATUSES,
@@ -91,6 +99,7 @@ def outbox_mail(name: str):
     if "/" in name or not name.endswith(".eml") or not path.is_file():
         abort(404)
     mail = BytesParser(policy=email_policy.default).parsebytes(path.read_bytes())
+    services.audit_mail_read(current_user, _reminder_id(mail))
     body = mail.get_body(preferencelist=("plain",))
     return render_template("reminders/mail.html", mail=mail, text=body.get_content() if body else "")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,7 +37,7 @@ def zone_of(mdt_id: int, cache: dict) -> ZoneInfo:
 
 
 def morning(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, MORNING, tzinfo=zone).astimezone(UTC)
+    return clock.at(day, MORNING, zone)
 
 
 def agency_members(agency_ids) -> dict[int, list[int]]:

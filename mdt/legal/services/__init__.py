@@ -27,6 +27,7 @@ from mdt.legal.services.hearings import (  # noqa: F401
 from mdt.legal.services.matters import (  # noqa: F401
     COURT_ZONES,
     add_claimant,
+    audit_read,
     create_matter,
     get_matter,
     linked_ids,

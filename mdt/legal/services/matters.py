@@ -64,9 +64,19 @@ def read_matter(user, matter_id: int) -> LegalMatter:
     """Open a matter's page or API record: audits the read of its claimants (the cases the user
     may see, whose names are shown)."""
     matter = get_matter(user, matter_id)
-    shown = [cl.case_id for cl in matter.claimants if policy.can(user, "case.view", cl.case)]
-    record(user, "matter.read", matter, detail={"case_ids": shown})
+    audit_read(user, matter)
     return matter
+
+
+def audit_read(user, matter: LegalMatter, claimants: list[Claimant] | None = None) -> None:
+    """Audit a read of the matter (or of some of its claimants): the cases whose claimant the
+    user sees."""
+    shown = [
+        cl.case_id
+        for cl in (matter.claimants if claimants is None else claimants)
+        if policy.can(user, "case.view", cl.case)
+    ]
+    record(user, "matter.read", matter, detail={"case_ids": shown})
 
 
 def _require_creator(user) -> None:

@@ -26,6 +26,7 @@ from mdt.referrals.services.referrals import (  # noqa: F401
     default_respond_by,
     expire_overdue,
     get_referral,
+    read_referral,
     referral_list,
     withdraw,
 )

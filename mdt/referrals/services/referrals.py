@@ -53,6 +53,14 @@ def get_referral(user, referral_id: int, action: str = "referral.view") -> Refer
     return referral
 
 
+def read_referral(user, referral_id: int) -> Referral:
+    """Open a referral's page or API record: the read is audited, whether or not the reader may
+    also see the case (what a referral says is about the person)."""
+    referral = get_referral(user, referral_id)
+    record(user, "referral.read", referral, case=referral.case)
+    return referral
+
+
 def default_respond_by(agency_id: int, service: str, today: date) -> date:
     days = db.session.scalar(
         select(func.min(Service.response_days)).where(

@@ -7,6 +7,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mdt import clock
 from mdt.extensions import db
 from mdt.meetings.models import ActionItem
 from mdt.meetings.signals import action_item_changed
@@ -27,7 +28,7 @@ def derive(ids, now, zones) -> Derived:
             out[i.id] = (i.mdt_id, "", [])
             continue
         recipients = [i.owner_id] if i.owner_id else members[i.owner_agency_id]
-        if i.due_on >= now.astimezone(zone).date():
+        if i.due_on >= clock.local_date(now, zone):
             wants = [Want(r, "reminder", "due", morning(i.due_on, zone)) for r in recipients]
         else:
             label, at = next_overdue(now, zone)

@@ -13,6 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mdt import clock
 from mdt.extensions import db
 from mdt.legal.models import Deadline, LegalMatter, MatterLawyer
 from mdt.legal.services import court_calendar
@@ -85,9 +86,9 @@ def derive(ids, now, zones) -> Derived:
         key = (r.jurisdiction, r.forum or "")
         if key not in calendars:
             calendars[key] = court_calendar(*key)
-        created = r.created_at.astimezone(zone).date()
+        created = clock.local_date(r.created_at, zone)
         wants = []
-        if r.due_on >= now.astimezone(zone).date():
+        if r.due_on >= clock.local_date(now, clock.COURT_ZONES[r.jurisdiction]):  # the court's day
             for label, at in _times(created, r.due_on, calendars[key], zone):
                 at = at or r.created_at
                 wants += [Want(m, "reminder", label, at) for m in lawyers[r.matter_id]]

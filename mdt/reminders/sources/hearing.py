@@ -12,6 +12,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mdt import clock
 from mdt.calendar.services import hearing_event
 from mdt.cases.models import Case
 from mdt.cases.signals import person_contact_changed
@@ -65,7 +66,7 @@ def derive(ids, now, zones) -> Derived:
         wants = [Want(r, "reminder", "lead:hearing", h.starts_at) for r in lawyers[h.matter_id]]
         wants += [Want(r, "court_support", "lead:court_support", h.starts_at) for r in support[h.id]]
         zone = zone_of(mdt_id, zones)
-        local_day = h.starts_at.astimezone(zone).date()
+        local_day = clock.local_date(h.starts_at, zone)
         for case_id in claimants[h.matter_id]:
             if case_id in reachable:
                 person_id, channels = reachable[case_id]
