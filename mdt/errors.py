@@ -97,6 +97,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        rollback()  # an abort after a write leaves nothing half-saved
         if wants_problem_json():
             response = problem(exc.code or 500, exc.name, exc.description or "", _messages(exc))
             for name, value in exc.get_headers():

@@ -134,6 +134,18 @@ class Choice(Field, fields.String):
         return value.strip()
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # the years a date may fall in (calendars, periods and offsets fit)
+
+
+def calendar_day(value) -> date | None:
+    """``value`` (``2026-01-31``) as a date between ``FIRST_YEAR`` and ``LAST_YEAR``, or None."""
+    try:
+        day = date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
 class Day(Field, fields.Date):
     """A date (``2026-01-31``). ``not_after="today"``: not later than the context's ``today``
     (the MDT's date; the court's for legal events)."""
@@ -150,6 +162,8 @@ class Day(Field, fields.Date):
                 value = date.fromisoformat(str(value).strip())
             except ValueError:
                 raise _fail(_l("Use a date like 2026-01-31.")) from None
+        if value.year > LAST_YEAR:
+            raise _fail(_l("Use a date like 2026-01-31."))
         limit = context().get(self.not_after) if self.not_after else None
         if limit is not None and value > limit:
             raise _fail(_l("This date cannot be in the future."))
@@ -159,7 +173,7 @@ class Day(Field, fields.Date):
                 earliest = date.fromisoformat(earliest.strip())
             except ValueError:
                 earliest = None
-        if value.year < 1900 or (isinstance(earliest, date) and value < earliest):
+        if value.year < FIRST_YEAR or (isinstance(earliest, date) and value < earliest):
             raise _fail(_l("This date is too early."))
         return value
 
@@ -182,7 +196,7 @@ class Moment(Field, fields.DateTime):
             value = value.astimezone(ZoneInfo("UTC"))
         except OverflowError:  # the offset takes it out of the years datetime knows
             raise _fail(invalid) from None
-        if not 1900 <= value.year <= 9000:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
             raise _fail(invalid)
         return value
 

@@ -3,8 +3,7 @@ job (``mdt.clock``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -29,10 +28,6 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-def to_zone(value: datetime, zone: str) -> datetime:
-    return value.astimezone(ZoneInfo(zone))
 
 
 def age_on(born: date | None, on: date) -> int | None:

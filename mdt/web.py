@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from flask import abort, flash, redirect, request
@@ -9,6 +10,9 @@ from flask_login import current_user, login_required
 
 from mdt import policy, transaction
 from mdt.errors import ValidationError, WorkflowError
+from mdt.schema import calendar_day, record_id
+
+MAX_PAGE = 100_000
 
 
 def require(action: str):
@@ -25,6 +29,36 @@ def require(action: str):
         return wrapped
 
     return decorator
+
+
+# ---------------------------------------------------------------- what a page's address asks for
+# Query strings and hand-typed form values: a value the page cannot use is read as not given (the
+# page shows its default), never a server error.
+
+
+def arg_id(name: str, values=None) -> int | None:
+    """A record id from the query string (or ``values``), or None."""
+    return record_id((request.args if values is None else values).get(name))
+
+
+def arg_ids(name: str, values) -> list[int]:
+    """The record ids among the values of ``name`` (a form's checkboxes)."""
+    return [i for i in (record_id(raw) for raw in values.getlist(name)) if i is not None]
+
+
+def arg_page(values=None) -> int:
+    """The page number asked for: 1 when missing or not a page number."""
+    return min(record_id((request.args if values is None else values).get("page")) or 1, MAX_PAGE)
+
+
+def arg_day(name: str, default: date, values=None) -> tuple[date, bool]:
+    """The date asked for, and whether it was usable: ``(default, False)`` when given but not a
+    date a calendar holds; ``(default, True)`` when missing."""
+    raw = (request.args if values is None else values).get(name)
+    if not raw:
+        return default, True
+    day = calendar_day(raw)
+    return (day, True) if day is not None else (default, False)
 
 
 def form_dict(form, lists: tuple[str, ...] = ()) -> dict:

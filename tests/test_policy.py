@@ -104,3 +104,20 @@ def test_inactive_member_can_do_nothing(world):
     db.session.commit()
     assert not policy.can(world["social2"], "case.view", c)
     assert not policy.can(world["social2"], "case.create")
+
+
+def test_an_administrators_account_reads_no_case_of_its_agency(world, team_case, client):
+    """The README's promise: administration alone opens no case, even the lead agency's."""
+    sw = world.agencies["sw"]
+    admin = f.member(world.mdt, sw, "swadmin@test.org", ("admin",))
+    both = f.member(world.mdt, sw, "swboth@test.org", ("admin", "member"))
+    db.session.commit()
+    assert not policy.can(admin, "case.view", team_case) and not policy.can(admin, "case.create")
+    assert services.list_cases(admin, services.CaseFilters())[0] == []
+    assert policy.can(both, "case.view", team_case)
+    headers = {"Authorization": f"Bearer {f.token(admin)}"}
+    assert client.get(f"/api/v1/cases/{team_case.id}", headers=headers).status_code == 404
+    client.post("/login", data={"email": "swadmin@test.org", "password": f.PASSWORD})
+    assert client.get("/cases/new").status_code == 403
+    home = client.get("/")
+    assert home.status_code == 200 and "New intake" not in home.get_data(as_text=True)

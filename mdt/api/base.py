@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 
 import marshmallow as ma
-from flask import g, jsonify, request, session
+from flask import g, request, session
 from flask_login import login_user
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, fields, post_load, validate
@@ -16,7 +16,7 @@ from marshmallow import EXCLUDE, fields, post_load, validate
 from mdt.auth.services import member_for_token
 from mdt.errors import ServiceError, problem
 from mdt.extensions import csrf, db
-from mdt.schema import Schema, load
+from mdt.schema import Schema
 
 api_bp = Blueprint(
     "api",
@@ -147,15 +147,3 @@ def paginate(stmt, page: int, per_page: int, shape=lambda row: row) -> dict:
         "per_page": found.per_page,
         "total": found.total,
     }
-
-
-# ---------------------------------------------------------------- not yet described by schemas
-
-
-def paging() -> tuple[int, int]:
-    args = load(PageArgs, {k: request.args[k] for k in ("page", "per_page") if k in request.args})
-    return args["page"], args["per_page"]
-
-
-def listing(items, page, per_page, total):
-    return jsonify({"items": items, "page": page, "per_page": per_page, "total": total})

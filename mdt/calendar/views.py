@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from mdt import clock
 from mdt.calendar import services
+from mdt.web import arg_day
 
 bp = Blueprint("calendar", __name__)
 
@@ -39,10 +40,7 @@ def index():
     if view not in ("month", "week", "list"):
         view = "month"
     today = clock.today(current_user.mdt)
-    try:
-        anchor = date.fromisoformat(request.args.get("date") or today.isoformat())
-    except ValueError:
-        anchor = today
+    anchor, _usable = arg_day("date", today)
     start, end, prev_anchor, next_anchor = _period(view, anchor)
     items = services.entries(current_user, start, end)
     by_day: dict = {}

@@ -47,20 +47,6 @@ from mdt.extensions import db
 from mdt.schema import load
 from mdt.signals import send
 
-PERSON_TEXT_FIELDS = {
-    "given_name": 120,
-    "family_name": 120,
-    "phone": 40,
-    "languages": 200,
-    "home_province": 120,
-    "home_district": 120,
-    "home_subdistrict": 120,
-    "home_village": 120,
-    "safe_contact_note": 2000,
-    "email": 254,
-}
-
-
 # ---------------------------------------------------------------- access helpers
 
 
@@ -187,6 +173,8 @@ def _add_episode(case: Case, clean: dict) -> Episode:
 
 def create_case(actor: Member, data: dict) -> Case:
     """Register a returnee and open a case. Only name, sex and source are required."""
+    if not policy.can(actor, "case.create"):
+        raise Forbidden("An administrator's account does not register cases.")
     mdt = actor.mdt
     clean = load(CaseCreateSchema, data, **_given(mdt))
     lead = clean.get("lead_agency_id")

@@ -17,7 +17,7 @@ from mdt.errors import ValidationError
 from mdt.extensions import db
 from mdt.legal import services as legal_services
 from mdt.referrals import services as referral_services
-from mdt.web import act, form_dict, form_view
+from mdt.web import act, arg_id, arg_ids, arg_page, form_dict, form_view, require
 
 bp = Blueprint("cases", __name__)
 
@@ -64,14 +64,8 @@ def _flat_errors(errors: dict) -> dict:
 def _filters_from_args() -> services.CaseFilters:
     args = request.args
     minor = args.get("minor")
-    try:
-        page = max(int(args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    try:
-        agency_id = int(args["agency"]) if args.get("agency") else None
-    except ValueError:
-        agency_id = None
+    page = arg_page(args)
+    agency_id = arg_id("agency", args)
     return services.CaseFilters(
         q=args.get("q") or None,
         stage=args.get("stage") or None,
@@ -133,7 +127,7 @@ def _intake_data(form) -> dict:
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-@login_required
+@require("case.create")
 def new():
     errors = {}
     duplicates = []
@@ -172,7 +166,7 @@ def new():
 
 
 @bp.route("/cases/new/draft", methods=["POST"])
-@login_required
+@require("case.create")
 def save_draft():
     draft = services.save_draft(current_user, request.form.to_dict())
     return render_template("cases/_draft_saved.html", draft=draft)
@@ -222,13 +216,16 @@ def show(case_id: int):
     return _case_page(case_id)
 
 
-def _case_action(case_id: int, action: str, work, success: str, anchor: str, form_name: str):
-    """A form on the case page. A refusal (an illegal stage change, say) shows at the form."""
+def case_action(
+    case_id: int, action: str, work, success, anchor: str, form_name: str, refusal_field: str = "to"
+):
+    """A form on the case page. A refusal (an illegal stage change, say) shows at the form, with
+    what was typed kept."""
     case = services.get_case(current_user, case_id, action)
     return act(
         lambda: work(case),
         success=success,
-        refusal_field="to",
+        refusal_field=refusal_field,
         done_url=url_for("cases.show", case_id=case.id, _anchor=anchor),
         page=lambda status, errors: _case_page(
             case_id, status=status, form_name=form_name, values=request.form, errors=_flat_errors(errors)
@@ -239,7 +236,7 @@ def _case_action(case_id: int, action: str, work, success: str, anchor: str, for
 @bp.route("/cases/<int:case_id>/notes", methods=["POST"])
 @login_required
 def add_note(case_id: int):
-    return _case_action(
+    return case_action(
         case_id,
         "case.note",
         lambda case: services.add_note(
@@ -254,7 +251,7 @@ def add_note(case_id: int):
 @bp.route("/cases/<int:case_id>/stage", methods=["POST"])
 @login_required
 def change_stage(case_id: int):
-    return _case_action(
+    return case_action(
         case_id,
         "case.stage",
         lambda case: services.change_stage(
@@ -383,13 +380,13 @@ def save_assessment(case_id: int):
             data["deportation_risk"] = "deportation_risk" in request.form
         services.save_assessment(current_user, case, data)
 
-    return _case_action(case_id, "case.edit", work, _("Assessment saved."), "assessment", "assessment")
+    return case_action(case_id, "case.edit", work, _("Assessment saved."), "assessment", "assessment")
 
 
 @bp.route("/cases/<int:case_id>/plan", methods=["POST"])
 @login_required
 def add_plan_item(case_id: int):
-    return _case_action(
+    return case_action(
         case_id,
         "case.edit",
         lambda case: services.add_plan_item(current_user, case, form_dict(request.form)),
@@ -403,13 +400,7 @@ def add_plan_item(case_id: int):
 @login_required
 def set_team(case_id: int):
     def ids(name):
-        out = []
-        for raw in request.form.getlist(name):
-            try:
-                out.append(int(raw))
-            except ValueError:
-                continue
-        return out
+        return arg_ids(name, request.form)
 
     return form_page(
         case_id,

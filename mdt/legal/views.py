@@ -73,6 +73,7 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
     ).all()
     visible = [cl for cl in matter.claimants if policy.can(current_user, "case.view", cl.case)]
     linked = legal.linked_ids(matter)
+    everyone = members(current_user.mdt_id)
     timeline = sorted(
         [(e.occurred_on, 0, "event", e) for e in events]
         + [(clock.local_date(h.starts_at, current_user.mdt), 1, "hearing", h) for h in hearings]
@@ -92,9 +93,9 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
         linked=linked,
         timeline=timeline,
         attending=legal.attendance([h.id for h in hearings]),
-        members=members(current_user.mdt_id) if policy.can(current_user, "matter.edit", matter) else [],
+        members=everyone if policy.can(current_user, "matter.edit", matter) else [],
         can_edit=policy.can(current_user, "matter.edit", matter),
-        lawyer_choices=[(m.id, m.name) for m in members(current_user.mdt_id) if m.has_role("lawyer")],
+        lawyer_choices=[(m.id, m.name) for m in everyone if m.has_role("lawyer")],
         errors=errors or {},
         form_name=form_name,
         values=request.form,

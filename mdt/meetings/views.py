@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mdt import clock, policy, transaction
+from mdt import clock, policy
 from mdt.audit.services import record
 from mdt.cases.models import Case
 from mdt.directory.services import agencies, members
-from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
+from mdt.errors import NotFound, get_or_404
 from mdt.extensions import db
 from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
@@ -18,7 +18,6 @@ from mdt.pdf import render_pdf
 from mdt.web import act, form_dict, form_view
 
 bp = Blueprint("meetings", __name__)
-bp.add_app_template_global(services.item_detail, "agenda_detail")
 
 
 def _is_coordinator() -> bool:
@@ -316,19 +315,29 @@ def invitation(meeting_id: int):
 @bp.route("/actions")
 @login_required
 def actions():
+    return _actions_page()
+
+
+def _actions_page(status: int = 200, errors=None, item_id: int | None = None):
     items = services.action_items_for(current_user, include_done=request.args.get("done") == "1")
-    return render_template("meetings/actions.html", items=items, today=clock.today(current_user.mdt))
+    return render_template(
+        "meetings/actions.html",
+        items=items,
+        today=clock.today(current_user.mdt),
+        errors=errors or {},
+        form_item=item_id,
+        values=request.form,
+    ), status
 
 
 @bp.route("/actions/<int:item_id>/done", methods=["POST"])
 @login_required
 def action_done(item_id: int):
     item = get_or_404(ActionItem, item_id, mdt_id=current_user.mdt_id)
-    try:
-        services.close_action(current_user, item, request.form.get("note"))
-    except (ValidationError, WorkflowError) as exc:
-        transaction.rollback()
-        flash(" ".join(m for ms in exc.errors.values() for m in ms) or exc.detail, "error")
-    else:
-        flash(_("Action item done."), "success")
-    return redirect(url_for("meetings.actions"))
+    return act(
+        lambda: services.close_action(current_user, item, request.form.get("note")),
+        success=_("Action item done."),
+        done_url=url_for("meetings.actions"),
+        page=lambda status, errors: _actions_page(status, errors, item_id),
+        refusal_field="note",
+    )

@@ -16,13 +16,20 @@ from mdt.referrals.models import Consent
 ALL_PARTS = frozenset(consent.SHARE_PARTS)
 
 
+def works_on_cases(user) -> bool:
+    """An account whose only role is administrator manages the directory, accounts and rules and
+    reads no case content, whatever its agency leads (give a colleague who also works on cases
+    the member role as well)."""
+    return any(role != "admin" for role in (user.roles or []))
+
+
 def shared_parts(user, case: Case) -> frozenset[str]:
     """The parts of ``case`` the user's place on the team opens; empty when not on the team.
 
     The lead agency's members see every part, and so does the member who registered the person
     while they stay assigned. Anyone else on the team, their agency added or themself assigned by
     name, sees what the person's consent to share with their agency opens, while it is live."""
-    if user.mdt_id != case.mdt_id:
+    if user.mdt_id != case.mdt_id or not works_on_cases(user):
         return frozenset()
     if case.lead_agency_id == user.agency_id:
         return ALL_PARTS
@@ -95,7 +102,7 @@ def _whole_team(user, case) -> bool:
 
 @rule("case.create")
 def _create(user, _obj) -> bool:
-    return True
+    return works_on_cases(user)
 
 
 @rule("person.link")
@@ -142,6 +149,8 @@ def team_filter(user):
     indexed lookup) or the few where the agency is on the team or the user is assigned by name, while
     the person's consent to share with the agency is live (the member who registered the person
     and stays assigned needs none)."""
+    if not works_on_cases(user):
+        return false()
     today = clock.today(user.mdt)
     mine = aliased(Case)  # not the outer query's case: the set is computed once, uncorrelated
     joined = union(
@@ -170,6 +179,8 @@ def part_filter(user, part: str):
     team opens: the lead agency's cases, and those shared with the user's agency (or the user by
     name) where the live consent decision names that part. For filters and searches that would
     otherwise tell what a part holds."""
+    if not works_on_cases(user):
+        return false()
     today = clock.today(user.mdt)
     candidates = set(
         db.session.scalars(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,14 +10,14 @@ from flask_login import current_user, login_required
 from mdt import clock, consent, policy, transaction
 from mdt.cases import services as cases
 from mdt.cases.models import PlanItem
-from mdt.cases.views import form_page
+from mdt.cases.views import case_action, form_page
 from mdt.directory.services import agencies
 from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.notifications import services as notifications
 from mdt.referrals import services
 from mdt.referrals.models import REFERRAL_STATUSES, Consent, Service
-from mdt.web import act, form_dict, form_view
+from mdt.web import act, arg_day, arg_id, arg_page, form_dict, form_view
 
 bp = Blueprint("referrals", __name__)
 
@@ -51,23 +51,19 @@ def record_consent(case_id: int):
 @bp.route("/consents/<int:consent_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_consent(consent_id: int):
-    record = get_or_404(Consent, consent_id)
-    cases.get_case(current_user, record.case_id, "case.consent")
-    back = url_for("cases.show", case_id=record.case_id, _anchor="consent")
-    try:
-        effects = services.withdraw_consent(current_user, record, request.form.get("reason"))
-    except WorkflowError as exc:
-        transaction.rollback()
-        flash(exc.detail, "error")
-        return redirect(back)
-    flash(
-        _(
+    recorded = get_or_404(Consent, consent_id)
+    return case_action(
+        recorded.case_id,
+        "case.consent",
+        lambda _case: services.withdraw_consent(current_user, recorded, request.form.get("reason")),
+        lambda effects: _(
             "Consent withdrawn. %(n)s referral(s) withdrawn; access removed at once.",
             n=len(effects["referrals_withdrawn"]),
         ),
-        "success",
+        "consent",
+        f"withdraw-{recorded.id}",
+        refusal_field="reason",
     )
-    return redirect(back)
 
 
 # ---------------------------------------------------------------- services directory
@@ -80,7 +76,7 @@ def directory():
     district = request.args.get("district") or None
     language = request.args.get("language") or None
     found = services.find_services(current_user.mdt_id, category, district, language)
-    case_id = request.args.get("case_id", type=int)
+    case_id = arg_id("case_id")
     return render_template(
         "referrals/services.html",
         services=found,
@@ -155,7 +151,7 @@ def index():
     if direction not in ("incoming", "outgoing"):
         direction = "incoming"
     status = request.args.get("status") if request.args.get("status") in REFERRAL_STATUSES else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = arg_page()
     f = services.ReferralFilters(direction=direction, status=status, page=page)
     rows, total = services.referral_list(current_user, f)
     pages = max((total + f.per_page - 1) // f.per_page, 1)
@@ -190,7 +186,7 @@ def _agency_choices(service: str | None, district: str | None):
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @login_required
 def new():
-    case_id = request.values.get("case_id", type=int)
+    case_id = arg_id("case_id", request.values)
     if case_id is None:
         raise NotFound("No case given.")
     case = cases.get_case(current_user, case_id, "case.refer")
@@ -222,8 +218,9 @@ def new():
             "urgency": "normal",
             "reason": (request.args.get("reason") or "")[:5000],
         }
-        if (values["plan_item_id"] or "").isdigit() and not values["service"]:
-            item = db.session.get(PlanItem, int(values["plan_item_id"]))
+        plan_item_id = arg_id("plan_item_id")
+        if plan_item_id is not None and not values["service"]:
+            item = db.session.get(PlanItem, plan_item_id)
             if item is not None and item.case_id == case.id:
                 values["service"] = item.service
     first, rest = _agency_choices(values.get("service"), case.district)
@@ -253,7 +250,7 @@ def agency_options():
         "referrals/_agency_options.html",
         first=first,
         rest=rest,
-        selected=request.args.get("to_agency_id", type=int),
+        selected=arg_id("to_agency_id"),
     )
 
 
@@ -351,14 +348,13 @@ def figures():
         abort(403)
     today = clock.today(current_user.mdt)
     errors = {}
-    try:
-        start = date.fromisoformat(request.args.get("start") or (today - timedelta(days=365)).isoformat())
-        end = date.fromisoformat(request.args.get("end") or today.isoformat())
-        if end < start:
-            errors["end"] = [_("The end is before the start.")]
-    except ValueError:
-        start, end = today - timedelta(days=365), today
-        errors["start"] = [_("Use a date like 2026-01-31.")]
+    start, start_ok = arg_day("start", today - timedelta(days=365))
+    end, end_ok = arg_day("end", today)
+    for name, ok in (("start", start_ok), ("end", end_ok)):
+        if not ok:
+            errors[name] = [_("Use a date like 2026-01-31.")]
+    if end < start:
+        errors["end"] = [_("The end is before the start.")]
     data = services.figures(current_user.mdt_id, start, end)
     return render_template("referrals/figures.html", data=data, start=start, end=end, errors=errors)
 

@@ -1,5 +1,6 @@
-"""Ways out: the in-app bell, email over SMTP (or files in instance/outbox/ when no SMTP server is
-configured) and SMS behind a small interface whose only backend so far writes to a log."""
+"""Ways out: the in-app bell, email over SMTP (or files in instance/outbox/mdt-<id>/ when no SMTP
+server is configured) and SMS behind a small interface whose only backend so far writes to a log
+in the same folder."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class AppChannel:
     def send(self, reminder, to, message: Message) -> None:
 
         if to.is_person:
-            raise Undeliverable("the bell is for tos only")
+            raise Undeliverable("the in-app bell reaches members only")
         db.session.add(Notification(member_id=to.id, kind="reminder", reminder_id=reminder.id))
 
     def close(self) -> None:

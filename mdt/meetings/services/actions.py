@@ -25,7 +25,7 @@ from mdt.signals import send
 
 def create_action_item(actor, meeting: Meeting | None, data: dict) -> ActionItem:
     if meeting is not None:
-        require_coordinator(actor)
+        require_coordinator(actor, meeting)
     meeting_day = clock.local_date(meeting.starts_at, meeting.mdt) if meeting is not None else None
     clean = load(ActionItemSchema, data, mdt_id=actor.mdt_id, meeting_day=meeting_day)
     agency, owner, case = clean["owner_agency_id"], clean.get("owner_id"), clean.get("case_id")

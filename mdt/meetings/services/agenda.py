@@ -214,7 +214,7 @@ def item_detail(item: AgendaItem) -> str:
 def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
     """Replace the proposed items that nobody has worked on; keep manual items and items with
     minutes. Only until the agenda is published."""
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     if meeting.status == "published":
         raise WorkflowError(str(_l("The agenda is published; add items by hand.")))
     kept = [i for i in meeting.items if i.reason == "manual" or i.discussion or i.decisions]
@@ -243,7 +243,7 @@ def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
 
 
 def add_item(actor, meeting: Meeting, data: dict) -> AgendaItem:
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     clean = load(AgendaItemSchema, data, mdt_id=meeting.mdt_id)
     case = clean.get("case_id")
     item = AgendaItem(
@@ -260,7 +260,7 @@ def add_item(actor, meeting: Meeting, data: dict) -> AgendaItem:
 
 
 def remove_item(actor, meeting: Meeting, item: AgendaItem) -> None:
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     meeting.items.remove(item)
     for position, other in enumerate(meeting.items):
         other.position = position
@@ -269,7 +269,7 @@ def remove_item(actor, meeting: Meeting, item: AgendaItem) -> None:
 
 
 def move_item(actor, meeting: Meeting, item: AgendaItem, step: int) -> None:
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     items = list(meeting.items)
     index = items.index(item)
     target = max(0, min(len(items) - 1, index + step))

@@ -95,7 +95,7 @@ def create_meeting(actor, data: dict) -> Meeting:
 
 def reschedule(actor, meeting: Meeting, data: dict) -> dict:
     """Move a meeting or change its place: the invitation's SEQUENCE grows so calendars update."""
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     clean = load(RescheduleSchema, data, partial=True, **given(actor))
     starts_at = clean.get("starts_at", meeting.starts_at)
     ends_at = clean.get("ends_at")
@@ -118,7 +118,7 @@ def reschedule(actor, meeting: Meeting, data: dict) -> dict:
 
 
 def publish(actor, meeting: Meeting) -> Meeting:
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     if meeting.status == "published":
         raise WorkflowError(str(_l("The agenda is already published.")))
     if not meeting.items:
@@ -244,7 +244,7 @@ def record_attendance(actor, meeting: Meeting, present_ids, listed_ids) -> int:
     """Mark who was present among the members listed on the form; the others listed are absent.
     Returns the number present."""
 
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     clean = load(AttendanceSchema, {"present": present_ids, "listed": listed_ids}, mdt_id=meeting.mdt_id)
     listed = set(clean["listed"])
     present = set(clean["present"]) & listed

@@ -17,7 +17,7 @@ from mdt.schema import load
 
 
 def save_minutes(actor, meeting: Meeting, item: AgendaItem, data: dict) -> dict:
-    require_coordinator(actor)
+    require_coordinator(actor, meeting)
     if item.case_id is not None and not policy.can(actor, "case.view", item.case):
         raise Forbidden("The minutes of an item are written by a member of the case's team.")
     clean = load(MinutesSchema, data, partial=True, mdt_id=meeting.mdt_id)
