@@ -60,7 +60,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         }
     else:
         celery = {
-            "broker_url": "filesystem://",
+            "broker_url": "mdtfs://",  # workers/broker.py: the filesystem transport, atomic writes
             "broker_transport_options": {
                 "data_folder_in": str(broker_dir / "queue"),
                 "data_folder_out": str(broker_dir / "queue"),

@@ -8,6 +8,7 @@ from celery import Celery, Task
 from flask import Flask
 
 from mdt.transaction import atomic
+from workers import broker  # noqa: F401  (registers the embedded broker, mdtfs://)
 
 
 def celery_init_app(app: Flask) -> Celery:
