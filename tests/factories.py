@@ -153,6 +153,22 @@ def matter(world, cases_, kind="labour", jurisdiction="TH", **extra):
     return m
 
 
+def meeting(world, days: float = 1, **extra):
+    """A case conference hosted by social welfare, ``days`` from now (its agenda proposed)."""
+    from mdt.meetings import services as meetings
+
+    return meetings.create_meeting(
+        world["coordinator"],
+        {
+            "title": "Conference",
+            "kind": "case_conference",
+            "starts_at": at(days),
+            "host_agency_id": world.agencies["sw"].id,
+            **extra,
+        },
+    )
+
+
 def at(days: float, hour: int = 9) -> str:
     return (_now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0).isoformat()
 

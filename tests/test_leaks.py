@@ -135,15 +135,7 @@ def test_duplicate_warning_reveals_nothing_of_a_hidden_person(world, client):
 
 def _meeting_with_hidden_case(world):
     case = _hidden_case(world)
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": f.at(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world)
     item = next(i for i in meeting.items if i.case_id == case.id)
     meetings.save_minutes(
         world["coordinator"],

@@ -76,15 +76,7 @@ def test_a_refused_consent_withdrawal_keeps_the_reason_typed(world, client):
 def test_a_refused_action_note_keeps_what_was_typed(world, client):
     from mdt.meetings import services as meetings
 
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": f.at(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world)
     action = meetings.create_action_item(
         world["coordinator"],
         meeting,
