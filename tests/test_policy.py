@@ -121,3 +121,16 @@ def test_an_administrators_account_reads_no_case_of_its_agency(world, team_case,
     assert client.get("/cases/new").status_code == 403
     home = client.get("/")
     assert home.status_code == 200 and "New intake" not in home.get_data(as_text=True)
+
+
+def test_one_compiled_list_query_serves_every_user_with_their_own_cases(world, team_case):
+    """The team filter's SQL is compiled once and cached; each user's agency, id and date must
+    still be bound on each use (a cache key missing a part would hand one user another's list)."""
+    other = f.case(world["police"], given="Other")
+    db.session.commit()
+    for _round in range(2):
+        for who in sorted(EXPECTED):
+            user = world[who]
+            listed = {c.id for c, _on in services.list_cases(user, services.CaseFilters())[0]}
+            for case in (team_case, other):
+                assert (case.id in listed) is policy.can(user, "case.summary", case), (who, case.id)

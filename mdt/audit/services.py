@@ -6,7 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import g, has_request_context
+from sqlalchemy import insert
 
+from mdt import clock
 from mdt.audit.models import AuditEvent
 from mdt.extensions import db
 
@@ -23,20 +25,22 @@ def _plain(value):
     return value
 
 
+def _row(actor, action: str, obj=None, *, case=None, detail: dict | None = None) -> dict:
+    return {
+        "mdt_id": getattr(actor, "mdt_id", None) or getattr(case, "mdt_id", None),
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "object_type": type(obj).__name__.lower() if obj is not None else "none",
+        "object_id": getattr(obj, "id", None),
+        "case_id": case.id if case is not None else None,
+        "via": g.get("audit_via", "web") if has_request_context() else "task",
+        "detail": _plain(detail or {}),
+    }
+
+
 def record(actor, action: str, obj=None, *, case=None, detail: dict | None = None) -> AuditEvent:
     """Append one audit row. ``detail`` holds old and new values for changes."""
-    via = g.get("audit_via", "web") if has_request_context() else "task"
-    case_id = case.id if case is not None else None
-    event = AuditEvent(
-        mdt_id=getattr(actor, "mdt_id", None) or getattr(case, "mdt_id", None),
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        object_type=type(obj).__name__.lower() if obj is not None else "none",
-        object_id=getattr(obj, "id", None),
-        case_id=case_id,
-        via=via,
-        detail=_plain(detail or {}),
-    )
+    event = AuditEvent(**_row(actor, action, obj, case=case, detail=detail))
     db.session.add(event)
     return event
 
@@ -89,5 +93,9 @@ def flush_reads() -> None:
     """Write the pending list reads of this request as audit rows (called at commit)."""
     if not has_request_context():
         return
-    for action, entry in g.pop(_READS, {}).items():
-        record(entry["actor"], action, None, detail={"ids": entry["ids"], **entry["detail"]})
+    rows = [
+        {**_row(entry["actor"], action, detail={"ids": entry["ids"], **entry["detail"]}), "at": clock.now()}
+        for action, entry in g.pop(_READS, {}).items()
+    ]
+    if rows:  # a plain INSERT: no object for the session to track on every list page
+        db.session.execute(insert(AuditEvent), rows)

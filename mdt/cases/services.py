@@ -490,7 +490,7 @@ class CaseFilters:
 
 def _filtered(user, f: CaseFilters):
     on_team = policy.team_filter(user)
-    stmt = select(Case).where(policy.listable_filter(user))
+    stmt = select(Case).where(policy.listable_filter(user, team=on_team))
     if f.mine:
         stmt = stmt.where(on_team)
     if f.stage in STAGES:
