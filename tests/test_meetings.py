@@ -47,15 +47,7 @@ def test_agenda_proposed_with_reasons_and_hearing_soon(world):
 def test_redacted_for_agencies_without_access(world, client):
     case = f.case(world["social"], given="Secretname")
     db.session.commit()
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": when(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world, 1)
     meetings.save_minutes(
         world["coordinator"],
         meeting,
@@ -117,15 +109,7 @@ def test_publish_and_bad_input(world):
 
 def test_action_items(world, client):
     case = f.case(world["social"])
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": when(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world, 1)
     with pytest.raises(ValidationError) as exc:
         meetings.create_action_item(
             world["coordinator"], meeting, {"title": "Check wages", "due_on": date.today().isoformat()}
@@ -236,15 +220,7 @@ def test_agenda_proposal_query_count_constant(world):
     from mdt.demo.data import add_synthetic_cases
     from tests.support import count_queries
 
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": when(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world, 1)
     for i in range(5):
         f.case(world["social"], given=f"P{i}")
     db.session.commit()
@@ -283,15 +259,7 @@ def test_minutes_revisions_approval_and_case_history(world):
     from mdt.meetings.models import MinutesRevision
 
     case = f.case(world["social"])
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": when(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world, 1)
     item = meeting.items[0]
     with pytest.raises(WorkflowError):
         meetings.approve_minutes(world["coordinator"], meeting)  # nothing written yet
@@ -334,15 +302,7 @@ def test_reschedule_bumps_sequence(world, client):
 
 def test_printable_minutes_are_redacted_and_decisions_prefill_referrals(world, client):
     case = f.case(world["social"], given="Secretname")
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": when(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world, 1)
     meetings.save_minutes(
         world["coordinator"], meeting, meeting.items[0], {"decisions": "Secretname to get legal aid"}
     )
@@ -421,15 +381,7 @@ def test_proposed_details_are_worded_in_each_readers_language(world, client):
     court = f.client_case(world, "Suda")
     m = f.matter(world, [court])
     legal.schedule_hearing(world["lawyer"], m, {"starts_at": when(6), "purpose": "Witnesses"})
-    meeting = meetings.create_meeting(
-        world["coordinator"],
-        {
-            "title": "Conference",
-            "kind": "case_conference",
-            "starts_at": when(1),
-            "host_agency_id": world.agencies["sw"].id,
-        },
-    )
+    meeting = f.meeting(world, 1)
     db.session.commit()
     item = next(i for i in meeting.items if i.case_id == court.id)
     assert item.detail is None and item.detail_args["key"] == "hearing"

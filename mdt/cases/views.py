@@ -399,14 +399,13 @@ def add_plan_item(case_id: int):
 @bp.route("/cases/<int:case_id>/team", methods=["GET", "POST"])
 @login_required
 def set_team(case_id: int):
-    def ids(name):
-        return arg_ids(name, request.form)
-
     return form_page(
         case_id,
         "case.team",
         "cases/team.html",
-        lambda case: services.set_team(current_user, case, ids("agency_ids"), ids("member_ids")),
+        lambda case: services.set_team(
+            current_user, case, arg_ids("agency_ids", request.form), arg_ids("member_ids", request.form)
+        ),
         _("Team saved."),
         "team",
         lambda case: {},
