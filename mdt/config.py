@@ -23,16 +23,25 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+MODES = ("development", "testing", "production")
+MIN_SECRET_BYTES = 32
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = overrides or {}
     mode = overrides.get("MDT_ENV") or env.get("MDT_ENV", "development")
+    if mode not in MODES:
+        # "Production" or "prod" must not start a development server with demo data allowed.
+        raise ConfigError(f"MDT_ENV={mode!r} is not one of {', '.join(MODES)}.")
     secret = overrides.get("SECRET_KEY") or env.get("MDT_SECRET_KEY")
+    if mode == "production" and len((secret or "").encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            "MDT_SECRET_KEY is not set or shorter than 32 bytes: refusing to start in production "
+            "without a strong secret key (make one with: python -c 'import secrets; "
+            "print(secrets.token_hex(32))')."
+        )
     if not secret:
-        if mode == "production":
-            raise ConfigError(
-                "MDT_SECRET_KEY is not set: refusing to start in production without a secret key."
-            )
         # Development and tests: a per-instance key kept under instance/, never in the repo.
         key_file = Path(instance_path) / "secret_key"
         if mode == "testing":

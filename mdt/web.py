@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request
 from flask_login import current_user, login_required
@@ -29,6 +30,21 @@ def require(action: str):
         return wrapped
 
     return decorator
+
+
+def local_path(target) -> str | None:
+    r"""``target`` if it is a path on this site (for ``next`` after signing in, the language
+    switch...), else None. Browsers drop tabs and line breaks from addresses and read a backslash
+    as a slash, so ``/\t/evil.example`` is ``//evil.example``, another site: any control
+    character or backslash is refused, as is anything with a scheme or a host."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 # ---------------------------------------------------------------- what a page's address asks for

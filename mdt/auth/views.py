@@ -12,18 +12,13 @@ from mdt.auth.forms import LoginForm, TokenForm
 from mdt.auth.models import ApiToken
 from mdt.errors import ValidationError
 from mdt.extensions import db, limiter
+from mdt.web import local_path
 
 bp = Blueprint("auth", __name__)
 
 
 def _login_limit() -> str:
     return current_app.config["MDT_LOGIN_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,7 +35,7 @@ def login():
             session.clear()
             login_user(member)
             record(member, "auth.login", member)
-            return redirect(_safe_next(request.args.get("next")) or url_for("cases.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("cases.home"))
     return render_template("auth/login.html", form=form)
 
 
@@ -61,7 +56,7 @@ def language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.ui_language = lang
-    return redirect(_safe_next(request.form.get("next")) or url_for("cases.home"))
+    return redirect(local_path(request.form.get("next")) or url_for("cases.home"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
