@@ -18,6 +18,7 @@ import mdt.reminders.sources  # noqa: F401  (the reminder sources subscribe to t
 from mdt import cli, errors, models, templating, transaction  # noqa: F401  (models: every table)
 from mdt.api import api_bp
 from mdt.api.base import ProblemSchema
+from mdt.auth import sessions
 from mdt.auth.services import load_member
 from mdt.auth.views import bp as auth_bp
 from mdt.calendar.views import bp as calendar_bp
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(ROOT / "mdt" / "translations"),
     )
     limiter.init_app(app)
+    sessions.register(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     # "basic": a phone whose address changes on a mobile network is not logged out every time.

@@ -95,6 +95,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "task": "workers.tasks.remind_overdue",
             "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600")),
         },
+        "purge-expired-state": {
+            "task": "workers.tasks.purge_expired_state",
+            "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600")),
+        },
         "heartbeat": {
             "task": "workers.tasks.heartbeat",
             "schedule": float(env.get("MDT_HEARTBEAT_SECONDS", "60")),
@@ -117,6 +121,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Sessions live on the server (mdt.auth.sessions); the browser holds a random id in a
+        # cookie that, in production, only this host over https can set (the __Host- prefix).
+        "SESSION_COOKIE_NAME": (
+            "__Host-mdt" if mode == "production" and _bool(env.get("MDT_COOKIE_SECURE"), True) else "mdt"
+        ),
+        "MDT_SESSION_IDLE_MINUTES": float(env.get("MDT_SESSION_IDLE_MINUTES", "30")),
+        "MDT_SESSION_HOURS": float(env.get("MDT_SESSION_HOURS", "12")),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

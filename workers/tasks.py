@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from mdt.auth.services import record_heartbeat
+from mdt.auth.services import purge_state, record_heartbeat
 from mdt.legal.services import mark_missed
 from mdt.referrals.services import expire_overdue
 from mdt.reminders.sending import deliver, sweep
@@ -19,6 +19,14 @@ def heartbeat(name: str = "beat") -> int:
 
     beats = record_heartbeat(name)
     return beats
+
+
+@shared_task(ignore_result=True)
+def purge_expired_state() -> int:
+    """Delete the ended sessions and sign-in counters kept in the database (Redis expires its
+    own)."""
+
+    return purge_state()
 
 
 @shared_task(ignore_result=True)

@@ -66,3 +66,15 @@ def list_members(page: int, per_page: int):
 def create_member():
     """Add a member (admins); ``password`` of at least 12 characters."""
     return directory.create_member(current_user, body())
+
+
+@api_bp.patch("/members/<int:member_id>")
+@accepts(MemberSchema)
+@api_bp.response(200, MemberSchema)
+@problems(400, 401, 403, 404, 422)
+def patch_member(member_id: int):
+    """Change a member (admins; only the fields given). ``active: false`` ends the member's
+    sessions, API tokens and calendar feeds at once."""
+    member = directory.get_member(current_user, member_id)
+    directory.update_member(current_user, member, body())
+    return member

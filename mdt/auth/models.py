@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mdt import clock
@@ -49,3 +49,16 @@ class CalendarFeed(Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     member = relationship("Member")
+
+
+class ServerState(Model):
+    """Short-lived server state on the embedded default (Redis holds it in production): web
+    sessions and sign-in counters. ``mdt.auth.state`` reads and writes it; an entry past
+    ``expires_at`` is gone (the sweep deletes it later)."""
+
+    __tablename__ = "server_state"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    count: Mapped[int] = mapped_column(default=0)
+    tag: Mapped[str | None] = mapped_column(String(60), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

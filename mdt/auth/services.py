@@ -10,7 +10,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from mdt import clock
 from mdt.audit.services import record
-from mdt.auth.models import ApiToken, WorkerHeartbeat
+from mdt.auth import sessions
+from mdt.auth.models import ApiToken, CalendarFeed, WorkerHeartbeat
+from mdt.auth.state import state
 from mdt.directory.models import Member
 from mdt.errors import ValidationError
 from mdt.extensions import db
@@ -82,6 +84,10 @@ def revoke_token(actor: Member, token: ApiToken) -> None:
         record(actor, "token.revoke", token, detail={"member_id": token.member_id})
 
 
+def purge_state() -> int:
+    return state().purge()
+
+
 def record_heartbeat(name: str) -> int:
     beat = db.session.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.name == name)).first()
     if beat is None:
@@ -107,4 +113,27 @@ def change_password(member: Member, current: str, new: str, repeat: str) -> None
         raise ValidationError("Password not changed.", errors)
     member.password_hash = hash_password(new)
     db.session.flush()
-    record(member, "member.password", member)
+    ended = sessions.end(member.id, keep_current=True)
+    record(member, "member.password", member, detail={"sessions_ended": ended})
+
+
+def end_access(actor, member: Member, why: str) -> dict:
+    """End every way ``member`` is signed in, at once: web sessions, API tokens and calendar feeds
+    (a deactivation; a password set by an administrator ends the sessions only). Reactivating the
+    member later brings none of them back."""
+    now = clock.now()
+    ended = {"sessions": sessions.end(member.id), "tokens": 0, "feeds": 0}
+    if why == "deactivated":
+        for token in db.session.scalars(
+            select(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
+            ended["tokens"] += 1
+        for feed in db.session.scalars(
+            select(CalendarFeed).where(CalendarFeed.member_id == member.id, CalendarFeed.revoked_at.is_(None))
+        ):
+            feed.revoked_at = now
+            ended["feeds"] += 1
+    db.session.flush()
+    record(actor, "member.access_ended", member, detail={"why": why, **ended})
+    return ended

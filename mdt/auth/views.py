@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from mdt import transaction
 from mdt.audit.services import record
-from mdt.auth import services
+from mdt.auth import services, sessions
 from mdt.auth.forms import LoginForm, TokenForm
 from mdt.auth.models import ApiToken
 from mdt.errors import ValidationError
@@ -32,7 +32,7 @@ def login():
         if member is None:
             form.password.errors.append(_("Wrong email or password."))
         else:
-            session.clear()
+            sessions.start(member.id)
             login_user(member)
             record(member, "auth.login", member)
             return redirect(local_path(request.args.get("next")) or url_for("cases.home"))
@@ -44,7 +44,7 @@ def login():
 def logout():
     record(current_user, "auth.logout", current_user._get_current_object())
     logout_user()
-    session.clear()
+    sessions.finish()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -104,6 +104,37 @@ def revoke_token(token_id: int):
     services.revoke_token(current_user, token)
     flash(_("Token revoked."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profile/sessions")
+@login_required
+def list_sessions():
+    config = current_app.config
+    return render_template(
+        "auth/sessions.html",
+        rows=sessions.of_member(current_user.id),
+        idle_minutes=int(config["MDT_SESSION_IDLE_MINUTES"]),
+        hours=int(config["MDT_SESSION_HOURS"]),
+    )
+
+
+@bp.route("/profile/sessions/<handle>/end", methods=["POST"])
+@login_required
+def end_session(handle: str):
+    if not sessions.end(current_user.id, handle, keep_current=True):
+        abort(404)
+    record(current_user, "auth.session_end", current_user._get_current_object(), detail={"sessions": 1})
+    flash(_("That session is signed out."), "success")
+    return redirect(url_for("auth.list_sessions"))
+
+
+@bp.route("/profile/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    ended = sessions.end(current_user.id, keep_current=True)
+    record(current_user, "auth.session_end", current_user._get_current_object(), detail={"sessions": ended})
+    flash(_("You are signed out everywhere else."), "success")
+    return redirect(url_for("auth.list_sessions"))
 
 
 @bp.route("/about")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from mdt import policy
 from mdt.audit.services import changes, record
-from mdt.auth.services import MIN_PASSWORD_LENGTH, hash_password
+from mdt.auth.services import MIN_PASSWORD_LENGTH, end_access, hash_password
 from mdt.directory.models import ActionPlanEntry, Agency, Member
 from mdt.directory.schemas import ActionPlanEntrySchema, AgencySchema, MemberSchema
 from mdt.errors import Forbidden, NotFound, ValidationError
@@ -130,6 +130,10 @@ def update_member(actor, member: Member, data: dict) -> dict:
     if changed:
         db.session.flush()
         record(actor, "member.update", member, detail={"changes": changed})
+    if "active" in changed and not member.active:
+        end_access(actor, member, "deactivated")
+    elif password:
+        end_access(actor, member, "password_set")
     return changed
 
 
