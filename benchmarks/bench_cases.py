@@ -55,7 +55,6 @@ def main() -> None:
         "MDT_ENV": "testing",
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
-        "RATELIMIT_ENABLED": False,
     }
     app = create_app(config)
     with app.app_context():

@@ -12,6 +12,7 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import mdt.reminders.sources  # noqa: F401  (the reminder sources subscribe to their signals)
@@ -25,7 +26,7 @@ from mdt.calendar.views import bp as calendar_bp
 from mdt.cases.views import bp as cases_bp
 from mdt.config import load_config
 from mdt.directory.views import bp as directory_bp
-from mdt.extensions import babel, csrf, db, limiter, login_manager, migrate
+from mdt.extensions import babel, csrf, db, login_manager, migrate
 from mdt.i18n import select_locale, select_timezone
 from mdt.legal.views import bp as legal_bp
 from mdt.meetings.views import bp as meetings_bp
@@ -45,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    proxies = int(app.config["MDT_TRUSTED_PROXIES"])
+    if proxies:  # the client's address and scheme as the configured proxies saw them, no further
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     transaction.register(app)
@@ -67,7 +71,6 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(ROOT / "mdt" / "translations"),
     )
-    limiter.init_app(app)
     sessions.register(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

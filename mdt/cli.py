@@ -7,7 +7,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from mdt.auth.services import MIN_PASSWORD_LENGTH, create_token, hash_password
+from mdt.auth import mfa, passwords
+from mdt.auth.services import create_token, hash_password
 from mdt.demo.data import DemoRefused, load_demo
 from mdt.directory.models import Agency, Mdt, Member
 from mdt.extensions import db
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(demo)
     app.cli.add_command(reminders)
+    app.cli.add_command(mfa_group)
 
 
 @click.group(cls=AppGroup, help="Manage member accounts.")
@@ -42,8 +44,9 @@ def users():
 @atomic
 def users_create(email, name, agency_name, kind, mdt_code, mdt_name, roles, password):
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.UsageError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    weak = passwords.problems(password, email=email, name=name)
+    if weak:
+        raise click.UsageError(" ".join(weak))
     if mdt_code:
         mdt = db.session.scalars(select(Mdt).where(Mdt.code == mdt_code)).first()
         if mdt is None:
@@ -91,6 +94,48 @@ def tokens_create(email, name):
         raise click.UsageError(f"No member with email {email}.")
     _token, raw = create_token(member, name)
     click.echo(raw)
+
+
+@click.group("mfa", cls=AppGroup, help="Two-step sign-in.")
+def mfa_group():
+    pass
+
+
+@mfa_group.command(
+    "require",
+    help="Set who must use two-step sign-in: ROLE is member, coordinator, "
+    "lawyer, admin, or agency:KIND (every member of such agencies, e.g. agency:police). "
+    "No ROLE: nobody.",
+)
+@click.argument("roles", nargs=-1)
+@click.option("--mdt", "mdt_code", default=None, help="The MDT's code (default: every MDT).")
+@atomic
+def mfa_require(roles, mdt_code):
+
+    unknown = [r for r in roles if r not in mfa.CHOICES]
+    if unknown:
+        raise click.UsageError(f"Unknown: {', '.join(unknown)}. Choose from: {', '.join(mfa.CHOICES)}.")
+    query = select(Mdt)
+    if mdt_code:
+        query = query.where(Mdt.code == mdt_code)
+    mdts = db.session.scalars(query).all()
+    if not mdts:
+        raise click.UsageError(f"No MDT with code {mdt_code}.")
+    for mdt in mdts:
+        mfa.set_required(None, mdt, list(roles))
+        click.echo(f"{mdt.code}: {', '.join(mfa.required_for(mdt)) or 'nobody'}")
+
+
+@mfa_group.command("reset", help="Remove EMAIL's authenticator and recovery codes (a lost phone).")
+@click.argument("email")
+@atomic
+def mfa_reset(email):
+
+    member = db.session.scalars(select(Member).where(func.lower(Member.email) == email.lower())).first()
+    if member is None:
+        raise click.UsageError(f"No member with email {email}.")
+    had = mfa.reset(None, member)
+    click.echo(f"{member.email}: " + ("authenticator removed" if had else "had no authenticator"))
 
 
 @click.group(cls=AppGroup, help="Demo data.")

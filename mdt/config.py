@@ -132,9 +132,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "MDT_LANGUAGES": {"en": "English", "th": "ไทย"},
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "MDT_LOGIN_LIMIT": env.get("MDT_LOGIN_LIMIT", "10 per minute;50 per hour"),
+        # Sign-in throttling (mdt.auth.throttle): failed attempts per account and per address in a
+        # window; the address as seen through MDT_TRUSTED_PROXIES proxies (0: the socket's peer).
+        "MDT_LOGIN_ACCOUNT_LIMIT": int(env.get("MDT_LOGIN_ACCOUNT_LIMIT", "10")),
+        "MDT_LOGIN_ADDRESS_LIMIT": int(env.get("MDT_LOGIN_ADDRESS_LIMIT", "50")),
+        "MDT_LOGIN_WINDOW_MINUTES": int(env.get("MDT_LOGIN_WINDOW_MINUTES", "15")),
+        "MDT_TRUSTED_PROXIES": int(env.get("MDT_TRUSTED_PROXIES", "0")),
         "MDT_PAGE_SIZE": 50,
         # Reminders: where links point, how mail leaves, and how hard the sweep tries.
         "MDT_BASE_URL": env.get("MDT_BASE_URL", "http://localhost:5000"),

@@ -35,7 +35,9 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_SECURE": False,
-    "RATELIMIT_ENABLED": False,
+    # Account mail (a reset link, a new browser) composed and sent within the request, not by a
+    # worker (tests/test_account_mail.py also runs the Celery task itself).
+    "MDT_ACCOUNT_MAIL_INLINE": True,
 }
 
 

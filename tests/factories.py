@@ -25,8 +25,9 @@ def password_hash() -> str:
     return _HASH
 
 
-def mdt(code="TST", name="Test Province MDT", tz="Asia/Bangkok") -> Mdt:
-    m = Mdt(code=code, name=name, timezone=tz, country="TH", currency="THB")
+def mdt(code="TST", name="Test Province MDT", tz="Asia/Bangkok", mfa_required=()) -> Mdt:
+    """An MDT; like the demo, nobody must use two-step sign-in unless the test says so."""
+    m = Mdt(code=code, name=name, timezone=tz, country="TH", currency="THB", mfa_required=list(mfa_required))
     db.session.add(m)
     db.session.flush()
     return m

@@ -73,7 +73,7 @@ def test_short_password_refused(runner, ctx):
             "short",
         ]
     )
-    assert result.exit_code != 0 and "at least" in result.output
+    assert result.exit_code != 0 and "at least" in result.output.lower()
 
 
 def test_demo_load(runner, ctx):

@@ -1,4 +1,5 @@
-"""Security settings: secret key, cookies, headers, CSRF, login rate limit, audit append-only."""
+"""Security settings: secret key, cookies, headers, CSRF, audit append-only (sign-in throttling:
+tests/test_sign_in.py)."""
 
 import pytest
 from sqlalchemy import select, text
@@ -50,20 +51,6 @@ def test_csrf_enforced(database_template, tmp_path, ctx):
     client = app.test_client()
     r = client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
     assert r.status_code == 400
-
-
-def test_login_rate_limit(database_template, tmp_path, ctx):
-    from tests import factories as f
-
-    f.World.build()
-    app = make_app(database_template, tmp_path, RATELIMIT_ENABLED=True, MDT_LOGIN_LIMIT="3 per minute")
-    client = app.test_client()
-    codes = [
-        client.post("/login", data={"email": "social@test.org", "password": "bad"}).status_code
-        for _ in range(4)
-    ]
-    assert codes == [200, 200, 200, 429]
-    assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)
 
 
 def test_password_hash_is_strong(world):

@@ -298,7 +298,7 @@ def test_change_password(world, client, auth):
     )
     assert r.status_code == 422
     html = r.get_data(as_text=True)
-    assert "This is not your current password." in html and "At least 10 characters." in html
+    assert "This is not your current password." in html and "At least 12 characters." in html
     r = client.post(
         "/profile/password",
         data={

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from mdt.auth.services import account_mail as compose_account_mail
 from mdt.auth.services import purge_state, record_heartbeat
 from mdt.legal.services import mark_missed
 from mdt.referrals.services import expire_overdue
@@ -19,6 +20,14 @@ def heartbeat(name: str = "beat") -> int:
 
     beats = record_heartbeat(name)
     return beats
+
+
+@shared_task(ignore_result=True)
+def account_mail(kind: str, **kwargs) -> bool:
+    """Mail about a member's own account (a reset link, a new browser), composed here so that the
+    web request answers the same whatever happens."""
+
+    return compose_account_mail(kind, **kwargs)
 
 
 @shared_task(ignore_result=True)

@@ -27,7 +27,9 @@ def _plain(value):
 
 def _row(actor, action: str, obj=None, *, case=None, detail: dict | None = None) -> dict:
     return {
-        "mdt_id": getattr(actor, "mdt_id", None) or getattr(case, "mdt_id", None),
+        "mdt_id": getattr(actor, "mdt_id", None)
+        or getattr(case, "mdt_id", None)
+        or getattr(obj, "mdt_id", None),
         "actor_id": getattr(actor, "id", None),
         "action": action,
         "object_type": type(obj).__name__.lower() if obj is not None else "none",

@@ -62,3 +62,53 @@ class ServerState(Model):
     count: Mapped[int] = mapped_column(default=0)
     tag: Mapped[str | None] = mapped_column(String(60), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class PasswordReset(Model):
+    """A password-reset link sent by email: single use, valid 30 minutes; only its SHA-256 digest
+    is stored. Asking again replaces the links not yet used."""
+
+    __tablename__ = "password_reset"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member = relationship("Member")
+
+
+class KnownDevice(Model):
+    """A browser a member has signed in from (a long-lived random cookie; its digest here). A
+    sign-in from a browser not known yet tells the member by email."""
+
+    __tablename__ = "known_device"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(120), default="")
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class MfaEnrolment(Model):
+    """A member's authenticator app (TOTP, RFC 6238). ``last_step`` is the time step of the last
+    code accepted: a code is never accepted twice."""
+
+    __tablename__ = "mfa_enrolment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    enabled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_step: Mapped[int] = mapped_column(default=0)
+
+
+class RecoveryCode(Model):
+    """One of a member's ten single-use recovery codes; only a hash is stored."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(300))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,42 +1,218 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from mdt import transaction
+from mdt import clock, transaction
 from mdt.audit.services import record
-from mdt.auth import services, sessions
+from mdt.auth import mfa, services, sessions, throttle
 from mdt.auth.forms import LoginForm, TokenForm
 from mdt.auth.models import ApiToken
 from mdt.errors import ValidationError
-from mdt.extensions import db, limiter
+from mdt.extensions import db
 from mdt.web import local_path
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["MDT_LOGIN_LIMIT"]
+def _lock_message(why: str) -> str:
+    minutes = throttle.limits().window // 60
+    if why == "account":
+        return _(
+            "Too many failed sign-ins to this account. For its safety, signing in is paused for "
+            "%(minutes)s minutes. If you forgot your password, choose a new one (Forgot your password?).",
+            minutes=minutes,
+        )
+    return _(
+        "Too many failed sign-ins from this network. Please wait %(minutes)s minutes and try again.",
+        minutes=minutes,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.home"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        member = services.authenticate(form.email.data, form.password.data)
-        if member is None:
-            form.password.errors.append(_("Wrong email or password."))
+        email, address = form.email.data, throttle.client_address()
+        why = throttle.refused(email, address)
+        member = None
+        if why is None:
+            member = services.authenticate(email, form.password.data)
+            if member is None:
+                why = throttle.count_failure(email, address)
+                services.audit_sign_in("auth.login_failed", email, address, lockout=why)
+                if why is None:
+                    form.password.errors.append(_("Wrong email or password."))
         else:
-            sessions.start(member.id)
-            login_user(member)
-            record(member, "auth.login", member)
-            return redirect(local_path(request.args.get("next")) or url_for("cases.home"))
-    return render_template("auth/login.html", form=form)
+            services.audit_sign_in("auth.login_refused", email, address, lockout=why)
+        if why is not None:
+            form.password.errors.append(_lock_message(why))
+            status = 429
+        elif member is not None:
+            next_url = local_path(request.args.get("next")) or url_for("cases.home")
+            if mfa.enrolment(member) is not None or mfa.must_use(member):
+                # The password was right; the second step decides. Nothing is open until then.
+                session["mfa"] = {"member": member.id, "at": clock.now().timestamp(), "next": next_url}
+                return redirect(url_for("auth.second_step"))
+            return _sign_in(member, address, redirect(next_url), "password")
+    return render_template("auth/login.html", form=form), status
+
+
+def _sign_in(member, address: str, response, how: str):
+    throttle.forget_account(member.email)
+    sessions.start(member.id)
+    login_user(member)
+    record(member, "auth.login", member, detail={"address": address, "with": how})
+    _remember_device(member, address, response)
+    return response
+
+
+PENDING_SECONDS = 300  # the second step must follow the password within five minutes
+
+
+def _pending():
+    pending = session.get("mfa")
+    if not isinstance(pending, dict) or clock.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    member = services.load_member(str(pending.get("member")))
+    return (member, pending) if member is not None else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_step():
+    """After the password: a code from the authenticator app (or a recovery code); or, for a
+    member whose MDT requires the second step and who has none yet, setting it up."""
+    found = _pending()
+    if found is None:
+        session.pop("mfa", None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    member, pending = found
+    enrolling = mfa.enrolment(member) is None
+    if enrolling and "secret" not in pending:
+        pending["secret"] = mfa.new_secret()  # kept in the server-side session until confirmed
+        session["mfa"] = pending
+    address = throttle.client_address()
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        why = throttle.refused(member.email, address)
+        if why is not None:
+            services.audit_sign_in("auth.login_refused", member.email, address, lockout=why)
+            errors = {"code": [_lock_message(why)]}
+            status = 429
+        else:
+            try:
+                if enrolling:
+                    codes = mfa.enrol(member, pending["secret"], request.form.get("code", ""))
+                    how = "app"
+                else:
+                    how = mfa.verify(member, request.form.get("code", ""))
+            except ValidationError as exc:
+                transaction.rollback()
+                lockout = throttle.count_failure(member.email, address)
+                services.audit_sign_in("auth.mfa_failed", member.email, address, lockout=lockout)
+                errors, status = exc.errors, 422
+                if lockout:
+                    errors = {"code": [_lock_message(lockout)]}
+                    status = 429
+            else:
+                session.pop("mfa", None)
+                if enrolling:
+                    page = render_template("auth/recovery_codes.html", codes=codes, next_url=pending["next"])
+                    return _sign_in(member, address, make_response(page), how)
+                if how == "recovery":
+                    left = mfa.recovery_codes_left(member)
+                    flash(
+                        _("You used a recovery code: %(n)s left. Make new ones on your profile.", n=left),
+                        "warning",
+                    )
+                return _sign_in(member, address, redirect(pending["next"]), how)
+    return render_template(
+        "auth/second_step.html",
+        enrolling=enrolling,
+        secret=pending.get("secret"),
+        qr=mfa.qr_data_uri(mfa.provisioning_uri(member, pending["secret"])) if enrolling else None,
+        errors=errors,
+    ), status
+
+
+def _device_cookie() -> str:
+    return (
+        "__Host-mdt_device"
+        if current_app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+        else "mdt_device"
+    )
+
+
+def _remember_device(member, address: str, response) -> None:
+    """A browser this member never signed in from: the member is told by email."""
+    device = session.meta.get("device", "")  # type: ignore[attr-defined]
+    quiet, raw = services.known_device(member, request.cookies.get(_device_cookie()), device)
+    if not quiet:
+        services.queue_account_mail("new_device", member_id=member.id, device=device, address=address)
+    response.set_cookie(
+        _device_cookie(),
+        raw,
+        max_age=services.DEVICE_DAYS * 86400,
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        samesite="Lax",
+        path="/",
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link. The same answer whether or not the address is known (the lookup and
+    the sending happen in the worker)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.profile"))
+    email = (request.form.get("email") or "").strip()[:254]
+    if request.method == "POST":
+        if not email or "@" not in email:
+            return render_template("auth/forgot.html", email=email, error=_("Enter your email address.")), 422
+        if throttle.may_ask_reset(email, throttle.client_address()):
+            services.queue_account_mail("reset", email=email)
+        return render_template("auth/forgot.html", email=email, sent=True)
+    return render_template("auth/forgot.html", email="")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if services.reset_for(token) is None:
+        return render_template("auth/reset.html", dead=True, errors={}), 404
+    if request.method == "POST":
+        try:
+            member = services.reset_password(
+                token, request.form.get("new_password", ""), request.form.get("repeat_password", "")
+            )
+        except ValidationError as exc:
+            transaction.rollback()
+            return render_template("auth/reset.html", dead=False, errors=exc.errors), 422
+        if current_user.is_authenticated:
+            logout_user()
+        sessions.finish()
+        throttle.forget_account(member.email)
+        flash(_("Your new password is set, and you were signed out everywhere. Sign in with it."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", dead=False, errors={})
 
 
 @bp.route("/logout", methods=["POST"])
@@ -135,6 +311,64 @@ def end_other_sessions():
     record(current_user, "auth.session_end", current_user._get_current_object(), detail={"sessions": ended})
     flash(_("You are signed out everywhere else."), "success")
     return redirect(url_for("auth.list_sessions"))
+
+
+@bp.route("/profile/two-step", methods=["GET", "POST"])
+@login_required
+def two_step():
+    """Set up, replace or turn off the second step, or make new recovery codes."""
+    member = current_user._get_current_object()
+    enrolled = mfa.enrolment(member)
+    required = mfa.must_use(member)
+    replacing = request.values.get("replace") == "1"
+    errors: dict = {}
+    status = 200
+    if (enrolled is None or replacing) and "mfa_setup" not in session:
+        session["mfa_setup"] = mfa.new_secret()
+    if request.method == "POST":
+        action = request.form.get("action")
+        code = request.form.get("code", "")
+        if action not in ("enrol", "codes", "off"):
+            abort(400)
+        try:
+            if action == "enrol":
+                codes = mfa.enrol(member, session["mfa_setup"], code)
+                session.pop("mfa_setup", None)
+                return render_template(
+                    "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.two_step")
+                )
+            mfa.verify(member, code)  # refuses when it is not on
+            if action == "codes":
+                codes = mfa.new_recovery_codes(member)
+                record(member, "mfa.recovery_codes", member)
+                return render_template(
+                    "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.two_step")
+                )
+            if action == "off":
+                if required:
+                    raise ValidationError(
+                        "Required.",
+                        {"code": [_("Your team requires two-step sign-in: it cannot be turned off.")]},
+                    )
+                mfa.reset(member, member)
+                flash(_("Two-step sign-in is off."), "success")
+                return redirect(url_for("auth.two_step"))
+            abort(400)
+        except ValidationError as exc:
+            transaction.rollback()
+            errors, status = exc.errors, 422
+    setup = session.get("mfa_setup") if (enrolled is None or replacing) else None
+    return render_template(
+        "auth/two_step.html",
+        enrolled=enrolled,
+        required=required,
+        setup=setup,
+        replacing=replacing,
+        secret=setup,
+        qr=mfa.qr_data_uri(mfa.provisioning_uri(member, setup)) if setup else None,
+        left=mfa.recovery_codes_left(member) if enrolled else 0,
+        errors=errors,
+    ), status
 
 
 @bp.route("/about")

@@ -264,7 +264,7 @@ def _utc(d: date) -> datetime:
 
 
 def _mdt(code: str, name: str, tz: str, country: str, currency: str) -> Mdt:
-    mdt = Mdt(code=code, name=name, timezone=tz, country=country, currency=currency)
+    mdt = Mdt(code=code, name=name, timezone=tz, country=country, currency=currency, mfa_required=[])
     db.session.add(mdt)
     db.session.flush()
     return mdt

@@ -48,6 +48,9 @@ class Mdt(Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Bangkok")
     currency: Mapped[str] = mapped_column(String(3), default="THB")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # Who must sign in with a second step (mdt.auth.mfa): roles, and "agency:<kind>" for every
+    # member of such agencies. None: the default (mdt.auth.mfa.DEFAULT_REQUIRED).
+    mfa_required: Mapped[list | None] = mapped_column(JSON)
 
 
 class Agency(Model):

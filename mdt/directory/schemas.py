@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validates
 
+from mdt.auth import passwords
 from mdt.directory.models import AGENCY_KINDS, AGENCY_LEVELS, ROLES, Agency, Member
-from mdt.schema import Choice, Flag, List, Ref, Schema, Text, context
+from mdt.schema import Choice, Flag, List, Ref, Schema, Text
 
 
 class AgencySchema(Schema):
@@ -39,7 +40,9 @@ class MemberSchema(Schema):
     phone = Text(max_length=40)
     languages = Text(max_length=200)
     expertise = Text(max_length=300)
-    password = fields.String(load_only=True, metadata={"minLength": 12})
+    password = fields.String(
+        load_only=True, metadata={"minLength": passwords.MIN_LENGTH, "maxLength": passwords.MAX_LENGTH}
+    )
 
     @validates("email")
     def _email(self, value, **_kwargs):
@@ -48,9 +51,9 @@ class MemberSchema(Schema):
 
     @validates("password")
     def _password(self, value, **_kwargs):
-        least = context().get("min_password", 12)
-        if not isinstance(value, str) or len(value) < least:
-            raise ValidationError(str(_l("At least %(n)s characters.", n=least)))
+        weak = passwords.problems(value)
+        if weak:
+            raise ValidationError(weak)
 
     @post_load
     def _tidy(self, data, **_kwargs):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from mdt import policy
 from mdt.audit.services import changes, record
-from mdt.auth.services import MIN_PASSWORD_LENGTH, end_access, hash_password
+from mdt.auth.services import end_access, hash_password
 from mdt.directory.models import ActionPlanEntry, Agency, Member
 from mdt.directory.schemas import ActionPlanEntrySchema, AgencySchema, MemberSchema
 from mdt.errors import Forbidden, NotFound, ValidationError
@@ -51,7 +51,7 @@ def get_member(actor, member_id: int) -> Member:
 
 
 def _given(actor) -> dict:
-    return {"mdt_id": actor.mdt_id, "min_password": MIN_PASSWORD_LENGTH}
+    return {"mdt_id": actor.mdt_id}
 
 
 def _check_agency(actor, data: dict, partial: bool = False, agency_id: int | None = None) -> dict:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from mdt.auth import mfa
 from mdt.auth.models import WorkerHeartbeat
 from mdt.cases import services as case_services
 from mdt.cases.models import Intermediary
@@ -187,3 +188,42 @@ def intermediary(intermediary_id: int):
 def status():
     beats = db.session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.name)).all()
     return render_template("directory/status.html", beats=beats)
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@require("directory.manage")
+def security():
+    """Who in this MDT must sign in with a second step."""
+    mdt = current_user.mdt
+
+    def page(status=200, errors=None):
+        chosen = request.form.getlist("required") if request.method == "POST" else mfa.required_for(mdt)
+        return render_template(
+            "directory/security.html", required=chosen, choices=mfa.CHOICES, errors=errors or {}
+        ), status
+
+    if request.method == "POST":
+        return act(
+            lambda: mfa.set_required(current_user, mdt, request.form.getlist("required")),
+            success=_("Saved."),
+            done_url=url_for("directory.security"),
+            page=page,
+            refusal_field="roles",
+        )
+    return page()
+
+
+@bp.route("/members/<int:member_id>/mfa-reset", methods=["POST"])
+@require("directory.manage")
+def reset_member_mfa(member_id: int):
+    member = services.get_member(current_user, member_id)
+    mfa.reset(current_user, member)
+    flash(
+        _(
+            "Two-step sign-in removed: %(name)s sets it up again at the next sign-in if the team "
+            "requires it.",
+            name=member.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("directory.edit_member", member_id=member.id))

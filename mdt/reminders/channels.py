@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
 from mdt.extensions import db
+from mdt.mail import connect, new_message
 from mdt.notifications.models import Notification
 from mdt.reminders.messages import Message, sms_text
 
@@ -57,31 +55,12 @@ class EmailChannel:
         self.conn = None
 
     def _connect(self) -> smtplib.SMTP:
-        parts = urlsplit(str(self.url))
-        host = parts.hostname or "localhost"
-        timeout = float(current_app.config.get("MDT_SMTP_TIMEOUT", 10))
-        if parts.scheme == "smtps":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            conn = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
-            if parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes"):
-                conn.starttls(context=ssl.create_default_context())
-        if parts.username:
-            conn.login(unquote(parts.username), unquote(parts.password or ""))
-        return conn
+        return connect(str(self.url))
 
     def build(self, to, message: Message, reminder_id: int = 0) -> EmailMessage:
-        mail = EmailMessage()
-        mail["From"] = self.sender
-        mail["To"] = to.email
-        mail["Subject"] = message.subject
-        mail["Date"] = formatdate(localtime=False)
-        mail["Message-ID"] = make_msgid(domain="mdt.local")
+        mail = new_message(to.email, message.subject, message.text, message.html)
+        mail.replace_header("From", self.sender)
         mail["X-MDT-Reminder"] = str(reminder_id)  # a number only: lets operators trace it
-        mail.set_content(message.text)
-        mail.add_alternative(message.html, subtype="html")
         if message.ics:
             mail.add_attachment(message.ics, maintype="text", subtype="calendar", filename="invitation.ics")
         return mail
