@@ -37,7 +37,13 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mdt') THEN
     CREATE ROLE mdt LOGIN PASSWORD 'mdt-test-only' CREATEDB;
   END IF;
+  -- The app's own role in production (scripts/app-role.sql): owns nothing, so it cannot drop
+  -- the audit trail's guard. The owner may SET ROLE to it in tests.
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mdt_app') THEN
+    CREATE ROLE mdt_app LOGIN PASSWORD 'mdt-app-test-only';
+  END IF;
 END $$;
+GRANT mdt_app TO mdt;
 SQL
 for dbname in mdt_test mdt_bench; do
   if ! runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname='$dbname'" | grep -q 1; then

@@ -30,6 +30,7 @@ from mdt.extensions import babel, csrf, db, login_manager, migrate
 from mdt.i18n import select_locale, select_timezone
 from mdt.legal.views import bp as legal_bp
 from mdt.meetings.views import bp as meetings_bp
+from mdt.privacy.views import bp as privacy_bp
 from mdt.referrals.views import bp as referrals_bp
 from mdt.reminders.views import bp as reminders_bp
 from mdt.schema import MAX_ID
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         reminders_bp,
         legal_bp,
         meetings_bp,
+        privacy_bp,
         calendar_bp,
     ):
         app.register_blueprint(bp)

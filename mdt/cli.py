@@ -12,6 +12,7 @@ from mdt.auth.services import create_token, hash_password
 from mdt.demo.data import DemoRefused, load_demo
 from mdt.directory.models import Agency, Mdt, Member
 from mdt.extensions import db
+from mdt.privacy import audit_export
 from mdt.reminders.sending import deliver, sweep
 from mdt.reminders.services import sync_all
 from mdt.transaction import atomic
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(reminders)
     app.cli.add_command(mfa_group)
+    app.cli.add_command(audit_group)
 
 
 @click.group(cls=AppGroup, help="Manage member accounts.")
@@ -136,6 +138,48 @@ def mfa_reset(email):
         raise click.UsageError(f"No member with email {email}.")
     had = mfa.reset(None, member)
     click.echo(f"{member.email}: " + ("authenticator removed" if had else "had no authenticator"))
+
+
+@click.group("audit", cls=AppGroup, help="The audit trail.")
+def audit_group():
+    pass
+
+
+@audit_group.command("export", help="Write an MDT's audit trail for a period as signed CSV.")
+@click.option("--mdt", "mdt_code", required=True)
+@click.option("--from", "start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@atomic
+def audit_export_command(mdt_code, start, end, out):
+
+    mdt = db.session.scalars(select(Mdt).where(Mdt.code == mdt_code)).first()
+    if mdt is None:
+        raise click.UsageError(f"No MDT with code {mdt_code}.")
+    if start > end:
+        raise click.UsageError("--from must be on or before --to.")
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        f.write(audit_export.export(None, mdt, start.date(), end.date()))
+    click.echo(f"written to {out}")
+
+
+@audit_group.command("verify", help="Check the hash chain of an exported audit CSV.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def audit_verify(path):
+
+    with open(path, encoding="utf-8", newline="") as f:
+        text = f.read()
+    ok, message = audit_export.verify(text)
+    if not ok:
+        raise click.ClickException(f"BROKEN: {message}")
+    final = text.splitlines()[-1].rsplit("final_hash=", 1)[-1]
+    event = audit_export.recorded(final)
+    if event is None:
+        raise click.ClickException(
+            f"The chain holds ({message}), but no export with this final hash was recorded here: the "
+            "file was recomputed after a change, or comes from another installation."
+        )
+    click.echo(f"OK: {message}; matches the export recorded at {event.at.isoformat()}.")
 
 
 @click.group(cls=AppGroup, help="Demo data.")

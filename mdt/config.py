@@ -99,6 +99,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "task": "workers.tasks.purge_expired_state",
             "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600")),
         },
+        "watch-reading": {
+            "task": "workers.tasks.watch_reading",
+            "schedule": float(env.get("MDT_READ_ALERT_SECONDS", "300")),
+        },
         "heartbeat": {
             "task": "workers.tasks.heartbeat",
             "schedule": float(env.get("MDT_HEARTBEAT_SECONDS", "60")),
@@ -137,6 +141,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_LOGIN_ACCOUNT_LIMIT": int(env.get("MDT_LOGIN_ACCOUNT_LIMIT", "10")),
         "MDT_LOGIN_ADDRESS_LIMIT": int(env.get("MDT_LOGIN_ADDRESS_LIMIT", "50")),
         "MDT_LOGIN_WINDOW_MINUTES": int(env.get("MDT_LOGIN_WINDOW_MINUTES", "15")),
+        # Unusual reading (mdt.privacy.alerts): case files opened by one member in an hour.
+        "MDT_READ_ALERT_CASES": int(env.get("MDT_READ_ALERT_CASES", "40")),
+        "MDT_READ_ALERT_OUTSIDE": int(env.get("MDT_READ_ALERT_OUTSIDE", "10")),
         "MDT_TRUSTED_PROXIES": int(env.get("MDT_TRUSTED_PROXIES", "0")),
         "MDT_PAGE_SIZE": 50,
         # Reminders: where links point, how mail leaves, and how hard the sweep tries.

@@ -115,6 +115,13 @@ AUDIT_ACTION = {
     "referral.withdraw": _l("withdrew a referral"),
     "referral.expire": _l("a referral expired"),
     "grant.instalment": _l("recorded a grant instalment"),
+    "case.list": _l("saw it in a list or search"),
+    "referral.list": _l("saw it in the referrals list"),
+    "meeting.agenda_proposed": _l("saw it on a meeting agenda"),
+    "meeting.case_history": _l("saw it in a meeting's case history"),
+    "case.read_readers": _l("read who has seen the file"),
+    "case.read_team": _l("opened the team"),
+    "case.read_consents": _l("read the consents"),
 }
 
 REFERRAL_STATUS = {
@@ -163,6 +170,7 @@ NOTIFICATION = {
     "action_assigned": _l("A new action item for you"),
     "reminder": _l("Reminder"),
     "reminder_failed": _l("A reminder could not be sent"),
+    "read_alert": _l("Unusual reading by %(ref)s"),
 }
 
 REMINDER_STATUS = {

@@ -1,7 +1,16 @@
 """Imports every model so Alembic and the mappers see all tables."""
 
 from mdt.audit.models import AuditEvent  # noqa: F401
-from mdt.auth.models import ApiToken, CalendarFeed, WorkerHeartbeat  # noqa: F401
+from mdt.auth.models import (  # noqa: F401
+    ApiToken,
+    CalendarFeed,
+    KnownDevice,
+    MfaEnrolment,
+    PasswordReset,
+    RecoveryCode,
+    ServerState,
+    WorkerHeartbeat,
+)
 from mdt.cases.models import (  # noqa: F401
     Assessment,
     Case,
@@ -40,5 +49,6 @@ from mdt.meetings.models import (  # noqa: F401
     MinutesRevision,
 )
 from mdt.notifications.models import Notification  # noqa: F401
+from mdt.privacy.models import ReadAlert  # noqa: F401
 from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
 from mdt.reminders.models import Reminder, ReminderPreference  # noqa: F401,E402

@@ -98,9 +98,13 @@ def _truncate_all(url: str) -> None:
             )
         ]
         if tables:
+            # The audit trail refuses TRUNCATE (migration 0014): the test database's owner lifts
+            # that for the cleanup between tests only, inside this transaction.
+            conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_truncate"))
             conn.execute(
                 text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
             )
+            conn.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_truncate"))
         from sqlalchemy import MetaData
 
         meta = MetaData()

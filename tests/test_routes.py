@@ -24,6 +24,7 @@ import sqlite3
 import pytest
 from sqlalchemy import select
 
+from mdt import clock
 from mdt.auth.services import create_token
 from mdt.calendar import services as calendar
 from mdt.directory import services as directory
@@ -32,6 +33,7 @@ from mdt.legal import services as legal
 from mdt.legal.models import DeadlineRule
 from mdt.meetings import services as meetings
 from mdt.meetings.models import MeetingSeries
+from mdt.privacy.models import ReadAlert
 from mdt.referrals import services as referrals
 from mdt.reminders.channels import outbox_dir
 from tests import factories as f
@@ -118,6 +120,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/cases/<int:case_id>/team"):                                    (302, 200, 403, 404, 200, 404, 404),
     ("POST", "/cases/<int:case_id>/team"):                                   (302, 302, 403, 404, 302, 404, 404),
     ("GET", "/cases/<int:case_id>/audit"):                                   (302, 200, 200, 404, 200, 404, 404),
+    # who has seen the file: the lead agency (social welfare) and the coordinators
+    ("GET", "/cases/<int:case_id>/readers"):                                 (302, 200, 403, 404, 200, 404, 404),
+    ("GET", "/cases/<int:case_id>/readers.csv"):                             (302, 200, 403, 404, 200, 404, 404),
     ("GET", "/cases/<int:case_id>/consents"):                                (302, 200, 200, 404, 200, 404, 404),
     ("POST", "/cases/<int:case_id>/consents"):                               (302, 422, 422, 404, 422, 404, 404),
     ("POST", "/consents/<int:consent_id>/withdraw"):                         (302, 302, 302, 404, 302, 404, 404),
@@ -234,6 +239,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/directory/members/<int:member_id>/edit"):                     (302, 403, 403, 403, 403, 302, 403),
     ("POST", "/directory/action-plan"):                                      (302, 403, 403, 403, 422, 422, 422),
     ("POST", "/directory/action-plan/<int:entry_id>/remove"):                (302, 403, 403, 403, 302, 302, 404),
+    ("GET", "/privacy/audit-export"):                                        (302, 403, 403, 403, 403, 200, 403),
+    ("GET", "/privacy/audit-export.csv"):                                    (302, 403, 403, 403, 403, 200, 403),
+    ("GET", "/privacy/alerts"):                                              (302, 403, 403, 403, 200, 403, 200),
+    ("GET", "/privacy/alerts/<int:alert_id>"):                               (302, 403, 403, 403, 200, 403, 404),
     ("GET", "/directory/security"):                                          (302, 403, 403, 403, 403, 200, 403),
     ("POST", "/directory/security"):                                         (302, 403, 403, 403, 403, 302, 403),
     ("POST", "/directory/members/<int:member_id>/mfa-reset"):                (302, 403, 403, 403, 403, 302, 403),
@@ -281,6 +290,7 @@ PARAMS = {
     "token": "feed_token",
     "name": "mail",
     "handle": "session_handle",
+    "alert_id": "read_alert",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -422,6 +432,10 @@ def build_records(world) -> dict:
     entry = directory.add_plan_entry(coordinator, {"responsibility": "Shelter", "agency_id": sw.id})
     api_token, _raw = create_token(social, "revocable")
     _feed, feed_token = calendar.create_feed(social)
+    read_alert = ReadAlert(
+        mdt_id=world.mdt.id, member_id=social.id, since=clock.now(), cases=41, outside=0, case_ids=[case.id]
+    )
+    db.session.add(read_alert)
     db.session.commit()
     (outbox_dir(world.mdt.id) / MAIL_NAME).write_bytes(
         b"To: social@test.org\r\nSubject: Reminder\r\nDate: Mon, 1 Dec 2025 09:00:00 +0700\r\n"
@@ -451,6 +465,7 @@ def build_records(world) -> dict:
         "api_token": api_token.id,
         "feed_token": feed_token,
         "mail": MAIL_NAME,
+        "read_alert": read_alert.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

@@ -9,6 +9,7 @@ from celery import shared_task
 from mdt.auth.services import account_mail as compose_account_mail
 from mdt.auth.services import purge_state, record_heartbeat
 from mdt.legal.services import mark_missed
+from mdt.privacy.alerts import watch
 from mdt.referrals.services import expire_overdue
 from mdt.reminders.sending import deliver, sweep
 from mdt.reminders.services import schedule_overdue
@@ -28,6 +29,13 @@ def account_mail(kind: str, **kwargs) -> bool:
     web request answers the same whatever happens."""
 
     return compose_account_mail(kind, **kwargs)
+
+
+@shared_task(ignore_result=True)
+def watch_reading() -> int:
+    """Tell the coordinators about members reading unusually many case files."""
+
+    return len(watch())
 
 
 @shared_task(ignore_result=True)

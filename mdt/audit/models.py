@@ -15,7 +15,7 @@ from mdt.timeutil import UTCDateTime
 
 class AuditEvent(Model):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_case_at", "case_id", "at"),)
+    __table_args__ = (Index("ix_audit_event_case_at", "case_id", "at"), Index("ix_audit_event_at", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     mdt_id: Mapped[int | None] = mapped_column(ForeignKey("mdt.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -137,13 +137,14 @@ def second_step():
                 if enrolling:
                     page = render_template("auth/recovery_codes.html", codes=codes, next_url=pending["next"])
                     return _sign_in(member, address, make_response(page), how)
-                if how == "recovery":
+                response = _sign_in(member, address, redirect(pending["next"]), how)
+                if how == "recovery":  # after signing in, which starts a new session
                     left = mfa.recovery_codes_left(member)
                     flash(
                         _("You used a recovery code: %(n)s left. Make new ones on your profile.", n=left),
                         "warning",
                     )
-                return _sign_in(member, address, redirect(pending["next"]), how)
+                return response
     return render_template(
         "auth/second_step.html",
         enrolling=enrolling,

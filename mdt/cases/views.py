@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,8 +16,9 @@ from mdt.directory.services import agencies, members
 from mdt.errors import ValidationError
 from mdt.extensions import db
 from mdt.legal import services as legal_services
+from mdt.privacy import readers
 from mdt.referrals import services as referral_services
-from mdt.web import act, arg_id, arg_ids, arg_page, form_dict, form_view, require
+from mdt.web import act, arg_day, arg_id, arg_ids, arg_page, form_dict, form_view, require
 
 bp = Blueprint("cases", __name__)
 
@@ -412,6 +413,57 @@ def set_team(case_id: int):
         read="case.read_team",
         agencies=lambda: agencies(current_user.mdt_id),
         members=lambda: members(current_user.mdt_id),
+    )
+
+
+def _reader_filters(case) -> readers.Filters:
+    today = clock.today(case.mdt)
+    start, _ok = arg_day("from", today - timedelta(days=365))
+    end, _ok = arg_day("to", today)
+    kind = request.args.get("kind", "all")
+    return readers.Filters(
+        member_id=arg_id("member"),
+        agency_id=arg_id("agency"),
+        kind=kind if kind in ("read", "write", "all") else "all",
+        start=start,
+        end=end,
+    )
+
+
+@bp.route("/cases/<int:case_id>/readers")
+@login_required
+def case_readers(case_id: int):
+    """Who has seen this file: every read and write of the case, by member and agency."""
+    case = services.get_case(current_user, case_id, "case.readers")
+    filters = _reader_filters(case)
+    page = arg_page()
+    size = current_app.config["MDT_PAGE_SIZE"]
+    rows = db.session.execute(readers.events(case, filters).limit(size + 1).offset((page - 1) * size)).all()
+    record(current_user, "case.read_readers", case, case=case)
+    return render_template(
+        "cases/readers.html",
+        case=case,
+        filters=filters,
+        summary=readers.by_member(case, filters),
+        rows=rows[:size],
+        page=page,
+        more=len(rows) > size,
+        is_read=readers.is_read,
+        members=members(current_user.mdt_id),
+        agencies=agencies(current_user.mdt_id),
+    )
+
+
+@bp.route("/cases/<int:case_id>/readers.csv")
+@login_required
+def case_readers_csv(case_id: int):
+    case = services.get_case(current_user, case_id, "case.readers")
+    body = readers.as_csv(case, _reader_filters(case))
+    record(current_user, "case.read_readers", case, case=case, detail={"format": "csv"})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{case.reference}-readers.csv"'},
     )
 
 

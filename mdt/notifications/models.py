@@ -26,6 +26,7 @@ KINDS = (
     "action_assigned",
     "reminder",
     "reminder_failed",
+    "read_alert",
 )
 
 
@@ -68,6 +69,14 @@ class Notification(Model):
             "reminder.id", ondelete="CASCADE", use_alter=True, name="fk_notification_reminder_id_reminder"
         )
     )
+    read_alert_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "read_alert.id",
+            ondelete="CASCADE",
+            use_alter=True,
+            name="fk_notification_read_alert_id_read_alert",
+        )
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -75,3 +84,4 @@ class Notification(Model):
     matter = relationship("LegalMatter")
     meeting = relationship("Meeting")
     reminder = relationship("Reminder")
+    read_alert = relationship("ReadAlert")

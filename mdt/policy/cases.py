@@ -100,6 +100,13 @@ def _whole_team(user, case) -> bool:
     return _case(user, case) and shared_parts(user, case) == ALL_PARTS
 
 
+@rule("case.readers")
+def _readers(user, case) -> bool:
+    """Who has seen the file (the audit by member and agency): its lead agency and the
+    coordinators."""
+    return _case(user, case) and (case.lead_agency_id == user.agency_id or user.has_role("coordinator"))
+
+
 @rule("case.create")
 def _create(user, _obj) -> bool:
     return works_on_cases(user)
