@@ -3,6 +3,8 @@ its fix."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mdt import create_app
@@ -189,3 +191,44 @@ def test_a_meeting_in_year_9999_and_an_unknown_agenda_item(world, client):
         headers=headers,
     )
     assert r.status_code == 422
+
+
+# ----------------------------------------------------------------- hardening (section 4)
+
+
+def test_the_content_security_policy_has_a_new_nonce_each_time_and_nothing_inline(world, client):
+    first, second = client.get("/login"), client.get("/login")
+    policies = [r.headers["Content-Security-Policy"] for r in (first, second)]
+    nonces = [re.search(r"'nonce-([^']+)'", p).group(1) for p in policies]
+    assert nonces[0] != nonces[1] and len(nonces[0]) >= 16
+    for policy in policies:
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "script-src 'self' 'nonce-" in policy and "style-src 'self' 'nonce-" in policy
+    html = first.get_data(as_text=True)
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all(f'nonce="{nonces[0]}"' in s for s in scripts)
+
+
+def test_no_template_has_inline_style_or_script():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    offenders = []
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"\sstyle\s*=", text) or "<style" in text or re.search(r"<script(?![^>]*\ssrc=)", text):
+            offenders.append(str(path.relative_to(root)))
+    # The PDF templates are rendered by WeasyPrint on the server, never by a browser.
+    assert [o for o in offenders if "pdf" not in o] == []
+
+
+def test_production_headers_and_cookie_names(monkeypatch):
+    monkeypatch.setenv("MDT_ENV", "production")
+    monkeypatch.setenv("MDT_SECRET_KEY", "k" * 64)
+    app = create_app()
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-mdt"
+    with app.test_request_context():
+        r = app.test_client().get("/api/v1/health")
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in r.headers["Permissions-Policy"]
