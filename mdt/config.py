@@ -99,6 +99,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "task": "workers.tasks.purge_expired_state",
             "schedule": float(env.get("MDT_EXPIRY_SECONDS", "3600")),
         },
+        "apply-retention": {
+            "task": "workers.tasks.apply_retention",
+            "schedule": float(env.get("MDT_RETENTION_SECONDS", "86400")),
+        },
         "watch-reading": {
             "task": "workers.tasks.watch_reading",
             "schedule": float(env.get("MDT_READ_ALERT_SECONDS", "300")),

@@ -171,6 +171,7 @@ NOTIFICATION = {
     "reminder": _l("Reminder"),
     "reminder_failed": _l("A reminder could not be sent"),
     "read_alert": _l("Unusual reading by %(ref)s"),
+    "erasure_request": _l("A request to erase a person's data is waiting"),
 }
 
 REMINDER_STATUS = {

@@ -47,7 +47,10 @@ def test_the_same_answer_whether_or_not_the_address_exists(world, web_app, clien
     known = _ask(client, "social@test.org")
     unknown = _ask(client, "nobody@test.org")
     assert known.status_code == unknown.status_code == 200
-    strip = lambda r, e: r.get_data(as_text=True).replace(e, "EMAIL")  # noqa: E731
+
+    def strip(response, email):  # the address typed and the page's CSP nonce differ, nothing else
+        return re.sub(r'nonce="[^"]+"', "", response.get_data(as_text=True)).replace(email, "EMAIL")
+
     assert strip(known, "social@test.org") == strip(unknown, "nobody@test.org")
     mails = _mails(web_app)
     assert [m["To"] for m in mails] == ["social@test.org"]

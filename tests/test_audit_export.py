@@ -113,7 +113,8 @@ def test_update_and_delete_are_refused_by_the_database(world, statement):
 
 @pytest.mark.postgres
 def test_truncate_is_refused_on_postgresql(world):
-    need("PostgreSQL", db.engine.dialect.name == "postgresql", "the suite runs on SQLite")
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE: the PostgreSQL pass of the suite runs this")
     with pytest.raises(DBAPIError, match="append-only"):
         db.session.execute(text("TRUNCATE audit_event"))
     db.session.rollback()
@@ -121,7 +122,8 @@ def test_truncate_is_refused_on_postgresql(world):
 
 @pytest.mark.postgres
 def test_the_app_role_cannot_change_the_audit_or_drop_its_guard(world):
-    need("PostgreSQL", PG_URL is not None and db.engine.dialect.name == "postgresql", "MDT_TEST_DATABASE_URL")
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("database roles are PostgreSQL's: the PostgreSQL pass of the suite runs this")
     owner = create_engine(PG_URL)
     with owner.connect() as conn:
         has_role = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = 'mdt_app'")).first()

@@ -78,3 +78,23 @@ def test_sharing_consents_recorded_before_keep_every_part(tmp_path):
         downgrade(revision="0008")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_expression_indexes_survive_the_migrations(app):
+    """SQLite's batch mode copies a table and cannot carry an expression index across: the
+    migration that alters ``case_file`` creates it again."""
+    from sqlalchemy import inspect, text
+
+    from mdt.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            names = (
+                db.session.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+                .scalars()
+                .all()
+            )
+        else:
+            names = [i["name"] for i in inspect(db.engine).get_indexes("case_file")]
+            names += db.session.execute(text("SELECT indexname FROM pg_indexes")).scalars().all()
+    assert "ix_case_mdt_district" in names

@@ -33,7 +33,7 @@ from mdt.legal import services as legal
 from mdt.legal.models import DeadlineRule
 from mdt.meetings import services as meetings
 from mdt.meetings.models import MeetingSeries
-from mdt.privacy.models import ReadAlert
+from mdt.privacy.models import ErasureRequest, ReadAlert
 from mdt.referrals import services as referrals
 from mdt.reminders.channels import outbox_dir
 from tests import factories as f
@@ -241,6 +241,13 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/directory/action-plan/<int:entry_id>/remove"):                (302, 403, 403, 403, 302, 302, 404),
     ("GET", "/privacy/audit-export"):                                        (302, 403, 403, 403, 403, 200, 403),
     ("GET", "/privacy/audit-export.csv"):                                    (302, 403, 403, 403, 403, 200, 403),
+    # data protection: coordinators (holds, erasure decisions), administrators (retention); the
+    # lead agency records a person's request to be erased
+    ("GET", "/privacy/"):                                                    (302, 403, 403, 403, 200, 200, 200),
+    ("POST", "/privacy/retention"):                                          (302, 403, 403, 403, 403, 422, 403),
+    ("POST", "/privacy/cases/<int:case_id>/hold"):                           (302, 403, 403, 403, 302, 404, 404),
+    ("POST", "/privacy/cases/<int:case_id>/erasure"):                        (302, 302, 403, 404, 302, 404, 404),
+    ("POST", "/privacy/erasure/<int:request_id>"):                           (302, 403, 403, 403, 422, 403, 404),
     ("GET", "/privacy/alerts"):                                              (302, 403, 403, 403, 200, 403, 200),
     ("GET", "/privacy/alerts/<int:alert_id>"):                               (302, 403, 403, 403, 200, 403, 404),
     ("GET", "/directory/security"):                                          (302, 403, 403, 403, 403, 200, 403),
@@ -291,6 +298,7 @@ PARAMS = {
     "name": "mail",
     "handle": "session_handle",
     "alert_id": "read_alert",
+    "request_id": "erasure",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -432,6 +440,8 @@ def build_records(world) -> dict:
     entry = directory.add_plan_entry(coordinator, {"responsibility": "Shelter", "agency_id": sw.id})
     api_token, _raw = create_token(social, "revocable")
     _feed, feed_token = calendar.create_feed(social)
+    erasure = ErasureRequest(mdt_id=world.mdt.id, case_id=case.id, requested_by_id=social.id)
+    db.session.add(erasure)
     read_alert = ReadAlert(
         mdt_id=world.mdt.id, member_id=social.id, since=clock.now(), cases=41, outside=0, case_ids=[case.id]
     )
@@ -466,6 +476,7 @@ def build_records(world) -> dict:
         "feed_token": feed_token,
         "mail": MAIL_NAME,
         "read_alert": read_alert.id,
+        "erasure": erasure.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

@@ -9,6 +9,7 @@ from celery import shared_task
 from mdt.auth.services import account_mail as compose_account_mail
 from mdt.auth.services import purge_state, record_heartbeat
 from mdt.legal.services import mark_missed
+from mdt.privacy import retention
 from mdt.privacy.alerts import watch
 from mdt.referrals.services import expire_overdue
 from mdt.reminders.sending import deliver, sweep
@@ -36,6 +37,16 @@ def watch_reading() -> int:
     """Tell the coordinators about members reading unusually many case files."""
 
     return len(watch())
+
+
+@shared_task(ignore_result=True)
+def apply_retention() -> dict:
+    """De-identify closed cases past their MDT's retention period (never a case on hold), and look
+    again at erasure requests refused while a hold stood."""
+
+    report = retention.apply_retention()
+    report["_reopened_requests"] = retention.review_refused()
+    return report
 
 
 @shared_task(ignore_result=True)

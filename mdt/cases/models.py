@@ -170,11 +170,19 @@ class Case(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # A legal hold set by a coordinator (mdt.privacy.retention): retention and erasure never touch
+    # the case while it is set (an open legal matter holds it too, without being set here).
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    hold_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hold_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    # When names, contacts, exact dates of birth, free text and addresses were removed (retention
+    # or an erasure request); the counts, outcomes and amounts stay for the figures.
+    deidentified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     person: Mapped[Person] = relationship()
     mdt = relationship("Mdt")
     lead_agency = relationship("Agency")
-    created_by = relationship("Member")
+    created_by = relationship("Member", foreign_keys=[created_by_id])
     episodes: Mapped[list[Episode]] = relationship(
         back_populates="case", order_by="Episode.id", cascade="all, delete-orphan"
     )

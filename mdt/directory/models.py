@@ -51,6 +51,8 @@ class Mdt(Model):
     # Who must sign in with a second step (mdt.auth.mfa): roles, and "agency:<kind>" for every
     # member of such agencies. None: the default (mdt.auth.mfa.DEFAULT_REQUIRED).
     mfa_required: Mapped[list | None] = mapped_column(JSON)
+    # Closed cases are de-identified this many years after closing (mdt.privacy.retention).
+    retention_years: Mapped[int] = mapped_column(default=5, server_default="5")
 
 
 class Agency(Model):

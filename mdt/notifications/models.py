@@ -27,6 +27,7 @@ KINDS = (
     "reminder",
     "reminder_failed",
     "read_alert",
+    "erasure_request",
 )
 
 
