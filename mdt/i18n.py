@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 
 
@@ -21,7 +21,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     if not has_request_context():
-        return "UTC"
+        # A task formatting for one MDT (a person's copy of their data) names its zone in ``g``.
+        return g.get("mdt_timezone", "UTC") if has_app_context() else "UTC"
     user = current_user if current_user else None
     if user is not None and getattr(user, "is_authenticated", False):
         return user.mdt.timezone

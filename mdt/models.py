@@ -49,6 +49,6 @@ from mdt.meetings.models import (  # noqa: F401
     MinutesRevision,
 )
 from mdt.notifications.models import Notification  # noqa: F401
-from mdt.privacy.models import ErasureRequest, ReadAlert  # noqa: F401
+from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert  # noqa: F401
 from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
 from mdt.reminders.models import Reminder, ReminderPreference  # noqa: F401,E402

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, Response
+from flask import Flask, Response, g, has_app_context
 
 from mdt.audit.services import flush_reads
 from mdt.extensions import db
@@ -26,15 +26,33 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+_AFTER = "mdt_after_commit"
+
+
 def commit() -> None:
-    """End the unit of work: write what it read, then commit everything it flushed."""
+    """End the unit of work: write what it read, then commit everything it flushed, then run what
+    waited for the commit (``after_commit``)."""
     flush_reads()
     db.session.commit()
+    if has_app_context():
+        for fn in g.pop(_AFTER, []):
+            fn()
+
+
+def after_commit(fn: Callable[[], object]) -> None:
+    """Run ``fn`` once the unit of work has committed (a task handed to the worker must find the
+    rows it names); dropped if the unit rolls back."""
+    if not has_app_context():
+        fn()
+        return
+    g.setdefault(_AFTER, []).append(fn)
 
 
 def rollback() -> None:
     """Abandon what the unit of work wrote so far (reads already shown stay to be audited)."""
     db.session.rollback()
+    if has_app_context():
+        g.pop(_AFTER, None)
 
 
 def atomic(fn: Callable[P, T]) -> Callable[P, T]:

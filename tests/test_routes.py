@@ -33,7 +33,7 @@ from mdt.legal import services as legal
 from mdt.legal.models import DeadlineRule
 from mdt.meetings import services as meetings
 from mdt.meetings.models import MeetingSeries
-from mdt.privacy.models import ErasureRequest, ReadAlert
+from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert
 from mdt.referrals import services as referrals
 from mdt.reminders.channels import outbox_dir
 from tests import factories as f
@@ -247,6 +247,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/privacy/retention"):                                          (302, 403, 403, 403, 403, 422, 403),
     ("POST", "/privacy/cases/<int:case_id>/hold"):                           (302, 403, 403, 403, 302, 404, 404),
     ("POST", "/privacy/cases/<int:case_id>/erasure"):                        (302, 302, 403, 404, 302, 404, 404),
+    ("POST", "/privacy/cases/<int:case_id>/copy"):                           (302, 302, 403, 404, 302, 404, 404),
+    ("GET", "/privacy/copies/<int:copy_id>"):                                (302, 200, 404, 404, 404, 404, 404),
+    ("GET", "/privacy/copies/<int:copy_id>/download"):                       (302, 410, 404, 404, 404, 404, 404),
     ("POST", "/privacy/erasure/<int:request_id>"):                           (302, 403, 403, 403, 422, 403, 404),
     ("GET", "/privacy/alerts"):                                              (302, 403, 403, 403, 200, 403, 200),
     ("GET", "/privacy/alerts/<int:alert_id>"):                               (302, 403, 403, 403, 200, 403, 404),
@@ -299,6 +302,7 @@ PARAMS = {
     "handle": "session_handle",
     "alert_id": "read_alert",
     "request_id": "erasure",
+    "copy_id": "data_copy",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -441,7 +445,8 @@ def build_records(world) -> dict:
     api_token, _raw = create_token(social, "revocable")
     _feed, feed_token = calendar.create_feed(social)
     erasure = ErasureRequest(mdt_id=world.mdt.id, case_id=case.id, requested_by_id=social.id)
-    db.session.add(erasure)
+    data_copy = DataCopy(mdt_id=world.mdt.id, case_id=case.id, requested_by_id=social.id, language="en")
+    db.session.add_all([erasure, data_copy])
     read_alert = ReadAlert(
         mdt_id=world.mdt.id, member_id=social.id, since=clock.now(), cases=41, outside=0, case_ids=[case.id]
     )
@@ -477,6 +482,7 @@ def build_records(world) -> dict:
         "mail": MAIL_NAME,
         "read_alert": read_alert.id,
         "erasure": erasure.id,
+        "data_copy": data_copy.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

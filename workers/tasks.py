@@ -9,7 +9,7 @@ from celery import shared_task
 from mdt.auth.services import account_mail as compose_account_mail
 from mdt.auth.services import purge_state, record_heartbeat
 from mdt.legal.services import mark_missed
-from mdt.privacy import retention
+from mdt.privacy import copies, retention
 from mdt.privacy.alerts import watch
 from mdt.referrals.services import expire_overdue
 from mdt.reminders.sending import deliver, sweep
@@ -41,12 +41,22 @@ def watch_reading() -> int:
 
 @shared_task(ignore_result=True)
 def apply_retention() -> dict:
-    """De-identify closed cases past their MDT's retention period (never a case on hold), and look
-    again at erasure requests refused while a hold stood."""
+    """De-identify closed cases past their MDT's retention period (never a case on hold), look
+    again at erasure requests refused while a hold stood, and delete copies of people's data left
+    undownloaded for a week."""
 
     report = retention.apply_retention()
     report["_reopened_requests"] = retention.review_refused()
+    report["_expired_copies"] = copies.expire_old()
     return report
+
+
+@shared_task(ignore_result=True)
+def make_data_copy(copy_id: int) -> int:
+    """Make the PDF of a person's copy of their data."""
+
+    made = copies.make(copy_id)
+    return made.progress if made is not None else 0
 
 
 @shared_task(ignore_result=True)

@@ -37,9 +37,10 @@ def _hold(user, case) -> bool:
     return _case(user, case) and user.has_role("coordinator")
 
 
-@rule("case.erasure_request")
-def _erasure_request(user, case) -> bool:
-    """Recording a person's request to be erased: their lead agency."""
+@rule("case.erasure_request", "case.person_rights")
+def _person_rights(user, case) -> bool:
+    """Recording a person's request to be erased, or asking for their copy of their data: their
+    lead agency."""
     return _case(user, case) and case.lead_agency_id == user.agency_id
 
 

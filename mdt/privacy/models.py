@@ -58,3 +58,32 @@ class ErasureRequest(Model):
     case = relationship("Case")
     requested_by = relationship("Member", foreign_keys=[requested_by_id])
     decided_by = relationship("Member", foreign_keys=[decided_by_id])
+
+
+COPY_STATUSES = ("queued", "running", "ready", "downloaded", "expired", "failed")
+
+
+class DataCopy(Model):
+    """A person's request for a copy of their data: a PDF made in the background (``progress`` in
+    percent), kept under the instance folder until it is downloaded once, then deleted."""
+
+    __tablename__ = "data_copy"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'ready', 'downloaded', 'expired', 'failed')", name="status"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    language: Mapped[str] = mapped_column(String(5), default="th")
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    progress: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case = relationship("Case")
+    requested_by = relationship("Member")

@@ -14,8 +14,8 @@ from mdt.cases import services as case_services
 from mdt.cases.models import Case
 from mdt.errors import ValidationError, WorkflowError
 from mdt.extensions import db
-from mdt.privacy import audit_export, retention
-from mdt.privacy.models import ErasureRequest, ReadAlert
+from mdt.privacy import audit_export, copies, retention
+from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert
 from mdt.web import arg_day, require
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
@@ -177,3 +177,45 @@ def decide_erasure(request_id: int):
         return redirect(url_for("privacy.index"))
     flash(_("Done: the person's data is erased.") if approve else _("Refused, with your reason."), "success")
     return redirect(url_for("privacy.index"))
+
+
+@bp.route("/cases/<int:case_id>/copy", methods=["POST"])
+@login_required
+def request_copy(case_id: int):
+    case = case_services.get_case(current_user, case_id, "case.person_rights")
+    try:
+        copy = copies.request_copy(current_user, case, request.form.get("language", ""))
+    except (ValidationError, WorkflowError) as exc:
+        transaction.rollback()
+        flash(exc.errors.get("language", [exc.detail])[0] if exc.errors else exc.detail, "error")
+        return redirect(url_for("cases.show", case_id=case.id, _anchor="data-protection"))
+    transaction.after_commit(lambda: copies.queue(copy.id))  # the worker must find the request
+    return redirect(url_for("privacy.copy_status", copy_id=copy.id))
+
+
+def _own_copy(copy_id: int) -> DataCopy:
+    copy = db.session.get(DataCopy, copy_id)
+    if copy is None or copy.mdt_id != current_user.mdt_id or copy.requested_by_id != current_user.id:
+        abort(404)
+    return copy
+
+
+@bp.route("/copies/<int:copy_id>")
+@login_required
+def copy_status(copy_id: int):
+    return render_template("privacy/copy.html", copy=_own_copy(copy_id))
+
+
+@bp.route("/copies/<int:copy_id>/download")
+@login_required
+def copy_download(copy_id: int):
+    _own_copy(copy_id)
+    try:
+        copy, body = copies.take(current_user, copy_id)
+    except WorkflowError:
+        return render_template("privacy/copy.html", copy=_own_copy(copy_id)), 410
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="data-{copy.case.reference}.pdf"'},
+    )
