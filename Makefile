@@ -37,5 +37,8 @@ bench-agenda: $(STAMP)
 bench-reminders: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_reminders.py
 
+bench-retention: $(STAMP)
+	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_retention.py
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache
