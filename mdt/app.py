@@ -11,7 +11,6 @@ from pathlib import Path
 
 from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -167,8 +166,10 @@ def register_security_headers(app: Flask) -> None:
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False):
-            # Pages about people are never kept in shared caches or the back-forward cache.
+        if not request.path.startswith("/static/"):
+            # Pages about people, and the pages that show a secret to someone not signed in yet (an
+            # authenticator key, a reset form), are never kept in shared caches or the
+            # back-forward cache.
             h.setdefault("Cache-Control", "no-store")
         return response
 

@@ -44,8 +44,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     if not secret:
         # Development and tests: a per-instance key kept under instance/, never in the repo.
         key_file = Path(instance_path) / "secret_key"
-        if mode == "testing":
-            secret = "testing-only-key"
+        if mode == "testing" and overrides.get("MDT_ENV") == "testing":
+            secret = "testing-only-key"  # the test suite's own apps; never from the environment
         else:
             Path(instance_path).mkdir(parents=True, exist_ok=True)
             if not key_file.exists():
@@ -128,7 +128,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool(env.get("MDT_COOKIE_SECURE"), True),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "PERMANENT_SESSION_LIFETIME": int(float(env.get("MDT_SESSION_HOURS", "12")) * 3600),
         # Sessions live on the server (mdt.auth.sessions); the browser holds a random id in a
         # cookie that, in production, only this host over https can set (the __Host- prefix).
         "SESSION_COOKIE_NAME": (
@@ -136,7 +136,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         ),
         "MDT_SESSION_IDLE_MINUTES": float(env.get("MDT_SESSION_IDLE_MINUTES", "30")),
         "MDT_SESSION_HOURS": float(env.get("MDT_SESSION_HOURS", "12")),
-        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # A form stays valid as long as the session that showed it can last.
+        "WTF_CSRF_TIME_LIMIT": int(float(env.get("MDT_SESSION_HOURS", "12")) * 3600),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "MDT_LANGUAGES": {"en": "English", "th": "ไทย"},

@@ -49,8 +49,10 @@ def send_one(mail: EmailMessage, folder: Path, name: str) -> None:
     ``folder/name``."""
     url = current_app.config.get("MDT_SMTP_URL")
     if not url:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(bytes(mail))
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / name
+        path.touch(mode=0o600)  # a reset link is a key to an account: the operator's eyes only
+        path.write_bytes(bytes(mail))
         return
     conn = connect(url)
     try:

@@ -48,7 +48,7 @@ def test_a_copy_is_made_in_the_background_and_downloaded_once(world, client, cas
     assert _make(copy.id) == 100
     page = client.get(f"/privacy/copies/{copy.id}").get_data(as_text=True)
     assert "Download the PDF" in page and "hx-trigger" not in page
-    r = client.get(f"/privacy/copies/{copy.id}/download")
+    r = client.post(f"/privacy/copies/{copy.id}/download")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = _text(r.data)
     assert "Pranee" in text and "0812345678" in text and "sewing training" in text
@@ -57,7 +57,7 @@ def test_a_copy_is_made_in_the_background_and_downloaded_once(world, client, cas
         assert heading in text
     else:
         assert "ข้อมูลที่ MDT เก็บไว้เกี่ยวกับคุณ" in text and "บันทึกจำกัด" in text  # Thai, in the shipped font
-    again = client.get(f"/privacy/copies/{copy.id}/download")
+    again = client.post(f"/privacy/copies/{copy.id}/download")
     assert again.status_code == 410 and "no longer on the server" in again.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(DataCopy, copy.id).status == "downloaded"
@@ -72,8 +72,8 @@ def test_only_the_member_who_asked_downloads_it(world, web_app, case):
     colleague = web_app.test_client()
     colleague.post("/login", data={"email": "social2@test.org", "password": f.PASSWORD})
     assert colleague.get(f"/privacy/copies/{copy.id}").status_code == 404
-    assert colleague.get(f"/privacy/copies/{copy.id}/download").status_code == 404
-    assert asker.get(f"/privacy/copies/{copy.id}/download").status_code == 200
+    assert colleague.post(f"/privacy/copies/{copy.id}/download").status_code == 404
+    assert asker.post(f"/privacy/copies/{copy.id}/download").status_code == 200
 
 
 def test_only_the_lead_agency_asks_and_in_a_known_language(world, web_app, case):

@@ -249,7 +249,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/privacy/cases/<int:case_id>/erasure"):                        (302, 302, 403, 404, 302, 404, 404),
     ("POST", "/privacy/cases/<int:case_id>/copy"):                           (302, 302, 403, 404, 302, 404, 404),
     ("GET", "/privacy/copies/<int:copy_id>"):                                (302, 200, 404, 404, 404, 404, 404),
-    ("GET", "/privacy/copies/<int:copy_id>/download"):                       (302, 410, 404, 404, 404, 404, 404),
+    ("POST", "/privacy/copies/<int:copy_id>/download"):                       (302, 410, 404, 404, 404, 404, 404),
     ("POST", "/privacy/erasure/<int:request_id>"):                           (302, 403, 403, 403, 422, 403, 404),
     ("GET", "/privacy/alerts"):                                              (302, 403, 403, 403, 200, 403, 200),
     ("GET", "/privacy/alerts/<int:alert_id>"):                               (302, 403, 403, 403, 200, 403, 404),

@@ -204,8 +204,8 @@ def reset_password(raw: str, new: str, repeat: str) -> Member:
     member.password_hash = hash_password(new)
     reset.used_at = clock.now()
     db.session.flush()
-    ended = sessions.end(member.id)
-    record(member, "member.password_reset", member, detail={"sessions_ended": ended})
+    ended = end_access(member, member, "password_reset")
+    record(member, "member.password_reset", member, detail={"sessions_ended": ended["sessions"]})
     return member
 
 
@@ -215,7 +215,7 @@ def _send_new_device(member_id: int, device: str, address: str) -> bool:
         return False
     zone = ZoneInfo(member.mdt.timezone)
     with force_locale(member.ui_language or "en"):
-        when = format_datetime(clock.now().astimezone(zone), "medium", rebase=False)
+        when = f"{format_datetime(clock.now().astimezone(zone), 'medium', rebase=False)} ({zone.key})"
         subject = _("Your MDT account: a sign-in from a new browser")
         text = _(
             "Your MDT account was signed in from a browser it had not been used on before:\n\n"
@@ -294,22 +294,27 @@ def change_password(member: Member, current: str, new: str, repeat: str) -> None
 
 
 def end_access(actor, member: Member, why: str) -> dict:
-    """End every way ``member`` is signed in, at once: web sessions, API tokens and calendar feeds
-    (a deactivation; a password set by an administrator ends the sessions only). Reactivating the
-    member later brings none of them back."""
+    """End every way ``member`` is signed in, at once. A deactivation ends web sessions, API
+    tokens, calendar feeds and password-reset links; a new password (reset, or set by an
+    administrator) ends sessions, API tokens and reset links (whoever knew the old password may
+    have made a token). Reactivating the member later brings none of them back."""
     now = clock.now()
     ended = {"sessions": sessions.end(member.id), "tokens": 0, "feeds": 0}
+    for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+        ended["tokens"] += 1
     if why == "deactivated":
-        for token in db.session.scalars(
-            select(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
-        ):
-            token.revoked_at = now
-            ended["tokens"] += 1
         for feed in db.session.scalars(
             select(CalendarFeed).where(CalendarFeed.member_id == member.id, CalendarFeed.revoked_at.is_(None))
         ):
             feed.revoked_at = now
             ended["feeds"] += 1
+    for link in db.session.scalars(
+        select(PasswordReset).where(PasswordReset.member_id == member.id, PasswordReset.used_at.is_(None))
+    ):
+        link.used_at = now
     db.session.flush()
     record(actor, "member.access_ended", member, detail={"why": why, **ended})
     return ended

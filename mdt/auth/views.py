@@ -68,7 +68,13 @@ def login():
             next_url = local_path(request.args.get("next")) or url_for("cases.home")
             if mfa.enrolment(member) is not None or mfa.must_use(member):
                 # The password was right; the second step decides. Nothing is open until then.
-                session["mfa"] = {"member": member.id, "at": clock.now().timestamp(), "next": next_url}
+                session.rotate = True  # type: ignore[attr-defined]  # a planted id learns nothing
+                session["mfa"] = {
+                    "member": member.id,
+                    "at": clock.now().timestamp(),
+                    "next": next_url,
+                    "password": _password_mark(member),
+                }
                 return redirect(url_for("auth.second_step"))
             return _sign_in(member, address, redirect(next_url), "password")
     return render_template("auth/login.html", form=form), status
@@ -86,12 +92,22 @@ def _sign_in(member, address: str, response, how: str):
 PENDING_SECONDS = 300  # the second step must follow the password within five minutes
 
 
+def _password_mark(member) -> str:
+    """Which password the first step was passed with: a new password (reset, or set by an
+    administrator) ends every sign-in left half-way."""
+    import hashlib
+
+    return hashlib.sha256((member.password_hash or "").encode()).hexdigest()[:32]
+
+
 def _pending():
     pending = session.get("mfa")
     if not isinstance(pending, dict) or clock.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
         return None
     member = services.load_member(str(pending.get("member")))
-    return (member, pending) if member is not None else None
+    if member is None or pending.get("password") != _password_mark(member):
+        return None
+    return member, pending
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -148,6 +164,7 @@ def second_step():
     return render_template(
         "auth/second_step.html",
         enrolling=enrolling,
+        required=True,
         secret=pending.get("secret"),
         qr=mfa.qr_data_uri(mfa.provisioning_uri(member, pending["secret"])) if enrolling else None,
         errors=errors,
@@ -211,7 +228,13 @@ def reset_password(token: str):
             logout_user()
         sessions.finish()
         throttle.forget_account(member.email)
-        flash(_("Your new password is set, and you were signed out everywhere. Sign in with it."), "success")
+        flash(
+            _(
+                "Your new password is set: you were signed out everywhere and your API tokens were "
+                "revoked. Sign in with it."
+            ),
+            "success",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", dead=False, errors={})
 
@@ -253,6 +276,10 @@ def profile():
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password():
+    address = throttle.client_address()
+    if throttle.refused(current_user.email, address):
+        flash(_lock_message("account"), "error")
+        return redirect(url_for("auth.profile"))
     try:
         services.change_password(
             current_user,
@@ -262,6 +289,9 @@ def change_password():
         )
     except ValidationError as exc:
         transaction.rollback()
+        if "current_password" in exc.errors:
+            lockout = throttle.count_failure(current_user.email, address)
+            services.audit_sign_in("auth.password_check_failed", current_user.email, address, lockout=lockout)
         tokens = db.session.scalars(
             select(ApiToken).where(ApiToken.member_id == current_user.id).order_by(ApiToken.created_at.desc())
         ).all()
@@ -329,10 +359,27 @@ def two_step():
     if request.method == "POST":
         action = request.form.get("action")
         code = request.form.get("code", "")
-        if action not in ("enrol", "codes", "off"):
+        if action not in ("enrol", "codes", "off") or (action == "enrol" and "mfa_setup" not in session):
             abort(400)
+        address = throttle.client_address()
+        why = throttle.refused(member.email, address)
+        if why is not None:
+            errors = {"code": [_lock_message(why)]}
+            return _two_step_page(member, enrolled, required, replacing, errors), 429
         try:
             if action == "enrol":
+                if enrolled is not None:  # another phone: only with a code from the current one
+                    try:
+                        mfa.verify(member, request.form.get("current_code", ""))
+                    except ValidationError:
+                        raise ValidationError(
+                            "Wrong code.",
+                            {
+                                "current_code": [
+                                    _("Type a code from the app you use now (or a recovery code).")
+                                ]
+                            },
+                        ) from None
                 codes = mfa.enrol(member, session["mfa_setup"], code)
                 session.pop("mfa_setup", None)
                 return render_template(
@@ -357,7 +404,13 @@ def two_step():
             abort(400)
         except ValidationError as exc:
             transaction.rollback()
+            lockout = throttle.count_failure(member.email, address)
+            services.audit_sign_in("auth.mfa_failed", member.email, address, lockout=lockout)
             errors, status = exc.errors, 422
+    return _two_step_page(member, enrolled, required, replacing, errors), status
+
+
+def _two_step_page(member, enrolled, required, replacing, errors):
     setup = session.get("mfa_setup") if (enrolled is None or replacing) else None
     return render_template(
         "auth/two_step.html",
@@ -369,7 +422,7 @@ def two_step():
         qr=mfa.qr_data_uri(mfa.provisioning_uri(member, setup)) if setup else None,
         left=mfa.recovery_codes_left(member) if enrolled else 0,
         errors=errors,
-    ), status
+    )
 
 
 @bp.route("/about")

@@ -14,7 +14,7 @@ from typing import cast
 from flask import current_app, g, render_template
 from flask_babel import force_locale, refresh
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, and_, select, update
 
 from mdt import clock, policy
 from mdt.audit.services import record
@@ -64,12 +64,17 @@ def _progress(copy_id: int, **values) -> None:
         conn.execute(update(table).where(table.c.id == copy_id).values(**values))
 
 
-def _gather(case):
-    cases = db.session.scalars(
-        select(Case)
-        .where(Case.person_id == case.person_id, Case.mdt_id == case.mdt_id)
-        .order_by(Case.opened_on)
-    ).all()
+def _theirs(case, agency_id: int):
+    """The person's cases that the asking agency leads (need to know: another agency's files,
+    restricted notes and all, are not read by this agency's member; the person asks that agency
+    for its own copy)."""
+    return and_(
+        Case.person_id == case.person_id, Case.mdt_id == case.mdt_id, Case.lead_agency_id == agency_id
+    )
+
+
+def _gather(case, agency_id: int):
+    cases = db.session.scalars(select(Case).where(_theirs(case, agency_id)).order_by(Case.opened_on)).all()
     for each in cases:
         yield (
             each,
@@ -102,14 +107,15 @@ def make(copy_id: int) -> DataCopy | None:
         return copy
     _progress(copy.id, status="running", progress=1)
     case = copy.case
-    total = (
-        db.session.scalar(
-            select(db.func.count()).where(Case.person_id == case.person_id, Case.mdt_id == case.mdt_id)
+    agency_id = copy.requested_by.agency_id
+    total = db.session.scalar(select(db.func.count()).where(_theirs(case, agency_id))) or 1
+    elsewhere = db.session.scalar(
+        select(db.func.count()).where(
+            Case.person_id == case.person_id, Case.mdt_id == case.mdt_id, Case.lead_agency_id != agency_id
         )
-        or 1
     )
     sections = []
-    for done, (each, parts) in enumerate(_gather(case), start=1):
+    for done, (each, parts) in enumerate(_gather(case, agency_id), start=1):
         sections.append((each, parts))
         _progress(copy.id, progress=max(1, int(80 * done / total)))
     hearings = {
@@ -128,11 +134,15 @@ def make(copy_id: int) -> DataCopy | None:
             sections=sections,
             hearings=hearings,
             made=clock.now(),
+            agency=copy.requested_by.agency,
+            elsewhere=elsewhere,
         )
     body = render_pdf(html)
     _progress(copy.id, progress=95)
     name = f"{secrets.token_hex(16)}.pdf"
-    (folder() / name).write_bytes(body)
+    path = folder() / name
+    path.touch(mode=0o600)  # the person's whole file: readable by the app's own user only
+    path.write_bytes(body)
     copy.status, copy.progress, copy.filename, copy.ready_at = "ready", 100, name, clock.now()
     db.session.flush()
     record(None, "privacy.copy_ready", copy, detail={"bytes": len(body)})

@@ -18,9 +18,11 @@ outcomes. The person is de-identified once none of their cases is held."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, or_, select, update
 
@@ -33,7 +35,7 @@ from mdt.extensions import db
 from mdt.legal.models import Claimant, LegalMatter
 from mdt.notifications.models import Notification
 from mdt.notifications.services import coordinators
-from mdt.privacy.models import ErasureRequest
+from mdt.privacy.models import DataCopy, ErasureRequest
 from mdt.referrals.models import Consent, Referral
 
 REMOVED = "—"
@@ -111,6 +113,14 @@ def _deidentify_cases(ids: list[int]) -> None:
     db.session.execute(
         update(Consent).where(Consent.case_id.in_(ids)).values(interpreter=None, withdraw_reason=None)
     )
+    db.session.execute(update(Claimant).where(Claimant.case_id.in_(ids)).values(debt_relief_note=None))
+    # A copy of the person's data not downloaded yet goes too.
+    for copy in db.session.scalars(
+        select(DataCopy).where(DataCopy.case_id.in_(ids), DataCopy.status.in_(("queued", "running", "ready")))
+    ):
+        if copy.filename:
+            (Path(current_app.instance_path) / "copies" / copy.filename).unlink(missing_ok=True)
+        copy.status, copy.filename = "expired", None
     db.session.execute(
         update(Case)
         .where(Case.id.in_(ids))

@@ -206,7 +206,7 @@ def copy_status(copy_id: int):
     return render_template("privacy/copy.html", copy=_own_copy(copy_id))
 
 
-@bp.route("/copies/<int:copy_id>/download")
+@bp.route("/copies/<int:copy_id>/download", methods=["POST"])
 @login_required
 def copy_download(copy_id: int):
     _own_copy(copy_id)
