@@ -106,7 +106,10 @@ def test_referral_across_two_agencies(live_server, browser, world):
     social.get_by_role("button", name="Record consent").click()
     expect(social.get_by_text("Consent recorded.")).to_be_visible()
     social.get_by_role("link", name="Refer to another agency").click()
-    # Choosing the service reloads the agency list (htmx): wait for it before choosing.
+    # Choosing the service reloads the agency list (htmx): wait for it before choosing, and for htmx
+    # itself to be ready (on a busy machine the deferred script may not have run yet).
+    social.wait_for_load_state("load")
+    social.wait_for_function("window.htmx !== undefined && document.readyState === 'complete'")
     with social.expect_response(lambda r: "agency-options" in r.url):
         social.get_by_label("Service").select_option("legal_aid")
     social.get_by_label("Receiving agency").select_option(label="Legal Aid NGO")

@@ -3,6 +3,7 @@ visibility decided outside the policy, and reads the audit trail missed."""
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes
 from email import policy as email_policy
 from pathlib import Path
@@ -121,9 +122,18 @@ def test_duplicate_warning_reveals_nothing_of_a_hidden_person(world, client):
     page = client.post("/cases/new", data={**PERSON, "phone": "", "source": "self"})
     html = page.get_data(as_text=True)
     assert 'name="person_id"' not in html and "ask the coordinator" in html
-    # Only the phone matches: neither the name nor the date of birth of the person found.
+    # Only the phone matches (the same intake, retyped): neither the name nor the date of birth of
+    # the person found.
+    draft_id = re.search(r'name="draft_id" value="(\d+)"', html).group(1)
     page = client.post(
-        "/cases/new", data={"given_name": "Nok", "sex": "female", "source": "self", "phone": PERSON["phone"]}
+        "/cases/new",
+        data={
+            "given_name": "Nok",
+            "sex": "female",
+            "source": "self",
+            "phone": PERSON["phone"],
+            "draft_id": draft_id,
+        },
     )
     html = page.get_data(as_text=True)
     assert "A person with this phone number is already registered" in html

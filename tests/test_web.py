@@ -1,5 +1,7 @@
 """Functional tests through the test client."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -49,18 +51,22 @@ def test_intake_keeps_values_on_error(world, client, auth):
     assert "This field is required." in html
     assert "The amount cannot be negative." in html
     assert db.session.scalar(select(Case.id)) is None
-    # The form was saved as a draft: reopening the page brings it back.
-    r = client.get("/cases/new")
-    assert "Kongkaew" in r.get_data(as_text=True)
+    # The form was saved as a draft: a new intake starts empty, and lists this one as unfinished.
+    html = client.get("/cases/new").get_data(as_text=True)
+    assert 'value="Kongkaew"' not in html and "Your unfinished intakes" in html
+    link = re.search(r'href="(/cases/new\?draft=\d+)">Kongkaew</a>', html).group(1)
+    assert 'value="Kongkaew"' in client.get(link).get_data(as_text=True)
 
 
 def test_intake_creates_case_and_clears_draft(world, client, auth):
     auth.login("social@test.org")
-    client.post("/cases/new/draft", data={"given_name": "Wanida"})
-    assert db.session.get(IntakeDraft, world["social"].id) is not None
+    saved = client.post("/cases/new/draft", data={"given_name": "Wanida"}).get_data(as_text=True)
+    draft_id = int(re.search(r'name="draft_id" value="(\d+)"', saved).group(1))
+    assert db.session.get(IntakeDraft, draft_id).member_id == world["social"].id
     r = client.post(
         "/cases/new",
         data={
+            "draft_id": str(draft_id),
             "given_name": "Wanida",
             "sex": "female",
             "source": "self",
@@ -75,7 +81,7 @@ def test_intake_creates_case_and_clears_draft(world, client, auth):
     assert case.episodes[0].destination_country == "RO"
     assert case.episodes[0].links[0].intermediary.name == "Euro Work"
     db.session.expire_all()
-    assert db.session.get(IntakeDraft, world["social"].id) is None
+    assert db.session.get(IntakeDraft, draft_id) is None
 
 
 def test_duplicate_warning_then_same_person(world, client, auth):

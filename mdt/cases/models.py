@@ -359,9 +359,18 @@ class Note(Model):
 
 
 class IntakeDraft(Model):
-    """The intake form saved as the worker types, so a dropped connection loses nothing."""
+    """One intake form saved as the worker types, so a dropped connection loses nothing. A draft
+    belongs to one member and one intake: a new intake starts empty, and the member's unfinished
+    ones are listed until registered or discarded."""
 
     __tablename__ = "intake_draft"
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    @property
+    def label(self) -> str:
+        name = " ".join(v for v in (self.data.get("given_name"), self.data.get("family_name")) if v)
+        return name.strip()

@@ -241,9 +241,6 @@ def create_case(actor: Member, data: dict) -> Case:
             "episodes": len(case.episodes),
         },
     )
-    draft = db.session.get(IntakeDraft, actor.id)
-    if draft is not None:
-        db.session.delete(draft)
     return case
 
 
@@ -621,11 +618,16 @@ def cases_naming(user, intermediary: Intermediary):
 # ---------------------------------------------------------------- intake drafts
 
 
-def save_draft(actor: Member, data: dict) -> IntakeDraft:
-    allowed = {k: v for k, v in data.items() if k != "csrf_token" and isinstance(v, str) and len(v) <= 5000}
-    draft = db.session.get(IntakeDraft, actor.id)
+def save_draft(actor: Member, data: dict, draft_id: int | None = None) -> IntakeDraft:
+    """Save what is typed in one intake: the draft ``draft_id`` of the member, or a new one."""
+    allowed = {
+        k: v
+        for k, v in data.items()
+        if k not in ("csrf_token", "draft_id") and isinstance(v, str) and len(v) <= 5000 and "\x00" not in v
+    }
+    draft = get_draft(actor, draft_id) if draft_id else None
     if draft is None:
-        draft = IntakeDraft(member_id=actor.id, data=allowed)
+        draft = IntakeDraft(member_id=actor.id, data=allowed, created_at=clock.now())
         db.session.add(draft)
     else:
         draft.data = allowed
@@ -634,16 +636,30 @@ def save_draft(actor: Member, data: dict) -> IntakeDraft:
     return draft
 
 
-def load_draft(actor: Member) -> dict:
-    draft = db.session.get(IntakeDraft, actor.id)
-    return dict(draft.data) if draft else {}
+def get_draft(actor: Member, draft_id: int | None) -> IntakeDraft | None:
+    """The member's own draft ``draft_id`` (another member's is not found)."""
+    if not draft_id:
+        return None
+    draft = db.session.get(IntakeDraft, draft_id)
+    return draft if draft is not None and draft.member_id == actor.id else None
 
 
-def discard_draft(actor: Member) -> None:
-    draft = db.session.get(IntakeDraft, actor.id)
-    if draft is not None:
-        db.session.delete(draft)
-        db.session.flush()
+def drafts(actor: Member) -> list[IntakeDraft]:
+    """The member's unfinished intakes, the latest first."""
+    return list(
+        db.session.scalars(
+            select(IntakeDraft).where(IntakeDraft.member_id == actor.id).order_by(IntakeDraft.saved_at.desc())
+        )
+    )
+
+
+def discard_draft(actor: Member, draft_id: int | None) -> bool:
+    draft = get_draft(actor, draft_id)
+    if draft is None:
+        return False
+    db.session.delete(draft)
+    db.session.flush()
+    return True
 
 
 def duplicate_matches(user, given_name, family_name, date_of_birth, phone):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from mdt import clock, consent, policy, transaction
 from mdt.audit.services import case_trail, record
 from mdt.cases import services
-from mdt.cases.models import Assessment, PlanItem
+from mdt.cases.models import Assessment, IntakeDraft, PlanItem
 from mdt.directory.services import agencies, members
 from mdt.errors import ValidationError
 from mdt.extensions import db
@@ -151,17 +151,24 @@ def new():
                 transaction.rollback()
                 errors = _flat_errors(exc.errors)
             else:
+                services.discard_draft(current_user, arg_id("draft_id", request.form))
                 flash(_("Case %(ref)s registered.", ref=case.reference), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
         # Keep what was typed even if the connection drops before the next try.
-        services.save_draft(current_user, request.form.to_dict())
+        draft: IntakeDraft | None = services.save_draft(
+            current_user, request.form.to_dict(), arg_id("draft_id", request.form)
+        )
     else:
-        values = services.load_draft(current_user) if request.args.get("fresh") != "1" else {}
+        # A new intake starts empty; an unfinished one is opened only when asked for by its id.
+        draft = services.get_draft(current_user, arg_id("draft"))
+        values = dict(draft.data) if draft else {}
     return render_template(
         "cases/new.html",
         values=values,
         errors=errors,
         duplicates=duplicates,
+        draft=draft,
+        unfinished=[d for d in services.drafts(current_user) if draft is None or d.id != draft.id],
         agencies=agencies(current_user.mdt_id),
     ), (422 if errors else 200)
 
@@ -169,15 +176,17 @@ def new():
 @bp.route("/cases/new/draft", methods=["POST"])
 @require("case.create")
 def save_draft():
-    draft = services.save_draft(current_user, request.form.to_dict())
+    draft = services.save_draft(current_user, request.form.to_dict(), arg_id("draft_id", request.form))
     return render_template("cases/_draft_saved.html", draft=draft)
 
 
-@bp.route("/cases/new/discard", methods=["POST"])
-@login_required
-def discard_draft():
-    services.discard_draft(current_user)
-    return redirect(url_for("cases.new", fresh="1"))
+@bp.route("/cases/new/drafts/<int:draft_id>/discard", methods=["POST"])
+@require("case.create")
+def discard_draft(draft_id: int):
+    if not services.discard_draft(current_user, draft_id):
+        abort(404)
+    flash(_("The unfinished intake was discarded."), "success")
+    return redirect(url_for("cases.new"))
 
 
 def _case_page(case_id: int, *, status: int = 200, **extra):

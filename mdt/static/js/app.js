@@ -27,6 +27,25 @@ document.addEventListener("DOMContentLoaded", function () {
       if (first) { first.focus(); }
     });
   });
+  // The intake's autosave says when it could not save, and tries again.
+  var status = document.getElementById("draft-status");
+  if (status) {
+    var form = status.closest("form");
+    var retry = null;
+    var failed = function (offline) {
+      status.textContent = status.getAttribute(offline ? "data-offline" : "data-failed");
+      status.classList.add("not-saved");
+      if (!retry) {
+        retry = window.setTimeout(function () { retry = null; window.htmx.trigger(form, "change"); }, 5000);
+      }
+    };
+    form.addEventListener("htmx:sendError", function () { failed(true); });
+    form.addEventListener("htmx:responseError", function () { failed(false); });
+    form.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) { status.classList.remove("not-saved"); }
+    });
+    window.addEventListener("online", function () { window.htmx.trigger(form, "change"); });
+  }
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
