@@ -46,6 +46,34 @@ def country_codes() -> frozenset[str]:
     )
 
 
+def country_named(name: str) -> str | None:
+    """The code of the country called ``name`` (any case) in the request's language or English."""
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return None
+    locales = ["en"]
+    if has_request_context():
+        from flask_babel import get_locale
+
+        locales.insert(0, str(get_locale() or "en"))
+    for locale in locales:
+        for code, title in _country_names(locale):
+            if title.casefold() == wanted:
+                return code
+    return None
+
+
+@cache
+def _country_names(locale: str) -> tuple[tuple[str, str], ...]:
+    territories = Locale.parse(locale).territories
+    return tuple((code, str(territories.get(code, code))) for code in sorted(country_codes()))
+
+
+def country_choices(locale: str) -> list[tuple[str, str]]:
+    """Every country as ``(code, name)``, sorted by its name in ``locale`` (a picker)."""
+    return sorted(_country_names(locale), key=lambda pair: pair[1].casefold())
+
+
 @cache
 def currency_codes() -> frozenset[str]:
     return frozenset(list_currencies())
@@ -201,6 +229,21 @@ class Moment(Field, fields.DateTime):
         return value
 
 
+def _local_amount(typed: str) -> Decimal | None:
+    """An amount typed with the grouping and decimal marks of the request's locale (Babel's strict
+    parsing: "15,000" yes, "1,50,0" no), or None."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    if _strict() or not has_request_context():
+        return None
+    from flask_babel import get_locale
+
+    try:
+        return parse_decimal(typed.strip(), locale=str(get_locale() or "en"), strict=True)
+    except (NumberFormatError, ValueError):
+        return None
+
+
 class Money(Field, fields.Decimal):
     """An amount, never negative, as a decimal string with two places (``"191374.00"``)."""
 
@@ -214,10 +257,13 @@ class Money(Field, fields.Decimal):
             raise _fail(_l("Enter an amount like 191374.00."))  # the API sends decimal strings
         if isinstance(value, float):
             value = repr(value)
+        amount: Decimal | None
         try:
             amount = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
-            raise _fail(_l("Enter an amount like 191374.00.")) from None
+            amount = _local_amount(str(value))  # a form: "15,000" or "15,000.50" in the reader's locale
+        if amount is None:
+            raise _fail(_l("Enter an amount like 191374.00."))
         if not amount.is_finite() or amount < 0:
             raise _fail(_l("The amount cannot be negative."))
         if amount >= Decimal("1e12"):
@@ -233,10 +279,14 @@ class Country(Field, fields.String):
         self.describe(pattern=r"^\s*[A-Za-z]{2}\s*$")
 
     def _deserialize(self, value, attr, data, **kwargs):
-        code = str(value).strip().upper()
-        if code not in country_codes():
-            raise _fail(_l("Use a two-letter country code such as SE or LB."))
-        return code
+        typed = str(value).strip()
+        code = typed.upper()
+        if code in country_codes():
+            return code
+        found = country_named(typed)
+        if found is None:
+            raise _fail(_l("No country is called that: choose one from the list (or use a code such as MY)."))
+        return found
 
 
 class Currency(Field, fields.String):

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from mdt import labels, policy
 from mdt.notifications.services import unread_count
+from mdt.schema import country_choices
 
 
 def _country_name(code: str | None) -> str:
@@ -51,7 +52,11 @@ def register(app: Flask) -> None:
         tm=lambda v: format_time(v, "short") if v else "",
     )
     app.jinja_env.globals.update(
-        label=labels.label, labels=labels, can=policy.can, choices=lambda objs: [(o.id, o.name) for o in objs]
+        countries=lambda: country_choices(str(get_locale() or "en")),
+        label=labels.label,
+        labels=labels,
+        can=policy.can,
+        choices=lambda objs: [(o.id, o.name) for o in objs],
     )
 
     @app.context_processor

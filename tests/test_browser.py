@@ -58,7 +58,7 @@ def test_register_open_note_audit(live_server, browser):
     assert page.get_by_label("Family name").input_value() == "Kongkaew"
     page.get_by_label("Given name").fill("Pranee")
     page.get_by_text("Migration episode (optional)").click()
-    page.get_by_label("Destination country (two letters)").fill("LB")
+    page.get_by_label("Destination country").select_option("LB")
     page.get_by_role("button", name="Register").click()
     heading = page.get_by_role("heading", level=1)
     assert "Pranee Kongkaew" in heading.inner_text()

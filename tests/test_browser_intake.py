@@ -62,3 +62,17 @@ def test_autosave_from_the_first_keystroke_and_says_when_offline(live_server, br
     expect(page.locator("#draft-status")).to_have_text(re.compile(r"Saved \d"), timeout=20_000)
     page.goto(f"{live_server}/cases/new")
     expect(page.locator("[data-draft]")).to_contain_text("Somsri")
+
+
+@pytest.mark.browser
+def test_the_destination_is_chosen_by_name_and_never_cut(live_server, browser):  # noqa: F811
+    page = browser.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server}/cases/new")
+    page.get_by_label("Given name").fill("Malee")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("How we met the person").select_option("outreach")
+    page.get_by_text("Migration episode (optional)").click()
+    page.get_by_label("Destination country").select_option(label="Malaysia")
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("#episodes strong", has_text="Malaysia")).to_be_visible()

@@ -1,0 +1,109 @@
+"""Countries are chosen from ISO 3166 names in the reader's language (issue 13: "Malaysia" was cut to
+"Ma"); a name is understood, a code too, and a name that matches nothing is a clear refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdt.extensions import db
+from tests import factories as f
+
+
+@pytest.mark.parametrize(
+    "typed, code", [("MY", "MY"), ("my", "MY"), ("Malaysia", "MY"), (" malaysia ", "MY")]
+)
+def test_a_country_by_code_or_name(world, client, typed, code):
+    headers = {"Authorization": f"Bearer {f.token(world['social'])}"}
+    body = {
+        "source": "outreach",
+        "person": {"given_name": "A", "sex": "female"},
+        "episodes": [{"destination_country": typed}],
+    }  # noqa: E501
+    r = client.post("/api/v1/cases", json=body, headers=headers)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["episodes"][0]["destination_country"] == code
+
+
+def test_a_thai_name_in_a_thai_form(world, client):
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    client.post("/language", data={"lang": "th"})
+    r = client.post(
+        "/cases/new",
+        data={"given_name": "Malee", "sex": "female", "source": "outreach", "destination_country": "มาเลเซีย"},
+    )
+    assert r.status_code == 302
+    from mdt.cases.models import Episode
+
+    assert db.session.scalars(db.select(Episode.destination_country)).one() == "MY"
+
+
+def test_a_name_that_matches_nothing_is_refused_and_kept(world, client):
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    r = client.post(
+        "/cases/new",
+        data={
+            "given_name": "Malee",
+            "sex": "female",
+            "source": "outreach",
+            "destination_country": "Atlantis",
+        },
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "No country is called that" in html
+    assert '<option value="Atlantis" selected>Atlantis</option>' in html
+
+
+def test_the_picker_lists_names_in_the_readers_language(world, client):
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    html = client.get("/cases/new").get_data(as_text=True)
+    assert '<option value="MY">Malaysia</option>' in html
+    client.post("/language", data={"lang": "th"})
+    assert '<option value="MY">มาเลเซีย</option>' in client.get("/cases/new").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "typed, amount", [("15,000", "15000.00"), ("15,000.50", "15000.50"), ("1500", "1500.00")]
+)
+def test_amounts_with_the_readers_grouping(world, client, typed, amount):
+    """Issue 13: "15,000" in an amount field was refused."""
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    r = client.post(
+        "/cases/new",
+        data={
+            "given_name": "Malee",
+            "sex": "female",
+            "source": "outreach",
+            "destination_country": "MY",
+            "recruitment_fee": typed,
+        },  # noqa: E501
+    )
+    assert r.status_code == 302
+    from mdt.cases.models import Episode
+
+    assert str(db.session.scalars(db.select(Episode.recruitment_fee)).one()) == amount
+
+
+@pytest.mark.parametrize("typed", ["1,50,0", "15.000,00", "abc"])
+def test_amounts_that_mean_nothing_are_refused_and_kept(world, client, typed):
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    r = client.post(
+        "/cases/new",
+        data={
+            "given_name": "Malee",
+            "sex": "female",
+            "source": "outreach",
+            "destination_country": "MY",
+            "recruitment_fee": typed,
+        },  # noqa: E501
+    )
+    assert r.status_code == 422 and f'value="{typed}"' in r.get_data(as_text=True)
+
+
+def test_the_api_keeps_decimal_strings(world, client):
+    headers = {"Authorization": f"Bearer {f.token(world['social'])}"}
+    body = {
+        "source": "outreach",
+        "person": {"given_name": "A", "sex": "female"},
+        "episodes": [{"recruitment_fee": "15,000"}],
+    }  # noqa: E501
+    assert client.post("/api/v1/cases", json=body, headers=headers).status_code == 422
