@@ -103,6 +103,9 @@ def test_referral_across_two_agencies(live_server, browser, world):
     social.get_by_label("Purpose").select_option("share_with_agency")
     social.get_by_label("Agency (for sharing)").select_option(label="Legal Aid NGO")
     social.get_by_label("Language used").fill("Thai")
+    # No answer is chosen in advance (issue 13): the member says what the person answered.
+    expect(social.get_by_label("The person's answer")).to_have_value("")
+    social.get_by_label("The person's answer").select_option("true")
     social.get_by_role("button", name="Record consent").click()
     expect(social.get_by_text("Consent recorded.")).to_be_visible()
     social.get_by_role("link", name="Refer to another agency").click()

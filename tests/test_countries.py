@@ -107,3 +107,15 @@ def test_the_api_keeps_decimal_strings(world, client):
         "episodes": [{"recruitment_fee": "15,000"}],
     }  # noqa: E501
     assert client.post("/api/v1/cases", json=body, headers=headers).status_code == 422
+
+
+def test_the_consent_form_chooses_no_answer_in_advance(world, client):
+    """Issue 13: recording consent defaulted to "agreed"."""
+    case = f.case(world["social"])
+    db.session.commit()
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    html = client.get(f"/cases/{case.id}/consents").get_data(as_text=True)
+    answer = html[html.index('name="given"') : html.index("</select>", html.index('name="given"'))]
+    assert "selected" not in answer and '<option value="">' in answer
+    r = client.post(f"/cases/{case.id}/consents", data={"purpose": "contact_sms", "language": "Thai"})
+    assert r.status_code == 422 and "Say whether the person agreed or refused." in r.get_data(as_text=True)

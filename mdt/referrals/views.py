@@ -42,7 +42,8 @@ def record_consent(case_id: int):
         work,
         _("Consent recorded."),
         "consent",
-        lambda case: {"recorded_on": clock.today(case.mdt).isoformat(), "given": "true"},
+        # No answer chosen in advance: the member says what the person answered.
+        lambda case: {"recorded_on": clock.today(case.mdt).isoformat()},
         read="case.read_consents",
         agencies=lambda: agencies(current_user.mdt_id),
     )
