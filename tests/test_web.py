@@ -334,3 +334,16 @@ def test_illegal_stage_move_explained_on_page(world, client, auth):
     r = client.post(f"/cases/{case.id}/stage", data={"to": "follow_up"})
     assert r.status_code == 409
     assert "cannot move from" in r.get_data(as_text=True)
+
+
+def test_a_late_autosave_after_registering_keeps_no_draft(world, client, auth):
+    """The autosave of a select changed just before "Register" may arrive after the case exists: it
+    must not bring the registered person back as an unfinished intake."""
+    auth.login("social@test.org")
+    saved = client.post("/cases/new/draft", data={"given_name": "Wanida"}).get_data(as_text=True)
+    draft_id = re.search(r'name="draft_id" value="(\d+)"', saved).group(1)
+    form = {"draft_id": draft_id, "given_name": "Wanida", "sex": "female", "source": "self"}
+    assert client.post("/cases/new", data=form).status_code == 302
+    late = client.post("/cases/new/draft", data=form)
+    assert late.status_code == 204
+    assert db.session.scalars(select(IntakeDraft)).all() == []

@@ -618,7 +618,7 @@ def cases_naming(user, intermediary: Intermediary):
 # ---------------------------------------------------------------- intake drafts
 
 
-def save_draft(actor: Member, data: dict, draft_id: int | None = None) -> IntakeDraft:
+def save_draft(actor: Member, data: dict, draft_id: int | None = None) -> IntakeDraft | None:
     """Save what is typed in one intake: the draft ``draft_id`` of the member, or a new one."""
     allowed = {
         k: v
@@ -626,6 +626,8 @@ def save_draft(actor: Member, data: dict, draft_id: int | None = None) -> Intake
         if k not in ("csrf_token", "draft_id") and isinstance(v, str) and len(v) <= 5000 and "\x00" not in v
     }
     draft = get_draft(actor, draft_id) if draft_id else None
+    if draft_id and draft is None:
+        return None  # registered or discarded meanwhile (a late autosave): nothing comes back
     if draft is None:
         draft = IntakeDraft(member_id=actor.id, data=allowed, created_at=clock.now())
         db.session.add(draft)

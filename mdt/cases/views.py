@@ -177,6 +177,8 @@ def new():
 @require("case.create")
 def save_draft():
     draft = services.save_draft(current_user, request.form.to_dict(), arg_id("draft_id", request.form))
+    if draft is None:
+        return "", 204  # that intake is registered or discarded: a late autosave keeps nothing
     return render_template("cases/_draft_saved.html", draft=draft)
 
 

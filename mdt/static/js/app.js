@@ -45,6 +45,11 @@ document.addEventListener("DOMContentLoaded", function () {
       if (event.detail.successful) { status.classList.remove("not-saved"); }
     });
     window.addEventListener("online", function () { window.htmx.trigger(form, "change"); });
+    // Once the form is sent, no autosave may follow it (it would keep a draft of a registered case).
+    form.addEventListener("submit", function () { form.dataset.sent = "1"; });
+    form.addEventListener("htmx:confirm", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); }
+    });
   }
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
