@@ -32,6 +32,14 @@ class WorkflowError(ServiceError):
     title = "Refused by the workflow"
 
 
+class Review(ServiceError):
+    """Not an error: what would be saved, read back to the member before they confirm it (the
+    work is rolled back; ``detail`` is the sentence)."""
+
+    status = 200
+    title = "Read back before saving"
+
+
 class Forbidden(ServiceError):
     status = 403
     title = "Forbidden"

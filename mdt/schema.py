@@ -13,6 +13,7 @@ carry buttons and helper fields, which are left out."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -165,10 +166,30 @@ class Choice(Field, fields.String):
 FIRST_YEAR, LAST_YEAR = 1900, 9000  # the years a date may fall in (calendars, periods and offsets fit)
 
 
+BUDDHIST_YEARS = range(2400, 2701)  # a year typed in the Buddhist era (2569 is 2026)
+_DAY_MONTH_YEAR = re.compile(r"^(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})$")
+_ISO_DAY = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$")
+
+
+def parse_day(value) -> date:
+    """A day as people type it: ``2026-01-31``, or ``31/01/2026`` (day first, as in Thailand and
+    the Philippines); a year of the Buddhist era (``2569-01-31``, ``31/1/2569``) is read as such.
+    ValueError when it is none of these."""
+
+    text = str(value).strip()
+    match = _DAY_MONTH_YEAR.match(text) or _ISO_DAY.match(text)
+    if match is None:
+        return date.fromisoformat(text)  # the other ISO forms, or its ValueError
+    parts = [int(match[k]) for k in ("year", "month", "day")]
+    if parts[0] in BUDDHIST_YEARS:
+        parts[0] -= 543
+    return date(*parts)
+
+
 def calendar_day(value) -> date | None:
-    """``value`` (``2026-01-31``) as a date between ``FIRST_YEAR`` and ``LAST_YEAR``, or None."""
+    """``value`` (see ``parse_day``) as a date between ``FIRST_YEAR`` and ``LAST_YEAR``, or None."""
     try:
-        day = date.fromisoformat(str(value).strip())
+        day = parse_day(value)
     except (TypeError, ValueError):
         return None
     return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
@@ -187,7 +208,7 @@ class Day(Field, fields.Date):
             value = value.date()
         if not isinstance(value, date):
             try:
-                value = date.fromisoformat(str(value).strip())
+                value = parse_day(value)
             except ValueError:
                 raise _fail(_l("Use a date like 2026-01-31.")) from None
         if value.year > LAST_YEAR:
@@ -214,8 +235,12 @@ class Moment(Field, fields.DateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         invalid = _l("Use a date and time like 2026-03-05T09:30.")
         if not isinstance(value, datetime):
+            text = str(value).strip()
             try:
-                value = datetime.fromisoformat(str(value).strip())
+                # A year of the Buddhist era typed in a Thai form (2569-03-05T09:30) is read as such.
+                if text[:4].isdigit() and int(text[:4]) in BUDDHIST_YEARS and text[4:5] == "-":
+                    text = f"{int(text[:4]) - 543:04d}{text[4:]}"
+                value = datetime.fromisoformat(text)
             except ValueError:
                 raise _fail(invalid) from None
         if value.tzinfo is None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from babel import Locale
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_number, format_time, get_locale
+from flask_babel import format_number, get_locale
 from flask_login import current_user
 
-from mdt import labels, policy
+from mdt import formats, labels, policy
 from mdt.notifications.services import unread_count
 from mdt.schema import country_choices
+from mdt.web import form_digest
 
 
 def _country_name(code: str | None) -> str:
@@ -19,18 +18,6 @@ def _country_name(code: str | None) -> str:
         return ""
     locale = get_locale() or Locale("en")
     return locale.territories.get(code, code)
-
-
-def _dt(value: datetime | None, fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    return format_datetime(value, fmt)
-
-
-def _d(value: date | None, fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    return format_date(value, fmt)
 
 
 def _money(amount, currency: str | None) -> str:
@@ -44,12 +31,13 @@ def _money(amount, currency: str | None) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        dt=_dt,
-        d=_d,
+        dt=formats.datetime,
+        d=formats.date,
         country=_country_name,
         money=_money,
         format_number=format_number,
-        tm=lambda v: format_time(v, "short") if v else "",
+        tm=formats.time,
+        amount=formats.amount,
     )
     app.jinja_env.globals.update(
         countries=lambda: country_choices(str(get_locale() or "en")),
@@ -57,6 +45,7 @@ def register(app: Flask) -> None:
         labels=labels,
         can=policy.can,
         choices=lambda objs: [(o.id, o.name) for o in objs],
+        form_digest=form_digest,
     )
 
     @app.context_processor

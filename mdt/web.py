@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from functools import wraps
 from urllib.parse import urlsplit
@@ -10,7 +12,7 @@ from flask import abort, flash, redirect, request
 from flask_login import current_user, login_required
 
 from mdt import policy, transaction
-from mdt.errors import ValidationError, WorkflowError
+from mdt.errors import Review, ValidationError, WorkflowError
 from mdt.schema import calendar_day, record_id
 
 MAX_PAGE = 100_000
@@ -85,13 +87,29 @@ def form_dict(form, lists: tuple[str, ...] = ()) -> dict:
     return data
 
 
+def form_digest(form) -> str:
+    """A short digest of what a form holds (not its CSRF token): a read-back confirmed is valid
+    only for the values it read back (``read_back_confirmed``)."""
+
+    keys = sorted(k for k in form if k not in ("csrf_token", "read_back"))
+    items = [[k, sorted(form.getlist(k)) if hasattr(form, "getlist") else [str(form[k])]] for k in keys]
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def read_back_confirmed(form) -> bool:
+    """True when the member confirmed the sentence read back for exactly these values."""
+
+    return form.get("read_back") == form_digest(form)
+
+
 def act(work, *, success, done_url, page, refusal_field: str = "_"):
     """Run a service call for a POST. When it works: flash ``success`` and redirect to
     ``done_url`` (each a string, or a function of what ``work`` returned); the request commits (see
     ``mdt.transaction``). On bad input: roll back and render ``page(422, errors)`` with the
     messages at their fields and everything the user typed kept (pages take their values from
     ``request.form``). On a workflow refusal: the same with ``page(409, {refusal_field:
-    [reason]})``. Nothing is half-saved."""
+    [reason]})``. Nothing is half-saved. A ``Review`` (read back before saving) rolls back too and
+    renders ``page(200, {"_review": [sentence]})``: the form again, with the sentence to confirm."""
     try:
         result = work()
     except ValidationError as exc:
@@ -100,6 +118,9 @@ def act(work, *, success, done_url, page, refusal_field: str = "_"):
     except WorkflowError as exc:
         transaction.rollback()
         return page(409, {refusal_field: [exc.detail]})
+    except Review as exc:
+        transaction.rollback()
+        return page(200, {"_review": [exc.detail]})
     flash(success(result) if callable(success) else success, "success")
     return redirect(done_url(result) if callable(done_url) else done_url)
 

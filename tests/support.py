@@ -65,3 +65,15 @@ def wait_for(app, predicate, timeout: float = 60.0):
                 return value
         time.sleep(0.25)
     return None
+
+
+def confirmed(data: dict) -> dict:
+    """A form's values with the read-back confirmation a member gives after reading them back
+    (``mdt.web.form_digest``); list values are several fields of one name."""
+
+    from werkzeug.datastructures import MultiDict
+
+    from mdt.web import form_digest
+
+    multi = MultiDict([(k, x) for k, v in data.items() for x in (v if isinstance(v, list) else [v])])
+    return {**data, "read_back": form_digest(multi)}

@@ -106,7 +106,15 @@ def test_referral_across_two_agencies(live_server, browser, world):
     # No answer is chosen in advance (issue 13): the member says what the person answered.
     expect(social.get_by_label("The person's answer")).to_have_value("")
     social.get_by_label("The person's answer").select_option("true")
-    social.get_by_role("button", name="Record consent").click()
+    social.get_by_label("Assistance plan").check()
+    social.get_by_role("button", name="Read back before recording").click()
+    # Read back before saving (issue 13): the sentence names the agency and the parts.
+    expect(social.locator(".read-back-sentence")).to_have_text(
+        "Legal Aid NGO may see these parts of the case: Identity and contact and Assistance plan; "
+        "until the person withdraws it."
+    )
+    expect(social.locator("#read-back")).to_be_focused()
+    social.get_by_role("button", name="Confirm and record").click()
     expect(social.get_by_text("Consent recorded.")).to_be_visible()
     social.get_by_role("link", name="Refer to another agency").click()
     # Choosing the service reloads the agency list (htmx): wait for it before choosing, and for htmx
@@ -150,7 +158,7 @@ def test_lawyer_records_judgment_and_closure_moves_deadline(live_server, browser
     lawyer.get_by_role("button", name="Record the event").click()
     deadlines = lawyer.locator("#deadlines")
     assert "Appeal from a Labour Court judgment" in deadlines.inner_text()
-    assert "January 5, 2026" in deadlines.inner_text()
+    assert "5 January 2026" in deadlines.inner_text()
 
     admin = browser.new_context().new_page()
     _login(admin, live_server, "admin@test.org")
@@ -162,7 +170,7 @@ def test_lawyer_records_judgment_and_closure_moves_deadline(live_server, browser
     expect(admin.get_by_text("1 open deadline(s) moved")).to_be_visible()
     lawyer.reload()
     text = lawyer.locator("#deadlines").inner_text()
-    assert "January 6, 2026" in text and "was" in text
+    assert "6 January 2026" in text and "was" in text
 
 
 def test_phone_menu_opens_and_closes(live_server, browser):
@@ -202,8 +210,7 @@ def test_case_conference_decision_reaches_the_labour_office(live_server, browser
     item.get_by_text("Minutes and action items").click()
     item.get_by_label("Decisions").fill("Labour office to check the unpaid wages")
     item.get_by_role("button", name="Save the minutes").click()
-    item = coordinator.locator("li.card", has_text=case.reference)
-    item.get_by_text("Minutes and action items").click()
+    item = coordinator.locator("li.card", has_text=case.reference)  # open again after the save
     item.get_by_label("Action item").fill("Check the unpaid wages with the employer")
     item.get_by_label("Owner agency").select_option(label="Labour Office")
     item.get_by_label("Due on").fill((datetime.now() + timedelta(days=14)).strftime("%Y-%m-%d"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from mdt.extensions import db
 from tests import factories as f
@@ -119,3 +120,59 @@ def test_the_consent_form_chooses_no_answer_in_advance(world, client):
     assert "selected" not in answer and '<option value="">' in answer
     r = client.post(f"/cases/{case.id}/consents", data={"purpose": "contact_sms", "language": "Thai"})
     assert r.status_code == 422 and "Say whether the person agreed or refused." in r.get_data(as_text=True)
+
+
+def test_consent_is_read_back_and_saved_only_as_confirmed(world, client):
+    """Issue 13: a read-back sentence before saving, confirmed for exactly the values it read."""
+    from mdt.referrals.models import Consent
+    from tests.support import confirmed
+
+    case = f.case(world["social"])
+    db.session.commit()
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    data = {
+        "purpose": "share_with_agency",
+        "agency_id": str(world.agencies["legal"].id),
+        "given": "true",
+        "scope": ["plan", "episodes"],
+        "expires_on": "2027-06-30",
+    }
+    r = client.post(f"/cases/{case.id}/consents", data=data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200, html
+    assert (
+        "Legal Aid NGO may see these parts of the case: Identity and contact, Migration episodes and "
+        "Assistance plan; until 30 June 2027." in html
+    )
+    assert db.session.scalar(select(func.count()).select_from(Consent)) == 0
+    # Confirmed, then changed before sending: read back again, still nothing saved.
+    changed = {**confirmed(data), "scope": ["plan"]}
+    r = client.post(f"/cases/{case.id}/consents", data=changed)
+    assert (
+        r.status_code == 200
+        and "Identity and contact and Assistance plan; until 30 June 2027." in r.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(Consent)) == 0
+    assert client.post(f"/cases/{case.id}/consents", data=confirmed(data)).status_code == 302
+    saved = db.session.scalars(select(Consent)).one()
+    assert sorted(saved.parts) == ["episodes", "person", "plan"]
+    # A refusal reads back as one.
+    refusal = {"purpose": "contact_sms", "given": "false"}
+    r = client.post(f"/cases/{case.id}/consents", data=refusal)
+    assert "The person refused: Contact by SMS." in r.get_data(as_text=True)
+
+
+def test_amounts_are_shown_back_with_the_readers_grouping(world, client):
+    """Issue 13: an amount saved as 15000 shows back as "15,000" in the form that edits it."""
+    case = f.client_case(world)
+    m = f.matter(world, [case])
+    db.session.commit()
+    claimant = m.claimants[0]
+    client.post("/login", data={"email": "lawyer@test.org", "password": f.PASSWORD})
+    r = client.post(
+        f"/matters/{m.id}/claimants/{claimant.id}",
+        data={"status": "active", "amount_awarded": "15,000", "amount_received": "2,500.50"},
+    )
+    assert r.status_code == 302
+    html = client.get(f"/matters/{m.id}").get_data(as_text=True)
+    assert 'value="15,000"' in html and 'value="2,500.50"' in html

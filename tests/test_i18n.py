@@ -1,8 +1,13 @@
 """Every user-visible string is translated into Thai."""
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from babel.messages.pofile import read_po
+
+from mdt.extensions import db
+from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +52,57 @@ def test_template_is_current():
         fresh = {m.id for m in read_po(open(out, "rb")) if m.id}
     stored = {m.id for m in read_po(open(ROOT / "mdt/translations/messages.pot", "rb")) if m.id}
     assert fresh - stored == set()
+
+
+def test_dates_in_each_language_thai_in_the_buddhist_era(app):
+    """Issue 13: Thai dates in the Buddhist era with Thai month names; English day-month-year."""
+    from datetime import UTC, date, datetime
+
+    from flask_babel import force_locale
+
+    from mdt import formats
+
+    day, moment = date(2027, 6, 30), datetime(2026, 11, 30, 2, 5, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("th"):
+            assert formats.date(day) == "30 มิ.ย. 2570"
+            assert formats.date(day, "long") == "30 มิถุนายน พ.ศ. 2570"
+            assert formats.date(day, "short") == "30/6/70"
+            assert formats.datetime(moment, zone=ZoneInfo("Asia/Bangkok")) == "30 พ.ย. 2569 09:05 น."
+            assert formats.year(2026) == 2569
+        with force_locale("en"):
+            assert formats.date(day) == "30 Jun 2027"
+            assert formats.date(day, "long") == "30 June 2027"
+            assert formats.datetime(moment, zone=ZoneInfo("Asia/Manila")) == "30 Nov 2026, 10:05"
+            assert formats.items(["A", "B", "C"]) == "A, B and C"
+
+
+@pytest.mark.parametrize(
+    "typed, day",
+    [
+        ("2026-01-31", "2026-01-31"),
+        ("31/01/2026", "2026-01-31"),
+        ("2569-01-31", "2026-01-31"),  # the Buddhist era, as a Thai form may send it
+        ("31/1/2569", "2026-01-31"),
+        ("29/2/2567", "2024-02-29"),  # 2567 is 2024, a leap year
+    ],
+)
+def test_a_day_typed_in_either_era_or_order(typed, day):
+    from mdt.schema import parse_day
+
+    assert parse_day(typed).isoformat() == day
+
+
+def test_a_thai_form_accepts_a_buddhist_era_date_and_pages_show_it(world, client):
+    from tests.support import confirmed
+
+    case = f.case(world["social"])
+    db.session.commit()
+    client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD})
+    client.post("/language", data={"lang": "th", "next": "/"})
+    data = {"purpose": "contact_sms", "given": "true", "expires_on": "2570-06-30"}
+    r = client.post(f"/cases/{case.id}/consents", data=data)
+    assert r.status_code == 200 and "30 มิถุนายน พ.ศ. 2570" in r.get_data(as_text=True)
+    assert client.post(f"/cases/{case.id}/consents", data=confirmed(data)).status_code == 302
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "30 มิ.ย. 2570" in html and "2027" not in html

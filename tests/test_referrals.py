@@ -12,6 +12,7 @@ from mdt.notifications.models import Notification
 from mdt.referrals import services as referrals
 from mdt.referrals.models import Referral
 from tests import factories as f
+from tests.support import confirmed
 
 
 def consent(world, case, agency_key, **extra):
@@ -346,7 +347,9 @@ def test_web_forms(world, client, auth):
     assert r.status_code == 409 and "Needs a lawyer for wages" in r.get_data(as_text=True)
     client.post(
         f"/cases/{case.id}/consents",
-        data={"purpose": "share_with_agency", "agency_id": str(world.agencies["legal"].id), "given": "true"},
+        data=confirmed(
+            {"purpose": "share_with_agency", "agency_id": str(world.agencies["legal"].id), "given": "true"}
+        ),
     )
     r = client.post(
         "/referrals/new",

@@ -9,6 +9,7 @@ from mdt.audit.models import AuditEvent
 from mdt.cases.models import Case, IntakeDraft
 from mdt.extensions import db
 from tests import factories as f
+from tests.support import confirmed
 
 
 def test_login_required(client):
@@ -205,17 +206,12 @@ def test_episode_assessment_plan_team_forms(world, client, auth):
     )
     r = client.post(f"/cases/{case.id}/team", data={"agency_ids": [str(world.agencies["legal"].id)]})
     assert r.status_code == 409 and "has not given consent" in r.get_data(as_text=True)
-    assert (
-        client.post(
-            f"/cases/{case.id}/consents",
-            data={
-                "purpose": "share_with_agency",
-                "agency_id": str(world.agencies["legal"].id),
-                "given": "true",
-            },
-        ).status_code
-        == 302
+    consent = {"purpose": "share_with_agency", "agency_id": str(world.agencies["legal"].id), "given": "true"}
+    r = client.post(f"/cases/{case.id}/consents", data=consent)  # read back first, nothing saved
+    assert r.status_code == 200 and "Legal Aid NGO may see these parts of the case" in r.get_data(
+        as_text=True
     )
+    assert client.post(f"/cases/{case.id}/consents", data=confirmed(consent)).status_code == 302
     assert (
         client.post(
             f"/cases/{case.id}/team", data={"agency_ids": [str(world.agencies["legal"].id)]}

@@ -9,13 +9,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from mdt import clock
+from mdt import clock, formats
 from mdt.audit.services import record
 from mdt.auth import passwords, sessions
 from mdt.auth.models import ApiToken, CalendarFeed, KnownDevice, PasswordReset, WorkerHeartbeat
@@ -215,7 +215,7 @@ def _send_new_device(member_id: int, device: str, address: str) -> bool:
         return False
     zone = ZoneInfo(member.mdt.timezone)
     with force_locale(member.ui_language or "en"):
-        when = f"{format_datetime(clock.now().astimezone(zone), 'medium', rebase=False)} ({zone.key})"
+        when = f"{formats.datetime(clock.now(), zone=zone)} ({zone.key})"
         subject = _("Your MDT account: a sign-in from a new browser")
         text = _(
             "Your MDT account was signed in from a browser it had not been used on before:\n\n"

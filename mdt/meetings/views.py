@@ -202,15 +202,18 @@ def item_action(meeting_id: int, item_id: int, action: str):
             services.remove_item(current_user, meeting, item)
         elif action in ("up", "down"):
             services.move_item(current_user, meeting, item, -1 if action == "up" else 1)
-        elif action == "minutes":
+        elif action in ("minutes", "action"):
+            # The item's one form carries its minutes and a new action item: both are saved
+            # together, so neither button loses what was typed in the other part.
             data = form_dict(request.form)
-            data["finished"] = "finished" in request.form
-            services.save_minutes(current_user, meeting, item, data)
-        elif action == "action":
-            data = form_dict(request.form)
-            data["case_id"] = item.case_id
-            data["agenda_item_id"] = item.id
-            services.create_action_item(current_user, meeting, data)
+            minutes = {k: data[k] for k in ("presenter_id", "discussion", "decisions") if k in data}
+            minutes["finished"] = "finished" in request.form
+            services.save_minutes(current_user, meeting, item, minutes)
+            if action == "action" or any((data.get(k) or "").strip() for k in ("title", "due_on")):
+                action_data = {k: data.get(k) for k in ("title", "owner_agency_id", "due_on")}
+                action_data["case_id"] = item.case_id
+                action_data["agenda_item_id"] = item.id
+                services.create_action_item(current_user, meeting, action_data)
         else:
             raise NotFound("No such action.")
 

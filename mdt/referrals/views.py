@@ -12,12 +12,12 @@ from mdt.cases import services as cases
 from mdt.cases.models import PlanItem
 from mdt.cases.views import case_action, form_page
 from mdt.directory.services import agencies
-from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
+from mdt.errors import NotFound, Review, ValidationError, WorkflowError, get_or_404
 from mdt.extensions import db
 from mdt.notifications import services as notifications
 from mdt.referrals import services
 from mdt.referrals.models import REFERRAL_STATUSES, Consent, Service
-from mdt.web import act, arg_day, arg_id, arg_page, form_dict, form_view
+from mdt.web import act, arg_day, arg_id, arg_page, form_dict, form_view, read_back_confirmed
 
 bp = Blueprint("referrals", __name__)
 
@@ -33,7 +33,10 @@ def record_consent(case_id: int):
         data["risks_acknowledged"] = "risks_acknowledged" in request.form
         if not data.get("scope"):
             data.pop("scope")
-        services.record_consent(current_user, case, data)
+        recorded = services.record_consent(current_user, case, data)
+        # Read back before saving (issue 13): the member confirms the sentence for these values.
+        if not read_back_confirmed(request.form):
+            raise Review(services.read_back(recorded))
 
     return form_page(
         case_id,

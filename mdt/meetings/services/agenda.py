@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from mdt import clock, policy
+from mdt import clock, formats, policy
 from mdt.audit.services import record, record_read
 from mdt.cases.models import Case
 from mdt.errors import WorkflowError
@@ -182,26 +181,26 @@ def _worded(args: dict | None) -> str:
         return _(
             "Hearing on %(date)s: %(what)s",
             what=args.get("what", ""),
-            date=format_datetime(datetime.fromisoformat(args["at"]), "medium"),
+            date=formats.datetime(datetime.fromisoformat(args["at"])),
         )
     if key == "deadline":
         return _(
             "Deadline on %(date)s: %(what)s",
             what=args.get("what", ""),
-            date=format_date(date.fromisoformat(args["on"])),
+            date=formats.date(date.fromisoformat(args["on"])),
         )
     if key == "referral":
         return _(
             "Referral (%(service)s) unanswered since %(date)s",
             service=label("service", args.get("service")),
-            date=format_date(date.fromisoformat(args["on"])),
+            date=formats.date(date.fromisoformat(args["on"])),
         )
     if key == "action":
-        return _("Action item due %(date)s", date=format_date(date.fromisoformat(args["on"])))
+        return _("Action item due %(date)s", date=formats.date(date.fromisoformat(args["on"])))
     if key == "intake":
         return _("New intake")
     if key == "stalled":
-        return _("No change since %(date)s", date=format_date(date.fromisoformat(args["on"])))
+        return _("No change since %(date)s", date=formats.date(date.fromisoformat(args["on"])))
     return ""
 
 

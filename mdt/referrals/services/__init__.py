@@ -4,6 +4,7 @@ them."""
 
 from mdt.referrals.services.consents import (  # noqa: F401
     case_consents,
+    read_back,
     record_consent,
     withdraw_consent,
 )

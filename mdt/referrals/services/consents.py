@@ -10,19 +10,47 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from mdt import clock, consent, policy
+from mdt import clock, consent, formats, labels, policy
 from mdt.audit.services import record
 from mdt.cases.models import Case
 from mdt.consent import SHARING
 from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
 from mdt.notifications import services as notes
-from mdt.referrals.models import Consent, Referral
+from mdt.referrals.models import SHARE_PARTS, Consent, Referral
 from mdt.referrals.schemas import ConsentSchema, ReasonSchema
 from mdt.referrals.services.common import load_reason
 from mdt.referrals.signals import consent_changed, referral_changed
 from mdt.schema import load
 from mdt.signals import send
+
+
+def read_back(recorded: Consent) -> str:
+    """The consent in one sentence, read back to the member (and through them to the person)
+    before it is saved: who may see which parts, until when; or what was refused."""
+
+    until = (
+        _l("until %(date)s", date=formats.date(recorded.expires_on, "long"))
+        if recorded.expires_on
+        else _l("until the person withdraws it")
+    )
+    purpose = labels.label("purpose", recorded.purpose)
+    if recorded.purpose == SHARING:
+        agency = recorded.agency.name if recorded.agency else ""
+        if not recorded.given:
+            return str(_l("The person refused: %(agency)s may not see the case.", agency=agency))
+        parts = formats.items([str(labels.label("part", p)) for p in SHARE_PARTS if p in recorded.parts])
+        return str(
+            _l(
+                "%(agency)s may see these parts of the case: %(parts)s; %(until)s.",
+                agency=agency,
+                parts=parts,
+                until=until,
+            )
+        )
+    if not recorded.given:
+        return str(_l("The person refused: %(purpose)s.", purpose=purpose))
+    return str(_l("The person agreed: %(purpose)s; %(until)s.", purpose=purpose, until=until))
 
 
 def case_consents(case: Case):

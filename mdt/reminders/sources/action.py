@@ -3,11 +3,10 @@ every morning until done."""
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mdt import clock
+from mdt import clock, formats
 from mdt.extensions import db
 from mdt.meetings.models import ActionItem
 from mdt.meetings.signals import action_item_changed
@@ -51,7 +50,7 @@ register(
         model=ActionItem,
         derive=derive,
         still_open=lambda i: i.done_at is None,
-        when=lambda i, zone: format_date(i.due_on, "medium"),
+        when=lambda i, zone: formats.date(i.due_on),
         word=word,
     )
 )

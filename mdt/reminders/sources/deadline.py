@@ -9,11 +9,10 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mdt import clock
+from mdt import clock, formats
 from mdt.extensions import db
 from mdt.legal.models import Deadline, LegalMatter, MatterLawyer
 from mdt.legal.services import court_calendar
@@ -130,7 +129,7 @@ register(
         model=Deadline,
         derive=derive,
         still_open=lambda d: d.status != "done",
-        when=lambda d, zone: format_date(d.due_on, "medium"),
+        when=lambda d, zone: formats.date(d.due_on),
         word=word,
     )
 )

@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mdt import clock
+from mdt import clock, formats
 from mdt.calendar.services import hearing_event
 from mdt.cases.models import Case
 from mdt.cases.signals import person_contact_changed
@@ -122,7 +121,7 @@ register(
         model=Hearing,
         derive=derive,
         still_open=lambda h: h.status == "scheduled",
-        when=lambda h, zone: format_datetime(h.starts_at.astimezone(zone), "medium", rebase=False),
+        when=lambda h, zone: formats.datetime(h.starts_at, zone=zone),
         word=word,
         person_cases=_claimant_cases,
     )

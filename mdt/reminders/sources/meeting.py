@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mdt import formats
 from mdt.directory.models import Agency
 from mdt.extensions import db
 from mdt.meetings.ics import meeting_ics
@@ -60,7 +60,7 @@ register(
         model=Meeting,
         derive=derive,
         still_open=lambda m: m.status == "published",
-        when=lambda m, zone: format_datetime(m.starts_at.astimezone(zone), "medium", rebase=False),
+        when=lambda m, zone: formats.datetime(m.starts_at, zone=zone),
         word=word,
     )
 )

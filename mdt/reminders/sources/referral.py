@@ -3,10 +3,10 @@ of the receiving agency."""
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from mdt import formats
 from mdt.extensions import db
 from mdt.referrals.models import Referral
 from mdt.referrals.signals import referral_changed
@@ -52,7 +52,7 @@ register(
         model=Referral,
         derive=derive,
         still_open=lambda r: r.status == "pending",
-        when=lambda r, zone: format_date(r.respond_by, "medium"),
+        when=lambda r, zone: formats.date(r.respond_by),
         word=word,
     )
 )
