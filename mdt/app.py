@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import mdt.reminders.sources  # noqa: F401  (the reminder sources subscribe to their signals)
-from mdt import cli, errors, models, templating, transaction  # noqa: F401  (models: every table)
+from mdt import assets, cli, errors, models, templating, transaction  # noqa: F401  (models: every table)
 from mdt.api import api_bp
 from mdt.api.base import ProblemSchema
 from mdt.auth import sessions
@@ -26,7 +26,7 @@ from mdt.calendar.views import bp as calendar_bp
 from mdt.cases.views import bp as cases_bp
 from mdt.config import load_config
 from mdt.directory.views import bp as directory_bp
-from mdt.extensions import babel, csrf, db, login_manager, migrate
+from mdt.extensions import babel, compress, csrf, db, login_manager, migrate
 from mdt.i18n import select_locale, select_timezone
 from mdt.legal.views import bp as legal_bp
 from mdt.meetings.views import bp as meetings_bp
@@ -57,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     templating.register(app)
     register_security_headers(app)
+    assets.register(app)
+    compress.init_app(app)
     cli.register(app)
     register_logging(app)
     return app
@@ -166,7 +168,7 @@ def register_security_headers(app: Flask) -> None:
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if not request.path.startswith("/static/"):
+        if not request.path.startswith("/static/") and request.path != "/favicon.ico":
             # Pages about people, and the pages that show a secret to someone not signed in yet (an
             # authenticator key, a reset form), are never kept in shared caches or the
             # back-forward cache.

@@ -140,7 +140,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": int(float(env.get("MDT_SESSION_HOURS", "12")) * 3600),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "MDT_LANGUAGES": {"en": "English", "th": "ไทย"},
+        "MDT_LANGUAGES": {"en": "English", "th": "ไทย", "fil": "Filipino"},
         # Sign-in throttling (mdt.auth.throttle): failed attempts per account and per address in a
         # window; the address as seen through MDT_TRUSTED_PROXIES proxies (0: the socket's peer).
         "MDT_LOGIN_ACCOUNT_LIMIT": int(env.get("MDT_LOGIN_ACCOUNT_LIMIT", "10")),
@@ -151,6 +151,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_READ_ALERT_OUTSIDE": int(env.get("MDT_READ_ALERT_OUTSIDE", "10")),
         "MDT_TRUSTED_PROXIES": int(env.get("MDT_TRUSTED_PROXIES", "0")),
         "MDT_PAGE_SIZE": 50,
+        # Flask-Compress: brotli for browsers that take it, else gzip (static files are then kept
+        # by the browser for a year under content-hashed names: mdt.assets).
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
         # Reminders: where links point, how mail leaves, and how hard the sweep tries.
         "MDT_BASE_URL": env.get("MDT_BASE_URL", "http://localhost:5000"),
         "MDT_SMTP_URL": env.get("MDT_SMTP_URL"),  # smtp://user:pass@host:587?starttls=1

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,6 +25,8 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# Pages, styles and scripts sent compressed (brotli, else gzip) to browsers that accept it.
+compress = Compress()
 
 # The models' base class: Flask-SQLAlchemy's ``db.Model`` at run time; its typed declarative base
 # for the type checker, which cannot see through ``db``.

@@ -36,6 +36,12 @@ def browser():
         b.close()
 
 
+def nav(page, group: str, link: str) -> None:
+    """Follow a link of the header's grouped menus (issue 13): open the group, then the link."""
+    page.locator("#main-nav summary", has_text=group).click()
+    page.locator("#main-nav").get_by_role("link", name=link, exact=True).click()
+
+
 def _login(page, base, email):
     page.goto(f"{base}/login")
     page.get_by_label("Email").fill(email)
@@ -130,7 +136,7 @@ def test_referral_across_two_agencies(live_server, browser, world):
     lawyer = browser.new_context().new_page()
     _login(lawyer, live_server, "lawyer@test.org")
     assert lawyer.locator("#main-nav .badge.count").inner_text() == "1"
-    lawyer.get_by_role("link", name="Referrals", exact=True).click()
+    nav(lawyer, "Cases", "Referrals")
     lawyer.get_by_role("link", name=case.reference).click()
     expect(lawyer.get_by_text("Unpaid wages; wants to claim")).to_be_visible()
     assert lawyer.get_by_text("Ratana").count() == 0  # not before acceptance
@@ -176,11 +182,17 @@ def test_lawyer_records_judgment_and_closure_moves_deadline(live_server, browser
 def test_phone_menu_opens_and_closes(live_server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     _login(page, live_server, "social@test.org")
-    nav = page.locator("#main-nav")
-    expect(nav).to_be_hidden()
+    menu = page.locator("#main-nav")
+    expect(menu).to_be_hidden()
     page.get_by_role("button", name="Menu").click()
-    expect(nav).to_be_visible()
-    page.get_by_role("link", name="Cases", exact=True).click()
+    expect(menu).to_be_visible()
+    # Grouped by task (issue 13): the group opens with the keyboard too.
+    page.locator("#main-nav summary", has_text="Meetings").focus()
+    page.keyboard.press("Enter")
+    expect(menu.get_by_role("link", name="Action items", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu.get_by_role("link", name="Action items", exact=True)).to_be_hidden()
+    nav(page, "Cases", "All cases")
     expect(page.get_by_role("heading", name="Cases")).to_be_visible()
 
 
@@ -218,5 +230,5 @@ def test_case_conference_decision_reaches_the_labour_office(live_server, browser
     expect(coordinator.get_by_text("Saved.")).to_be_visible()
     labour = browser.new_context().new_page()
     _login(labour, live_server, "labour@test.org")
-    labour.get_by_role("link", name="Action items", exact=True).click()
+    nav(labour, "Meetings", "Action items")
     expect(labour.get_by_text(case.reference)).to_be_visible()

@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/password/reset/<token>"):                                      (404, 404, 404, 404, 404, 404, 404),
     ("POST", "/password/reset/<token>"):                                     (404, 404, 404, 404, 404, 404, 404),
     ("GET", "/api/v1/health"):                                               (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/favicon.ico"):                                                 (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/openapi.json"):                                         (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/calendar/feed/<token>.ics"):                                   (200, 200, 200, 200, 200, 200, 200),
     # ---- any member, own data or the MDT's lists (every list is filtered by the policy)
@@ -169,6 +170,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/matters/<int:matter_id>/supervisor"):                         (302, 403, 302, 404, 403, 404, 404),
     ("POST", "/matters/<int:matter_id>/claimants"):                          (302, 403, 422, 404, 403, 404, 404),
     ("POST", "/matters/<int:matter_id>/claimants/<int:claimant_id>"):        (302, 403, 422, 404, 403, 404, 404),
+    ("POST", "/matters/<int:matter_id>/claimants/table"):                    (302, 403, 302, 404, 403, 404, 404),
     ("POST", "/matters/<int:matter_id>/events"):                             (302, 403, 422, 404, 403, 404, 404),
     ("POST", "/matters/<int:matter_id>/events/<int:event_id>/confirm"):      (302, 403, 409, 404, 302, 404, 404),
     ("POST", "/matters/<int:matter_id>/events/<int:event_id>/date"):         (302, 403, 422, 404, 403, 404, 404),

@@ -563,6 +563,13 @@ def list_cases(user, f: CaseFilters, *, count_cap: int | None = None):
     return [(row[0], bool(row[1])) for row in rows], total
 
 
+def count_in_stage(user, stage: str) -> int:
+    """How many cases the user may see are at ``stage`` (the home page's count, linking to the
+    list filtered the same way)."""
+    stmt, _team = _filtered(user, CaseFilters(stage=stage))
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
 def needs_attention(user, limit: int = 50):
     """Cases on the user's team that need a look: intake older than a week, or no change for 30
     days while open. Later modules add hearings, deadlines and referrals."""

@@ -15,6 +15,7 @@ from mdt.cases.models import Assessment, IntakeDraft, PlanItem
 from mdt.directory.services import agencies, members
 from mdt.errors import ValidationError
 from mdt.extensions import db
+from mdt.home import services as home_services
 from mdt.legal import services as legal_services
 from mdt.privacy import readers
 from mdt.referrals import services as referral_services
@@ -84,11 +85,8 @@ def _filters_from_args() -> services.CaseFilters:
 @bp.route("/")
 @login_required
 def home():
-    mine, mine_total = services.list_cases(
-        current_user, services.CaseFilters(mine=True, per_page=20), count_cap=services.COUNT_CAP
-    )
-    attention = services.needs_attention(current_user, limit=20)
-    return render_template("cases/home.html", mine=mine, mine_total=mine_total, attention=attention)
+    """Each role's question for today (mdt.home)."""
+    return render_template("home/index.html", home=home_services.home(current_user))
 
 
 @bp.route("/cases")

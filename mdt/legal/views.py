@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from mdt import clock, policy
 from mdt.cases.models import Case
 from mdt.directory.services import members
-from mdt.errors import NotFound, get_or_404
+from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import ClosureDay, Deadline, DeadlineChange, DeadlineRule, Hearing, MatterEvent
-from mdt.web import act, form_dict, form_view
+from mdt.web import act, arg_ids, form_dict, form_view
 
 bp = Blueprint("legal", __name__)
 
@@ -110,7 +111,7 @@ def show(matter_id: int):
     return _matter_page(matter_id)
 
 
-def _matter_action(matter_id: int, work, success: str, form_name: str):
+def _matter_action(matter_id: int, work, success, form_name: str):
     matter = legal.get_matter(current_user, matter_id)
     return act(
         lambda: work(matter),
@@ -193,6 +194,72 @@ def update_claimant(matter_id: int, claimant_id: int):
         legal.update_claimant(current_user, matter, claimant, data)
 
     return _matter_action(matter_id, work, _("Claimant updated."), "claimants")
+
+
+PASTE_INTO = {"awarded": "amount_awarded", "received": "amount_received"}
+
+
+def _claimant_rows(form) -> dict[int, dict]:
+    """The claimants table as sent: each row's fields, then the values "for the selected rows"
+    and a pasted spreadsheet column laid over them (when the page's script has not done it
+    already). Blank pasted lines leave their row as it is; more lines than rows is refused."""
+    ids = arg_ids("row", form)
+    chosen = set(arg_ids("selected", form))
+    rows: dict[int, dict] = {
+        cid: {
+            "status": form.get(f"status-{cid}"),
+            "amount_awarded": form.get(f"awarded-{cid}"),
+            "amount_received": form.get(f"received-{cid}"),
+            "debt_relief": {
+                "loan_cancelled": f"loan-{cid}" in form,
+                "collateral_returned": f"collateral-{cid}" in form,
+            },
+        }
+        for cid in ids
+    }
+    targets = [cid for cid in ids if cid in chosen]
+    for name, field in (
+        ("bulk_status", "status"),
+        ("bulk_awarded", "amount_awarded"),
+        ("bulk_received", "amount_received"),
+    ):
+        value = (form.get(name) or "").strip()
+        for cid in targets if value else ():
+            rows[cid][field] = value
+    lines = (form.get("paste") or "").strip("\r\n").splitlines()
+    if any(line.strip() for line in lines):
+        into = targets or ids
+        if len(lines) > len(into):
+            raise ValidationError(
+                "Too many lines pasted.",
+                {
+                    "paste": [
+                        _(
+                            "%(n)s lines pasted for %(m)s rows: paste one amount per row.",
+                            n=len(lines),
+                            m=len(into),
+                        )
+                    ]
+                },
+            )
+        field = PASTE_INTO.get(form.get("paste_into") or "", "amount_awarded")
+        for cid, line in zip(into, lines, strict=False):
+            cell = line.split("\t")[0].strip()
+            if cell:
+                rows[cid][field] = cell
+    return rows
+
+
+@bp.route("/matters/<int:matter_id>/claimants/table", methods=["POST"])
+@login_required
+def update_claimants(matter_id: int):
+    """The claimants table in one save (issue 13: forty claimants, one form each)."""
+    return _matter_action(
+        matter_id,
+        lambda matter: legal.update_claimants(current_user, matter, _claimant_rows(request.form)),
+        lambda n: ngettext("%(num)s claimant updated.", "%(num)s claimants updated.", n),
+        "claimants",
+    )
 
 
 @bp.route("/matters/<int:matter_id>/hearings", methods=["POST"])

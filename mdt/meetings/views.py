@@ -15,7 +15,7 @@ from mdt.meetings import services
 from mdt.meetings.ics import meeting_ics
 from mdt.meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from mdt.pdf import render_pdf
-from mdt.web import act, form_dict, form_view
+from mdt.web import act, arg_id, form_dict, form_view
 
 bp = Blueprint("meetings", __name__)
 
@@ -122,10 +122,12 @@ def schedule(series_id: int):
 
 def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
     meeting = services.get_meeting(current_user, meeting_id)
+    agenda = services.read_agenda(current_user, meeting)
     return render_template(
         "meetings/show.html",
         meeting=meeting,
-        agenda=services.read_agenda(current_user, meeting),
+        agenda=agenda,
+        groups=services.group_agenda(agenda),
         actions=services.meeting_actions(current_user, meeting),
         coordinator=_is_coordinator(),
         agencies=agencies(current_user.mdt_id),
@@ -322,11 +324,21 @@ def actions():
 
 
 def _actions_page(status: int = 200, errors=None, item_id: int | None = None):
-    items = services.action_items_for(current_user, include_done=request.args.get("done") == "1")
+    today = clock.today(current_user.mdt)
+    agency_id = arg_id("agency")
+    overdue = request.args.get("overdue") == "1"
+    items = services.action_items_for(
+        current_user,
+        include_done=request.args.get("done") == "1",
+        agency_id=agency_id,
+        overdue_on=today if overdue else None,
+    )
     return render_template(
         "meetings/actions.html",
         items=items,
-        today=clock.today(current_user.mdt),
+        agency=next((a for a in agencies(current_user.mdt_id) if a.id == agency_id), None),
+        overdue=overdue,
+        today=today,
         errors=errors or {},
         form_item=item_id,
         values=request.form,

@@ -19,6 +19,41 @@ from mdt.reminders.registry import SOURCES
 from mdt.reminders.wants import contactable
 
 FORBIDDEN = ("trafficking", "victim", "exploitation", "case")
+# The same words in each language messages to people are written in (tests check every one).
+FORBIDDEN_IN = {
+    "en": FORBIDDEN,
+    "th": ("ค้ามนุษย์", "เหยื่อ", "แสวงประโยชน์", "คดี", "เคส"),
+    "fil": ("trafficking", "biktima", "pagsasamantala", "kaso"),
+    "my": ("လူကုန်ကူး", "သားကောင်", "ခေါင်းပုံဖြတ်", "အမှု"),
+    "km": ("ជួញដូរមនុស្ស", "ជនរងគ្រោះ", "កេងប្រវ័ញ្ច", "សំណុំរឿង", "ករណី"),
+    "lo": ("ຄ້າມະນຸດ", "ຜູ້ເຄາະຮ້າຍ", "ຂູດຮີດ", "ຄະດີ"),
+}
+# How a person's languages are written in their record (free text), per language a message to
+# them can be written in; the first one named wins.
+PERSON_LANGUAGES = {
+    "th": ("thai", "ไทย"),
+    "fil": ("filipino", "tagalog"),
+    "my": ("burmese", "myanmar", "မြန်မာ"),
+    "km": ("khmer", "cambodian", "ខ្មែរ"),
+    "lo": ("lao", "laotian", "ລາວ"),
+    "en": ("english",),
+}
+COUNTRY_LANGUAGE = {"TH": "th", "PH": "fil"}
+
+
+def person_language(languages: str | None, country: str | None) -> str:
+    """The language of a message to a person: the first of their languages we write in, else the
+    MDT's country's language, else English."""
+    speaks = (languages or "").lower()
+    named = [
+        (speaks.find(word), code)
+        for code, words in PERSON_LANGUAGES.items()
+        for word in words
+        if word in speaks
+    ]
+    if named:
+        return min(named)[1]
+    return COUNTRY_LANGUAGE.get(country or "", "en")
 
 
 @dataclass
@@ -39,9 +74,8 @@ def recipient_of(reminder) -> Recipient:
         return Recipient(m.id, m.email, m.phone, m.ui_language or "en", ZoneInfo(m.mdt.timezone))
     p = reminder.person
     mdt = db.session.get_one(Mdt, p.mdt_id)
-    speaks = (p.languages or "").lower()
-    thai = "thai" in speaks or "ไทย" in speaks or (mdt.country == "TH" and not speaks)
-    return Recipient(p.id, p.email, p.phone, "th" if thai else "en", ZoneInfo(mdt.timezone), True)
+    language = person_language(p.languages, mdt.country)
+    return Recipient(p.id, p.email, p.phone, language, ZoneInfo(mdt.timezone), True)
 
 
 @dataclass

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import clock, consent, policy
 from mdt.audit.services import changes, record
 from mdt.cases.models import Case
 from mdt.cases.services import intermediary_for
-from mdt.errors import Forbidden, NotFound, WorkflowError
+from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.legal.models import (
     Claimant,
@@ -272,6 +273,29 @@ def update_claimant(actor, matter: LegalMatter, claimant: Claimant, data: dict) 
     return changed
 
 
+def update_claimants(actor, matter: LegalMatter, rows: dict[int, dict]) -> int:
+    """Several claimants in one save (the claimants table): every row is checked, the messages
+    keyed ``<claimant id>.<field>``; nothing is saved unless every row is right (the request
+    rolls back). Returns how many claimants changed."""
+    if not policy.can(actor, "matter.edit", matter):
+        raise Forbidden("Only the matter's lawyers can change it.")
+    shown = {c.id: c for c in matter.claimants if policy.can(actor, "case.view", c.case)}
+    errors: dict[str, list[str]] = {}
+    changed = 0
+    for claimant_id, data in rows.items():
+        claimant = shown.get(claimant_id)
+        if claimant is None:
+            errors[f"{claimant_id}._"] = [str(_l("No such claimant."))]
+            continue
+        try:
+            changed += bool(update_claimant(actor, matter, claimant, data))
+        except ValidationError as exc:
+            errors.update({f"{claimant_id}.{field}": messages for field, messages in exc.errors.items()})
+    if errors:
+        raise ValidationError("Some rows are not right.", errors)
+    return changed
+
+
 def totals(matter: LegalMatter) -> dict:
     out: dict[str, dict[str, Decimal]] = defaultdict(
         lambda: {"claimed": Decimal("0.00"), "awarded": Decimal("0.00"), "received": Decimal("0.00")}
@@ -310,6 +334,42 @@ def my_agenda(user, days: int = 90):
         .options(joinedload(Hearing.matter))
         .order_by(Hearing.starts_at)
         .limit(200)
+    ).all()
+    return deadlines, hearings
+
+
+def due_soon(user, days: int = 14, missed_days: int = 30):
+    """A lawyer's next ``days`` days on the matters they may see: hearings, and deadlines that
+    need a look first (missed in the last ``missed_days`` days, then those counted from a date
+    not yet confirmed, then the others by date)."""
+    visible = select(LegalMatter.id).where(policy.matter_filter(user))
+    today = clock.today(user.mdt)
+    horizon = today + timedelta(days=days)
+    deadlines = db.session.scalars(
+        select(Deadline)
+        .where(
+            Deadline.matter_id.in_(visible),
+            or_(
+                and_(Deadline.status == "open", Deadline.due_on <= horizon),
+                and_(Deadline.status == "missed", Deadline.due_on >= today - timedelta(days=missed_days)),
+            ),
+        )
+        .options(joinedload(Deadline.matter), joinedload(Deadline.event))
+        .order_by(Deadline.due_on)
+        .limit(100)
+    ).all()
+    deadlines = sorted(deadlines, key=lambda d: (d.status != "missed", bool(d.verified), d.due_on))
+    hearings = db.session.scalars(
+        select(Hearing)
+        .where(
+            Hearing.matter_id.in_(visible),
+            Hearing.status == "scheduled",
+            Hearing.starts_at >= clock.start_of(today, user.mdt),
+            Hearing.starts_at < clock.start_of(horizon + timedelta(days=1), user.mdt),
+        )
+        .options(joinedload(Hearing.matter))
+        .order_by(Hearing.starts_at)
+        .limit(100)
     ).all()
     return deadlines, hearings
 

@@ -8,6 +8,7 @@ from mdt.meetings.services.actions import (  # noqa: F401
     close_action,
     create_action_item,
     meeting_actions,
+    overdue_by_agency,
     restricted_title,
     with_visibility,
 )
@@ -18,6 +19,7 @@ from mdt.meetings.services.agenda import (  # noqa: F401
     add_item,
     agenda_for,
     agenda_row,
+    group_agenda,
     item_detail,
     move_item,
     proposals,
@@ -26,12 +28,14 @@ from mdt.meetings.services.agenda import (  # noqa: F401
     remove_item,
 )
 from mdt.meetings.services.meetings import (  # noqa: F401
+    agenda_status,
     attendance_sheet,
     create_meeting,
     create_series,
     describe_rule,
     get_meeting,
     next_host,
+    next_meeting,
     occurrences,
     publish,
     record_attendance,

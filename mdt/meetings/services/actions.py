@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from mdt import clock, policy
 from mdt.audit.services import record
 from mdt.cases.models import Case
+from mdt.directory.models import Agency
 from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
 from mdt.meetings.models import ActionItem, Meeting
@@ -114,12 +115,21 @@ def action_view(user, item: ActionItem) -> dict:
 
 
 def action_items_for(
-    user, *, mine_only: bool = False, include_done: bool = False, due_between: tuple[date, date] | None = None
+    user,
+    *,
+    mine_only: bool = False,
+    include_done: bool = False,
+    due_between: tuple[date, date] | None = None,
+    agency_id: int | None = None,
+    overdue_on: date | None = None,
 ):
     """The action items of the member (and, unless ``mine_only``, of their agency), each with
-    whether the member may read it."""
+    whether the member may read it. ``agency_id``: a coordinator's look at one agency's items
+    (others see their own agency's only); ``overdue_on``: open and due before that day."""
     stmt = select(ActionItem).where(ActionItem.mdt_id == user.mdt_id)
-    if mine_only:
+    if agency_id is not None and (agency_id == user.agency_id or policy.can(user, "meeting.prepare")):
+        stmt = stmt.where(ActionItem.owner_agency_id == agency_id)
+    elif mine_only:
         stmt = stmt.where(ActionItem.owner_id == user.id)
     else:
         stmt = stmt.where(
@@ -129,7 +139,13 @@ def action_items_for(
         stmt = stmt.where(ActionItem.done_at.is_(None))
     if due_between is not None:
         stmt = stmt.where(ActionItem.due_on >= due_between[0], ActionItem.due_on <= due_between[1])
-    items = db.session.scalars(stmt.options(joinedload(ActionItem.case)).order_by(ActionItem.due_on)).all()
+    if overdue_on is not None:
+        stmt = stmt.where(ActionItem.done_at.is_(None), ActionItem.due_on < overdue_on)
+    items = db.session.scalars(
+        stmt.options(joinedload(ActionItem.case), joinedload(ActionItem.owner_agency)).order_by(
+            ActionItem.due_on
+        )
+    ).all()
     return with_visibility(user, items)
 
 
@@ -144,3 +160,15 @@ def meeting_actions(user, meeting: Meeting) -> list[tuple[ActionItem, bool]]:
             .order_by(ActionItem.due_on)
         ),
     )
+
+
+def overdue_by_agency(mdt_id: int, today: date) -> list[tuple[Agency, int]]:
+    """Open action items past their day, counted per owner agency (most first)."""
+    rows = db.session.execute(
+        select(Agency, func.count(ActionItem.id))
+        .join(ActionItem, ActionItem.owner_agency_id == Agency.id)
+        .where(ActionItem.mdt_id == mdt_id, ActionItem.done_at.is_(None), ActionItem.due_on < today)
+        .group_by(Agency.id)
+        .order_by(func.count(ActionItem.id).desc(), Agency.name)
+    ).all()
+    return [(agency, n) for agency, n in rows]

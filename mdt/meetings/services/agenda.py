@@ -346,6 +346,43 @@ def agenda_for(user, meeting: Meeting) -> list[AgendaRow]:
     return out
 
 
+@dataclass
+class AgendaGroup:
+    """Agenda rows shown together: one hearing or one time limit with its claimants, or every
+    case with no change for 30 days."""
+
+    reason: str
+    detail: str
+    rows: list[AgendaRow]
+
+
+# The items gathered by what they are about (a claimant's hearing, a matter's time limit).
+GATHERED = ("hearing_soon", "deadline_soon")
+
+
+def group_agenda(rows: list[AgendaRow]) -> list[AgendaGroup]:
+    """The rows in agenda order, gathered (issue 13: seven identical "hearing soon" lines for one
+    hearing): the visible items of one hearing or time limit (same reason, same detail) form one
+    group that lists the claimants, and the "no change for 30 days" items one group. A restricted
+    row stays alone: grouping it by what it hides would tell that."""
+    groups: list[AgendaGroup] = []
+    index: dict[tuple, AgendaGroup] = {}
+    for row in rows:
+        key: tuple | None = None
+        if row.reason in GATHERED and row.visible and row.case_id and row.detail:
+            key = (row.reason, row.detail)
+        elif row.reason == "stalled":
+            key = ("stalled",)
+        if key is not None and key in index:
+            index[key].rows.append(row)
+            continue
+        group = AgendaGroup(row.reason, row.detail if row.reason in GATHERED else "", [row])
+        groups.append(group)
+        if key is not None:
+            index[key] = group
+    return groups
+
+
 def agenda_row(user, meeting: Meeting, item: AgendaItem) -> AgendaRow:
     """One item of the agenda as ``user`` may read it."""
     return next(row for row in agenda_for(user, meeting) if row.id == item.id)

@@ -291,3 +291,24 @@ def attendance_sheet(meeting: Meeting) -> list[dict]:
         )
     people = db.session.scalars(stmt.order_by(Member.agency_id, Member.name)).all()
     return [{"member": m, "present": recorded.get(m.id)} for m in people]
+
+
+def next_meeting(user) -> Meeting | None:
+    """The MDT's next case conference (from the start of today, in the MDT's zone)."""
+    start = clock.start_of(clock.today(user.mdt), user.mdt)
+    return db.session.scalars(
+        select(Meeting)
+        .where(Meeting.mdt_id == user.mdt_id, Meeting.kind == "case_conference", Meeting.starts_at >= start)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    ).first()
+
+
+def agenda_status(meeting: Meeting) -> dict:
+    """Where a meeting's agenda stands: published or not, items, items with minutes."""
+    items = meeting.items
+    return {
+        "published": meeting.status == "published",
+        "items": len(items),
+        "with_minutes": sum(1 for i in items if i.discussion or i.decisions),
+    }

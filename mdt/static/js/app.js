@@ -9,6 +9,19 @@ document.addEventListener("DOMContentLoaded", function () {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The menus of the header: one open at a time; Escape or a click elsewhere closes it.
+  var menus = document.querySelectorAll("details.menu");
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (menu.open) { menus.forEach(function (other) { if (other !== menu) { other.open = false; } }); }
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) { menu.open = false; } });
+  });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
@@ -56,7 +69,10 @@ document.addEventListener("DOMContentLoaded", function () {
   // A section named in the address (after a save) is shown open.
   if (window.location.hash.length > 1) {
     var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
-    if (target) { target.querySelectorAll("details").forEach(function (d) { d.open = true; }); }
+    if (target) {
+      target.querySelectorAll("details").forEach(function (d) { d.open = true; });
+      for (var up = target.closest("details"); up; up = up.parentElement.closest("details")) { up.open = true; }
+    }
   }
   // Forms marked data-unsaved (minutes) are never lost by sending another form of the page or
   // leaving it: the other form waits, and says which one to save first or lets the member discard.
@@ -128,6 +144,65 @@ document.addEventListener("DOMContentLoaded", function () {
   window.addEventListener("beforeunload", function (event) {
     if (unsaved(null).length) { event.preventDefault(); event.returnValue = ""; }
   });
+  // The claimants table: select rows, set them together, paste a spreadsheet column, totals live.
+  var table = document.getElementById("claimants-table");
+  if (table) {
+    var lang = document.documentElement.lang || "en";
+    var number = function (text) {
+      var clean = (text || "").replace(/[\s\u00a0\u202f,]/g, "");
+      return clean === "" || isNaN(Number(clean)) ? 0 : Number(clean);
+    };
+    var rows = function () { return Array.prototype.slice.call(table.querySelectorAll("tbody tr")); };
+    var chosen = function () {
+      var picked = rows().filter(function (row) { return row.querySelector("input[name=selected]").checked; });
+      return picked.length ? picked : rows();
+    };
+    var totals = function () {
+      table.querySelectorAll("tfoot tr.totals").forEach(function (foot) {
+        var currency = foot.getAttribute("data-currency");
+        var money = new Intl.NumberFormat(lang, { style: "currency", currency: currency });
+        ["awarded", "received"].forEach(function (kind) {
+          var sum = rows().filter(function (row) { return row.getAttribute("data-currency") === currency; })
+            .reduce(function (total, row) { return total + number(row.querySelector("[data-amount=" + kind + "]").value); }, 0);
+          foot.querySelector("[data-total=" + kind + "]").textContent = money.format(sum);
+        });
+      });
+    };
+    table.addEventListener("input", totals);
+    var all = table.querySelector("[data-select-all]");
+    all.addEventListener("change", function () {
+      rows().forEach(function (row) { row.querySelector("input[name=selected]").checked = all.checked; });
+    });
+    table.querySelector("[data-bulk-apply]").addEventListener("click", function () {
+      var picked = rows().filter(function (row) { return row.querySelector("input[name=selected]").checked; });
+      [["bulk_status", "select[name^=status-]"], ["bulk_awarded", "[data-amount=awarded]"], ["bulk_received", "[data-amount=received]"]]
+        .forEach(function (pair) {
+          var source = table.querySelector("[name=" + pair[0] + "]");
+          if (!source.value) { return; }
+          picked.forEach(function (row) { row.querySelector(pair[1]).value = source.value; });
+          source.value = "";
+        });
+      totals();
+    });
+    table.querySelector("[data-paste-apply]").addEventListener("click", function () {
+      var paste = table.querySelector("[name=paste]");
+      var into = table.querySelector("[name=paste_into]").value === "received" ? "received" : "awarded";
+      var lines = paste.value.replace(/^[\r\n]+|[\r\n]+$/g, "").split(/\r?\n/);
+      var targets = chosen();
+      var status = document.getElementById("paste-status");
+      if (lines.length > targets.length) {
+        status.textContent = status.getAttribute("data-too-many").replace("{n}", lines.length).replace("{m}", targets.length);
+        return;
+      }
+      lines.forEach(function (line, i) {
+        var cell = line.split("\t")[0].trim();
+        if (cell) { targets[i].querySelector("[data-amount=" + into + "]").value = cell; }
+      });
+      paste.value = "";
+      status.textContent = "";
+      totals();
+    });
+  }
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); delete form.dataset.sent; }
