@@ -13,7 +13,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import Flask, abort
+from flask import Flask
 
 HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<ext>\.[A-Za-z0-9]+)$")
 YEAR = 365 * 24 * 3600
@@ -45,8 +45,11 @@ def register(app: Flask) -> None:
     def static(filename: str):
         original = hashed.get(filename)
         if original is None:
-            if HASHED.match(filename):
-                abort(404)  # a name of another release: the page that asked for it is stale
+            stale = HASHED.match(filename)
+            if stale and f"{stale['stem']}{stale['ext']}" in names:
+                # A page of the release before (open during a deploy) still gets its script and
+                # style: today's file, not cached for long.
+                return plain(filename=f"{stale['stem']}{stale['ext']}")
             return plain(filename=filename)
         response = app.send_static_file(original)
         response.cache_control.no_cache = None

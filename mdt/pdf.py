@@ -26,8 +26,22 @@ def _fetcher(root: Path):
     return StaticOnly()
 
 
+def page_numbers_css() -> str:
+    """The @page rule numbering pages "Page 2 of 5" in the reader's language (a CSS string with
+    the page counters where the translation puts them)."""
+    from flask_babel import gettext
+
+    text = gettext("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    content = '"' + quoted.replace("\x00", '" counter(page) "').replace("\x01", '" counter(pages) "') + '"'
+    return "@page { @bottom-center { content: " + content + "; font-size: 9pt; } }"
+
+
 def render_pdf(html: str) -> bytes:
+    """The page as a tagged PDF (PDF/UA-1: structure, the document's language from ``<html
+    lang>``, its title), loading only the app's static files."""
     from weasyprint import HTML
 
     root = Path(current_app.static_folder or "static").resolve()
-    return HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher(root)).write_pdf()
+    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher(root))
+    return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -172,14 +172,14 @@ _ISO_DAY = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$")
 
 
 def parse_day(value) -> date:
-    """A day as people type it: ``2026-01-31``, or ``31/01/2026`` (day first, as in Thailand and
-    the Philippines); a year of the Buddhist era (``2569-01-31``, ``31/1/2569``) is read as such.
-    ValueError when it is none of these."""
+    """A day as people type it: ``2026-01-31``, or ``31/01/2026`` (day first, as in Thailand);
+    a year of the Buddhist era (``2569-01-31``, ``31/1/2569``) is read as such. ValueError when
+    it is none of these (date fields send ``2026-01-31``; the other forms are for typed text)."""
 
     text = str(value).strip()
     match = _DAY_MONTH_YEAR.match(text) or _ISO_DAY.match(text)
-    if match is None:
-        return date.fromisoformat(text)  # the other ISO forms, or its ValueError
+    if match is None:  # nothing else (20260131, 2026-W05-1...): a year there could be either era
+        raise ValueError(f"not a day: {text!r}")
     parts = [int(match[k]) for k in ("year", "month", "day")]
     if parts[0] in BUDDHIST_YEARS:
         parts[0] -= 543

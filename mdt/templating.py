@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from babel import Locale
 from flask import Flask, current_app
 from flask_babel import format_number, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from mdt import formats, labels, policy
 from mdt.notifications.services import unread_count
+from mdt.pdf import page_numbers_css
 from mdt.schema import country_choices
 from mdt.web import form_digest
 
@@ -46,6 +51,8 @@ def register(app: Flask) -> None:
         can=policy.can,
         choices=lambda objs: [(o.id, o.name) for o in objs],
         form_digest=form_digest,
+        icon=icon,
+        page_numbers_css=page_numbers_css,
     )
 
     @app.context_processor
@@ -56,6 +63,24 @@ def register(app: Flask) -> None:
             "user": current_user,
             "unread": _unread,
         }
+
+
+_ICONS: dict[str, Markup] = {}
+
+
+def icon(name: str) -> Markup:
+    """A Lucide icon (vendored in static/icons, ISC licence) inlined as SVG, decorative: the text
+    beside it says what it means."""
+    if name not in _ICONS:
+        path = Path(current_app.static_folder or "static") / "icons" / f"{name}.svg"
+        svg = path.read_text(encoding="utf-8")
+        svg = svg[svg.index("<svg") :]
+        svg = re.sub(r'\s(width|height|class|xmlns)="[^"]*"', "", svg, count=4)
+        svg = svg.replace(
+            "<svg", '<svg class="icon" width="1em" height="1em" aria-hidden="true" focusable="false"', 1
+        )
+        _ICONS[name] = Markup(re.sub(r"\s+", " ", re.sub(r">\s+<", "><", svg)).strip())
+    return _ICONS[name]
 
 
 def _unread() -> int:

@@ -250,3 +250,11 @@ def live_server(web_app, world):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives Chromium is marked ``browser`` (the PostgreSQL pass of CI leaves
+    them to the SQLite pass: scripts/run-tests)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -102,3 +102,37 @@ def test_paste_a_column_and_watch_the_totals(live_server, browser, world):  # no
     db.session.expire_all()
     assert sorted(c.amount_awarded or 0 for c in m.claimants) == [0, 5000, 10000, 20000]
     assert {c.status for c in m.claimants} == {"settled"}
+
+
+def test_a_row_left_as_it_was_does_not_overwrite_a_colleagues_change(claim, client, auth):
+    """Review finding: one save wrote every row; a stale page undid a change saved meanwhile."""
+    from mdt.legal import services as legal
+
+    auth.login("lawyer@test.org")
+    first, second = sorted(claim.claimants, key=lambda c: c.id)[:2]
+    data = _form(claim)
+    for c in claim.claimants:  # what the page showed
+        data.update({f"was-status-{c.id}": "active", f"was-amount_awarded-{c.id}": ""})
+        data.update({f"was-amount_received-{c.id}": "", f"was-loan_cancelled-{c.id}": ""})
+        data.update({f"was-collateral_returned-{c.id}": ""})
+    # Meanwhile a colleague settles the first claimant with an award.
+    legal.update_claimant(claim_lawyer(claim), claim, first, {"status": "settled", "amount_awarded": "900"})
+    db.session.commit()
+    data[f"awarded-{second.id}"] = "500"  # this member changes only the second row
+    assert client.post(f"/matters/{claim.id}/claimants/table", data=data).status_code == 302
+    db.session.expire_all()
+    assert (first.status, first.amount_awarded) == ("settled", Decimal("900.00"))
+    assert second.amount_awarded == Decimal("500.00")
+
+
+def claim_lawyer(claim):
+    from mdt.directory.models import Member
+
+    return db.session.scalars(db.select(Member).where(Member.email == "lawyer@test.org")).one()
+
+
+def test_values_for_the_selected_rows_with_no_row_selected_are_refused(claim, client, auth):
+    auth.login("lawyer@test.org")
+    r = client.post(f"/matters/{claim.id}/claimants/table", data=_form(claim, bulk_awarded="100"))
+    assert r.status_code == 422 and "Select the rows this applies to." in r.get_data(as_text=True)
+    assert 'value="100"' in r.get_data(as_text=True)

@@ -63,10 +63,31 @@ def test_case_work_counts_referrals_waiting_and_link_to_the_lists(world, client,
     html = _page(client, auth, "social@test.org")
     sent = html[html.index('href="/referrals?direction=outgoing&amp;status=pending"') :][:200]
     assert "<strong>1</strong>" in sent and "referrals we sent, not answered yet" in sent
+    # Counted, not shown: so not recorded as read (review finding).
+    from mdt.audit.models import AuditEvent
+
+    listed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.list")).all()
+    assert all(case.id not in (e.detail or {}).get("ids", []) for e in listed)
     auth.logout()
     html = _page(client, auth, "lawyer@test.org")
     waiting = html[html.index('href="/referrals?direction=incoming&amp;status=pending"') :][:200]
     assert "<strong>1</strong>" in waiting and case.reference in html
+
+
+def test_the_count_of_cases_needing_action_is_the_list_it_links_to(world, client, auth):
+    from mdt.cases.models import Case
+
+    quiet = [f.case(world["social"], given=f"Quiet{i}") for i in range(11)]
+    old = clock.now() - timedelta(days=45)
+    db.session.execute(
+        Case.__table__.update().where(Case.id.in_([c.id for c in quiet])).values(updated_at=old)
+    )
+    db.session.commit()
+    html = _page(client, auth, "social@test.org")
+    link = html[html.index('href="/cases?attention=1"') :][:120]
+    assert "<strong>11</strong>" in link  # not capped by the eight rows shown
+    listed = client.get("/cases?attention=1").get_data(as_text=True)
+    assert all(f"Quiet{i}" in listed for i in range(11))
 
 
 def test_a_coordinator_sees_the_next_conference_and_overdue_actions_by_agency(world, client, auth):

@@ -102,6 +102,14 @@ def test_a_day_typed_in_either_era_or_order(typed, day):
     assert parse_day(typed).isoformat() == day
 
 
+@pytest.mark.parametrize("typed", ["25690131", "2569-W05-1", "2026-1-31x", "31/13/2026", "2566-02-29"])
+def test_other_forms_of_a_day_are_refused_not_misread(typed):
+    from mdt.schema import parse_day
+
+    with pytest.raises(ValueError):
+        parse_day(typed)
+
+
 def test_a_thai_form_accepts_a_buddhist_era_date_and_pages_show_it(world, client):
     from tests.support import confirmed
 

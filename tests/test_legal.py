@@ -392,6 +392,9 @@ def test_calendar_pages_and_feed(world, client, auth):
     assert r.status_code == 302
     html = client.get("/profile").get_data(as_text=True)
     url = html.split("/calendar/feed/")[1].split(".ics")[0]
+    # Issue 13: a field to copy, not an error-styled message; shown once.
+    assert 'id="feed-url" type="text" readonly' in html and "flash-warning" not in html
+    assert "/calendar/feed/" not in client.get("/profile").get_data(as_text=True)
     auth.logout()
     r = client.get(f"/calendar/feed/{url}.ics")
     assert r.status_code == 200 and r.mimetype == "text/calendar"

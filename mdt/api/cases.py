@@ -70,6 +70,7 @@ def list_cases(args: dict):
     f = cases.CaseFilters(
         **{k: args.get(k) for k in ("q", "stage", "agency_id", "district", "destination", "sector", "minor")},
         mine=args["mine"],
+        attention=False,
         page=args["page"],
         per_page=args["per_page"],
     )

@@ -270,7 +270,14 @@ def profile():
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.member_id == current_user.id).order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("auth/profile.html", form=form, tokens=tokens, new_token=new_token, pw_errors={})
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        tokens=tokens,
+        new_token=new_token,
+        pw_errors={},
+        feed_url=session.pop("new_feed_url", None),
+    )
 
 
 @bp.route("/profile/password", methods=["POST"])

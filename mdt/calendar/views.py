@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as month_calendar
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -79,7 +79,7 @@ def feed_address():
         return redirect(url_for("auth.profile", _anchor="calendar-feed"))
     _feed, raw = services.create_feed(current_user)
     url = url_for("calendar.feed", token=raw, _external=True)
-    flash(
-        _("Your calendar address (shown only once; it replaces any earlier one): %(url)s", url=url), "warning"
-    )
+    # Shown once on the profile, in a field to copy (kept in the server-side session meanwhile).
+    session["new_feed_url"] = url
+    flash(_("Your new calendar address is below; it replaces any earlier one."), "success")
     return redirect(url_for("auth.profile", _anchor="calendar-feed"))

@@ -481,6 +481,7 @@ class CaseFilters:
     sector: str | None = None
     minor: bool | None = None
     mine: bool = False
+    attention: bool = False  # on the user's team and needing a look (``needs_attention``)
     page: int = 1
     per_page: int = 50
 
@@ -490,6 +491,8 @@ def _filtered(user, f: CaseFilters):
     stmt = select(Case).where(policy.listable_filter(user, team=on_team))
     if f.mine:
         stmt = stmt.where(on_team)
+    if f.attention:
+        stmt = stmt.where(_attention_rule(clock.now()), on_team)
     if f.stage in STAGES:
         stmt = stmt.where(Case.stage == f.stage)
     if f.agency_id:
@@ -570,15 +573,29 @@ def count_in_stage(user, stage: str) -> int:
     return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
+def _attention_rule(now):
+    """Needing a look: at intake for more than a week, or open with no change for 30 days."""
+    stale_intake = and_(Case.stage == "intake", Case.created_at < now - timedelta(days=7))
+    stalled = and_(Case.stage != "closed", Case.updated_at < now - timedelta(days=30))
+    return or_(stale_intake, stalled)
+
+
+def _attention(user, now):
+    return select(Case).where(policy.team_filter(user), _attention_rule(now))
+
+
+def count_attention(user) -> int:
+    """How many cases the list filtered on ``attention`` shows (the home page's count)."""
+    stmt, _team = _filtered(user, CaseFilters(attention=True))
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
 def needs_attention(user, limit: int = 50):
     """Cases on the user's team that need a look: intake older than a week, or no change for 30
     days while open. Later modules add hearings, deadlines and referrals."""
     now = clock.now()
-    stale_intake = and_(Case.stage == "intake", Case.created_at < now - timedelta(days=7))
-    stalled = and_(Case.stage != "closed", Case.updated_at < now - timedelta(days=30))
     stmt = (
-        select(Case)
-        .where(policy.team_filter(user), or_(stale_intake, stalled))
+        _attention(user, now)
         .options(joinedload(Case.person), joinedload(Case.lead_agency))
         .order_by(Case.updated_at.asc())
         .limit(limit)

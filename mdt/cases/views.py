@@ -77,6 +77,7 @@ def _filters_from_args() -> services.CaseFilters:
         sector=args.get("sector") or None,
         minor=True if minor == "yes" else (False if minor == "no" else None),
         mine=args.get("mine") == "1",
+        attention=args.get("attention") == "1",
         page=page,
         per_page=current_app.config["MDT_PAGE_SIZE"],
     )

@@ -68,20 +68,19 @@ def casework_panel(user) -> dict:
     incoming, n_incoming = referrals.referral_list(
         user, referrals.ReferralFilters(direction="incoming", status="pending", per_page=SHOWN)
     )
-    outgoing, n_outgoing = referrals.referral_list(
-        user, referrals.ReferralFilters(direction="outgoing", status="pending", per_page=SHOWN)
-    )
+    # Only counted: the rows are on the list the count links to (and only rows shown are audited).
+    n_outgoing = referrals.referral_count(user, "outgoing", "pending")
     today = clock.today(user.mdt)
     actions = meetings.action_items_for(
         user, due_between=(today - timedelta(days=3650), today + timedelta(days=7))
     )
     return {
         "attention": attention,
+        "n_attention": cases.count_attention(user),
         "mine": mine,
         "mine_total": mine_total,
         "incoming": incoming,
         "n_incoming": n_incoming,
-        "outgoing": outgoing,
         "n_outgoing": n_outgoing,
         "actions": actions[:SHOWN],
         "n_actions": len(actions),
@@ -94,7 +93,7 @@ def coordination_panel(user) -> dict:
     meeting = meetings.next_meeting(user)
     return {
         "meeting": meeting,
-        "agenda": meetings.agenda_status(meeting) if meeting else None,
+        "agenda": meetings.agenda_status(user, meeting) if meeting else None,
         "overdue": meetings.overdue_by_agency(user.mdt_id, today),
         "n_intake": cases.count_in_stage(user, "intake"),
     }

@@ -91,6 +91,7 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
         claimants=visible,
         hidden=len(matter.claimants) - len(visible),
         totals=legal.totals(matter),
+        shown_totals=legal.totals(matter, visible),
         linked=linked,
         timeline=timeline,
         attending=legal.attendance([h.id for h in hearings]),
@@ -199,24 +200,32 @@ def update_claimant(matter_id: int, claimant_id: int):
 PASTE_INTO = {"awarded": "amount_awarded", "received": "amount_received"}
 
 
+def _changed_fields(form, cid: int) -> dict:
+    """A row's fields that differ from what the page showed (``was-*``): a row left as it was
+    does not overwrite a colleague's change saved meanwhile."""
+    now = {
+        "status": form.get(f"status-{cid}") or "",
+        "amount_awarded": form.get(f"awarded-{cid}") or "",
+        "amount_received": form.get(f"received-{cid}") or "",
+        "loan_cancelled": "on" if f"loan-{cid}" in form else "",
+        "collateral_returned": "on" if f"collateral-{cid}" in form else "",
+    }
+    shown = {key: form.get(f"was-{key}-{cid}") for key in now}
+    changed = {key: value for key, value in now.items() if shown[key] is None or value != shown[key]}
+    data: dict = {k: v for k, v in changed.items() if k in ("status", "amount_awarded", "amount_received")}
+    relief = {k: v == "on" for k, v in changed.items() if k in ("loan_cancelled", "collateral_returned")}
+    if relief:
+        data["debt_relief"] = relief
+    return data
+
+
 def _claimant_rows(form) -> dict[int, dict]:
     """The claimants table as sent: each row's fields, then the values "for the selected rows"
     and a pasted spreadsheet column laid over them (when the page's script has not done it
     already). Blank pasted lines leave their row as it is; more lines than rows is refused."""
     ids = arg_ids("row", form)
     chosen = set(arg_ids("selected", form))
-    rows: dict[int, dict] = {
-        cid: {
-            "status": form.get(f"status-{cid}"),
-            "amount_awarded": form.get(f"awarded-{cid}"),
-            "amount_received": form.get(f"received-{cid}"),
-            "debt_relief": {
-                "loan_cancelled": f"loan-{cid}" in form,
-                "collateral_returned": f"collateral-{cid}" in form,
-            },
-        }
-        for cid in ids
-    }
+    rows: dict[int, dict] = {cid: _changed_fields(form, cid) for cid in ids}
     targets = [cid for cid in ids if cid in chosen]
     for name, field in (
         ("bulk_status", "status"),
@@ -224,6 +233,8 @@ def _claimant_rows(form) -> dict[int, dict]:
         ("bulk_received", "amount_received"),
     ):
         value = (form.get(name) or "").strip()
+        if value and not targets:
+            raise ValidationError("No row selected.", {name: [_("Select the rows this applies to.")]})
         for cid in targets if value else ():
             rows[cid][field] = value
     lines = (form.get("paste") or "").strip("\r\n").splitlines()

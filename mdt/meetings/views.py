@@ -326,6 +326,8 @@ def actions():
 def _actions_page(status: int = 200, errors=None, item_id: int | None = None):
     today = clock.today(current_user.mdt)
     agency_id = arg_id("agency")
+    if agency_id is not None and not services.may_list_agency(current_user, agency_id):
+        agency_id = None
     overdue = request.args.get("overdue") == "1"
     items = services.action_items_for(
         current_user,

@@ -296,11 +296,12 @@ def update_claimants(actor, matter: LegalMatter, rows: dict[int, dict]) -> int:
     return changed
 
 
-def totals(matter: LegalMatter) -> dict:
+def totals(matter: LegalMatter, claimants: list[Claimant] | None = None) -> dict:
+    """Claimed, awarded and received per currency, over ``claimants`` (default: all of them)."""
     out: dict[str, dict[str, Decimal]] = defaultdict(
         lambda: {"claimed": Decimal("0.00"), "awarded": Decimal("0.00"), "received": Decimal("0.00")}
     )
-    for cl in matter.claimants:
+    for cl in matter.claimants if claimants is None else claimants:
         t = out[cl.currency]
         t["claimed"] += cl.amount_claimed or 0
         t["awarded"] += cl.amount_awarded or 0
@@ -318,16 +319,24 @@ def visible_matters(user, limit: int = 200):
 
 
 def my_agenda(user, days: int = 90):
-    """The user's upcoming hearings and open deadlines, on the matters they may see."""
+    """The user's upcoming hearings, open deadlines and those missed in the last 30 days (first),
+    on the matters they may see."""
     visible = select(LegalMatter.id).where(policy.matter_filter(user))
+    today = clock.today(user.mdt)
     deadlines = db.session.scalars(
         select(Deadline)
-        .where(Deadline.matter_id.in_(visible), Deadline.status == "open")
+        .where(
+            Deadline.matter_id.in_(visible),
+            or_(
+                Deadline.status == "open",
+                and_(Deadline.status == "missed", Deadline.due_on >= today - timedelta(days=30)),
+            ),
+        )
         .options(joinedload(Deadline.matter), joinedload(Deadline.event))
-        .order_by(Deadline.due_on)
+        .order_by(Deadline.status != "missed", Deadline.due_on)
         .limit(200)
     ).all()
-    start = clock.start_of(clock.today(user.mdt), user.mdt)
+    start = clock.start_of(today, user.mdt)
     hearings = db.session.scalars(
         select(Hearing)
         .where(Hearing.matter_id.in_(visible), Hearing.starts_at >= start, Hearing.status == "scheduled")

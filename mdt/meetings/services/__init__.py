@@ -7,6 +7,7 @@ from mdt.meetings.services.actions import (  # noqa: F401
     action_view,
     close_action,
     create_action_item,
+    may_list_agency,
     meeting_actions,
     overdue_by_agency,
     restricted_title,

@@ -114,6 +114,11 @@ def action_view(user, item: ActionItem) -> dict:
     }
 
 
+def may_list_agency(user, agency_id: int) -> bool:
+    """Whether ``user`` may list the action items of one agency: their own, or any as coordinator."""
+    return agency_id == user.agency_id or policy.can(user, "meeting.prepare")
+
+
 def action_items_for(
     user,
     *,
@@ -127,7 +132,7 @@ def action_items_for(
     whether the member may read it. ``agency_id``: a coordinator's look at one agency's items
     (others see their own agency's only); ``overdue_on``: open and due before that day."""
     stmt = select(ActionItem).where(ActionItem.mdt_id == user.mdt_id)
-    if agency_id is not None and (agency_id == user.agency_id or policy.can(user, "meeting.prepare")):
+    if agency_id is not None and may_list_agency(user, agency_id):
         stmt = stmt.where(ActionItem.owner_agency_id == agency_id)
     elif mine_only:
         stmt = stmt.where(ActionItem.owner_id == user.id)

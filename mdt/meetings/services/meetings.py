@@ -26,7 +26,7 @@ from mdt.meetings.schemas import (
     SeriesSchema,
     rule_for,
 )
-from mdt.meetings.services.agenda import propose_agenda
+from mdt.meetings.services.agenda import agenda_for, propose_agenda
 from mdt.meetings.services.common import given, require_coordinator
 from mdt.meetings.signals import meeting_changed
 from mdt.notifications import services as notes
@@ -304,11 +304,12 @@ def next_meeting(user) -> Meeting | None:
     ).first()
 
 
-def agenda_status(meeting: Meeting) -> dict:
-    """Where a meeting's agenda stands: published or not, items, items with minutes."""
-    items = meeting.items
+def agenda_status(user, meeting: Meeting) -> dict:
+    """Where a meeting's agenda stands for ``user``: published or not, items, and items with
+    minutes among those they may read (a restricted item tells nothing of its minutes)."""
+    rows = agenda_for(user, meeting)
     return {
         "published": meeting.status == "published",
-        "items": len(items),
-        "with_minutes": sum(1 for i in items if i.discussion or i.decisions),
+        "items": len(rows),
+        "with_minutes": sum(1 for r in rows if r.visible and (r.discussion or r.decisions)),
     }

@@ -28,6 +28,7 @@ from mdt.referrals.services.referrals import (  # noqa: F401
     expire_overdue,
     get_referral,
     read_referral,
+    referral_count,
     referral_list,
     withdraw,
 )

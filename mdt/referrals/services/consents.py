@@ -72,7 +72,8 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
         mdt_id=case.mdt_id,
         lead_agency_id=case.lead_agency_id,
     )
-    purpose, given, agency = clean["purpose"], clean["given"], clean.get("agency_id")
+    purpose, given = clean["purpose"], clean["given"]
+    agency = clean.get("agency_id") if purpose == SHARING else None  # only sharing names an agency
     acknowledged = bool(clean.get("risks_acknowledged"))
     scope = clean.get("parts")
     if purpose == SHARING and given:

@@ -326,6 +326,19 @@ class ReferralFilters:
     per_page: int = 50
 
 
+def referral_count(user, direction: str, status: str | None = None) -> int:
+    """How many referrals ``referral_list`` would list (no row read, so none audited)."""
+    column = Referral.to_agency_id if direction == "incoming" else Referral.from_agency_id
+    stmt = (
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.mdt_id == user.mdt_id, column == user.agency_id)
+    )
+    if status:
+        stmt = stmt.where(Referral.status == status)
+    return db.session.scalar(stmt) or 0
+
+
 def referral_list(user, f: ReferralFilters):
     """Incoming (to the user's agency) or outgoing (from it) referrals: a constant number of
     queries whatever their number. The case reference is shown; the person's name only to those

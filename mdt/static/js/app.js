@@ -22,6 +22,26 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("click", function (event) {
     menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) { menu.open = false; } });
   });
+  // A download made on the server (a PDF, an export) says it is being prepared.
+  document.querySelectorAll("a[data-busy]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var note = document.createElement("span");
+      note.className = "busy";
+      note.setAttribute("role", "status");
+      note.textContent = " " + link.getAttribute("data-busy");
+      link.after(note);
+      window.setTimeout(function () { note.remove(); }, 8000);
+    });
+  });
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      field.select();
+      var done = function () { button.textContent = button.getAttribute("data-copied"); };
+      if (navigator.clipboard) { navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); }); }
+      else { document.execCommand("copy"); done(); }
+    });
+  });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
@@ -67,11 +87,24 @@ document.addEventListener("DOMContentLoaded", function () {
   var focus = document.querySelector("[data-autofocus]");
   if (focus) { focus.focus(); }
   // A section named in the address (after a save) is shown open.
-  if (window.location.hash.length > 1) {
-    var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  var named = null;
+  try { named = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { named = null; }
+  if (named) {
+    var target = document.getElementById(named);
     if (target) {
-      target.querySelectorAll("details").forEach(function (d) { d.open = true; });
+      // An agenda item named after its save shows its minutes again; a larger section stays as it is.
+      if (/^item-/.test(target.id)) { target.querySelectorAll("details").forEach(function (d) { d.open = true; }); }
       for (var up = target.closest("details"); up; up = up.parentElement.closest("details")) { up.open = true; }
+      // The message of what was just done shows where the member is looking: in that section.
+      var said = document.querySelectorAll("main > .flash");
+      if (said.length) {
+        var first = target.firstElementChild;
+        var heading = first && /^H[1-6]$/.test(first.tagName) ? first.nextSibling : first;
+        said.forEach(function (flash) { target.insertBefore(flash, heading); });
+        said[0].setAttribute("tabindex", "-1");
+        said[0].focus({ preventScroll: true });
+        target.scrollIntoView();
+      }
     }
   }
   // Forms marked data-unsaved (minutes) are never lost by sending another form of the page or
@@ -96,7 +129,27 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var waiting = unsaved(form);
-    if (!waiting.length || !main) { form.dataset.sent = "1"; return; }
+    if (!waiting.length || !main) {
+      form.dataset.sent = "1";
+      // Long work shows it is under way: the button says so (and is not pressed twice).
+      var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+      if (button && main && !form.hasAttribute("hx-post") && !form.hasAttribute("data-confirm")) {
+        window.setTimeout(function () {
+          button.setAttribute("aria-busy", "true");
+          button.disabled = true;
+          button.dataset.label = button.textContent;
+          button.textContent = main.getAttribute("data-working");
+          // A download leaves the page where it is: the button comes back.
+          window.setTimeout(function () {
+            button.disabled = false;
+            button.removeAttribute("aria-busy");
+            button.textContent = button.dataset.label;
+            delete form.dataset.sent;
+          }, 8000);
+        }, 400);
+      }
+      return;
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
     var old = document.querySelector("[data-unsaved-alert]");
@@ -175,6 +228,9 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     table.querySelector("[data-bulk-apply]").addEventListener("click", function () {
       var picked = rows().filter(function (row) { return row.querySelector("input[name=selected]").checked; });
+      var said = document.getElementById("bulk-status-note");
+      said.textContent = picked.length ? "" : said.getAttribute("data-none");
+      if (!picked.length) { return; }
       [["bulk_status", "select[name^=status-]"], ["bulk_awarded", "[data-amount=awarded]"], ["bulk_received", "[data-amount=received]"]]
         .forEach(function (pair) {
           var source = table.querySelector("[name=" + pair[0] + "]");
