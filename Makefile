@@ -24,7 +24,7 @@ test: $(STAMP)
 	@bash scripts/run-tests
 
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --ignore-dirs=".venv tests migrations" -o mdt/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --ignore-dirs=".venv tests migrations" -o mdt/translations/messages.pot .
 	$(BIN)/pybabel update -i mdt/translations/messages.pot -d mdt/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d mdt/translations
 

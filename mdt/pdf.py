@@ -43,5 +43,11 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     root = Path(current_app.static_folder or "static").resolve()
+    # SARA AM (ำ) is drawn as two glyphs, NIKHAHIT and SARA AA; a PDF maps each glyph to one text,
+    # so the SARA AA of every later "า" was read back as "ำ" ("ทำงาน" came out "ทำงำน") and
+    # "น้ำ" lost its tone mark. Written as its two parts (its Unicode compatibility
+    # decomposition), every word reads back right: the same text under NFKC, as search and
+    # screen readers compare it.
+    html = html.replace("\u0e33", "\u0e4d\u0e32")
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=_fetcher(root))
     return document.write_pdf(pdf_variant="pdf/ua-1")

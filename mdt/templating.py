@@ -7,11 +7,12 @@ from pathlib import Path
 
 from babel import Locale
 from flask import Flask, current_app
-from flask_babel import format_number, get_locale
+from flask_babel import format_number, get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
 from mdt import formats, labels, policy
+from mdt.legal import traces
 from mdt.notifications.services import unread_count
 from mdt.pdf import page_numbers_css
 from mdt.schema import country_choices
@@ -52,6 +53,8 @@ def register(app: Flask) -> None:
         choices=lambda objs: [(o.id, o.name) for o in objs],
         form_digest=form_digest,
         icon=icon,
+        trace_line=traces.readable,
+        rule_title=lambda title: gettext(title) if title else "",
         page_numbers_css=page_numbers_css,
     )
 

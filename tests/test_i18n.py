@@ -48,6 +48,8 @@ def test_template_is_current():
                 "_l",
                 "-k",
                 "lazy_gettext",
+                "-k",
+                "N_",
                 "--no-location",
                 "--ignore-dirs=.venv tests migrations",
                 "-o",
@@ -123,3 +125,18 @@ def test_a_thai_form_accepts_a_buddhist_era_date_and_pages_show_it(world, client
     assert client.post(f"/cases/{case.id}/consents", data=confirmed(data)).status_code == 302
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "30 มิ.ย. 2570" in html and "2027" not in html
+
+
+def test_every_audited_action_has_a_label():
+    """Issue 13: history lines read in the reader's language, never as a code like
+    ``matter.claimant_update``."""
+    import re
+
+    from mdt import labels
+
+    actions = set()
+    for path in (ROOT / "mdt").rglob("*.py"):
+        text = path.read_text()
+        actions |= set(re.findall(r'record(?:_read)?\(\s*[\w\[\]"\.]+,\s*"([a-z_]+\.[a-z_]+)"', text))
+    assert len(actions) > 50
+    assert sorted(a for a in actions if a not in labels.AUDIT_ACTION) == []
