@@ -3,8 +3,9 @@
 
 - The reader's locale (Flask-Babel's ``get_locale``; a task sets it with ``force_locale``) and the
   MDT's zone (``select_timezone``; a task names it in ``g.mdt_timezone`` or passes ``zone``).
-- English dates in the day-month-year order usual in Thailand and the Philippines (the patterns
-  of ``en_GB``), not the US order of CLDR's plain ``en``.
+- English dates day first (the patterns of ``en_GB``), not the US order of CLDR's plain
+  ``en``, as asked for the English of both countries; Filipino keeps CLDR's month-first order
+  (and ``mdt.schema.parse_day`` reads a typed Filipino date month first).
 - Thai dates in the Buddhist era with Thai month names: CLDR's Thai patterns print the Gregorian
   year with the era "ค.ศ."; here every year field becomes the year + 543 and the era "พ.ศ.".
 """

@@ -168,16 +168,33 @@ FIRST_YEAR, LAST_YEAR = 1900, 9000  # the years a date may fall in (calendars, p
 
 BUDDHIST_YEARS = range(2400, 2701)  # a year typed in the Buddhist era (2569 is 2026)
 _DAY_MONTH_YEAR = re.compile(r"^(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})$")
+_MONTH_DAY_YEAR = re.compile(r"^(?P<month>\d{1,2})[/.-](?P<day>\d{1,2})[/.-](?P<year>\d{4})$")
 _ISO_DAY = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$")
 
 
-def parse_day(value) -> date:
-    """A day as people type it: ``2026-01-31``, or ``31/01/2026`` (day first, as in Thailand);
-    a year of the Buddhist era (``2569-01-31``, ``31/1/2569``) is read as such. ValueError when
-    it is none of these (date fields send ``2026-01-31``; the other forms are for typed text)."""
+def _month_first() -> bool:
+    """Whether the request's language writes the month first in a short date (Filipino: 3/5/26
+    is March 5); English and Thai here write the day first."""
+    if not has_request_context() or _strict():
+        return False
+    from babel import Locale
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "en")
+    return locale != "en" and Locale.parse(locale).date_formats["short"].pattern.startswith("M")
+
+
+def parse_day(value, month_first: bool | None = None) -> date:
+    """A day as people type it: ``2026-01-31``, or ``31/01/2026`` (the day first, as in Thailand;
+    the month first where the reader's language writes it so, as Filipino); a year of the
+    Buddhist era (``2569-01-31``, ``31/1/2569``) is read as such. ValueError when it is none of
+    these (date fields send ``2026-01-31``; the other forms are for typed text)."""
 
     text = str(value).strip()
-    match = _DAY_MONTH_YEAR.match(text) or _ISO_DAY.match(text)
+    match = _DAY_MONTH_YEAR.match(text)
+    if match is not None and (_month_first() if month_first is None else month_first):
+        match = _MONTH_DAY_YEAR.match(text)
+    match = match or _ISO_DAY.match(text)
     if match is None:  # nothing else (20260131, 2026-W05-1...): a year there could be either era
         raise ValueError(f"not a day: {text!r}")
     parts = [int(match[k]) for k in ("year", "month", "day")]

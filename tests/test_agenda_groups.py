@@ -63,3 +63,23 @@ def test_a_restricted_item_is_never_gathered_with_visible_ones(world, client, au
     hidden = [r for r in rows if not r.visible]
     assert hidden and all(r.detail == "" for r in hidden)
     assert all(len(g.rows) == 1 for g in groups if not g.rows[0].visible)
+
+
+def test_the_coordinator_caps_the_stalled_cases(world, client, auth):
+    stalled = [f.case(world["social"], given=f"Quiet{i}") for i in range(6)]
+    db.session.flush()
+    old = clock.now() - timedelta(days=45)
+    quiet = Case.__table__.update().where(Case.id.in_([c.id for c in stalled]))
+    db.session.execute(quiet.values(updated_at=old, created_at=old))
+    meeting = f.meeting(world, days=1)
+    db.session.commit()
+    auth.login("coord@test.org")
+    assert client.post(f"/meetings/{meeting.id}/propose", data={"stalled": "2"}).status_code == 302
+    db.session.expire_all()
+    assert sum(1 for i in meeting.items if i.reason == "stalled") == 2
+    client.post(f"/meetings/{meeting.id}/propose", data={"stalled": "0"})
+    db.session.expire_all()
+    assert not any(i.reason == "stalled" for i in meeting.items)
+    client.post(f"/meetings/{meeting.id}/propose", data={"stalled": "many"})  # the default
+    db.session.expire_all()
+    assert sum(1 for i in meeting.items if i.reason == "stalled") == 6

@@ -76,3 +76,24 @@ def test_the_destination_is_chosen_by_name_and_never_cut(live_server, browser): 
     page.get_by_label("Destination country").select_option(label="Malaysia")
     page.get_by_role("button", name="Register").click()
     expect(page.locator("#episodes strong", has_text="Malaysia")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_an_amount_with_grouping_is_accepted_and_a_wrong_one_keeps_the_form(live_server, browser):  # noqa: F811
+    """Issue 13: "15,000" in an amount field was refused."""
+    page = browser.new_page()
+    _login(page, live_server)
+    page.goto(f"{live_server}/cases/new")
+    page.get_by_label("Given name").fill("Somjai")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("How we met the person").select_option("outreach")
+    page.get_by_text("Migration episode (optional)").click()
+    page.get_by_label("Recruitment fees paid").fill("15,000 baht")
+    page.get_by_role("button", name="Register").click()
+    # Not an amount: said at the field, everything typed kept.
+    expect(page.get_by_label("Recruitment fees paid")).to_have_value("15,000 baht")
+    expect(page.get_by_label("Given name")).to_have_value("Somjai")
+    page.get_by_label("Recruitment fees paid").fill("15,000")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Somjai")
+    expect(page.locator("#episodes")).to_contain_text("15,000")

@@ -40,6 +40,8 @@ def test_a_refused_action_item_keeps_the_minutes_typed_and_saved(live_server, br
     section.get_by_role("button", name="Save the minutes").click()
     section = page.locator(f"#item-{item.id}")
     expect(section.get_by_label("Discussion")).to_have_value("Employer agreed to pay back wages.")
+    # The message of what was saved shows in the item saved, where the coordinator is looking.
+    expect(section.get_by_text("Saved.")).to_be_in_viewport()
     # New minutes typed, then an action item refused (no owner agency chosen).
     section.get_by_label("Decisions").fill("Refer to legal aid.")
     section.get_by_label("Action item").fill("Call the employer")

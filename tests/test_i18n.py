@@ -104,6 +104,18 @@ def test_a_day_typed_in_either_era_or_order(typed, day):
     assert parse_day(typed).isoformat() == day
 
 
+def test_a_filipino_form_reads_the_month_first(app):
+    from flask_babel import force_locale
+
+    from mdt.schema import parse_day
+
+    with app.test_request_context(), force_locale("fil"):
+        assert parse_day("03/05/2026").isoformat() == "2026-03-05"
+    with app.test_request_context(), force_locale("th"):
+        assert parse_day("03/05/2026").isoformat() == "2026-05-03"
+    assert parse_day("03/05/2026", month_first=True).isoformat() == "2026-03-05"
+
+
 @pytest.mark.parametrize("typed", ["25690131", "2569-W05-1", "2026-1-31x", "31/13/2026", "2566-02-29"])
 def test_other_forms_of_a_day_are_refused_not_misread(typed):
     from mdt.schema import parse_day

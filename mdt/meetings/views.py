@@ -128,6 +128,7 @@ def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
         meeting=meeting,
         agenda=agenda,
         groups=services.group_agenda(agenda),
+        stalled_limit=services.STALLED_LIMIT,
         actions=services.meeting_actions(current_user, meeting),
         coordinator=_is_coordinator(),
         agencies=agencies(current_user.mdt_id),
@@ -162,12 +163,19 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
+def _stalled_cap(form) -> int:
+    """The coordinator's cap on the cases with no change for 30 days (0 to 100; the default when
+    blank or not a number)."""
+    raw = (form.get("stalled") or "").strip()
+    return min(int(raw), 100) if raw.isdigit() else services.STALLED_LIMIT
+
+
 @bp.route("/meetings/<int:meeting_id>/propose", methods=["POST"])
 @login_required
 def propose(meeting_id: int):
     return _act(
         meeting_id,
-        lambda m: services.propose_agenda(current_user, m),
+        lambda m: services.propose_agenda(current_user, m, stalled=_stalled_cap(request.form)),
         _("Agenda proposed again from the cases."),
         "agenda",
     )

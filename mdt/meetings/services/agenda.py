@@ -49,7 +49,7 @@ def _previous_meeting(meeting: Meeting) -> Meeting | None:
     return db.session.scalars(stmt.order_by(Meeting.starts_at.desc())).first()
 
 
-def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
+def proposals(meeting: Meeting, days: int = 14, stalled: int = STALLED_LIMIT) -> list[dict]:
     """What the data says the meeting should discuss: one query per reason, whatever the number
     of cases. Each proposal keeps its reason; a case appears once, under its most urgent reason."""
     zone = clock.zone(meeting.mdt)
@@ -130,7 +130,7 @@ def proposals(meeting: Meeting, days: int = 14) -> list[dict]:
         select(Case.id, Case.updated_at)
         .where(Case.mdt_id == mdt_id, Case.stage != "closed", Case.updated_at < now - timedelta(days=30))
         .order_by(Case.updated_at)
-        .limit(STALLED_LIMIT)
+        .limit(max(stalled, 0))
     ):
         found["stalled"].append(
             {
@@ -210,9 +210,10 @@ def item_detail(item: AgendaItem) -> str:
     return _worded(item.detail_args) or item.detail or ""
 
 
-def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
+def propose_agenda(actor, meeting: Meeting, days: int = 14, stalled: int = STALLED_LIMIT) -> int:
     """Replace the proposed items that nobody has worked on; keep manual items and items with
-    minutes. Only until the agenda is published."""
+    minutes. Only until the agenda is published. ``stalled``: at most that many cases with no
+    change for 30 days (the coordinator's cap; 0 leaves them out)."""
     require_coordinator(actor, meeting)
     if meeting.status == "published":
         raise WorkflowError(str(_l("The agenda is published; add items by hand.")))
@@ -222,7 +223,7 @@ def propose_agenda(actor, meeting: Meeting, days: int = 14) -> int:
             meeting.items.remove(item)
     kept_cases = {i.case_id for i in kept if i.case_id}
     position = len(kept)
-    for p in proposals(meeting, days):
+    for p in proposals(meeting, days, stalled):
         if p["case_id"] in kept_cases:
             continue
         meeting.items.append(
