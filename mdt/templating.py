@@ -36,6 +36,8 @@ def _money(amount, currency: str | None) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    # A value not set shows as nothing, never as the word "None" (a district left blank).
+    app.jinja_env.finalize = lambda value: "" if value is None else value
     app.jinja_env.filters.update(
         dt=formats.datetime,
         d=formats.date,

@@ -146,3 +146,11 @@ def test_home_queries_stay_constant_as_data_grows(world, client, auth):
         auth.login(email)
         assert measure(client, ["/"]) == small, email
         auth.logout()
+
+
+def test_a_value_not_set_never_shows_as_none(world, client, auth):
+    f.case(world["social"], given="Nodistrict")
+    db.session.commit()
+    html = _page(client, auth, "social@test.org")
+    assert "Nodistrict" in html and "None" not in html
+    assert "None" not in client.get("/cases").get_data(as_text=True)

@@ -54,3 +54,24 @@ def test_a_thai_matter_page_names_the_rule_and_counts_in_thai(world, client):
     html = client.get(f"/matters/{m.id}").get_data(as_text=True)
     assert "อุทธรณ์คำพิพากษาศาลแรงงาน (ในข้อกฎหมาย)" in html
     assert "วันสุดท้าย:" in html and "last day:" not in html and "2569" in html
+
+
+def test_the_note_written_on_approval_is_in_the_approvers_language(world, app):
+    """Issue 13: generated notes translated, their date as the reader reads it."""
+    from sqlalchemy import select
+
+    from mdt.cases.models import Note
+    from mdt.extensions import db
+    from mdt.meetings import services as meetings
+    from tests import factories as f
+
+    case = f.case(world["social"])
+    meeting = f.meeting(world, title="ประชุมทีม")
+    item = meetings.add_item(world["coordinator"], meeting, {"title": "ติดตาม", "case_id": case.id})
+    meetings.save_minutes(world["coordinator"], meeting, item, {"decisions": "ส่งต่อไปยังศาล"})
+    with app.test_request_context(), force_locale("th"):
+        meetings.approve_minutes(world["coordinator"], meeting)
+    db.session.commit()
+    note = db.session.scalars(select(Note.body).where(Note.case_id == case.id)).one()
+    year = meeting.starts_at.year + 543
+    assert "ประชุมทีม" in note and str(year) in note and "-" not in note.split("ประชุมทีม")[1][:20]

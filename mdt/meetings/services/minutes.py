@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from mdt import clock, policy
+from mdt import clock, formats, policy
 from mdt.audit.services import changes, record
 from mdt.cases.models import Note
 from mdt.errors import Forbidden, WorkflowError
@@ -61,7 +61,8 @@ def approve_minutes(actor, meeting: Meeting) -> int:
         raise WorkflowError(str(_l("There are no minutes to approve yet.")))
     meeting.minutes_approved_at = clock.now()
     meeting.minutes_approved_by_id = actor.id
-    when = clock.local_date(meeting.starts_at, meeting.mdt).isoformat()
+    # Written in the approver's language, the date as they read it (Buddhist era in Thai).
+    when = formats.date(clock.local_date(meeting.starts_at, meeting.mdt), "long")
     for item in discussed:
         body = str(_l("Discussed at %(meeting)s on %(date)s.", meeting=meeting.title, date=when))
         if item.decisions:
