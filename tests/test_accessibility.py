@@ -102,14 +102,19 @@ def test_no_axe_violation_with_every_section_open(live_server, browser, world, l
 
 
 @pytest.mark.browser
-def test_no_page_scrolls_sideways_at_360_px(live_server, browser, world):  # noqa: F811
+def test_no_page_scrolls_sideways_at_360_px_or_logs_an_error(live_server, browser, world):  # noqa: F811
     ids = _records(world)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     wide = {}
     pages = {}
+    errors: list[str] = []  # the console: no CSP refusal, no 404, no script error on any page
     for email, path in _pages(ids):
         if email not in pages:
             pages[email] = browser.new_page(viewport={"width": 360, "height": 780})
+            pages[email].on(
+                "console", lambda m: errors.append(f"{m.type}: {m.text}") if m.type == "error" else None
+            )
+            pages[email].on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
             _login(pages[email], live_server, email)
         page = pages[email]
         page.goto(f"{live_server}{path}")
@@ -122,3 +127,4 @@ def test_no_page_scrolls_sideways_at_360_px(live_server, browser, world):  # noq
     for page in pages.values():
         page.close()
     assert wide == {}
+    assert errors == []
