@@ -326,27 +326,24 @@ class ReferralFilters:
     per_page: int = 50
 
 
+def _box(user, direction: str, status: str | None):
+    """The referrals to the user's agency (``incoming``) or from it, of one status or all."""
+    column = Referral.to_agency_id if direction == "incoming" else Referral.from_agency_id
+    stmt = select(Referral).where(Referral.mdt_id == user.mdt_id, column == user.agency_id)
+    return stmt.where(Referral.status == status) if status else stmt
+
+
 def referral_count(user, direction: str, status: str | None = None) -> int:
     """How many referrals ``referral_list`` would list (no row read, so none audited)."""
-    column = Referral.to_agency_id if direction == "incoming" else Referral.from_agency_id
-    stmt = (
-        select(func.count())
-        .select_from(Referral)
-        .where(Referral.mdt_id == user.mdt_id, column == user.agency_id)
-    )
-    if status:
-        stmt = stmt.where(Referral.status == status)
-    return db.session.scalar(stmt) or 0
+    stmt = _box(user, direction, status)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 def referral_list(user, f: ReferralFilters):
     """Incoming (to the user's agency) or outgoing (from it) referrals: a constant number of
     queries whatever their number. The case reference is shown; the person's name only to those
     who may see the case."""
-    column = Referral.to_agency_id if f.direction == "incoming" else Referral.from_agency_id
-    stmt = select(Referral).where(Referral.mdt_id == user.mdt_id, column == user.agency_id)
-    if f.status:
-        stmt = stmt.where(Referral.status == f.status)
+    stmt = _box(user, f.direction, f.status)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = (
         db.session.scalars(
