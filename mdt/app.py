@@ -33,7 +33,9 @@ from mdt.meetings.views import bp as meetings_bp
 from mdt.privacy.views import bp as privacy_bp
 from mdt.referrals.views import bp as referrals_bp
 from mdt.reminders.views import bp as reminders_bp
+from mdt.reports.views import bp as reports_bp
 from mdt.schema import MAX_ID
+from mdt.web import read_only_gate
 from workers.celery_app import celery_init_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     transaction.register(app)
     register_blueprints(app)
+    app.before_request(read_only_gate)
     errors.register_error_handlers(app)
     templating.register(app)
     register_security_headers(app)
@@ -120,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         meetings_bp,
         privacy_bp,
         calendar_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
     app.config.update(

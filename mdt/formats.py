@@ -117,3 +117,24 @@ def year(value: int) -> int:
     """The year as the reader counts it (the Buddhist era in Thai)."""
 
     return value + BUDDHIST_ERA if locale().language == "th" else value
+
+
+def month(value: str | Date) -> str:
+    """A month ("Apr 2026", "เม.ย. 2569") from a day or ``YYYY-MM``."""
+
+    if isinstance(value, str):
+        value = Date.fromisoformat(f"{value}-01")
+    loc = locale()
+    skeleton = loc.datetime_skeletons["yMMM"].pattern
+    pattern = _buddhist(skeleton, value.year) if loc.language == "th" else skeleton
+    return dates.format_date(value, pattern, locale=loc)
+
+
+def count(value) -> str:
+    """A count in the reader's digits and grouping, or a hidden count as it is ("<5", "*")."""
+
+    if isinstance(value, str) or value is None:
+        return value or ""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale())

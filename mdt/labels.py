@@ -51,6 +51,7 @@ ROLE = {
     "coordinator": _l("Coordinator"),
     "lawyer": _l("Lawyer"),
     "admin": _l("Administrator"),
+    "viewer": _l("Viewer (figures only)"),
 }
 SECTOR = {
     "agriculture": _l("Agriculture"),
@@ -349,7 +350,25 @@ AGENDA_REASON = {
     "manual": _l("Added by the coordinator"),
 }
 
+# The dashboard's own keys (``mdt.reports``).
+MINOR = {"yes": _l("Minor (under 18)"), "no": _l("Adult"), "unknown": _l("Age not known")}
+FIGURE_STATUS = {
+    "pending": _l("Waiting for an answer"),
+    "accepted": _l("Accepted, not completed yet"),
+    "received": _l("Service received"),
+    "not_received": _l("Service not received"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired without an answer"),
+}
+DEADLINE_OUTCOME = {"met": _l("Met"), "missed": _l("Missed"), "open": _l("Open")}
+ACTION_OUTCOME = {"on_time": _l("Done on time"), "late": _l("Done late"), "open": _l("Not done")}
+
 ALL = {
+    "minor": MINOR,
+    "figure_status": FIGURE_STATUS,
+    "deadline_outcome": DEADLINE_OUTCOME,
+    "action_outcome": ACTION_OUTCOME,
     "stage": STAGE,
     "sex": SEX,
     "source": SOURCE,

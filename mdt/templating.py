@@ -46,12 +46,15 @@ def register(app: Flask) -> None:
         format_number=format_number,
         tm=formats.time,
         amount=formats.amount,
+        month=formats.month,
+        count=formats.count,
     )
     app.jinja_env.globals.update(
         countries=lambda: country_choices(str(get_locale() or "en")),
         label=labels.label,
         labels=labels,
         can=policy.can,
+        read_only=policy.read_only,
         choices=lambda objs: [(o.id, o.name) for o in objs],
         form_digest=form_digest,
         icon=icon,

@@ -34,6 +34,16 @@ def require(action: str):
     return decorator
 
 
+def read_only_gate():
+    """Before every request: a read-only account (a viewer) opens only the pages the policy lets
+    it open (``page.open``); anything else answers 403."""
+    if request.endpoint is None or not getattr(current_user, "is_authenticated", False):
+        return None
+    if not policy.can(current_user, "page.open", request.endpoint):
+        abort(403)
+    return None
+
+
 def local_path(target) -> str | None:
     r"""``target`` if it is a path on this site (for ``next`` after signing in, the language
     switch...), else None. Browsers drop tabs and line breaks from addresses and read a backslash

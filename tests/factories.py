@@ -100,6 +100,7 @@ class World:
             "police": member(m, a["police"], "police@test.org"),
             "labour": member(m, a["labour"], "labour@test.org"),
             "admin": member(m, a["labour"], "admin@test.org", ("admin",)),
+            "viewer": member(m, a["labour"], "viewer@test.org", ("viewer",)),
             "outsider": member(other, a["other_sw"], "outsider@test.org", ("coordinator",)),
         }
         db.session.commit()

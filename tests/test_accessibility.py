@@ -32,7 +32,7 @@ def _records(world) -> dict:
 
 
 def _pages(ids) -> list[tuple[str, str]]:
-    """(member, path): twenty main pages, each as a member who uses it."""
+    """(member, path): the main pages, each as a member who uses it."""
     return [
         ("coord@test.org", "/"),
         ("social@test.org", "/"),
@@ -54,6 +54,9 @@ def _pages(ids) -> list[tuple[str, str]]:
         ("coord@test.org", "/directory/"),
         ("coord@test.org", "/reminders"),
         ("coord@test.org", "/profile"),
+        ("coord@test.org", "/reports?from=2026-01-01&to=2026-06-30"),
+        ("viewer@test.org", "/"),
+        ("viewer@test.org", "/reports"),
         ("admin@test.org", "/"),
     ]
 

@@ -264,11 +264,14 @@ def test_figures(world):
     refer(world, case, "labour", service="job_placement")
     referrals.accept(world["lawyer"], a)
     db.session.commit()
-    data = referrals.figures(world.mdt.id, date.today() - timedelta(days=1), date.today())
-    assert data["total"] == 2 and data["answered"] == 1
-    assert data["by_service"] == {"legal_aid": 1, "job_placement": 1}
-    assert data["by_outcome"] == {"accepted": 1, "pending": 1}
-    assert data["median_response_days"] is not None
+    from mdt.reports import services as reports
+
+    period = reports.Period(date.today() - timedelta(days=1), date.today())
+    data = reports.summary(world["coordinator"], [world.mdt], period)["referrals"]
+    assert data["made"] == 2 and data["accepted"] == 1
+    assert {k: v["made"] for k, v in data["by_service"].items()} == {"legal_aid": 1, "job_placement": 1}
+    assert {k: v for k, v in data["by_status"].items() if v} == {"accepted": 1, "pending": 1}
+    assert data["median_days_to_answer"] is not None
 
 
 def test_api_contract(world, client):
@@ -412,10 +415,13 @@ def test_figures_page_for_coordinators(world, client, auth):
     consent(world, case, "legal")
     refer(world, case, "legal")
     auth.login("coord@test.org")
-    html = client.get("/referrals/figures").get_data(as_text=True)
-    assert "Referrals made: 1" in html and "Legal aid" in html
-    r = client.get("/referrals/figures?start=2026-13-01")
-    assert r.status_code == 200 and "Use a date like" in r.get_data(as_text=True)
+    # the old address leads to the dashboard's referrals, with its period
+    r = client.get("/referrals/figures?start=2026-01-01&end=2026-06-30")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/reports?")
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "referrals made" in html and "Legal aid" in html
+    r = client.get("/reports?from=2026-13-01")
+    assert r.status_code == 422 and "Use a date like" in r.get_data(as_text=True)
 
 
 def test_a_bad_plan_item_in_the_address_is_ignored(world, client):

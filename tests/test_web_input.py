@@ -22,8 +22,10 @@ ADDRESSES = [
     "/calendar?date=0001-01-01",
     "/calendar?view=week&date=9999-12-31",
     "/calendar?view=list&date=9999-12-31",
-    "/referrals/figures?start=0001-01-01&end=9999-12-31",
-    "/referrals/figures?start=9999-12-31",
+    "/reports?from=0001-01-01&to=9999-12-31",
+    "/reports?from=9999-12-31",
+    f"/reports?mdt_id={HUGE}",
+    "/reports?open_days=-1",
 ]
 
 
@@ -35,8 +37,8 @@ def test_an_address_a_page_cannot_use_is_not_a_server_error(world, client, addre
 
 def test_the_figures_say_which_date_they_could_not_use(world, client):
     client.post("/login", data={"email": "coord@test.org", "password": f.PASSWORD})
-    html = client.get("/referrals/figures?start=0001-01-01&end=2026-01-31").get_data(as_text=True)
-    assert "Use a date like 2026-01-31." in html and 'value="2026-01-31"' in html
+    html = client.get("/reports?from=0001-01-01&to=2026-01-31").get_data(as_text=True)
+    assert "This date is too early." in html and 'value="2026-01-31"' in html and 'value="0001-01-01"' in html
 
 
 def test_a_team_form_with_ids_out_of_range_is_not_a_server_error(world, client):

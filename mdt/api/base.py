@@ -13,6 +13,7 @@ from flask_login import login_user
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, fields, post_load, validate
 
+from mdt import policy
 from mdt.auth.services import member_for_token
 from mdt.errors import ServiceError, problem
 from mdt.extensions import csrf, db
@@ -59,6 +60,8 @@ def authenticate():
         return response
     login_user(member)  # for this request only: the API sets no session cookie
     g.api_member = member
+    if not policy.can(member, "page.open", request.endpoint):
+        return problem(403, "Forbidden", "This account sees the figures and the directory only.")
     return None
 
 

@@ -24,7 +24,7 @@ from mdt.errors import ValidationError
 from mdt.extensions import db
 
 DEFAULT_REQUIRED = ["admin", "coordinator", "lawyer", "agency:police", "agency:prosecutor"]
-CHOICES = ["member", "coordinator", "lawyer", "admin"] + [
+CHOICES = ["member", "coordinator", "lawyer", "admin", "viewer"] + [
     "agency:" + kind
     for kind in ("police", "prosecutor", "court", "labour", "social_welfare", "legal_aid", "ngo")
 ]

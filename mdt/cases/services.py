@@ -16,6 +16,8 @@ from mdt.audit.services import changes, record, record_read
 from mdt.cases.models import (
     MINOR_AGE,
     SENSITIVE_ASSESSMENT_FIELDS,
+    SEXES,
+    SOURCES,
     STAGE_MOVES,
     STAGES,
     Assessment,
@@ -482,6 +484,11 @@ class CaseFilters:
     minor: bool | None = None
     mine: bool = False
     attention: bool = False  # on the user's team and needing a look (``needs_attention``)
+    # The dashboard's links (``mdt.reports``): cases opened in a period, of a source, a sex.
+    opened_from: date | None = None
+    opened_to: date | None = None
+    source: str | None = None
+    sex: str | None = None
     page: int = 1
     per_page: int = 50
 
@@ -497,10 +504,18 @@ def _filtered(user, f: CaseFilters):
         stmt = stmt.where(Case.stage == f.stage)
     if f.agency_id:
         stmt = stmt.where(Case.lead_agency_id == f.agency_id)
+    if f.opened_from:
+        stmt = stmt.where(Case.opened_on >= f.opened_from)
+    if f.opened_to:
+        stmt = stmt.where(Case.opened_on <= f.opened_to)
+    if f.source in SOURCES:
+        stmt = stmt.where(Case.source == f.source)
     # A filter on what a part of the case holds tells what it holds: it runs only on cases whose
     # part the user's place on the team opens (the person's record for the district, the age and
     # the name; the migration episodes for the destination and the sector).
-    person_part = policy.part_filter(user, "person") if (f.district or f.q or f.minor is not None) else true()
+    person_part = (
+        policy.part_filter(user, "person") if (f.district or f.q or f.minor is not None or f.sex) else true()
+    )
     if f.district:
         stmt = stmt.where(func.lower(Case.district) == f.district.lower(), person_part)
     if f.destination or f.sector:
@@ -510,9 +525,11 @@ def _filtered(user, f: CaseFilters):
         if f.sector:
             ep = ep.where(Episode.sector == f.sector)
         stmt = stmt.where(ep.exists(), policy.part_filter(user, "episodes"))
-    needs_person = f.q or f.minor is not None
+    needs_person = f.q or f.minor is not None or f.sex in SEXES
     if needs_person:
         stmt = stmt.join(Person, Person.id == Case.person_id)
+    if f.sex in SEXES:
+        stmt = stmt.where(Person.sex == f.sex, person_part)
     if f.minor is not None:
         cutoff = clock.today(user.mdt) - relativedelta(years=MINOR_AGE)
         if f.minor:

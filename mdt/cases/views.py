@@ -63,6 +63,14 @@ def _flat_errors(errors: dict) -> dict:
     return flat
 
 
+def _day_arg(args, name: str):
+    """A day in the address (the dashboard's links); a bad one is ignored."""
+    try:
+        return date.fromisoformat(args.get(name) or "")
+    except ValueError:
+        return None
+
+
 def _filters_from_args() -> services.CaseFilters:
     args = request.args
     minor = args.get("minor")
@@ -78,6 +86,10 @@ def _filters_from_args() -> services.CaseFilters:
         minor=True if minor == "yes" else (False if minor == "no" else None),
         mine=args.get("mine") == "1",
         attention=args.get("attention") == "1",
+        opened_from=_day_arg(args, "opened_from"),
+        opened_to=_day_arg(args, "opened_to"),
+        source=args.get("source") or None,
+        sex=args.get("sex") or None,
         page=page,
         per_page=current_app.config["MDT_PAGE_SIZE"],
     )

@@ -6,6 +6,8 @@
 - Coordinator: the next case conference and its agenda, overdue action items by agency, intakes
   not moved on yet.
 - Admin: accounts and system health (worker heartbeat, queued messages, failed reminders).
+- Figures (coordinators and viewers): this quarter's people reached and served, and the way to
+  the dashboard (``mdt.reports``).
 
 Each panel is read through the domain services (and so the policy); counts link to the lists
 filtered the same way. A member with several roles sees several panels, their main one first.
@@ -18,15 +20,17 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from mdt import clock
+from mdt import clock, policy
 from mdt.auth.models import MfaEnrolment, WorkerHeartbeat
 from mdt.cases import services as cases
 from mdt.directory.models import Member
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.meetings import services as meetings
+from mdt.policy.cases import works_on_cases
 from mdt.referrals import services as referrals
 from mdt.reminders.models import Reminder
+from mdt.reports import services as reports
 
 DAYS_AHEAD = 14
 SHOWN = 8  # rows per list on the home page; the counts link to the whole list
@@ -43,8 +47,9 @@ def panels_for(user) -> list[str]:
     admin-only one), then their other roles'."""
     roles = (("lawyer", "legal"), ("coordinator", "coordination"), ("admin", "system"))
     main = [panel for role, panel in roles if user.has_role(role)]
-    casework = [] if set(user.roles or []) == {"admin"} else ["casework"]
-    return main[:1] + casework + main[1:]
+    casework = ["casework"] if works_on_cases(user) else []
+    figures = ["figures"] if policy.can(user, "report.view") else []
+    return main[:1] + casework + main[1:] + figures
 
 
 def legal_panel(user) -> dict:
@@ -149,7 +154,12 @@ def queue_length(celery: dict) -> int | None:
     return None
 
 
+def figures_panel(user) -> dict:
+    return reports.headline(user)
+
+
 PANELS = {
+    "figures": figures_panel,
     "legal": legal_panel,
     "casework": casework_panel,
     "coordination": coordination_panel,

@@ -19,10 +19,10 @@ The rules in short:
 
 from __future__ import annotations
 
-from mdt.policy import cases, directory, legal, meetings, privacy, referrals, reminders  # noqa: F401  (register)
+from mdt.policy import cases, directory, legal, meetings, privacy, referrals, reminders, reports  # noqa: F401  (register)
 from mdt.policy.cases import ALL_PARTS, listable_filter, on_team, part_filter, shared_parts, team_filter
 from mdt.policy.legal import matter_filter
-from mdt.policy.registry import RULES, active, can
+from mdt.policy.registry import RULES, active, can, read_only
 
 __all__ = [
     "ALL_PARTS",
@@ -33,6 +33,7 @@ __all__ = [
     "matter_filter",
     "on_team",
     "part_filter",
+    "read_only",
     "shared_parts",
     "team_filter",
 ]

@@ -16,11 +16,15 @@ from mdt.referrals.models import Consent
 ALL_PARTS = frozenset(consent.SHARE_PARTS)
 
 
+# Roles that read no case content by themselves: administrators and read-only viewers.
+NO_CASE_WORK = frozenset({"admin", "viewer"})
+
+
 def works_on_cases(user) -> bool:
     """An account whose only role is administrator manages the directory, accounts and rules and
     reads no case content, whatever its agency leads (give a colleague who also works on cases
-    the member role as well)."""
-    return any(role != "admin" for role in (user.roles or []))
+    the member role as well). A viewer (figures only) reads none either."""
+    return any(role not in NO_CASE_WORK for role in (user.roles or []))
 
 
 def shared_parts(user, case: Case) -> frozenset[str]:

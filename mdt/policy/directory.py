@@ -5,7 +5,7 @@ from __future__ import annotations
 from mdt.policy.registry import rule
 
 
-@rule("directory.view", "intermediary.view")
+@rule("directory.view", "intermediary.view", viewer=True)
 def _everyone(user, _obj) -> bool:
     return True
 

@@ -43,9 +43,3 @@ def _withdraw(user, referral) -> bool:
 @rule("referral.instalment")
 def _instalment(user, referral) -> bool:
     return _mine(user, referral) and any(_sides(user, referral)) and referral.service == "livelihood_grant"
-
-
-@rule("referral.stats")
-def _stats(user, _obj) -> bool:
-    """Figures across agencies: coordinators and admins."""
-    return user.has_role("coordinator") or user.has_role("admin")

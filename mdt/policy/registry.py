@@ -6,16 +6,24 @@ from collections.abc import Callable
 
 Rule = Callable[..., bool]
 RULES: dict[str, Rule] = {}
+# What a read-only account (the ``viewer`` role: a provincial head, a ministry, a donor's auditor)
+# may be allowed at all: the figures and the directory. Every other action is refused here, before
+# its rule is asked, whatever the account's agency leads or owns.
+VIEWER_ACTIONS: set[str] = set()
+READ_ONLY_ROLES = frozenset({"viewer"})
 
 
-def rule(*actions: str) -> Callable[[Rule], Rule]:
-    """Register ``fn(user, obj) -> bool`` as the rule for each of ``actions``."""
+def rule(*actions: str, viewer: bool = False) -> Callable[[Rule], Rule]:
+    """Register ``fn(user, obj) -> bool`` as the rule for each of ``actions``; ``viewer``: the
+    rule may let a read-only account through."""
 
     def register(fn: Rule) -> Rule:
         for action in actions:
             if action in RULES:
                 raise ValueError(f"two rules for {action!r}")
             RULES[action] = fn
+            if viewer:
+                VIEWER_ACTIONS.add(action)
         return fn
 
     return register
@@ -25,6 +33,12 @@ def active(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and bool(user.active)
 
 
+def read_only(user) -> bool:
+    """An account whose every role is read-only (``viewer``)."""
+    roles = set(user.roles or [])
+    return bool(roles) and roles <= READ_ONLY_ROLES
+
+
 def can(user, action: str, obj=None) -> bool:
     """May ``user`` do ``action`` (on ``obj``)? Inactive or anonymous users may do nothing."""
     try:
@@ -32,5 +46,7 @@ def can(user, action: str, obj=None) -> bool:
     except KeyError:
         raise ValueError(f"unknown action {action!r}") from None
     if not active(user):
+        return False
+    if action not in VIEWER_ACTIONS and read_only(user):
         return False
     return bool(check(user, obj))

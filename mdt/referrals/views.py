@@ -348,19 +348,12 @@ def add_instalment(referral_id: int):
 @bp.route("/referrals/figures")
 @login_required
 def figures():
-    if not policy.can(current_user, "referral.stats"):
+    """The referral figures are part of the dashboard now (``mdt.reports``): the old address
+    leads there, with its period."""
+    if not policy.can(current_user, "report.view"):
         abort(403)
-    today = clock.today(current_user.mdt)
-    errors = {}
-    start, start_ok = arg_day("start", today - timedelta(days=365))
-    end, end_ok = arg_day("end", today)
-    for name, ok in (("start", start_ok), ("end", end_ok)):
-        if not ok:
-            errors[name] = [_("Use a date like 2026-01-31.")]
-    if end < start:
-        errors["end"] = [_("The end is before the start.")]
-    data = services.figures(current_user.mdt_id, start, end)
-    return render_template("referrals/figures.html", data=data, start=start, end=end, errors=errors)
+    period = {"from": request.args.get("start", ""), "to": request.args.get("end", "")}
+    return redirect(url_for("reports.dashboard", **{k: v for k, v in period.items() if v}, _anchor="referrals-h"))
 
 
 # ---------------------------------------------------------------- notifications

@@ -1,5 +1,5 @@
 """The referrals domain's services, one module per concern: consents, offers (the services
-directory), referrals, figures. ``from mdt.referrals import services as referrals`` gives all of
+directory), referrals (their figures are in ``mdt.reports``). ``from mdt.referrals import services as referrals`` gives all of
 them."""
 
 from mdt.referrals.services.consents import (  # noqa: F401
@@ -7,9 +7,6 @@ from mdt.referrals.services.consents import (  # noqa: F401
     read_back,
     record_consent,
     withdraw_consent,
-)
-from mdt.referrals.services.figures import (  # noqa: F401
-    figures,
 )
 from mdt.referrals.services.offers import (  # noqa: F401
     check_service,

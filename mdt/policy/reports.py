@@ -1,0 +1,67 @@
+"""The figures: who sees the dashboard, whose MDT, and who takes de-identified exports."""
+
+from __future__ import annotations
+
+from mdt.policy.registry import read_only, rule
+
+
+def national(user) -> bool:
+    """A viewer in a national agency (a ministry) sees every MDT's figures."""
+    return user.has_role("viewer") and user.agency is not None and user.agency.level == "national"
+
+
+@rule("report.view", viewer=True)
+def _view(user, _obj) -> bool:
+    """The dashboard: coordinators and viewers (provincial heads, ministries, donors)."""
+    return user.has_role("coordinator") or user.has_role("viewer")
+
+
+@rule("report.national", viewer=True)
+def _national(user, _obj) -> bool:
+    return national(user)
+
+
+@rule("report.mdt", viewer=True)
+def _mdt(user, mdt) -> bool:
+    """``mdt``: the MDT whose figures are asked for: one's own, or any for a national viewer."""
+    return mdt is not None and (mdt.id == user.mdt_id or national(user)) and _view(user, None)
+
+
+@rule("export.deidentified", viewer=True)
+def _export(user, mdt) -> bool:
+    """A de-identified export (a right of its own, not implied by seeing the figures): the MDT's
+    coordinators for their MDT, national viewers for any. ``mdt``: None for every MDT."""
+    if national(user):
+        return True
+    return user.has_role("coordinator") and mdt is not None and mdt.id == user.mdt_id
+
+
+# The pages and endpoints a read-only account opens: its own account, the directory, the figures.
+# Every other page answers 403 to it (``mdt.web.read_only_gate``), even those that would only
+# list nothing, so that a viewer's account cannot become a way into case work.
+VIEWER_PAGES = frozenset(
+    {
+        "cases.home",
+        "reports.dashboard",
+        "directory.index",
+        "directory.intermediaries",
+        "directory.intermediary",
+        "referrals.notifications_page",
+        "calendar.feed",  # opened by its secret address, whoever's session comes with it
+        "static",
+        "favicon",
+        "api.health",
+        "api.me",
+        "api.list_agencies",
+        "api.list_members",
+        "api.get_summary",
+        "api-docs.openapi_json",
+    }
+)
+
+
+@rule("page.open", viewer=True)
+def _page(user, endpoint) -> bool:
+    """May ``user`` open the page or endpoint named ``endpoint`` at all (each still asks its own
+    rules)? Everyone but a read-only account; it, only its own account's pages and ``VIEWER_PAGES``."""
+    return not read_only(user) or endpoint in VIEWER_PAGES or str(endpoint).startswith("auth.")

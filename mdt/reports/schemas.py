@@ -1,0 +1,57 @@
+"""The shapes of the figures (see ``mdt.schema``): the period asked for, and the summary."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
+
+from mdt.reports.services import OPEN_DAYS
+from mdt.schema import Count, Day, RecordId, Schema
+
+LONGEST = timedelta(days=5 * 366)
+
+
+class ReportArgsSchema(Schema):
+    """``?from=2026-04-01&to=2026-06-30&mdt_id=1``: days in the MDT's zone, at most five years;
+    without ``mdt_id`` the caller's MDT (every MDT for a national viewer); ``open_days``: how long
+    a case must have been open to count as open too long."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
+    mdt_id = RecordId()
+    open_days = Count(low=1, high=3650, load_default=OPEN_DAYS)
+
+    @validates_schema
+    def _order(self, data, **_kwargs):
+        if "from_" not in data or "to" not in data:
+            return
+        if data["to"] < data["from_"]:
+            raise ValidationError({"to": [str(_l("The end is before the start."))]})
+        if data["to"] - data["from_"] > LONGEST:
+            raise ValidationError({"to": [str(_l("At most five years at a time."))]})
+
+
+def _counts():
+    return fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+class SummarySchema(Schema):
+    """The figures. A count is a number, or ``"<5"`` when under five people outside the caller's
+    teams are in it, or ``"*"`` when it is hidden so that such a count cannot be worked out by
+    subtraction; ``by_*`` keys are codes (``female``, ``MY``, ``legal_aid``...), ``unknown`` when
+    not recorded."""
+
+    period = fields.Dict(required=True, metadata={"description": "{from, to}"})
+    previous_period = fields.Dict(required=True)
+    mdts = fields.List(fields.Dict(), required=True)
+    reached = _counts()
+    served = _counts()
+    referrals = _counts()
+    legal = _counts()
+    meetings = _counts()
+    open_too_long = _counts()

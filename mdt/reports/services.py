@@ -1,0 +1,490 @@
+"""The dashboard's figures: people reached and served, referrals, legal matters, conferences and
+cases open too long, for a period and one MDT (or every MDT, for a national viewer).
+
+Counts are aggregated in SQL with a fixed number of queries whatever the size of the data. Each
+count comes with how many of those counted are on the reader's teams, so that the small-count rule
+(``mdt.reports.small``) is applied here, once, before anything leaves: the web page, the API, the
+PDF and the exports all show what this module returns.
+
+- *Reached*: people with a case opened (an intake) in the period; *served*: people who received at
+  least one service in the period (a referral completed with the service received). A person is
+  counted once per figure; under a breakdown a person with two cases in two districts counts in
+  each.
+- A person's age band and minority are their age on the day the case was opened; destination and
+  sector are those of the case's latest migration episode.
+- Days (a case opened, a deadline met) are the MDT's; instants (a referral made, answered) are
+  placed in the period by the MDT's own time zone.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, distinct, false, func, or_, select
+
+from mdt import clock, policy
+from mdt.cases.models import STAGES, Case, Episode, Person
+from mdt.directory.models import Agency, Mdt
+from mdt.errors import Forbidden, NotFound
+from mdt.extensions import db
+from mdt.legal.models import MATTER_STAGES, Claimant, Deadline, LegalMatter
+from mdt.meetings.models import ActionItem, Meeting
+from mdt.referrals.models import Referral
+from mdt.reports import bands
+from mdt.reports.small import ZERO, Cell, protect, shown
+
+PEOPLE_DIMENSIONS = ("sex", "age_band", "minor", "destination", "sector", "district", "source")
+REFERRAL_STATUSES = ("pending", "accepted", "received", "not_received", "declined", "withdrawn", "expired")
+OPEN_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before."""
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+    def as_dict(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def scope(user, mdt_id: int | None) -> list[Mdt]:
+    """The MDTs whose figures ``user`` asks for: ``mdt_id``; without it, their own MDT, or every
+    MDT for a national viewer. An unknown MDT: ``NotFound``; another MDT's figures: ``Forbidden``."""
+    if not policy.can(user, "report.view"):
+        raise Forbidden("Only coordinators and viewers see the figures.")
+    if mdt_id is None:
+        return all_mdts() if policy.can(user, "report.national") else [user.mdt]
+    mdt = db.session.get(Mdt, mdt_id)
+    if mdt is None:
+        raise NotFound("No such MDT.")
+    if not policy.can(user, "report.mdt", mdt):
+        raise Forbidden("These are another MDT's figures.")
+    return [mdt]
+
+
+def _zones(mdts: list[Mdt]) -> dict[str, list[int]]:
+    zones: dict[str, list[int]] = defaultdict(list)
+    for mdt in mdts:
+        zones[mdt.timezone].append(mdt.id)
+    return zones
+
+
+def all_mdts() -> list[Mdt]:
+    return list(db.session.scalars(select(Mdt).order_by(Mdt.name)))
+
+
+def _during(column, mdt_column, mdts: list[Mdt], period: Period):
+    """SQL: ``column`` (an instant) falls within the period's days in each MDT's own zone."""
+    return or_(
+        *(
+            and_(
+                mdt_column.in_(ids),
+                column >= clock.start_of(period.start, zone),
+                column < clock.start_of(period.end + timedelta(days=1), zone),
+            )
+            for zone, ids in _zones(mdts).items()
+        )
+    )
+
+
+def _by_end_of(column, mdt_column, mdts: list[Mdt], day: date):
+    """SQL: ``column`` (an instant) is before the end of ``day`` in each MDT's own zone."""
+    return or_(
+        *(
+            and_(mdt_column.in_(ids), column < clock.start_of(day + timedelta(days=1), zone))
+            for zone, ids in _zones(mdts).items()
+        )
+    )
+
+
+def _on_team(user, condition):
+    return case((condition, 1), else_=0)
+
+
+def _ids(mdts: list[Mdt]) -> list[int]:
+    return [mdt.id for mdt in mdts]
+
+
+# ---------------------------------------------------------------- people reached and served
+
+
+def _latest_episode(column):
+    return (
+        select(column)
+        .where(Episode.case_id == Case.id)
+        .order_by(Episode.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def _people(user, mdts: list[Mdt], condition, *, months: bool = True) -> dict:
+    """Distinct people whose case meets ``condition``: the total and each breakdown, protected."""
+    base = (
+        select(
+            Case.person_id.label("person_id"),
+            Person.sex.label("sex"),
+            bands.age_band_sql(Person.date_of_birth, Case.opened_on).label("age_band"),
+            bands.minor_sql(Person.date_of_birth, Case.opened_on).label("minor"),
+            _latest_episode(Episode.destination_country).label("destination"),
+            _latest_episode(Episode.sector).label("sector"),
+            Case.district.label("district"),
+            Case.source.label("source"),
+            bands.month_sql(Case.opened_on).label("month"),
+            _on_team(user, policy.team_filter(user)).label("team"),
+        )
+        .join(Person, Person.id == Case.person_id)
+        .where(Case.mdt_id.in_(_ids(mdts)), condition)
+        .subquery()
+    )
+    people = func.count(distinct(base.c.person_id))
+    team = func.count(distinct(case((base.c.team == 1, base.c.person_id))))
+    n, t = db.session.execute(select(people, team)).one()
+    total = Cell(n, t)
+    out: dict = {"total": shown(total)}
+    for dimension in PEOPLE_DIMENSIONS + (("month",) if months else ()):
+        column = base.c[dimension]
+        cells = {
+            (key if key not in (None, "") else bands.UNKNOWN): Cell(count, on_team)
+            for key, count, on_team in db.session.execute(select(column, people, team).group_by(column))
+        }
+        out[f"by_{dimension}"] = protect(dict(sorted(cells.items(), key=_order(dimension))), total)
+    return out
+
+
+def _order(dimension: str):
+    if dimension in ("age_band", "month"):
+        return lambda kv: (kv[0] == bands.UNKNOWN, _age_key(kv[0]) if dimension == "age_band" else kv[0])
+    return lambda kv: (kv[0] == bands.UNKNOWN, -kv[1].n, str(kv[0]))
+
+
+def _age_key(label: str) -> int:
+    return int(label.rstrip("+").split("-")[0]) if label[0].isdigit() else 999
+
+
+def _reached(period: Period):
+    return Case.opened_on.between(period.start, period.end)
+
+
+def _served(mdts: list[Mdt], period: Period):
+    return (
+        select(Referral.id)
+        .where(
+            Referral.case_id == Case.id,
+            Referral.status == "completed",
+            Referral.outcome == "received",
+            _during(Referral.completed_at, Referral.mdt_id, mdts, period),
+        )
+        .correlate(Case)
+        .exists()
+    )
+
+
+def _people_total(user, mdts: list[Mdt], condition) -> int | str:
+    n, t = db.session.execute(
+        select(
+            func.count(distinct(Case.person_id)),
+            func.count(distinct(case((policy.team_filter(user), Case.person_id)))),
+        ).where(Case.mdt_id.in_(_ids(mdts)), condition)
+    ).one()
+    return shown(Cell(n, t))
+
+
+# ---------------------------------------------------------------- referrals
+
+
+def _median(values: list[float], cell: Cell) -> float | str | None:
+    if not values:
+        return None
+    if shown(cell) != cell.n:
+        return "<5"
+    return round(statistics.median(values), 1)
+
+
+def _days(later, earlier) -> float:
+    return (later - earlier).total_seconds() / 86400
+
+
+def _status(status: str, outcome: str | None) -> str:
+    if status == "completed":
+        return "received" if outcome == "received" else "not_received"
+    return status
+
+
+def _referrals(user, mdts: list[Mdt], period: Period) -> dict:
+    team = policy.team_filter(user)
+    rows = db.session.execute(
+        select(
+            Referral.service,
+            Agency.name,
+            Referral.status,
+            Referral.outcome,
+            Referral.created_at,
+            Referral.answered_at,
+            Referral.completed_at,
+            _on_team(user, team),
+        )
+        .join(Case, Case.id == Referral.case_id)
+        .join(Agency, Agency.id == Referral.to_agency_id)
+        .where(_during(Referral.created_at, Referral.mdt_id, mdts, period))
+    ).all()
+    made = ZERO
+    statuses = {status: ZERO for status in REFERRAL_STATUSES}
+    accepted = ZERO
+    tables: dict[str, dict] = {"by_service": {}, "by_agency": {}}
+    answer_days: dict[tuple, list[float]] = defaultdict(list)
+    complete_days: list[float] = []
+    for service, agency, status, outcome, created, answered, completed, on_team in rows:
+        one = Cell(1, on_team)
+        made += one
+        state = _status(status, outcome)
+        statuses[state] = statuses.get(state, ZERO) + one
+        was_accepted = answered is not None and status != "declined"
+        if was_accepted:
+            accepted += one
+        for table, key in (("by_service", service), ("by_agency", agency)):
+            row = tables[table].setdefault(key, {"made": ZERO, "received": ZERO, "declined": ZERO})
+            row["made"] += one
+            if state in ("received", "declined"):
+                row[state] += one
+            if answered is not None:
+                answer_days[(table, key)].append(_days(answered, created))
+        if answered is not None:
+            answer_days[("all", None)].append(_days(answered, created))
+        if state == "received" and completed is not None:
+            complete_days.append(_days(completed, created))
+    answered_cell = Cell(len(answer_days[("all", None)]), 0)
+    out: dict = {
+        "made": shown(made),
+        "accepted": shown(accepted),
+        "by_status": protect(statuses, made),
+        "median_days_to_answer": _median(answer_days[("all", None)], _all_team(answered_cell, made)),
+        "median_days_to_complete": _median(complete_days, _all_team(Cell(len(complete_days), 0), made)),
+    }
+    for table, rows_of in tables.items():
+        ordered = dict(sorted(rows_of.items(), key=lambda kv: (-kv[1]["made"].n, str(kv[0]))))
+        columns = {
+            column: protect({key: row[column] for key, row in ordered.items()}, total)
+            for column, total in (
+                ("made", made),
+                ("received", statuses["received"]),
+                ("declined", statuses["declined"]),
+            )
+        }
+        out[table] = {
+            key: {
+                **{column: columns[column][key] for column in columns},
+                "median_days_to_answer": _median(answer_days[(table, key)], row["made"]),
+            }
+            for key, row in ordered.items()
+        }
+    return out
+
+
+def _all_team(cell: Cell, of: Cell) -> Cell:
+    """A sub-count whose members are all on the reader's teams when the whole is."""
+    return Cell(cell.n, cell.n if of.team == of.n else 0)
+
+
+# ---------------------------------------------------------------- legal matters
+
+
+def _legal(user, mdts: list[Mdt], period: Period) -> dict:
+    matter_team = _on_team(user, policy.matter_filter(user))
+    ids = _ids(mdts)
+    existing = _by_end_of(LegalMatter.created_at, LegalMatter.mdt_id, mdts, period.end)
+    by_kind: dict[str, Cell] = defaultdict(lambda: ZERO)
+    by_stage: dict[str, Cell] = defaultdict(lambda: ZERO)
+    matters = ZERO
+    for kind, stage, on_team in db.session.execute(
+        select(LegalMatter.kind, LegalMatter.stage, matter_team).where(existing)
+    ):
+        one = Cell(1, on_team)
+        matters += one
+        by_kind[kind] += one
+        by_stage[stage] += one
+    claimant_team = _on_team(user, policy.team_filter(user))
+    claimants = ZERO
+    by_status: dict = defaultdict(lambda: ZERO)
+    relief = ZERO
+    money: dict[str, dict] = {}
+    for status, currency, claimed, awarded, received, cancelled, returned, on_team in db.session.execute(
+        select(
+            Claimant.status,
+            Claimant.currency,
+            Claimant.amount_claimed,
+            Claimant.amount_awarded,
+            Claimant.amount_received,
+            Claimant.loan_cancelled,
+            Claimant.collateral_returned,
+            claimant_team,
+        )
+        .join(LegalMatter, LegalMatter.id == Claimant.matter_id)
+        .join(Case, Case.id == Claimant.case_id)
+        .where(existing)
+    ):
+        one = Cell(1, on_team)
+        claimants += one
+        by_status[status] += one
+        if cancelled or returned:
+            relief += one
+        sums = money.setdefault(
+            currency, {"people": ZERO, "claimed": Decimal(0), "awarded": Decimal(0), "received": Decimal(0)}
+        )
+        sums["people"] += one
+        for key, amount in (("claimed", claimed), ("awarded", awarded), ("received", received)):
+            sums[key] += amount or 0
+    amounts = {
+        currency: (
+            {key: str(sums[key]) for key in ("claimed", "awarded", "received")}
+            if shown(sums["people"]) == sums["people"].n
+            else {key: "<5" for key in ("claimed", "awarded", "received")}
+        )
+        for currency, sums in sorted(money.items())
+    }
+    deadlines = {"met": ZERO, "missed": ZERO, "open": ZERO}
+    zones = {mdt.id: mdt for mdt in mdts}
+    for due_on, status, done_at, mdt_id, on_team in db.session.execute(
+        select(Deadline.due_on, Deadline.status, Deadline.done_at, LegalMatter.mdt_id, matter_team)
+        .join(LegalMatter, LegalMatter.id == Deadline.matter_id)
+        .where(LegalMatter.mdt_id.in_(ids), Deadline.due_on.between(period.start, period.end))
+    ):
+        if status == "done" and done_at is not None:
+            state = "met" if clock.local_date(done_at, zones[mdt_id]) <= due_on else "missed"
+        else:
+            state = "missed" if status == "missed" else "open"
+        deadlines[state] += Cell(1, on_team)
+    due = sum(deadlines.values(), ZERO)
+    return {
+        "matters": shown(matters),
+        "by_kind": protect(dict(by_kind), matters),
+        "by_stage": protect({s: by_stage[s] for s in _stage_order(by_stage)}, matters),
+        "claimants": shown(claimants),
+        "claimants_by_status": protect(dict(by_status), claimants),
+        "debt_relief": shown(relief),
+        "amounts": amounts,
+        "deadlines_due": shown(due),
+        "deadlines": protect(deadlines, due),
+    }
+
+
+def _stage_order(found) -> list[str]:
+    return [s for s in MATTER_STAGES if s in found]
+
+
+# ---------------------------------------------------------------- conferences and action items
+
+
+def _meetings(mdts: list[Mdt], period: Period) -> dict:
+    """The team's own work: conferences and action items count no person, so no count is
+    hidden."""
+    ids = _ids(mdts)
+    held = db.session.scalar(
+        select(func.count()).where(
+            Meeting.kind == "case_conference",
+            Meeting.status == "published",
+            Meeting.starts_at <= clock.now(),
+            _during(Meeting.starts_at, Meeting.mdt_id, mdts, period),
+        )
+    )
+    zones = {mdt.id: mdt for mdt in mdts}
+    actions = {"on_time": 0, "late": 0, "open": 0}
+    for due_on, done_at, mdt_id in db.session.execute(
+        select(ActionItem.due_on, ActionItem.done_at, ActionItem.mdt_id).where(
+            ActionItem.mdt_id.in_(ids), ActionItem.due_on.between(period.start, period.end)
+        )
+    ):
+        if done_at is None:
+            actions["open"] += 1
+        elif clock.local_date(done_at, zones[mdt_id]) <= due_on:
+            actions["on_time"] += 1
+        else:
+            actions["late"] += 1
+    return {"conferences_held": held or 0, "actions_due": sum(actions.values()), "actions": actions}
+
+
+# ---------------------------------------------------------------- cases open too long
+
+
+def _open_too_long(user, mdts: list[Mdt], days: int) -> dict:
+    conditions = [
+        and_(Case.mdt_id == mdt.id, Case.opened_on <= clock.today(mdt) - timedelta(days=days)) for mdt in mdts
+    ]
+    cells = {
+        stage: Cell(n, t)
+        for stage, n, t in db.session.execute(
+            select(Case.stage, func.count(), func.sum(_on_team(user, policy.team_filter(user))))
+            .where(Case.stage != "closed", or_(*conditions) if conditions else false())
+            .group_by(Case.stage)
+        )
+    }
+    total = sum(cells.values(), ZERO)
+    return {
+        "days": days,
+        "total": shown(total),
+        "by_stage": protect({s: cells[s] for s in STAGES if s in cells}, total),
+    }
+
+
+# ---------------------------------------------------------------- the whole summary
+
+
+def quarter_so_far(today: date) -> Period:
+    return Period(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today)
+
+
+def headline(user) -> dict:
+    """This quarter's people reached and served, for the home page (three queries)."""
+    mdts = scope(user, None)
+    period = quarter_so_far(clock.today(user.mdt))
+    return {
+        "period": period,
+        "reached": _people_total(user, mdts, _reached(period)),
+        "served": _people_total(user, mdts, _served(mdts, period)),
+    }
+
+
+def summary(user, mdts: list[Mdt], period: Period, *, open_days: int = OPEN_DAYS) -> dict:
+    """Every figure of the dashboard for ``mdts`` over ``period``, protected by the small-count
+    rule for ``user``; with the previous period's headline figures beside them."""
+    previous = period.previous()
+    reached = _people(user, mdts, _reached(period))
+    reached["previous"] = _people_total(user, mdts, _reached(previous))
+    served = _people(user, mdts, _served(mdts, period), months=False)
+    served["previous"] = _people_total(user, mdts, _served(mdts, previous))
+    referrals = _referrals(user, mdts, period)
+    referrals["previous_made"] = shown(
+        Cell(
+            *db.session.execute(
+                select(func.count(), func.coalesce(func.sum(_on_team(user, policy.team_filter(user))), 0))
+                .select_from(Referral)
+                .join(Case, Case.id == Referral.case_id)
+                .where(_during(Referral.created_at, Referral.mdt_id, mdts, previous))
+            ).one()
+        )
+    )
+    return {
+        "period": period.as_dict(),
+        "previous_period": previous.as_dict(),
+        "mdts": [{"id": mdt.id, "name": mdt.name} for mdt in mdts],
+        "reached": reached,
+        "served": served,
+        "referrals": referrals,
+        "legal": _legal(user, mdts, period),
+        "meetings": _meetings(mdts, period),
+        "open_too_long": _open_too_long(user, mdts, open_days),
+    }
