@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ translations: $(STAMP)
 
 bench: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_cases.py
+
+bench-reports: $(STAMP)
+	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_reports.py
 
 bench-weight: $(STAMP)
 	@$(BIN)/python benchmarks/bench_page_weight.py

@@ -179,6 +179,10 @@ AUDIT_ACTION = {
     "mfa.recovery_codes": _l("made new recovery codes"),
     "mfa.reset": _l("removed a member's two-step sign-in"),
     "person.update": _l("changed the person's details"),
+    "export.requested": _l("asked for a de-identified export"),
+    "export.ready": _l("a de-identified export was made"),
+    "export.downloaded": _l("downloaded a de-identified export"),
+    "export.expired": _l("a de-identified export was deleted after 24 hours"),
     "privacy.copy_downloaded": _l("downloaded the person's copy of their data"),
     "privacy.copy_expired": _l("the person's copy of their data expired"),
     "privacy.copy_ready": _l("the person's copy of their data was made"),
@@ -350,6 +354,13 @@ AGENDA_REASON = {
     "manual": _l("Added by the coordinator"),
 }
 
+EXPORT_STATUS = {
+    "queued": _l("Waiting"),
+    "running": _l("Being made"),
+    "ready": _l("Ready"),
+    "failed": _l("Failed"),
+    "expired": _l("Deleted after 24 hours"),
+}
 # The dashboard's own keys (``mdt.reports``).
 MINOR = {"yes": _l("Minor (under 18)"), "no": _l("Adult"), "unknown": _l("Age not known")}
 FIGURE_STATUS = {
@@ -365,6 +376,7 @@ DEADLINE_OUTCOME = {"met": _l("Met"), "missed": _l("Missed"), "open": _l("Open")
 ACTION_OUTCOME = {"on_time": _l("Done on time"), "late": _l("Done late"), "open": _l("Not done")}
 
 ALL = {
+    "export_status": EXPORT_STATUS,
     "minor": MINOR,
     "figure_status": FIGURE_STATUS,
     "deadline_outcome": DEADLINE_OUTCOME,

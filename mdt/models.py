@@ -52,3 +52,4 @@ from mdt.notifications.models import Notification  # noqa: F401
 from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert  # noqa: F401
 from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
 from mdt.reminders.models import Reminder, ReminderPreference  # noqa: F401,E402
+from mdt.reports.models import Export  # noqa: F401

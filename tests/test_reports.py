@@ -371,3 +371,24 @@ def test_api_summary(world, data, client):
     assert (
         client.get("/api/v1/reports/summary?from=2026-04-01&to=2026-06-30", headers=social).status_code == 403
     )
+
+
+def test_the_dashboard_makes_as_many_queries_whatever_the_data(world, data, client, auth):
+    from tests.support import measure
+
+    pages = ["/reports?from=2026-01-01&to=2026-06-30", "/"]
+    auth.login("coord@test.org")
+    measure(client, pages)  # warm: the session, the caches
+    small = measure(client, pages)
+    # as much again: new people, referrals and a matter, in other districts and months
+    for i in range(12):
+        c = f.case(
+            world["social"],
+            given=f"Q{i}",
+            sex="male",
+            person={"home_district": f"District {i}", "date_of_birth": "1990-01-01"},
+            episodes=[{"destination_country": "JP", "sector": "care"}],
+        )
+        db.session.execute(update(Case).where(Case.id == c.id).values(opened_on=date(2026, 1 + i % 6, 3)))
+    db.session.commit()
+    assert measure(client, pages) == small

@@ -37,6 +37,7 @@ from mdt.meetings.models import MeetingSeries
 from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert
 from mdt.referrals import services as referrals
 from mdt.reminders.channels import outbox_dir
+from mdt.reports import export
 from tests import factories as f
 
 ROLES = ("anonymous", "social", "lawyer", "police", "coordinator", "admin", "viewer", "outsider")
@@ -159,6 +160,15 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     # the figures: coordinators and viewers, each of their own MDT (``outsider`` sees its own)
     ("GET", "/reports"):                                                     (302, 403, 403, 403, 200, 403, 200, 200),
     ("GET", "/api/v1/reports/summary"):                                      (401, 403, 403, 403, 200, 403, 200, 200),
+    # de-identified exports: a right of their own (coordinators; national viewers); each export
+    # is its requester's alone (the record is the coordinator's)
+    ("GET", "/reports/exports"):                                             (302, 403, 403, 403, 200, 403, 403, 200),
+    ("POST", "/reports/exports"):                                            (302, 403, 403, 403, 422, 403, 403, 422),
+    ("GET", "/reports/exports/<int:export_id>"):                             (302, 404, 404, 404, 200, 404, 404, 404),
+    ("GET", "/reports/exports/<int:export_id>/file"):                        (302, 404, 404, 404, 200, 404, 404, 404),
+    ("POST", "/api/v1/exports"):                                             (401, 403, 403, 403, 422, 403, 403, 422),
+    ("GET", "/api/v1/exports/<int:export_id>"):                              (401, 404, 404, 404, 200, 404, 404, 404),
+    ("GET", "/api/v1/exports/<int:export_id>/file"):                         (401, 404, 404, 404, 200, 404, 404, 404),
     # ---- a social welfare service: its agency (social, coordinator) and admins manage it
     ("GET", "/services/<int:service_id>/edit"):                              (302, 200, 403, 403, 200, 200, 403, 404),
     ("POST", "/services/<int:service_id>/edit"):                             (302, 422, 403, 403, 422, 422, 403, 404),
@@ -310,6 +320,7 @@ PARAMS = {
     "request_id": "erasure",
     "draft_id": "draft",
     "copy_id": "data_copy",
+    "export_id": "export",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -457,6 +468,12 @@ def build_records(world) -> dict:
     draft = cases_services.save_draft(social, {"given_name": "Unfinished"})
     erasure = ErasureRequest(mdt_id=world.mdt.id, case_id=case.id, requested_by_id=social.id)
     data_copy = DataCopy(mdt_id=world.mdt.id, case_id=case.id, requested_by_id=social.id, language="en")
+    made_export = export.request_export(
+        world["coordinator"],
+        {"kind": "deidentified", "format": "csv", "from": "2026-01-01", "to": "2026-06-30"},
+    )
+    db.session.commit()  # the task writes its progress on a connection of its own
+    export.make(made_export.id)
     db.session.add_all([erasure, data_copy])
     read_alert = ReadAlert(
         mdt_id=world.mdt.id, member_id=social.id, since=clock.now(), cases=41, outside=0, case_ids=[case.id]
@@ -495,6 +512,7 @@ def build_records(world) -> dict:
         "erasure": erasure.id,
         "draft": draft.id,
         "data_copy": data_copy.id,
+        "export": made_export.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("broker", ["embedded", "redis"])
-def test_worker_and_beat(app, tmp_path, broker):
+def test_worker_and_beat(app, world, tmp_path, broker):
     env = dict(os.environ)
     env.update(
         {
@@ -82,6 +82,26 @@ def test_worker_and_beat(app, tmp_path, broker):
                 ),
             )
             assert probe == 1
+            # A de-identified export asked for is made by the worker, its progress and file
+            # written where the web app finds them (mdt.reports.export).
+            from mdt.reports import export
+            from mdt.reports.models import Export
+
+            asked = export.request_export(
+                world["coordinator"],
+                {"kind": "deidentified", "format": "csv", "from": "2026-01-01", "to": "2026-12-31"},
+            )
+            db.session.commit()
+            sender.send_task("workers.tasks.make_export", args=[asked.id])
+            ready = wait_for(
+                app,
+                lambda: db.session.scalar(
+                    select(Export.filename).where(Export.id == asked.id, Export.status == "ready")
+                ),
+            )
+            assert ready and (tmp_path / "instance" / "exports" / ready).read_bytes().startswith(
+                b"# MDT Case Tracker"
+            )
     finally:
         proc.terminate()
         try:

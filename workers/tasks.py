@@ -14,6 +14,7 @@ from mdt.privacy.alerts import watch
 from mdt.referrals.services import expire_overdue
 from mdt.reminders.sending import deliver, sweep
 from mdt.reminders.services import schedule_overdue
+from mdt.reports import export
 
 
 @shared_task(ignore_result=True)
@@ -43,11 +44,12 @@ def watch_reading() -> int:
 def apply_retention() -> dict:
     """De-identify closed cases past their MDT's retention period (never a case on hold), look
     again at erasure requests refused while a hold stood, and delete copies of people's data left
-    undownloaded for a week."""
+    undownloaded for a week and exports older than a day."""
 
     report = retention.apply_retention()
     report["_reopened_requests"] = retention.review_refused()
     report["_expired_copies"] = copies.expire_old()
+    report["_expired_exports"] = export.expire_old()
     return report
 
 
@@ -57,6 +59,18 @@ def make_data_copy(copy_id: int) -> int:
 
     made = copies.make(copy_id)
     return made.progress if made is not None else 0
+
+
+@shared_task(ignore_result=True)
+def make_export(export_id: int) -> int:
+    """Make a de-identified export's file. A failure is shown on its page (and logged)."""
+
+    try:
+        made = export.make(export_id)
+    except Exception as exc:
+        export.fail(export_id, type(exc).__name__)
+        raise
+    return made.rows or 0 if made is not None else 0
 
 
 @shared_task(ignore_result=True)

@@ -55,6 +55,12 @@ VIEWER_PAGES = frozenset(
         "api.list_agencies",
         "api.list_members",
         "api.get_summary",
+        "api.create_export",
+        "api.get_export",
+        "api.export_file",
+        "reports.exports",
+        "reports.export_status",
+        "reports.export_file",
         "api-docs.openapi_json",
     }
 )

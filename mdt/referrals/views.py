@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from mdt.extensions import db
 from mdt.notifications import services as notifications
 from mdt.referrals import services
 from mdt.referrals.models import REFERRAL_STATUSES, Consent, Service
-from mdt.web import act, arg_day, arg_id, arg_page, form_dict, form_view, read_back_confirmed
+from mdt.web import act, arg_id, arg_page, form_dict, form_view, read_back_confirmed
 
 bp = Blueprint("referrals", __name__)
 
@@ -353,7 +353,8 @@ def figures():
     if not policy.can(current_user, "report.view"):
         abort(403)
     period = {"from": request.args.get("start", ""), "to": request.args.get("end", "")}
-    return redirect(url_for("reports.dashboard", **{k: v for k, v in period.items() if v}, _anchor="referrals-h"))
+    query = urlencode({key: value for key, value in period.items() if value})
+    return redirect(url_for("reports.dashboard") + (f"?{query}" if query else "") + "#referrals-h")
 
 
 # ---------------------------------------------------------------- notifications

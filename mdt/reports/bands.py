@@ -15,7 +15,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Integer, String, case, cast, func
+from sqlalchemy import Float, Integer, String, case, cast, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -78,6 +78,26 @@ def _years_sqlite(element, compiler, **kw):
 def _years_pg(element, compiler, **kw):
     born, on = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"CAST(date_part('year', age({on}, {born})) AS INTEGER)"
+
+
+class days_between(FunctionElement):
+    """Days (with their fraction) from the instant ``earlier`` to the instant ``later``, in SQL."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
 
 
 def age_band_sql(born, on, level=WIDE):

@@ -7,8 +7,9 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
 
+from mdt.reports.models import EXPORT_FORMATS, EXPORT_KINDS
 from mdt.reports.services import OPEN_DAYS
-from mdt.schema import Count, Day, RecordId, Schema
+from mdt.schema import Choice, Count, Day, RecordId, Schema
 
 LONGEST = timedelta(days=5 * 366)
 
@@ -26,7 +27,7 @@ class ReportArgsSchema(Schema):
     mdt_id = RecordId()
     open_days = Count(low=1, high=3650, load_default=OPEN_DAYS)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _order(self, data, **_kwargs):
         if "from_" not in data or "to" not in data:
             return
@@ -55,3 +56,36 @@ class SummarySchema(Schema):
     legal = _counts()
     meetings = _counts()
     open_too_long = _counts()
+
+
+class ExportSchema(Schema):
+    """``{kind: "deidentified", format: "csv"|"xlsx", from, to, k?, mdt_id?}``: the cases opened
+    in the period; ``k`` from 2 to 100 (default 5, ``MDT_EXPORT_K``); ``mdt_id`` for a national
+    viewer (every MDT without it)."""
+
+    kind = Choice(EXPORT_KINDS, required=True)
+    format = Choice(EXPORT_FORMATS, required=True)
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
+    k = Count(low=2, high=100, load_default=None, message=_l("k is a whole number from %(low)s to %(high)s."))
+    mdt_id = RecordId()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _order(self, data, **_kwargs):
+        if "from_" in data and "to" in data and data["to"] < data["from_"]:
+            raise ValidationError({"to": [str(_l("The end is before the start."))]})
+
+
+class ExportStatusSchema(Schema):
+    """An export: its status and progress, what k-anonymity cost, and when ready its file."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(
+        required=True, metadata={"enum": ["queued", "running", "ready", "failed", "expired"]}
+    )
+    progress = fields.Integer(required=True)
+    rows = fields.Integer(allow_none=True)
+    generalised = fields.Integer(allow_none=True)
+    suppressed = fields.Integer(allow_none=True)
+    k = fields.Integer(required=True)
+    download_url = fields.String(metadata={"description": "when ready: fetched with the same token"})

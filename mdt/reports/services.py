@@ -18,13 +18,27 @@ PDF and the exports all show what this module returns.
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, distinct, false, func, or_, select
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
 from mdt import clock, policy
 from mdt.cases.models import STAGES, Case, Episode, Person
@@ -133,35 +147,56 @@ def _latest_episode(column):
 
 
 def _people(user, mdts: list[Mdt], condition, *, months: bool = True) -> dict:
-    """Distinct people whose case meets ``condition``: the total and each breakdown, protected."""
+    """People whose case meets ``condition``: the total and each breakdown, protected. A person is
+    counted once in each figure (and in each group of a breakdown their cases fall in). One
+    statement: the cases are read
+    once (a common table expression) and every breakdown is a GROUP BY over it, the results
+    stacked with UNION ALL."""
+    # The latest episode of each case: the one no later episode of the same case follows (an
+    # anti-join over the table, cheaper than numbering each case's episodes).
+    later = aliased(Episode)
+    episodes = (
+        select(Episode.case_id, Episode.destination_country, Episode.sector)
+        .where(~select(later.id).where(later.case_id == Episode.case_id, later.id > Episode.id).exists())
+        .subquery()
+    )
     base = (
         select(
             Case.person_id.label("person_id"),
             Person.sex.label("sex"),
             bands.age_band_sql(Person.date_of_birth, Case.opened_on).label("age_band"),
             bands.minor_sql(Person.date_of_birth, Case.opened_on).label("minor"),
-            _latest_episode(Episode.destination_country).label("destination"),
-            _latest_episode(Episode.sector).label("sector"),
+            episodes.c.destination_country.label("destination"),
+            episodes.c.sector.label("sector"),
             Case.district.label("district"),
             Case.source.label("source"),
             bands.month_sql(Case.opened_on).label("month"),
             _on_team(user, policy.team_filter(user)).label("team"),
         )
+        .select_from(Case)
         .join(Person, Person.id == Case.person_id)
+        .outerjoin(episodes, episodes.c.case_id == Case.id)
         .where(Case.mdt_id.in_(_ids(mdts)), condition)
-        .subquery()
+        .cte("people")
     )
     people = func.count(distinct(base.c.person_id))
     team = func.count(distinct(case((base.c.team == 1, base.c.person_id))))
-    n, t = db.session.execute(select(people, team)).one()
-    total = Cell(n, t)
+    dimensions = PEOPLE_DIMENSIONS + (("month",) if months else ())
+    parts = [select(literal("total").label("dimension"), cast(null(), String).label("key"), people, team)]
+    parts += [
+        select(literal(dimension), cast(base.c[dimension], String), people, team).group_by(base.c[dimension])
+        for dimension in dimensions
+    ]
+    found: dict[str, dict] = {dimension: {} for dimension in dimensions}
+    total = ZERO
+    for dimension, key, count, on_team in db.session.execute(union_all(*parts)):
+        if dimension == "total":
+            total = Cell(count, on_team)
+        else:
+            found[dimension][key if key not in (None, "") else bands.UNKNOWN] = Cell(count, on_team)
     out: dict = {"total": shown(total)}
-    for dimension in PEOPLE_DIMENSIONS + (("month",) if months else ()):
-        column = base.c[dimension]
-        cells = {
-            (key if key not in (None, "") else bands.UNKNOWN): Cell(count, on_team)
-            for key, count, on_team in db.session.execute(select(column, people, team).group_by(column))
-        }
+    for dimension in dimensions:
+        cells = found[dimension]
         out[f"by_{dimension}"] = protect(dict(sorted(cells.items(), key=_order(dimension))), total)
     return out
 
@@ -207,73 +242,107 @@ def _people_total(user, mdts: list[Mdt], condition) -> int | str:
 # ---------------------------------------------------------------- referrals
 
 
-def _median(values: list[float], cell: Cell) -> float | str | None:
-    if not values:
-        return None
-    if shown(cell) != cell.n:
-        return "<5"
-    return round(statistics.median(values), 1)
-
-
-def _days(later, earlier) -> float:
-    return (later - earlier).total_seconds() / 86400
-
-
 def _status(status: str, outcome: str | None) -> str:
     if status == "completed":
         return "received" if outcome == "received" else "not_received"
     return status
 
 
+def _medians(user, mdts: list[Mdt], period: Period) -> dict[tuple, tuple[float, int]]:
+    """Median days to an answer (overall, by service, by receiving agency) and to the service
+    received, computed in SQL (the middle rows of each group, numbered): ``{(group, key):
+    (median, how many)}``."""
+    answer = bands.days_between(Referral.answered_at, Referral.created_at)
+    complete = bands.days_between(Referral.completed_at, Referral.created_at)
+    groups = (
+        ("answer", literal("all"), answer, true()),
+        ("by_service", Referral.service, answer, true()),
+        ("by_agency", Agency.name, answer, true()),
+        (
+            "complete",
+            literal("all"),
+            complete,
+            and_(Referral.status == "completed", Referral.outcome == "received"),
+        ),
+    )
+    parts = []
+    for name, key, days, extra in groups:
+        ranked = (
+            select(
+                cast(key, String).label("key"),
+                days.label("days"),
+                func.row_number().over(partition_by=key, order_by=days).label("rn"),
+                func.count().over(partition_by=key).label("cnt"),
+            )
+            .select_from(Referral)
+            .join(Agency, Agency.id == Referral.to_agency_id)
+            .where(_during(Referral.created_at, Referral.mdt_id, mdts, period), days.isnot(None), extra)
+            .subquery()
+        )
+        parts.append(
+            select(literal(name), ranked.c.key, func.avg(ranked.c.days), func.max(ranked.c.cnt))
+            .where(ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2]))
+            .group_by(ranked.c.key)
+        )
+    return {(name, key): (value, n) for name, key, value, n in db.session.execute(union_all(*parts))}
+
+
+def _median(found: tuple[float, int] | None, cell: Cell) -> float | str | None:
+    """A median as it may be shown: hidden when the referrals it is taken from are a small count."""
+    if found is None:
+        return None
+    if shown(cell) != cell.n:
+        return "<5"
+    return round(float(found[0]), 1)
+
+
 def _referrals(user, mdts: list[Mdt], period: Period) -> dict:
-    team = policy.team_filter(user)
-    rows = db.session.execute(
+    team = _on_team(user, policy.team_filter(user))
+    answered = case((Referral.answered_at.is_(None), 0), else_=1)
+    counted = db.session.execute(
         select(
             Referral.service,
             Agency.name,
             Referral.status,
             Referral.outcome,
-            Referral.created_at,
-            Referral.answered_at,
-            Referral.completed_at,
-            _on_team(user, team),
+            answered,
+            func.count(),
+            func.sum(team),
         )
+        .select_from(Referral)
         .join(Case, Case.id == Referral.case_id)
         .join(Agency, Agency.id == Referral.to_agency_id)
         .where(_during(Referral.created_at, Referral.mdt_id, mdts, period))
+        .group_by(Referral.service, Agency.name, Referral.status, Referral.outcome, answered)
     ).all()
-    made = ZERO
+    made = accepted = ZERO
     statuses = {status: ZERO for status in REFERRAL_STATUSES}
-    accepted = ZERO
     tables: dict[str, dict] = {"by_service": {}, "by_agency": {}}
-    answer_days: dict[tuple, list[float]] = defaultdict(list)
-    complete_days: list[float] = []
-    for service, agency, status, outcome, created, answered, completed, on_team in rows:
-        one = Cell(1, on_team)
-        made += one
+    for service, agency, status, outcome, was_answered, n, on_team in counted:
+        cell = Cell(n, on_team or 0)
         state = _status(status, outcome)
-        statuses[state] = statuses.get(state, ZERO) + one
-        was_accepted = answered is not None and status != "declined"
-        if was_accepted:
-            accepted += one
+        made += cell
+        statuses[state] += cell
+        if was_answered and status != "declined":
+            accepted += cell
         for table, key in (("by_service", service), ("by_agency", agency)):
             row = tables[table].setdefault(key, {"made": ZERO, "received": ZERO, "declined": ZERO})
-            row["made"] += one
+            row["made"] += cell
             if state in ("received", "declined"):
-                row[state] += one
-            if answered is not None:
-                answer_days[(table, key)].append(_days(answered, created))
-        if answered is not None:
-            answer_days[("all", None)].append(_days(answered, created))
-        if state == "received" and completed is not None:
-            complete_days.append(_days(completed, created))
-    answered_cell = Cell(len(answer_days[("all", None)]), 0)
+                row[state] += cell
+    medians = _medians(user, mdts, period)
+    answer_all = medians.get(("answer", "all"))
+    complete_all = medians.get(("complete", "all"))
     out: dict = {
         "made": shown(made),
         "accepted": shown(accepted),
         "by_status": protect(statuses, made),
-        "median_days_to_answer": _median(answer_days[("all", None)], _all_team(answered_cell, made)),
-        "median_days_to_complete": _median(complete_days, _all_team(Cell(len(complete_days), 0), made)),
+        "median_days_to_answer": _median(
+            answer_all, _all_team(Cell(answer_all[1] if answer_all else 0), made)
+        ),
+        "median_days_to_complete": _median(
+            complete_all, _all_team(Cell(complete_all[1] if complete_all else 0), made)
+        ),
     }
     for table, rows_of in tables.items():
         ordered = dict(sorted(rows_of.items(), key=lambda kv: (-kv[1]["made"].n, str(kv[0]))))
@@ -288,7 +357,7 @@ def _referrals(user, mdts: list[Mdt], period: Period) -> dict:
         out[table] = {
             key: {
                 **{column: columns[column][key] for column in columns},
-                "median_days_to_answer": _median(answer_days[(table, key)], row["made"]),
+                "median_days_to_answer": _median(medians.get((table, str(key))), row["made"]),
             }
             for key, row in ordered.items()
         }

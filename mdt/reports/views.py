@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mdt import clock, formats, policy, schema
-from mdt.errors import Forbidden, NotFound, ValidationError
-from mdt.reports import charts
+from mdt import clock, formats, policy, schema, transaction
+from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
+from mdt.reports import charts, export
 from mdt.reports import services as reports
 from mdt.reports.schemas import ReportArgsSchema
+from mdt.web import act, form_dict
 
 bp = Blueprint("reports", __name__)
 
@@ -91,4 +92,79 @@ def dashboard():
             columns=lambda rows: charts.columns(rows, formats.count),
         ),
         status,
+    )
+
+
+# ---------------------------------------------------------------- de-identified exports
+
+
+@bp.route("/reports/exports", methods=["GET", "POST"])
+@login_required
+def exports():
+    if not export.may_export(current_user):
+        abort(403)
+    today = clock.today(current_user.mdt)
+    start, _end = quarter_of(today)
+    national = policy.can(current_user, "report.national")
+
+    def page(values, errors, status):
+        return (
+            render_template(
+                "reports/exports.html",
+                values=values,
+                errors=errors,
+                mine=export.mine(current_user),
+                national=national,
+                all_mdts=reports.all_mdts() if national else [],
+                default_k=export.default_k(),
+            ),
+            status,
+        )
+
+    if request.method != "POST":
+        return page({"from": start.isoformat(), "to": today.isoformat(), "format": "csv"}, {}, 200)
+    data = {k: v for k, v in form_dict(request.form).items() if v.strip()}
+    data["kind"] = "deidentified"
+
+    def work():
+        try:
+            made = export.request_export(current_user, data)
+        except NotFound:
+            raise ValidationError("No such MDT.", {"mdt_id": [_("No such MDT.")]}) from None
+        transaction.after_commit(lambda: export.queue(made.id))
+        return made
+
+    return act(
+        work,
+        success=_("Export asked for: it is being made."),
+        done_url=lambda made: url_for("reports.export_status", export_id=made.id),
+        page=lambda status, errors: page(request.form, errors, status),
+    )
+
+
+def _mine(export_id: int):
+    try:
+        return export.get_export(current_user, export_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/reports/exports/<int:export_id>")
+@login_required
+def export_status(export_id: int):
+    return render_template("reports/export.html", export=_mine(export_id))
+
+
+@bp.route("/reports/exports/<int:export_id>/file")
+@login_required
+def export_file(export_id: int):
+    _mine(export_id)
+    try:
+        made, content = export.take(current_user, export_id)
+    except WorkflowError:
+        return render_template("reports/export.html", export=_mine(export_id)), 410
+    return Response(
+        content,
+        mimetype=export.MIMETYPES[made.format],
+        headers={"Content-Disposition": f'attachment; filename="{export.filename(made)}"'},
     )

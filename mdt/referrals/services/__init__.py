@@ -1,6 +1,6 @@
 """The referrals domain's services, one module per concern: consents, offers (the services
-directory), referrals (their figures are in ``mdt.reports``). ``from mdt.referrals import services as referrals`` gives all of
-them."""
+directory), referrals (their figures are in ``mdt.reports``). ``from mdt.referrals import
+services as referrals`` gives all of them."""
 
 from mdt.referrals.services.consents import (  # noqa: F401
     case_consents,
