@@ -179,6 +179,16 @@ AUDIT_ACTION = {
     "mfa.recovery_codes": _l("made new recovery codes"),
     "mfa.reset": _l("removed a member's two-step sign-in"),
     "person.update": _l("changed the person's details"),
+    "intermediary.updated": _l("changed the record of a recruitment agency, broker or employer"),
+    "intermediary.relation_added": _l("linked someone behind a recruitment agency, broker or employer"),
+    "intermediary.relation_removed": _l("removed someone behind a recruitment agency, broker or employer"),
+    "intermediary.evidence_added": _l("recorded monitoring evidence about an intermediary"),
+    "intermediary.merged": _l("merged two registry entries of the same agency"),
+    "intermediary.merge_undone": _l("undid the merge of two registry entries"),
+    "report.requested": _l("asked for the quarterly report as a PDF"),
+    "report.ready": _l("the quarterly report was made"),
+    "report.downloaded": _l("downloaded the quarterly report"),
+    "report.expired": _l("the quarterly report was deleted after 24 hours"),
     "export.requested": _l("asked for a de-identified export"),
     "export.ready": _l("a de-identified export was made"),
     "export.downloaded": _l("downloaded a de-identified export"),
@@ -354,6 +364,27 @@ AGENDA_REASON = {
     "manual": _l("Added by the coordinator"),
 }
 
+LICENCE_STATUS = {
+    "licensed": _l("Licensed"),
+    "suspended": _l("Suspended"),
+    "revoked": _l("Licence revoked"),
+    "blacklisted": _l("Blacklisted"),
+}
+RELATION_ROLE = {
+    "owner": _l("Owner"),
+    "director": _l("Director"),
+    "agent": _l("Agent"),
+    "parent_company": _l("Parent company"),
+    "other": _l("Other"),
+}
+EVIDENCE_KIND = {
+    "licence_review": _l("Licence documents reviewed"),
+    "complaint": _l("Registered complaint"),
+    "job_ad": _l("Job advertisement screened"),
+    "ngo_report": _l("NGO report"),
+    "visit": _l("Unannounced visit"),
+    "consular_check": _l("Employer verified through consular officials"),
+}
 EXPORT_STATUS = {
     "queued": _l("Waiting"),
     "running": _l("Being made"),
@@ -376,6 +407,9 @@ DEADLINE_OUTCOME = {"met": _l("Met"), "missed": _l("Missed"), "open": _l("Open")
 ACTION_OUTCOME = {"on_time": _l("Done on time"), "late": _l("Done late"), "open": _l("Not done")}
 
 ALL = {
+    "licence_status": LICENCE_STATUS,
+    "relation_role": RELATION_ROLE,
+    "evidence_kind": EVIDENCE_KIND,
     "export_status": EXPORT_STATUS,
     "minor": MINOR,
     "figure_status": FIGURE_STATUS,

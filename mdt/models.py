@@ -48,6 +48,7 @@ from mdt.meetings.models import (  # noqa: F401
     MeetingSeries,
     MinutesRevision,
 )
+from mdt.monitoring.models import IntermediaryMerge, IntermediaryRelation, MonitoringEvidence  # noqa: F401
 from mdt.notifications.models import Notification  # noqa: F401
 from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert  # noqa: F401
 from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401

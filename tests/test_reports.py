@@ -3,11 +3,12 @@ rule seen from each kind of reader."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from mdt.cases.models import Case
 from mdt.extensions import db
@@ -392,3 +393,41 @@ def test_the_dashboard_makes_as_many_queries_whatever_the_data(world, data, clie
         db.session.execute(update(Case).where(Case.id == c.id).values(opened_on=date(2026, 1 + i % 6, 3)))
     db.session.commit()
     assert measure(client, pages) == small
+
+
+def test_the_quarterly_report_as_a_pdf_in_thai_and_english(world, data, client, auth):
+    """The same figures and charts as the page, a table of contents, page numbers; made in the
+    background with its progress shown; the small-count rule of the member who asked."""
+    import io
+
+    from pypdf import PdfReader
+
+    from mdt.reports.models import Export
+    from workers.tasks import make_export
+
+    auth.login("viewer@test.org")
+    bad = client.post("/reports/quarterly", data={"from": "2026-06-30", "to": "2026-04-01", "language": "en"})
+    assert bad.status_code == 302 and "from=2026-06-30" in bad.headers["Location"]
+    assert "The end is before the start." in client.get(bad.headers["Location"]).get_data(as_text=True)
+    texts = {}
+    for language in ("en", "th"):
+        r = client.post(
+            "/reports/quarterly", data={"from": "2026-04-01", "to": "2026-06-30", "language": language}
+        )
+        assert r.status_code == 302, r.get_data(as_text=True)[:500]
+        page = client.get(r.headers["Location"]).get_data(as_text=True)
+        assert "Being made" in page or "กำลังสร้าง" in page
+        made = db.session.scalars(select(Export).order_by(Export.id.desc())).first()
+        assert made.kind == "quarterly" and made.language == language
+        make_export(made.id)
+        db.session.commit()
+        pdf = client.get(f"/reports/exports/{made.id}/file")
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+        reader = PdfReader(io.BytesIO(pdf.data))
+        assert len(reader.pages) >= 5
+        texts[language] = unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))
+    english = texts["en"]
+    assert "Contents" in english and "People reached and served" in english and "Page 2 of" in english
+    assert "Test Province MDT" in english and "<5" in english  # a viewer: small counts hidden
+    assert "ผู้ที่" in texts["th"] or "คนที่เข้าถึง" in texts["th"]
+    assert "2569" in texts["th"]  # the Buddhist era

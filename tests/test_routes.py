@@ -28,12 +28,14 @@ from mdt import clock
 from mdt.auth.services import create_token
 from mdt.calendar import services as calendar
 from mdt.cases import services as cases_services
+from mdt.cases.models import Intermediary
 from mdt.directory import services as directory
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import DeadlineRule
 from mdt.meetings import services as meetings
 from mdt.meetings.models import MeetingSeries
+from mdt.monitoring import services as monitoring
 from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert
 from mdt.referrals import services as referrals
 from mdt.reminders.channels import outbox_dir
@@ -88,6 +90,15 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/directory/"):                                                  (302, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/directory/intermediaries"):                                    (302, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/directory/intermediaries/<int:intermediary_id>"):              (302, 200, 200, 200, 200, 200, 200, 404),
+    # the monitoring record: coordinators and labour officers (admin: an account, not an officer);
+    # merging and undoing: coordinators. Warned agencies' names: anyone.
+    ("GET", "/directory/intermediaries/outreach.csv"):                       (302, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/directory/intermediaries/<int:intermediary_id>/record"):      (302, 403, 403, 403, 302, 403, 403, 404),
+    ("POST", "/directory/intermediaries/<int:intermediary_id>/relations"):   (302, 403, 403, 403, 422, 403, 403, 404),
+    ("POST", "/directory/intermediaries/<int:intermediary_id>/relations/<int:relation_id>/remove"): (302, 403, 403, 403, 302, 403, 403, 404),
+    ("POST", "/directory/intermediaries/<int:intermediary_id>/evidence"):    (302, 403, 403, 403, 422, 403, 403, 404),
+    ("POST", "/directory/intermediaries/<int:intermediary_id>/merge"):       (302, 403, 403, 403, 422, 403, 403, 404),
+    ("POST", "/directory/intermediary-merges/<int:merge_id>/undo"):          (302, 403, 403, 403, 302, 403, 403, 404),
     ("GET", "/services"):                                                    (302, 200, 200, 200, 200, 200, 403, 200),
     ("GET", "/services/new"):                                                (302, 200, 200, 200, 200, 200, 403, 200),
     ("GET", "/referrals"):                                                   (302, 200, 200, 200, 200, 200, 403, 200),
@@ -160,6 +171,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     # the figures: coordinators and viewers, each of their own MDT (``outsider`` sees its own)
     ("GET", "/reports"):                                                     (302, 403, 403, 403, 200, 403, 200, 200),
     ("GET", "/api/v1/reports/summary"):                                      (401, 403, 403, 403, 200, 403, 200, 200),
+    ("POST", "/reports/quarterly"):                                          (302, 403, 403, 403, 302, 403, 302, 302),
     # de-identified exports: a right of their own (coordinators; national viewers); each export
     # is its requester's alone (the record is the coordinator's)
     ("GET", "/reports/exports"):                                             (302, 403, 403, 403, 200, 403, 403, 200),
@@ -321,6 +333,8 @@ PARAMS = {
     "draft_id": "draft",
     "copy_id": "data_copy",
     "export_id": "export",
+    "relation_id": "relation",
+    "merge_id": "merge",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -468,6 +482,17 @@ def build_records(world) -> dict:
     draft = cases_services.save_draft(social, {"given_name": "Unfinished"})
     erasure = ErasureRequest(mdt_id=world.mdt.id, case_id=case.id, requested_by_id=social.id)
     data_copy = DataCopy(mdt_id=world.mdt.id, case_id=case.id, requested_by_id=social.id, language="en")
+    respondent = db.session.get(Intermediary, matter.respondents[0].intermediary_id)
+    twin = Intermediary(mdt_id=world.mdt.id, name="Siam Overseas Manpower Co.", kind="recruitment_agency")
+    db.session.add(twin)
+    db.session.flush()
+    owner = Intermediary(mdt_id=world.mdt.id, name="Khun Somchai", kind="broker")
+    db.session.add(owner)
+    db.session.flush()
+    relation = monitoring.add_relation(
+        world["coordinator"], respondent, {"related_id": owner.id, "role": "owner"}
+    )
+    merged = monitoring.merge(world["coordinator"], respondent, twin)
     made_export = export.request_export(
         world["coordinator"],
         {"kind": "deidentified", "format": "csv", "from": "2026-01-01", "to": "2026-06-30"},
@@ -513,6 +538,8 @@ def build_records(world) -> dict:
         "draft": draft.id,
         "data_copy": data_copy.id,
         "export": made_export.id,
+        "relation": relation.id,
+        "merge": merged.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

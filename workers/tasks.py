@@ -14,7 +14,7 @@ from mdt.privacy.alerts import watch
 from mdt.referrals.services import expire_overdue
 from mdt.reminders.sending import deliver, sweep
 from mdt.reminders.services import schedule_overdue
-from mdt.reports import export
+from mdt.reports import export, quarterly
 
 
 @shared_task(ignore_result=True)
@@ -63,14 +63,15 @@ def make_data_copy(copy_id: int) -> int:
 
 @shared_task(ignore_result=True)
 def make_export(export_id: int) -> int:
-    """Make a de-identified export's file. A failure is shown on its page (and logged)."""
+    """Make the file of an export: a de-identified export or the quarterly report's PDF. A failure
+    is shown on its page (and logged)."""
 
     try:
-        made = export.make(export_id)
+        made = (quarterly.make if export.kind_of(export_id) == "quarterly" else export.make)(export_id)
     except Exception as exc:
         export.fail(export_id, type(exc).__name__)
         raise
-    return made.rows or 0 if made is not None else 0
+    return made.progress if made is not None else 0
 
 
 @shared_task(ignore_result=True)

@@ -53,6 +53,8 @@ STAGE_MOVES = {
     "closed": ("active",),
 }
 INTERMEDIARY_KINDS = ("recruitment_agency", "sub_agent", "broker", "employer", "other")
+LICENCE_STATUSES = ("licensed", "suspended", "revoked", "blacklisted")
+WARNED_STATUSES = ("suspended", "revoked", "blacklisted")
 CHANNELS = ("formal", "informal", "unknown")
 SECTORS = (
     "agriculture",
@@ -241,6 +243,9 @@ class Intermediary(Model):
     __tablename__ = "intermediary"
     __table_args__ = (
         CheckConstraint(_in("kind", INTERMEDIARY_KINDS), name="kind"),
+        CheckConstraint(
+            "licence_status IS NULL OR " + _in("licence_status", LICENCE_STATUSES), name="licence_status"
+        ),
         UniqueConstraint("mdt_id", "kind", "name", name="uq_intermediary_mdt_kind_name"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +255,19 @@ class Intermediary(Model):
     country: Mapped[str | None] = mapped_column(String(2))
     licence_no: Mapped[str | None] = mapped_column(String(60))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The monitoring record (mdt.monitoring): the licence's status as a ministry notice gave it.
+    licence_status: Mapped[str | None] = mapped_column(String(12))
+    licence_status_on: Mapped[date | None] = mapped_column(Date)
+    licence_source: Mapped[str | None] = mapped_column(String(300))
+    aliases: Mapped[list | None] = mapped_column(JSON)
+    addresses: Mapped[str | None] = mapped_column(Text)
+    # Merged into another entry found to be the same (mdt.monitoring.merge): hidden from lists,
+    # its links moved; the merge can be undone.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("intermediary.id"))
+
+    @property
+    def warned_against(self) -> bool:
+        return self.licence_status in WARNED_STATUSES
 
 
 class Episode(Model):

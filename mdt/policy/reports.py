@@ -46,6 +46,7 @@ VIEWER_PAGES = frozenset(
         "directory.index",
         "directory.intermediaries",
         "directory.intermediary",
+        "directory.outreach",
         "referrals.notifications_page",
         "calendar.feed",  # opened by its secret address, whoever's session comes with it
         "static",
@@ -59,6 +60,7 @@ VIEWER_PAGES = frozenset(
         "api.get_export",
         "api.export_file",
         "reports.exports",
+        "reports.quarterly_report",
         "reports.export_status",
         "reports.export_file",
         "api-docs.openapi_json",

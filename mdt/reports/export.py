@@ -66,7 +66,11 @@ COLUMNS = QUASI + (
 )
 SUPPRESSED = bands.SUPPRESSED
 BATCH = 2000
-MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 
 
 def folder() -> Path:
@@ -144,10 +148,13 @@ def get_export(actor, export_id: int) -> Export:
     return export
 
 
-def mine(actor, limit: int = 20) -> list[Export]:
+def mine(actor, limit: int = 20, kind: str = "deidentified") -> list[Export]:
     return list(
         db.session.scalars(
-            select(Export).where(Export.requested_by_id == actor.id).order_by(Export.id.desc()).limit(limit)
+            select(Export)
+            .where(Export.requested_by_id == actor.id, Export.kind == kind)
+            .order_by(Export.id.desc())
+            .limit(limit)
         )
     )
 
@@ -155,7 +162,7 @@ def mine(actor, limit: int = 20) -> list[Export]:
 # ---------------------------------------------------------------- making it
 
 
-def _progress(export_id: int, **values) -> None:
+def progress(export_id: int, **values) -> None:
     """Shown while the task runs: written at once on its own connection."""
     table = cast(Table, Export.__table__)
     with db.engine.begin() as conn:
@@ -212,7 +219,7 @@ def gather(export: Export) -> list[dict]:
             received.setdefault(case_id, set()).add(service)
         for claim in db.session.scalars(select(Claimant).where(Claimant.case_id.in_(chunk))):
             claims.setdefault(claim.case_id, []).append(claim)
-        _progress(export.id, progress=5 + int(45 * min(len(ids), start + BATCH) / max(len(ids), 1)))
+        progress(export.id, progress=5 + int(45 * min(len(ids), start + BATCH) / max(len(ids), 1)))
     rows = []
     for case in cases:
         age = age_on(case.date_of_birth, case.opened_on)
@@ -374,18 +381,14 @@ def make(export_id: int) -> Export | None:
     export = db.session.get(Export, export_id)
     if export is None or export.status not in ("queued", "running", "failed"):
         return export
-    _progress(export.id, status="running", progress=1)
+    progress(export.id, status="running", progress=1)
     rows = gather(export)
-    _progress(export.id, progress=55)
+    progress(export.id, progress=55)
     kept, generalised, left_out = anonymise(rows, export.k)
-    _progress(export.id, progress=80)
+    progress(export.id, progress=80)
     header = _header(export, len(kept), generalised, left_out)
     body = _csv(header, kept) if export.format == "csv" else _xlsx(header, kept)
-    name = f"{secrets.token_hex(16)}.{export.format}"
-    path = folder() / name
-    path.touch(mode=0o600)
-    path.write_bytes(body)
-    export.status, export.progress, export.filename, export.ready_at = "ready", 100, name, clock.now()
+    store(export, body)
     export.rows, export.generalised, export.suppressed = len(kept), generalised, left_out
     db.session.flush()
     record(
@@ -397,8 +400,27 @@ def make(export_id: int) -> Export | None:
     return export
 
 
+def store(made: Export, body: bytes) -> None:
+    """Keep the file made (readable by the app's own user only) and mark it ready."""
+    name = f"{secrets.token_hex(16)}.{made.format}"
+    path = folder() / name
+    path.touch(mode=0o600)
+    path.write_bytes(body)
+    made.status, made.progress, made.filename, made.ready_at = "ready", 100, name, clock.now()
+    db.session.flush()
+
+
+def _action(made: Export, what: str) -> str:
+    """The audit action: ``export.*`` for a de-identified export, ``report.*`` for a report."""
+    return f"{'report' if made.kind == 'quarterly' else 'export'}.{what}"
+
+
+def kind_of(export_id: int) -> str | None:
+    return db.session.scalar(select(Export.kind).where(Export.id == export_id))
+
+
 def fail(export_id: int, error: str) -> None:
-    _progress(export_id, status="failed", error=error[:500])
+    progress(export_id, status="failed", error=error[:500])
 
 
 # ---------------------------------------------------------------- taking it
@@ -410,7 +432,7 @@ def take(actor, export_id: int) -> tuple[Export, bytes]:
     if export.status != "ready" or not export.filename:
         raise WorkflowError(str(_l("This export is not ready, or was deleted after 24 hours.")))
     body = (folder() / export.filename).read_bytes()
-    record(actor, "export.downloaded", export, detail={"rows": export.rows})
+    record(actor, _action(export, "downloaded"), export, detail={"rows": export.rows})
     return export, body
 
 
@@ -424,11 +446,14 @@ def expire_old() -> int:
         if export.filename:
             (folder() / export.filename).unlink(missing_ok=True)
         export.status, export.filename = "expired", None
-        record(None, "export.expired", export)
+        record(None, _action(export, "expired"), export)
         gone += 1
     db.session.flush()
     return gone
 
 
 def filename(export: Export) -> str:
-    return f"deidentified-{export.period_from.isoformat()}-{export.period_to.isoformat()}.{export.format}"
+    period = f"{export.period_from.isoformat()}-{export.period_to.isoformat()}"
+    if export.kind == "quarterly":
+        return f"figures-{period}-{export.language}.pdf"
+    return f"deidentified-{period}.{export.format}"

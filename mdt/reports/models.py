@@ -12,15 +12,16 @@ from mdt.directory.models import _in
 from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
-EXPORT_KINDS = ("deidentified",)
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_KINDS = ("deidentified", "quarterly")
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 EXPORT_STATUSES = ("queued", "running", "ready", "failed", "expired")
 
 
 class Export(Model):
-    """A de-identified export asked for by a member (``mdt.reports.export``): one row per
-    person-episode, k-anonymous on its quasi-identifiers, made by a worker with its progress
-    shown, and kept under the instance folder for 24 hours."""
+    """A file of the figures made in the background for the member who asked for it, its progress
+    shown, kept under the instance folder for 24 hours: a de-identified export
+    (``mdt.reports.export``: one row per person-episode, k-anonymous on its quasi-identifiers), or
+    the quarterly report as a PDF (``mdt.reports.quarterly``, in ``language``)."""
 
     __tablename__ = "data_export"
     __table_args__ = (
@@ -39,6 +40,7 @@ class Export(Model):
     period_from: Mapped[date] = mapped_column(Date)
     period_to: Mapped[date] = mapped_column(Date)
     k: Mapped[int] = mapped_column(default=5)
+    language: Mapped[str | None] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(10), default="queued")
     progress: Mapped[int] = mapped_column(default=0)
     rows: Mapped[int | None]

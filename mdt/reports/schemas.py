@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
 
-from mdt.reports.models import EXPORT_FORMATS, EXPORT_KINDS
+from mdt.reports.models import EXPORT_FORMATS
 from mdt.reports.services import OPEN_DAYS
 from mdt.schema import Choice, Count, Day, RecordId, Schema
 
@@ -63,8 +63,8 @@ class ExportSchema(Schema):
     in the period; ``k`` from 2 to 100 (default 5, ``MDT_EXPORT_K``); ``mdt_id`` for a national
     viewer (every MDT without it)."""
 
-    kind = Choice(EXPORT_KINDS, required=True)
-    format = Choice(EXPORT_FORMATS, required=True)
+    kind = Choice(("deidentified",), required=True)
+    format = Choice(EXPORT_FORMATS[:2], required=True)
     from_ = Day(required=True, data_key="from")
     to = Day(required=True)
     k = Count(low=2, high=100, load_default=None, message=_l("k is a whole number from %(low)s to %(high)s."))
@@ -89,3 +89,20 @@ class ExportStatusSchema(Schema):
     suppressed = fields.Integer(allow_none=True)
     k = fields.Integer(required=True)
     download_url = fields.String(metadata={"description": "when ready: fetched with the same token"})
+
+
+class QuarterlySchema(Schema):
+    """The quarterly report: ``{from, to, language: "th"|"en", mdt_id?}``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
+    language = Choice(("th", "en"), required=True)
+    mdt_id = RecordId()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _order(self, data, **_kwargs):
+        if "from_" in data and "to" in data and data["to"] < data["from_"]:
+            raise ValidationError({"to": [str(_l("The end is before the start."))]})

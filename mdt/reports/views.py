@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mdt import clock, formats, policy, schema, transaction
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
-from mdt.reports import charts, export
+from mdt.monitoring import services as monitoring
+from mdt.reports import charts, export, quarterly
 from mdt.reports import services as reports
 from mdt.reports.schemas import ReportArgsSchema
 from mdt.web import act, form_dict
@@ -70,6 +71,12 @@ def dashboard():
     except Forbidden:
         errors, status = {"mdt_id": [_("You may see only your own MDT's figures.")]}, 403
     national = policy.can(current_user, "report.national")
+    # Whom to pursue: the registry's entries named in most cases (all time, the user's MDT).
+    agencies = (
+        monitoring.registry(current_user, sort="cases")[:10]
+        if data is not None and [m.id for m in mdts] == [current_user.mdt_id]
+        else []
+    )
     links = (
         data is not None
         and not policy.read_only(current_user)
@@ -85,6 +92,7 @@ def dashboard():
             national=national,
             all_mdts=reports.all_mdts() if national else [],
             links=links,
+            agencies=[(item, numbers) for item, numbers in agencies if numbers["cases_n"]],
             open_cutoff=open_cutoff,
             shown_period=period,
             filters=CASE_FILTERS,
@@ -168,3 +176,26 @@ def export_file(export_id: int):
         mimetype=export.MIMETYPES[made.format],
         headers={"Content-Disposition": f'attachment; filename="{export.filename(made)}"'},
     )
+
+
+@bp.route("/reports/quarterly", methods=["POST"])
+@login_required
+def quarterly_report():
+    """The dashboard's period as the quarterly report's PDF, made in the background."""
+    if not policy.can(current_user, "report.view"):
+        abort(403)
+    data = {k: v for k, v in form_dict(request.form).items() if v.strip()}
+    back = {k: data[k] for k in ("from", "to", "mdt_id") if k in data}
+    try:
+        made = quarterly.request_report(current_user, data)
+    except ValidationError as exc:
+        transaction.rollback()
+        flash(" ".join(m for messages in exc.errors.values() for m in messages), "error")
+        return redirect(url_for("reports.dashboard", **back))
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    transaction.after_commit(lambda: export.queue(made.id))
+    flash(_("The report is being made."), "success")
+    return redirect(url_for("reports.export_status", export_id=made.id))
