@@ -185,6 +185,7 @@ AUDIT_ACTION = {
     "intermediary.evidence_added": _l("recorded monitoring evidence about an intermediary"),
     "intermediary.merged": _l("merged two registry entries of the same agency"),
     "intermediary.merge_undone": _l("undid the merge of two registry entries"),
+    "case.risk_profile": _l("scored the vulnerability risk profile"),
     "report.requested": _l("asked for the quarterly report as a PDF"),
     "report.ready": _l("the quarterly report was made"),
     "report.downloaded": _l("downloaded the quarterly report"),
@@ -385,6 +386,7 @@ EVIDENCE_KIND = {
     "visit": _l("Unannounced visit"),
     "consular_check": _l("Employer verified through consular officials"),
 }
+RISK_LEVEL = {"low": _l("Low risk"), "medium": _l("Medium risk"), "high": _l("High risk")}
 EXPORT_STATUS = {
     "queued": _l("Waiting"),
     "running": _l("Being made"),
@@ -407,6 +409,7 @@ DEADLINE_OUTCOME = {"met": _l("Met"), "missed": _l("Missed"), "open": _l("Open")
 ACTION_OUTCOME = {"on_time": _l("Done on time"), "late": _l("Done late"), "open": _l("Not done")}
 
 ALL = {
+    "risk_level": RISK_LEVEL,
     "licence_status": LICENCE_STATUS,
     "relation_role": RELATION_ROLE,
     "evidence_kind": EVIDENCE_KIND,

@@ -24,6 +24,7 @@ from mdt.cases.models import (  # noqa: F401
     Note,
     Person,
     PlanItem,
+    RiskProfile,
 )
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member  # noqa: F401
 from mdt.legal.models import (  # noqa: F401

@@ -431,3 +431,34 @@ def test_the_quarterly_report_as_a_pdf_in_thai_and_english(world, data, client, 
     assert "Test Province MDT" in english and "<5" in english  # a viewer: small counts hidden
     assert "ผู้ที่" in texts["th"] or "คนที่เข้าถึง" in texts["th"]
     assert "2569" in texts["th"]  # the Buddhist era
+
+
+def test_a_risk_profile_scores_the_indicators_and_the_dashboard_shows_them(world, data, client, auth):
+    from mdt.cases import risk
+    from mdt.errors import Forbidden, ValidationError
+
+    # every indicator 3: index 100, high; every 1: 0, low; weights count
+    every = {i["code"]: 3 for i in risk.indicators()["indicators"]}
+    assert risk.index_of(every) == (100, "high")
+    assert risk.index_of(dict.fromkeys(every, 1)) == (0, "low")
+    assert risk.index_of({"bmn_debt": 3, "health_chronic": 1}) == (67, "high")  # weights 2 and 1
+    with pytest.raises(ValidationError) as bad:
+        risk.save(world["social"], data[0], {"bmn_debt": "4", "assessed_on": "2099-01-01"})
+    assert set(bad.value.errors) == {"bmn_debt", "assessed_on"}
+    with pytest.raises(Forbidden):
+        risk.save(world["police"], data[0], {"bmn_debt": "3"})
+    for case, level_scores in zip(data[:7], [3, 3, 3, 1, 1, 2, 3], strict=True):
+        risk.save(world["social"], case, {"bmn_debt": str(level_scores), "assessed_on": "2026-05-01"})
+    db.session.commit()
+    s = reports.summary(world["coordinator"], [world.mdt], Q2)
+    assert s["risk"]["total"] == 7 and s["risk"]["by_level"] == {"low": 2, "medium": 1, "high": 4}
+    assert s["risk"]["by_sex"] == {"female": {"low": 2, "medium": 1, "high": 4}}
+    outside = reports.summary(world["coord_labour"], [world.mdt], Q2)["risk"]
+    assert outside["by_level"] == {"low": "<5", "medium": "<5", "high": "<5"}
+    auth.login("social@test.org")
+    page = client.get(f"/cases/{data[0].id}").get_data(as_text=True)
+    assert "Vulnerability risk profile" in page and "Index 100 of 100" in page
+    r = client.post(f"/cases/{data[1].id}/risk", data={"bmn_debt": "9", "health_chronic": "2"})
+    assert r.status_code == 422 and "Choose 1, 2 or 3." in r.get_data(as_text=True)
+    r = client.post(f"/cases/{data[1].id}/risk", data={"bmn_debt": "1", "health_chronic": "2"})
+    assert r.status_code == 302

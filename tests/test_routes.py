@@ -128,6 +128,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/cases/<int:case_id>/episodes/new"):                            (302, 200, 200, 404, 200, 404, 403, 404),
     ("POST", "/cases/<int:case_id>/episodes/new"):                           (302, 302, 302, 404, 302, 404, 403, 404),
     ("POST", "/cases/<int:case_id>/assessment"):                             (302, 302, 302, 404, 302, 404, 403, 404),
+    ("POST", "/cases/<int:case_id>/risk"):                                   (302, 422, 422, 404, 422, 404, 403, 404),
     ("POST", "/cases/<int:case_id>/plan"):                                   (302, 422, 422, 404, 422, 404, 403, 404),
     ("POST", "/cases/<int:case_id>/notes"):                                  (302, 422, 422, 404, 422, 404, 403, 404),
     ("POST", "/cases/<int:case_id>/stage"):                                  (302, 422, 422, 404, 422, 404, 403, 404),

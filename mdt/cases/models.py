@@ -392,3 +392,19 @@ class IntakeDraft(Model):
     def label(self) -> str:
         name = " ".join(v for v in (self.data.get("given_name"), self.data.get("family_name")) if v)
         return name.strip()
+
+
+class RiskProfile(Model):
+    """The structured vulnerability profile of a case's person (``mdt.cases.risk``): a score from
+    1 to 3 per indicator of ``risk_indicators.json``, and the weighted index (0 to 100) and level
+    computed from them. Part of the assessment (consent and need-to-know apply to it)."""
+
+    __tablename__ = "risk_profile"
+    __table_args__ = (CheckConstraint("level IN ('low', 'medium', 'high')", name="level"),)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    score_index: Mapped[int] = mapped_column(default=0)
+    level: Mapped[str] = mapped_column(String(6))
+    assessed_on: Mapped[date] = mapped_column(Date, index=True)
+    assessed_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mdt import clock, consent, policy, transaction
 from mdt.audit.services import case_trail, record
-from mdt.cases import services
+from mdt.cases import risk, services
 from mdt.cases.models import Assessment, IntakeDraft, PlanItem
 from mdt.directory.services import agencies, members
 from mdt.errors import ValidationError
@@ -218,6 +218,8 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         "matters": legal_services.matters_of_case(current_user, case),
         "referrals": referral_services.case_referrals(case) if full_team else [],
         "assessment": db.session.get(Assessment, case.id),
+        "risk_profile": risk.profile_of(case),
+        "risk_indicators": risk.indicators(),
         "plan": db.session.scalars(case_plan_stmt(case.id)).all(),
         "sensitive": policy.can(current_user, "case.sensitive", case),
         "values": {},
@@ -404,6 +406,19 @@ def save_assessment(case_id: int):
         services.save_assessment(current_user, case, data)
 
     return case_action(case_id, "case.edit", work, _("Assessment saved."), "assessment", "assessment")
+
+
+@bp.route("/cases/<int:case_id>/risk", methods=["POST"])
+@login_required
+def save_risk_profile(case_id: int):
+    return case_action(
+        case_id,
+        "case.edit",
+        lambda case: risk.save(current_user, case, form_dict(request.form)),
+        _("Risk profile saved."),
+        "risk",
+        "risk",
+    )
 
 
 @bp.route("/cases/<int:case_id>/plan", methods=["POST"])

@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from mdt import clock, policy
-from mdt.cases.models import STAGES, Case, Episode, Person
+from mdt.cases.models import STAGES, Case, Episode, Person, RiskProfile
 from mdt.directory.models import Agency, Mdt
 from mdt.errors import Forbidden, NotFound
 from mdt.extensions import db
@@ -49,7 +49,7 @@ from mdt.legal.models import MATTER_STAGES, Claimant, Deadline, LegalMatter
 from mdt.meetings.models import ActionItem, Meeting
 from mdt.referrals.models import Referral
 from mdt.reports import bands
-from mdt.reports.small import ZERO, Cell, protect, shown
+from mdt.reports.small import ZERO, Cell, protect, protect_table, shown
 
 PEOPLE_DIMENSIONS = ("sex", "age_band", "minor", "destination", "sector", "district", "source")
 REFERRAL_STATUSES = ("pending", "accepted", "received", "not_received", "declined", "withdrawn", "expired")
@@ -509,6 +509,52 @@ def _open_too_long(user, mdts: list[Mdt], days: int) -> dict:
     }
 
 
+# ---------------------------------------------------------------- vulnerability (risk profiles)
+
+RISK_LEVELS = ("low", "medium", "high")
+RISK_DIMENSIONS = ("sex", "age_band", "district")
+
+
+def _risk(user, mdts: list[Mdt], period: Period) -> dict:
+    """Risk profiles assessed in the period: by level, and by level within sex, age band (on the
+    day assessed) and district; one statement, the small-count rule both ways."""
+    base = (
+        select(
+            RiskProfile.level.label("level"),
+            Person.sex.label("sex"),
+            bands.age_band_sql(Person.date_of_birth, RiskProfile.assessed_on).label("age_band"),
+            Case.district.label("district"),
+            _on_team(user, policy.team_filter(user)).label("team"),
+        )
+        .select_from(RiskProfile)
+        .join(Case, Case.id == RiskProfile.case_id)
+        .join(Person, Person.id == Case.person_id)
+        .where(Case.mdt_id.in_(_ids(mdts)), RiskProfile.assessed_on.between(period.start, period.end))
+        .cte("risk")
+    )
+    count, team = func.count(), func.coalesce(func.sum(base.c.team), 0)
+    parts = [
+        select(literal(dimension), cast(base.c[dimension], String), base.c.level, count, team).group_by(
+            base.c[dimension], base.c.level
+        )
+        for dimension in RISK_DIMENSIONS
+    ]
+    found: dict[str, dict] = {dimension: {} for dimension in RISK_DIMENSIONS}
+    for dimension, key, level, n, on_team in db.session.execute(union_all(*parts)):
+        row = found[dimension].setdefault(key if key not in (None, "") else bands.UNKNOWN, {})
+        row[level] = Cell(n, on_team)
+    by_level = {level: ZERO for level in RISK_LEVELS}
+    for row in found["sex"].values():
+        for level, cell in row.items():
+            by_level[level] += cell
+    total = sum(by_level.values(), ZERO)
+    out: dict = {"total": shown(total), "by_level": protect(by_level, total)}
+    for dimension in RISK_DIMENSIONS:
+        rows = dict(sorted(found[dimension].items(), key=lambda kv: (kv[0] == bands.UNKNOWN, str(kv[0]))))
+        out[f"by_{dimension}"] = protect_table(rows, RISK_LEVELS)
+    return out
+
+
 # ---------------------------------------------------------------- the whole summary
 
 
@@ -556,4 +602,5 @@ def summary(user, mdts: list[Mdt], period: Period, *, open_days: int = OPEN_DAYS
         "legal": _legal(user, mdts, period),
         "meetings": _meetings(mdts, period),
         "open_too_long": _open_too_long(user, mdts, open_days),
+        "risk": _risk(user, mdts, period),
     }

@@ -55,3 +55,38 @@ def protect(cells: dict, total: Cell | None = None) -> dict:
 
 def hides(value) -> bool:
     return value in (HIDDEN, COMPLEMENT)
+
+
+def protect_table(table: dict, columns: tuple) -> dict:
+    """A two-way table (rows by, say, district; columns by risk level) as it may be shown: small
+    cells as ``"<5"``, and wherever a row or a column would hold a single hidden cell, its smallest
+    other non-zero cell as ``"*"``, until no row or column does (sums of rows and columns may be
+    known from other figures)."""
+    cells = {(row, col): table[row].get(col, ZERO) for row in table for col in columns}
+    hidden = {key for key, cell in cells.items() if is_small(cell)}
+    complement: set = set()
+    lines = [[(row, col) for col in columns] for row in table] + [
+        [(row, col) for row in table] for col in columns
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            inside = [key for key in line if key in hidden or key in complement]
+            if len(inside) != 1:
+                continue
+            others = [(cells[key].n, str(key), key) for key in line if key not in inside and cells[key].n > 0]
+            if others:
+                complement.add(min(others)[2])
+                changed = True
+    return {
+        row: {
+            col: HIDDEN
+            if (row, col) in hidden
+            else COMPLEMENT
+            if (row, col) in complement
+            else cells[(row, col)].n
+            for col in columns
+        }
+        for row in table
+    }
