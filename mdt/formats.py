@@ -138,3 +138,19 @@ def count(value) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=locale())
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """A value for a CSV or XLSX cell that a spreadsheet will not run: text typed by someone
+    (a name, a province) starting with ``= + - @`` (or a tab or carriage return) would be read
+    as a formula (OWASP "CSV injection"), so it gets a leading apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(values) -> list:
+    return [spreadsheet_cell(value) for value in values]

@@ -79,9 +79,10 @@ def test_episode_with_intermediaries_shares_registry(world):
     registry = db.session.scalars(select(Intermediary)).all()
     assert len(registry) == 2
     agency = next(i for i in registry if i.kind == "recruitment_agency")
-    visible, total = services.cases_naming(world["social"], agency)
+    visible, total, named = services.cases_naming(world["social"], agency)
     assert total == 2
     assert [c.id for c in visible] == [a.id]  # the other case is counted, not shown
+    assert named == {a.id}
 
 
 @pytest.mark.parametrize(

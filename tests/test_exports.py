@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections import Counter
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from mdt import clock
 from mdt.audit.models import AuditEvent
-from mdt.errors import Forbidden, NotFound, ValidationError
+from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.reports import export
 from mdt.reports.models import Export
@@ -34,9 +34,12 @@ def _rows(content: bytes) -> tuple[list[str], list[dict]]:
 
 
 def smallest_group(rows: list[dict]) -> int:
-    """The size of the smallest equivalence class on the quasi-identifiers (0 for no row)."""
-    sizes = Counter(tuple(row[q] for q in export.QUASI) for row in rows)
-    return min(sizes.values()) if sizes else 0
+    """The size of the smallest equivalence class on the quasi-identifiers (0 for no row), in
+    people when the rows say whose they are (``person``), else in rows."""
+    people: dict[tuple, set] = defaultdict(set)
+    for i, row in enumerate(rows):
+        people[tuple(row[q] for q in export.QUASI)].add(row.get("person", ("row", i)))
+    return min(len(group) for group in people.values()) if people else 0
 
 
 def _made(actor, **extra) -> Export:
@@ -90,11 +93,11 @@ def test_generalising_widens_the_age_band_first_and_hides_a_region_with_its_coun
             "sector": "agriculture",
             "province": "Phayao",
             "year": "2026",
+            "person": person,
         }
-        for band, dest in [("18-20", "MY")] * 3
-        + [("21-23", "MY")] * 2
-        + [("24-26", "SG")] * 2
-        + [("30-38", "SA")]
+        for person, (band, dest) in enumerate(
+            [("18-20", "MY")] * 3 + [("21-23", "MY")] * 2 + [("24-26", "SG")] * 2 + [("30-38", "SA")]
+        )
     ]
     kept, generalised, left_out = export.anonymise(rows, 3)
     assert smallest_group(kept) >= 3
@@ -118,6 +121,7 @@ def test_any_data_gives_a_k_anonymous_file():
                 "sector": chooser.choice(["agriculture", "fishing", "domestic_work", "unknown"]),
                 "province": chooser.choice(["Phayao", "Chiang Rai", "Udon Thani", "unknown"]),
                 "year": chooser.choice(["2024", "2025", "2026"]),
+                "person": chooser.randrange(450),  # some people have two or three episodes
             }
             for _ in range(600)
         ]
@@ -130,6 +134,63 @@ def test_any_data_gives_a_k_anonymous_file():
                 assert row["minor"] == "*"
             if row["destination_country"] == "*":
                 assert row["destination_region"] == "*"
+
+
+def test_k_counts_people_not_rows():
+    """Security review, issue 14: one person with five episodes to the same place made a "group
+    of 5" that was one person. And a person's rows go together: two people share one destination,
+    a third has a row there too and a row alone elsewhere; with k = 3 the lone row must not stay
+    beside the shared one (the person is generalised, then left out, as a whole)."""
+    one = {
+        "sex": "female",
+        "age_band": "30-38",
+        "nationality": "TH",
+        "destination_country": "MY",
+        "sector": "agriculture",
+        "province": "Phayao",
+        "year": "2026",
+    }
+    kept, _generalised, left_out = export.anonymise([{**one, "person": 7} for _ in range(5)], 5)
+    assert kept == [] and left_out == 5
+    rows = [{**one, "person": p} for p in (1, 2, 3)] + [{**one, "destination_country": "SA", "person": 3}]
+    rows += [{**one, "sex": "male", "person": p} for p in (4, 5, 6)]
+    kept, _generalised, _left_out = export.anonymise(rows, 3)
+    assert smallest_group(kept) >= 3
+    assert len({tuple(r[q] for q in export.QUASI) for r in kept if r["person"] == 3}) == 1 or all(
+        r["person"] != 3 for r in kept
+    )
+
+
+def test_a_person_with_many_episodes_is_not_a_group_of_their_own(world):
+    f.case(
+        world["social"],
+        given="Only",
+        person={"date_of_birth": "1990-02-02", "home_province": "Phayao"},
+        episodes=[{"destination_country": "MY", "sector": "agriculture"} for _ in range(5)],
+    )
+    db.session.commit()
+    today = clock.today(world.mdt)
+    made = _made(world["coordinator"], **{"from": today.isoformat(), "to": today.isoformat()}, k=5)
+    _export, content = export.take(world["coordinator"], made.id)
+    _header, rows = _rows(content)
+    assert rows == [] and made.suppressed == 5
+
+
+def test_the_file_is_not_given_after_24_hours_nor_to_one_who_lost_the_right(world):
+    f.case(world["social"], given="A")
+    db.session.commit()
+    today = clock.today(world.mdt)
+    made = _made(world["coordinator"], **{"from": today.isoformat(), "to": today.isoformat()})
+    export.take(world["coordinator"], made.id)
+    made.ready_at = clock.now() - timedelta(hours=export.KEEP_HOURS, minutes=1)  # no sweep yet
+    db.session.commit()
+    with pytest.raises(WorkflowError):
+        export.take(world["coordinator"], made.id)
+    made.ready_at = clock.now()
+    world["coordinator"].roles = ["member"]
+    db.session.commit()
+    with pytest.raises(Forbidden):
+        export.take(world["coordinator"], made.id)
 
 
 def test_xlsx_holds_the_same_rows_and_the_header_in_its_about_sheet(world, data):

@@ -9,12 +9,14 @@ import io
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
-from mdt.cases.models import EpisodeIntermediary, Intermediary
+from mdt import policy
+from mdt.cases.models import Episode, EpisodeIntermediary, Intermediary
+from mdt.directory.models import Member
 from mdt.errors import Forbidden, ValidationError, WorkflowError
 from mdt.extensions import db
-from mdt.legal.models import MatterRespondent
+from mdt.legal.models import LegalMatter, MatterRespondent
 from mdt.monitoring import services as monitoring
 from mdt.monitoring.models import MonitoringEvidence
 from tests import factories as f
@@ -272,3 +274,163 @@ def test_the_pages_and_the_outreach_list(world, client, auth):
     auth.login("social@test.org")
     assert client.post(f"/directory/intermediaries/{agency.id}/evidence", data={}).status_code == 403
     assert client.get(f"/directory/intermediaries/{agency.id}").status_code == 200
+
+
+# ---------------------------------------------------------------- the security review (issue 14)
+
+
+def _one_claimant(world):
+    case = _agency_case(world, "Lone Claimant")
+    _share_with_legal_aid(world, case)
+    f.matter(world, [case])  # one claimant, 191,374.00 claimed, against Siam Overseas Manpower
+    return _entry(world, "Siam Overseas Manpower")
+
+
+@pytest.mark.parametrize("who", ["police@test.org", "viewer@test.org"])
+def test_the_registry_keeps_one_outsiders_claim_to_itself(world, client, auth, who):
+    """One claimant outside the reader's teams: the amount claimed, the number of matters and the
+    claimant's outcome are theirs. Amounts are left out and counts show as "<5"."""
+    agency = _one_claimant(world)
+    auth.login(who)
+    page = client.get(f"/directory/intermediaries/{agency.id}").get_data(as_text=True)
+    listing = client.get("/directory/intermediaries?sort=claimed").get_data(as_text=True)
+    assert "191,374" not in page and "191,374" not in listing
+    assert "Legal matters in this MDT that name them: &lt;5." in page
+    assert "Active &lt;5" in page or "active &lt;5" in page.lower()
+    # the lawyer on the matter sees it all
+    auth.logout()
+    auth.login("lawyer@test.org")
+    page = client.get(f"/directory/intermediaries/{agency.id}").get_data(as_text=True)
+    assert "191,374" in page and "Legal matters in this MDT that name them: 1." in page
+
+
+def test_a_viewer_reads_no_matter_through_their_agencys_lawyer(world, client, auth):
+    agency = _one_claimant(world)
+    f.member(world.mdt, world.agencies["legal"], "donor@test.org", ("viewer",))
+    db.session.commit()
+    auth.login("donor@test.org")
+    page = client.get(f"/directory/intermediaries/{agency.id}").get_data(as_text=True)
+    assert "Berry pickers v. Siam Overseas" not in page
+    donor = db.session.scalars(select(Member).where(Member.email == "donor@test.org")).one()
+    assert not db.session.scalars(select(LegalMatter).where(policy.matter_filter(donor))).all()
+
+
+def test_sorting_by_cases_does_not_order_hidden_counts(world):
+    """ "Alpha" named in 1 case, "Zulu" in 4: both "<5" to the police; sorted by cases, Zulu first
+    would tell that Zulu has more. Hidden counts sort alike, by name."""
+    _agency_case(world, "A1", agency="Alpha Agency")
+    for i in range(4):
+        _agency_case(world, f"Z{i}", agency="Zulu Agency")
+    for i in range(6):
+        _agency_case(world, f"B{i}", agency="Big Agency")
+    rows = [(item.name, n["cases"]) for item, n in monitoring.registry(world["police"], sort="cases")]
+    assert rows == [("Big Agency", 6), ("Alpha Agency", "<5"), ("Zulu Agency", "<5")]
+
+
+def test_an_undo_after_the_kept_entry_was_merged_again_is_refused(world):
+    """B merged into A, then A into C: undoing the first would look for B's links on A,
+    where they no longer are, and bring B back with nothing. It is refused until the later merge
+    is undone."""
+    case_b = _agency_case(world, "Bee", agency="B Agency")
+    _agency_case(world, "Aye", agency="A Agency")
+    _agency_case(world, "Cee", agency="C Agency")
+    a, b, c = (_entry(world, n) for n in ("A Agency", "B Agency", "C Agency"))
+    coordinator = world["coordinator"]
+    first = monitoring.merge(coordinator, a, b)
+    second = monitoring.merge(coordinator, c, a)
+    db.session.commit()
+    with pytest.raises(WorkflowError):
+        monitoring.undo(coordinator, first.id)
+    db.session.rollback()
+    monitoring.undo(coordinator, second.id)
+    monitoring.undo(coordinator, first.id)
+    db.session.commit()
+    named = db.session.scalars(
+        select(EpisodeIntermediary.intermediary_id).where(
+            EpisodeIntermediary.episode_id == case_b.episodes[0].id
+        )
+    ).all()
+    assert named == [b.id]
+
+
+def test_an_undo_skips_a_dropped_link_whose_episode_is_gone(world):
+    """An episode named both entries: the merge dropped its link to the one merged. The episode is
+    deleted before the undo; the undo puts back the rest and does not name a missing episode."""
+    case = f.case(
+        world["social"],
+        given="Both",
+        episodes=[
+            {
+                "destination_country": "SE",
+                "intermediaries": [
+                    {"name": "A Agency", "kind": "recruitment_agency"},
+                    {"name": "B Agency", "kind": "recruitment_agency"},
+                ],
+            }
+        ],
+    )
+    _agency_case(world, "Bee", agency="B Agency")
+    db.session.commit()
+    a, b = _entry(world, "A Agency"), _entry(world, "B Agency")
+    done = monitoring.merge(world["coordinator"], a, b)
+    db.session.commit()
+    gone = case.episodes[0].id
+    db.session.execute(delete(EpisodeIntermediary).where(EpisodeIntermediary.episode_id == gone))
+    db.session.execute(delete(Episode).where(Episode.id == gone))
+    db.session.commit()
+    monitoring.undo(world["coordinator"], done.id)
+    db.session.commit()
+    assert not db.session.scalars(
+        select(EpisodeIntermediary).where(EpisodeIntermediary.episode_id == gone)
+    ).all()
+    assert b.merged_into_id is None
+
+
+def test_a_case_shared_for_its_episodes_only_shows_no_name_on_the_registry(world, client, auth):
+    """Security review, issue 14: the entry's page listed the person's name of every case whose
+    episodes the reader may see. A sharing consent recorded today always opens the person too,
+    but one kept from before that rule (or written by an import) may not: the page asks the
+    policy for the person part, not only the episodes."""
+    from mdt.cases import services as cases
+    from mdt.referrals import services as referrals
+    from mdt.referrals.models import Consent
+
+    case = _agency_case(world, "Malee")
+    labour = world.agencies["labour"].id
+    given = referrals.record_consent(
+        world["social"],
+        case,
+        {"purpose": "share_with_agency", "given": True, "agency_id": labour, "scope": ["episodes"]},
+    )
+    cases.set_team(world["social"], case, [labour], [])
+    db.session.execute(update(Consent).where(Consent.id == given.id).values(scope=["episodes"]))
+    db.session.commit()
+    agency = _entry(world, "Siam Overseas Manpower")
+    auth.login("labour@test.org")
+    page = client.get(f"/directory/intermediaries/{agency.id}").get_data(as_text=True)
+    assert case.reference in page
+    assert "Malee" not in page
+
+
+def test_spreadsheet_files_do_not_run_what_was_typed(world, client, auth):
+    """Security review, issue 14: a name typed as ``=HYPERLINK(...)`` in the registry, or a
+    province typed as ``+cmd``, would run as a formula when the CSV or XLSX is opened."""
+    from openpyxl import load_workbook
+
+    from mdt.reports import export
+
+    trap = '=HYPERLINK("http://example.org/x","Click")'
+    _agency_case(world, "Malee", agency=trap)
+    agency = _entry(world, trap)
+    agency.licence_status, agency.licence_source = "blacklisted", "@SUM(1+1)"
+    db.session.commit()
+    auth.login("coord@test.org")
+    body = client.get("/directory/intermediaries/outreach.csv").data.decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(body)))
+    assert row["name"] == "'" + trap and row["source"] == "'@SUM(1+1)"
+    rows = [{"province": "+cmd|' /C calc'!A0", "year": "2026", "person": 1}]
+    assert "'+cmd" in export._csv([], rows).decode()
+    book = load_workbook(io.BytesIO(export._xlsx([], rows)))
+    cells = next(book["data"].iter_rows(min_row=2))
+    assert "'+cmd|' /C calc'!A0" in [cell.value for cell in cells]
+    assert all(cell.data_type != "f" for cell in cells)

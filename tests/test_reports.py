@@ -15,8 +15,9 @@ from mdt.extensions import db
 from mdt.legal.models import Claimant, Deadline, LegalMatter
 from mdt.meetings.models import ActionItem, Meeting
 from mdt.referrals.models import Referral
+from mdt.reports import export
 from mdt.reports import services as reports
-from mdt.reports.small import Cell, protect
+from mdt.reports.small import Cell, exposed, protect, protect_table
 from tests import factories as f
 
 Q2 = reports.Period(date(2026, 4, 1), date(2026, 6, 30))
@@ -207,6 +208,42 @@ def test_protect_hides_small_cells_and_their_complement():
     assert protect({"a": Cell(3), "b": Cell(0)}, Cell(3)) == {"a": "<5", "b": 0}
 
 
+def test_two_hidden_cells_cannot_be_worked_out_from_the_total():
+    """Security review, issue 14: 7 women, 1 man, 1 "other" in a shown total of 9. The two
+    hidden cells add up to 2, and a hidden cell is never 0, so each would be exactly 1."""
+    cells = {"female": Cell(7), "male": Cell(1), "other": Cell(1)}
+    assert protect(cells, Cell(9)) == {"female": "*", "male": "<5", "other": "<5"}
+    # two "<5" cells adding up to 8 are both 4: the next cell is hidden too
+    cells = {"a": Cell(20), "b": Cell(10), "c": Cell(4), "d": Cell(4)}
+    assert protect(cells, Cell(38)) == {"a": 20, "b": "*", "c": "<5", "d": "<5"}
+    # a "*" is at least 5 to a careful reader: 1 beside a "*" in a total of 6 is exactly 1
+    cells = {"a": Cell(30), "b": Cell(5), "c": Cell(1)}
+    assert protect(cells, Cell(36)) == {"a": "*", "b": "*", "c": "<5"}
+
+
+def test_a_breakdown_that_cannot_be_protected_is_withheld():
+    """5 women, 1 man, 1 "other" in a total of 7: women "*" (at least 5) leave 2 for the two
+    "<5" cells, exactly 1 each. Nothing else is left to hide, so no cell is shown."""
+    cells = {"female": Cell(5), "male": Cell(1), "other": Cell(1), "unknown": Cell(0)}
+    assert protect(cells, Cell(7)) == dict.fromkeys(cells, "*")
+
+
+def test_table_rows_and_columns_are_protected_both_ways():
+    table = {
+        "north": {"low": Cell(9), "high": Cell(1)},
+        "south": {"low": Cell(8), "high": Cell(6)},
+    }
+    out = protect_table(table, ("low", "high"))
+    assert out["north"]["high"] == "<5"
+    for line in ([out["north"]["low"], out["north"]["high"]], [out["north"]["high"], out["south"]["high"]]):
+        assert sum(1 for value in line if value in ("<5", "*")) >= 2, out
+    # every row and column holds no exposed cell
+    for row in table:
+        assert not exposed((table[row][c].n, out[row][c]) for c in ("low", "high"))
+    for col in ("low", "high"):
+        assert not exposed((table[r][col].n, out[r][col]) for r in table)
+
+
 def test_figures_for_a_reader_on_every_team(world, data):
     """The coordinator works in the lead agency: every case is on their team, nothing is hidden."""
     s = reports.summary(world["coordinator"], [world.mdt], Q2)
@@ -292,6 +329,37 @@ def test_figures_outside_the_teams_hide_small_counts(world, data):
         assert s["meetings"]["conferences_held"] == 2  # no person is counted in these
 
 
+def test_a_median_over_few_answers_is_hidden_even_when_many_were_made(world):
+    """Security review, issue 14: six referrals made to one service, one answered. The median
+    time to answer is that one person's exact wait; it is hidden like any count under five."""
+    labour = world.agencies["labour"]
+    for i in range(6):
+        case = f.case(world["social"], given=f"R{i}")
+        db.session.add(
+            Referral(
+                mdt_id=world.mdt.id,
+                case_id=case.id,
+                from_agency_id=world.agencies["sw"].id,
+                to_agency_id=labour.id,
+                service="job_placement",
+                respond_by=date(2026, 9, 1),
+                status="accepted" if i == 0 else "pending",
+                created_by_id=world["social"].id,
+                created_at=utc(2026, 8, 3),
+                answered_at=utc(2026, 8, 10) if i == 0 else None,
+            )
+        )
+    db.session.commit()
+    august = reports.Period(date(2026, 8, 1), date(2026, 8, 31))
+    outside = reports.summary(world["viewer"], [world.mdt], august)["referrals"]
+    assert outside["by_service"]["job_placement"]["made"] == 6
+    assert outside["by_service"]["job_placement"]["median_days_to_answer"] == "<5"
+    assert outside["by_agency"][labour.name]["median_days_to_answer"] == "<5"
+    assert outside["median_days_to_answer"] == "<5"
+    inside = reports.summary(world["social"], [world.mdt], august)["referrals"]
+    assert inside["by_service"]["job_placement"]["median_days_to_answer"] == 7.0
+
+
 def test_a_national_viewer_sees_every_mdt_and_others_only_their_own(world, data):
     from mdt.errors import Forbidden, NotFound
 
@@ -372,6 +440,32 @@ def test_api_summary(world, data, client):
     assert (
         client.get("/api/v1/reports/summary?from=2026-04-01&to=2026-06-30", headers=social).status_code == 403
     )
+
+
+def test_periods_are_whole_months(world, data, client, auth):
+    """Security review, issue 14: two periods one day apart gave one day's intakes exactly. Every
+    period asked for (dashboard, API, PDF, export) is widened to whole months."""
+    headers = {"Authorization": f"Bearer {f.token(world['viewer'])}"}
+    one = client.get("/api/v1/reports/summary?from=2026-04-10&to=2026-05-03", headers=headers).get_json()
+    other = client.get("/api/v1/reports/summary?from=2026-04-10&to=2026-05-04", headers=headers).get_json()
+    assert one["period"] == {"from": "2026-04-01", "to": "2026-05-31"}
+    assert one["previous_period"] == {"from": "2026-02-01", "to": "2026-03-31"}
+    assert one == other
+    # a quarter's previous period is the quarter before, not 91 days
+    body = client.get("/api/v1/reports/summary?from=2026-04-01&to=2026-06-30", headers=headers).get_json()
+    assert body["previous_period"] == {"from": "2026-01-01", "to": "2026-03-31"}
+    # "open too long" takes a few fixed lengths, so two answers cannot differ by a day
+    r = client.get("/api/v1/reports/summary?from=2026-04-01&to=2026-06-30&open_days=91", headers=headers)
+    assert r.status_code == 422 and "open_days" in r.get_json()["errors"]
+    asked = export.request_export(
+        world["coordinator"],
+        {"kind": "deidentified", "format": "csv", "from": "2026-04-10", "to": "2026-04-11"},
+    )
+    assert (asked.period_from, asked.period_to) == (date(2026, 4, 1), date(2026, 4, 30))
+    db.session.rollback()
+    auth.login("viewer@test.org")
+    page = client.get("/reports?from=2026-04-10&to=2026-05-03").get_data(as_text=True)
+    assert 'value="2026-04-01"' in page and 'value="2026-05-31"' in page
 
 
 def test_the_dashboard_makes_as_many_queries_whatever_the_data(world, data, client, auth):

@@ -631,8 +631,9 @@ def needs_attention(user, limit: int = 50):
 
 
 def cases_naming(user, intermediary: Intermediary):
-    """Cases that name this intermediary: full rows where the user is on the team, and a count of
-    the others (never their names)."""
+    """Cases that name this intermediary: the ones whose episodes the user's place on the team
+    opens, with ``named`` (the ids of those whose person part is open too: only these show a
+    name), and a count of all of them."""
     base = (
         select(Case)
         .join(Episode, Episode.case_id == Case.id)
@@ -653,7 +654,13 @@ def cases_naming(user, intermediary: Intermediary):
     total = db.session.scalar(
         select(func.count()).select_from(base.with_only_columns(Case.id).distinct().subquery())
     )
-    return visible, total
+    ids = [c.id for c in visible]
+    named = (
+        set(db.session.scalars(select(Case.id).where(Case.id.in_(ids), policy.part_filter(user, "person"))))
+        if ids
+        else set()
+    )
+    return visible, total, named
 
 
 # ---------------------------------------------------------------- intake drafts

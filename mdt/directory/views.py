@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from mdt import policy
+from mdt import formats, policy
 from mdt.auth import mfa
 from mdt.auth.models import WorkerHeartbeat
 from mdt.cases import services as case_services
@@ -192,15 +192,17 @@ def outreach():
     writer.writerow(["name", "other_names", "kind", "licence_no", "status", "since", "source"])
     for item in monitoring.outreach_list(current_user.mdt_id):
         writer.writerow(
-            [
-                item.name,
-                "; ".join(item.aliases or []),
-                item.kind,
-                item.licence_no or "",
-                item.licence_status,
-                item.licence_status_on.isoformat() if item.licence_status_on else "",
-                item.licence_source or "",
-            ]
+            formats.spreadsheet_row(
+                [
+                    item.name,
+                    "; ".join(item.aliases or []),
+                    item.kind,
+                    item.licence_no or "",
+                    item.licence_status,
+                    item.licence_status_on.isoformat() if item.licence_status_on else "",
+                    item.licence_source or "",
+                ]
+            )
         )
     return Response(
         out.getvalue().encode("utf-8-sig"),
@@ -210,8 +212,8 @@ def outreach():
 
 
 def _intermediary_page(item, status=200, errors=None, which=None):
-    cases, total = case_services.cases_naming(current_user, item)
-    matters, matters_total = matters_naming(current_user, item.id)
+    cases, total, named = case_services.cases_naming(current_user, item)
+    matters = matters_naming(current_user, item.id)
     behind, fronts = monitoring.relations(item)
     evidence = monitoring.evidence_of(item)
     others = db.session.scalars(
@@ -228,9 +230,9 @@ def _intermediary_page(item, status=200, errors=None, which=None):
             "directory/intermediary.html",
             item=item,
             cases=cases,
+            named=named,
             total=shown(Cell(total, len(cases))),
             matters=matters,
-            matters_total=matters_total,
             numbers=monitoring.figures(current_user, [item.id])[item.id],
             behind=behind,
             fronts=fronts,

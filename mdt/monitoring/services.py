@@ -25,10 +25,10 @@ from mdt.audit.services import changes, record
 from mdt.cases.models import WARNED_STATUSES, Case, Episode, EpisodeIntermediary, Intermediary
 from mdt.errors import Forbidden, NotFound, WorkflowError
 from mdt.extensions import db
-from mdt.legal.models import Claimant, MatterRespondent
+from mdt.legal.models import Claimant, LegalMatter, MatterRespondent
 from mdt.monitoring.models import IntermediaryMerge, IntermediaryRelation, MonitoringEvidence
 from mdt.monitoring.schemas import EvidenceSchema, RecordSchema, RelationSchema
-from mdt.reports.small import Cell, shown
+from mdt.reports.small import SMALL, ZERO, Cell, hides, is_small, protect, shown
 from mdt.schema import load, refuse
 
 SORTS = ("name", "cases", "matters", "complaints", "claimed", "recovered")
@@ -182,9 +182,12 @@ def scores(evidence: list[MonitoringEvidence]) -> dict[str, dict]:
 
 
 def figures(user, ids: list[int] | None = None) -> dict[int, dict]:
-    """Per intermediary of the user's MDT (or of ``ids``): cases naming it (a count under the
-    small-count rule), legal matters against it, complaints on its record, amounts claimed and
-    recovered per currency, and the claimants' outcomes. Five statements whatever the number."""
+    """Per intermediary of the user's MDT (or of ``ids``): cases naming it and legal matters
+    against it (counts under the small-count rule), complaints on its record, the claimants'
+    outcomes (a protected breakdown) and amounts claimed and recovered per currency (left out,
+    ``money_hidden``, when the claimants are a small count: a sum over one or two people is theirs).
+    ``cases_n`` and ``matters_n`` are the sort keys: the true count when shown, ``None`` when
+    hidden. Five statements whatever the number."""
     mdt_id = user.mdt_id
     scope = [Intermediary.mdt_id == mdt_id] + ([Intermediary.id.in_(ids)] if ids is not None else [])
     out: dict[int, dict] = defaultdict(
@@ -192,9 +195,11 @@ def figures(user, ids: list[int] | None = None) -> dict[int, dict]:
             "cases": 0,
             "cases_n": 0,
             "matters": 0,
+            "matters_n": 0,
             "complaints": 0,
             "claimed": {},
             "recovered": {},
+            "money_hidden": False,
             "outcomes": {},
         }
     )
@@ -210,14 +215,19 @@ def figures(user, ids: list[int] | None = None) -> dict[int, dict]:
         .group_by(EpisodeIntermediary.intermediary_id)
     ):
         out[item_id]["cases"] = shown(Cell(n, team))
-        out[item_id]["cases_n"] = n
-    for item_id, n in db.session.execute(
-        select(MatterRespondent.intermediary_id, func.count())
+        out[item_id]["cases_n"] = _sort_key(out[item_id]["cases"])
+    seen = case((policy.matter_filter(user), LegalMatter.id))
+    for item_id, n, team in db.session.execute(
+        select(
+            MatterRespondent.intermediary_id, func.count(distinct(LegalMatter.id)), func.count(distinct(seen))
+        )
+        .join(LegalMatter, LegalMatter.id == MatterRespondent.matter_id)
         .join(Intermediary, Intermediary.id == MatterRespondent.intermediary_id)
         .where(*scope)
         .group_by(MatterRespondent.intermediary_id)
     ):
-        out[item_id]["matters"] = n
+        out[item_id]["matters"] = shown(Cell(n, team))
+        out[item_id]["matters_n"] = _sort_key(out[item_id]["matters"])
     for item_id, n in db.session.execute(
         select(MonitoringEvidence.intermediary_id, func.count())
         .join(Intermediary, Intermediary.id == MonitoringEvidence.intermediary_id)
@@ -225,6 +235,20 @@ def figures(user, ids: list[int] | None = None) -> dict[int, dict]:
         .group_by(MonitoringEvidence.intermediary_id)
     ):
         out[item_id]["complaints"] = n
+    outcomes: dict[int, dict[str, Cell]] = defaultdict(dict)
+    for item_id, status, n, team in db.session.execute(
+        select(MatterRespondent.intermediary_id, Claimant.status, func.count(), func.count(on_team))
+        .join(Claimant, Claimant.matter_id == MatterRespondent.matter_id)
+        .join(Case, Case.id == Claimant.case_id)
+        .join(Intermediary, Intermediary.id == MatterRespondent.intermediary_id)
+        .where(*scope)
+        .group_by(MatterRespondent.intermediary_id, Claimant.status)
+    ):
+        outcomes[item_id][status] = Cell(n, team)
+    for item_id, cells in outcomes.items():
+        claimants = sum(cells.values(), ZERO)
+        out[item_id]["outcomes"] = protect(cells, claimants)
+        out[item_id]["money_hidden"] = is_small(claimants)
     for item_id, currency, claimed, recovered in db.session.execute(
         select(
             MatterRespondent.intermediary_id,
@@ -237,23 +261,22 @@ def figures(user, ids: list[int] | None = None) -> dict[int, dict]:
         .where(*scope)
         .group_by(MatterRespondent.intermediary_id, Claimant.currency)
     ):
-        out[item_id]["claimed"][currency] = Decimal(claimed or 0)
-        out[item_id]["recovered"][currency] = Decimal(recovered or 0)
-    for item_id, status, n in db.session.execute(
-        select(MatterRespondent.intermediary_id, Claimant.status, func.count())
-        .join(Claimant, Claimant.matter_id == MatterRespondent.matter_id)
-        .join(Intermediary, Intermediary.id == MatterRespondent.intermediary_id)
-        .where(*scope)
-        .group_by(MatterRespondent.intermediary_id, Claimant.status)
-    ):
-        out[item_id]["outcomes"][status] = n
+        if not out[item_id]["money_hidden"]:
+            out[item_id]["claimed"][currency] = Decimal(claimed or 0)
+            out[item_id]["recovered"][currency] = Decimal(recovered or 0)
     return out
+
+
+def _sort_key(value) -> float:
+    """A count as it sorts: a hidden one as just under ``SMALL``, all hidden ones alike (then by
+    name), so that the order cannot tell one hidden count from another."""
+    return SMALL - 0.5 if hides(value) else value
 
 
 def registry(user, sort: str = "name", kind: str | None = None, warned: bool = False):
     """The MDT's registry (merged entries left out) with each entry's figures, sorted: by name, or
     most first by cases, matters, complaints, amount claimed or recovered (summed over
-    currencies)."""
+    currencies; amounts left out sort last)."""
     stmt = select(Intermediary).where(
         Intermediary.mdt_id == user.mdt_id, Intermediary.merged_into_id.is_(None)
     )
@@ -264,12 +287,16 @@ def registry(user, sort: str = "name", kind: str | None = None, warned: bool = F
     items = list(db.session.scalars(stmt.order_by(Intermediary.kind, Intermediary.name)))
     numbers = figures(user)
     rows = [(item, numbers[item.id]) for item in items]
+
+    def money(which):
+        return lambda r: -1 if r[1]["money_hidden"] else sum(r[1][which].values())
+
     keys = {
         "cases": lambda r: r[1]["cases_n"],
-        "matters": lambda r: r[1]["matters"],
+        "matters": lambda r: r[1]["matters_n"],
         "complaints": lambda r: r[1]["complaints"],
-        "claimed": lambda r: sum(r[1]["claimed"].values()),
-        "recovered": lambda r: sum(r[1]["recovered"].values()),
+        "claimed": money("claimed"),
+        "recovered": money("recovered"),
     }
     if sort in keys:
         rows.sort(key=lambda r: (-keys[sort](r), r[0].name.lower()))
@@ -406,6 +433,11 @@ def undo(actor, merge_id: int) -> IntermediaryMerge:
     if done.undone_at is not None:
         raise WorkflowError(str(_l("This merge was already undone.")))
     kept, merged, moved = done.kept, done.merged, done.moved
+    if kept.merged_into_id is not None:
+        # What this merge moved has moved on with the kept entry: undo the later merge first.
+        raise WorkflowError(
+            str(_l("The entry kept has since been merged into another. Undo that merge first."))
+        )
     if moved["episodes"]:
         db.session.execute(
             update(EpisodeIntermediary)
@@ -415,10 +447,22 @@ def undo(actor, merge_id: int) -> IntermediaryMerge:
             )
             .values(intermediary_id=merged.id)
         )
-    for episode_id, position in moved["dropped_episodes"]:
-        db.session.add(
-            EpisodeIntermediary(episode_id=episode_id, intermediary_id=merged.id, position=position)
+    # Links the merge dropped (the episode or matter already named both) come back, unless the
+    # episode or matter has been deleted since or names the entry again already.
+    episodes = {episode_id for episode_id, _position in moved["dropped_episodes"]}
+    alive = set(db.session.scalars(select(Episode.id).where(Episode.id.in_(episodes)))) if episodes else set()
+    named = set(
+        db.session.scalars(
+            select(EpisodeIntermediary.episode_id).where(
+                EpisodeIntermediary.intermediary_id == merged.id, EpisodeIntermediary.episode_id.in_(alive)
+            )
         )
+    )
+    for episode_id, position in moved["dropped_episodes"]:
+        if episode_id in alive and episode_id not in named:
+            db.session.add(
+                EpisodeIntermediary(episode_id=episode_id, intermediary_id=merged.id, position=position)
+            )
     if moved["matters"]:
         db.session.execute(
             update(MatterRespondent)
@@ -427,7 +471,20 @@ def undo(actor, merge_id: int) -> IntermediaryMerge:
             )
             .values(intermediary_id=merged.id)
         )
-    for (matter_id,) in moved["dropped_matters"]:
+    matters = {matter_id for (matter_id,) in moved["dropped_matters"]}
+    alive = (
+        set(db.session.scalars(select(LegalMatter.id).where(LegalMatter.id.in_(matters))))
+        if matters
+        else set()
+    )
+    named = set(
+        db.session.scalars(
+            select(MatterRespondent.matter_id).where(
+                MatterRespondent.intermediary_id == merged.id, MatterRespondent.matter_id.in_(alive)
+            )
+        )
+    )
+    for matter_id in alive - named:
         db.session.add(MatterRespondent(matter_id=matter_id, intermediary_id=merged.id))
     if moved["relations_from"]:
         db.session.execute(

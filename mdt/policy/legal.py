@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from mdt.cases.models import Case
 from mdt.directory.models import Member
 from mdt.extensions import db
 from mdt.legal.models import Claimant, LegalMatter, MatterLawyer
-from mdt.policy.cases import team_filter
+from mdt.policy.cases import team_filter, works_on_cases
 from mdt.policy.registry import rule
 
 
 def matter_filter(user):
     """SQL condition: matters ``user`` may see: the one who opened it, the assigned lawyers and
-    their agencies, the MDT's coordinators, and the team of any claimant's case."""
+    their agencies, the MDT's coordinators, and the team of any claimant's case; nobody whose
+    roles read no case content (an administrator, a viewer), whatever their agency."""
+    if not works_on_cases(user):
+        return false()
     lawyer_agency = (
         select(MatterLawyer.matter_id)
         .join(Member, Member.id == MatterLawyer.member_id)

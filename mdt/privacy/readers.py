@@ -15,6 +15,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
+from mdt import formats
 from mdt.audit.models import AuditEvent
 from mdt.directory.models import Agency, Member
 from mdt.extensions import db
@@ -132,14 +133,16 @@ def as_csv(case, filters: Filters) -> str:
     writer.writerow(["at_utc", "member_id", "member", "agency", "action", "kind", "via"])
     for event, member, agency in db.session.execute(events(case, filters)):
         writer.writerow(
-            [
-                event.at.isoformat(),
-                event.actor_id or "",
-                member.name if member else "",
-                agency.name if agency else "",
-                event.action,
-                "read" if is_read(event.action) else "write",
-                event.via,
-            ]
+            formats.spreadsheet_row(
+                [
+                    event.at.isoformat(),
+                    event.actor_id or "",
+                    member.name if member else "",
+                    agency.name if agency else "",
+                    event.action,
+                    "read" if is_read(event.action) else "write",
+                    event.via,
+                ]
+            )
         )
     return out.getvalue()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections import Counter
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 from typing import cast
@@ -37,6 +37,7 @@ from mdt.cases.models import Case, Episode, EpisodeIntermediary, Intermediary, P
 from mdt.directory.models import Mdt
 from mdt.errors import Forbidden, NotFound, WorkflowError
 from mdt.extensions import db
+from mdt.formats import spreadsheet_cell, spreadsheet_row
 from mdt.legal.models import Claimant
 from mdt.referrals.models import Referral
 from mdt.reports import bands
@@ -184,6 +185,7 @@ def gather(export: Export) -> list[dict]:
             Case.opened_on,
             Case.source,
             Case.stage,
+            Case.person_id,
             Person.sex,
             Person.date_of_birth,
             Person.home_province,
@@ -225,6 +227,7 @@ def gather(export: Export) -> list[dict]:
         age = age_on(case.date_of_birth, case.opened_on)
         claimed = claims.get(case.id, [])
         common = {
+            "person": case.person_id,  # groups a person's rows; not a column of the file
             "sex": case.sex,
             "age_band": bands.band_of(age),
             "nationality": countries[case.mdt_id],
@@ -312,31 +315,46 @@ def _minor_column(band: str) -> str:
 
 
 def anonymise(rows: list[dict], k: int) -> tuple[list[dict], int, int]:
-    """Make ``rows`` k-anonymous on ``QUASI``: (the rows kept, how many of them were generalised,
-    how many were left out). The columns derived from a quasi-identifier (the region, whether a
-    minor) are set afterwards from what is left of it, so they never tell more."""
+    """Make ``rows`` k-anonymous on ``QUASI``: every combination of them in the file is shared by
+    at least ``k`` people (``row["person"]``; one person's five episodes to the same place are one
+    person, not five). Returns (the rows kept, how many of them were generalised, how many were
+    left out). A person's rows are generalised together and left out together, so
+    that the rows of one person never say more than the least of them. The columns derived from a
+    quasi-identifier (the region, whether a minor) are set afterwards from what is left of it."""
+    by_person: dict = defaultdict(list)
+    for i, row in enumerate(rows):
+        by_person[row["person"]].append(i)
+
+    def short_cases(among: list[dict]) -> set:
+        people: dict[tuple, set] = defaultdict(set)
+        for row in among:
+            people[_key(row)].add(row["person"])
+        return {row["person"] for row in among if len(people[_key(row)]) < k}
+
     changed: set[int] = set()
     for field, to in LADDER:
-        sizes = Counter(_key(row) for row in rows)
-        small = [i for i, row in enumerate(rows) if sizes[_key(row)] < k]
-        if not small:
+        short = short_cases(rows)
+        if not short:
             break
-        for i in small:
-            before = rows[i][field]
-            _generalise(rows[i], field, to)
-            if rows[i][field] != before:
-                changed.add(i)
-    sizes = Counter(_key(row) for row in rows)
-    kept, generalised, left_out = [], 0, 0
+        for person in short:
+            for i in by_person[person]:
+                before = rows[i][field]
+                _generalise(rows[i], field, to)
+                if rows[i][field] != before:
+                    changed.add(i)
+    # Leaving a person out may leave a group they shared short in turn: until none is.
+    out: set = set()
+    while short := short_cases([row for row in rows if row["person"] not in out]):
+        out |= short
+    kept, generalised = [], 0
     for i, row in enumerate(rows):
-        if sizes[_key(row)] < k:
-            left_out += 1
+        if row["person"] in out:
             continue
         generalised += i in changed
         row["destination_region"] = _region_column(row["destination_country"])
         row["minor"] = _minor_column(row["age_band"])
         kept.append(row)
-    return kept, generalised, left_out
+    return kept, generalised, len(rows) - len(kept)
 
 
 def _header(export: Export, rows: int, generalised: int, left_out: int) -> list[str]:
@@ -344,7 +362,7 @@ def _header(export: Export, rows: int, generalised: int, left_out: int) -> list[
     return [
         f"MDT Case Tracker de-identified export: {scope}, cases opened {export.period_from.isoformat()}"
         f" to {export.period_to.isoformat()}",
-        f"One row per person-episode; k-anonymous with k = {export.k} on {', '.join(QUASI)}",
+        f"One row per person-episode; k-anonymous with k = {export.k} people on {', '.join(QUASI)}",
         f"Rows: {rows}; rows generalised: {generalised}; rows left out: {left_out}",
         f"Made {clock.now().strftime('%Y-%m-%d %H:%M')} UTC; columns: docs/deidentified-export.md",
     ]
@@ -356,7 +374,7 @@ def _csv(header: list[str], rows: list[dict]) -> bytes:
         out.write(f"# {line}\n")
     writer = csv.DictWriter(out, fieldnames=list(COLUMNS), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: spreadsheet_cell(row.get(column, "")) for column in COLUMNS} for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -367,7 +385,7 @@ def _xlsx(header: list[str], rows: list[dict]) -> bytes:
     data = book.create_sheet("data")
     data.append(list(COLUMNS))
     for row in rows:
-        data.append([row.get(column, "") for column in COLUMNS])
+        data.append(spreadsheet_row(row.get(column, "") for column in COLUMNS))
     about = book.create_sheet("about")
     for line in header:
         about.append([line])
@@ -429,11 +447,22 @@ def fail(export_id: int, error: str) -> None:
 def take(actor, export_id: int) -> tuple[Export, bytes]:
     """The file, for the member who asked for it, while it is kept; audited."""
     export = get_export(actor, export_id)
-    if export.status != "ready" or not export.filename:
+    if not _still_allowed(actor, export):
+        raise Forbidden("The right to this file has been taken away since it was asked for.")
+    kept_until = export.ready_at + timedelta(hours=KEEP_HOURS) if export.ready_at else None
+    if export.status != "ready" or not export.filename or kept_until is None or clock.now() >= kept_until:
         raise WorkflowError(str(_l("This export is not ready, or was deleted after 24 hours.")))
     body = (folder() / export.filename).read_bytes()
     record(actor, _action(export, "downloaded"), export, detail={"rows": export.rows})
     return export, body
+
+
+def _still_allowed(actor, export: Export) -> bool:
+    """The right asked when the file was asked for, asked again when it is taken (a coordinator
+    who has since lost the role gets nothing)."""
+    if export.kind == "quarterly":
+        return policy.can(actor, "report.view")
+    return policy.can(actor, "export.deidentified", export.scope_mdt)
 
 
 def expire_old() -> int:

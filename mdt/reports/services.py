@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import (
     String,
     and_,
@@ -49,7 +50,7 @@ from mdt.legal.models import MATTER_STAGES, Claimant, Deadline, LegalMatter
 from mdt.meetings.models import ActionItem, Meeting
 from mdt.referrals.models import Referral
 from mdt.reports import bands
-from mdt.reports.small import ZERO, Cell, protect, protect_table, shown
+from mdt.reports.small import HIDDEN, ZERO, Cell, is_small, protect, protect_table, shown
 
 PEOPLE_DIMENSIONS = ("sex", "age_band", "minor", "destination", "sector", "district", "source")
 REFERRAL_STATUSES = ("pending", "accepted", "received", "not_received", "declined", "withdrawn", "expired")
@@ -65,9 +66,25 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @classmethod
+    def whole_months(cls, start: date, end: date) -> Period:
+        """The period from the first day of ``start``'s month to the last day of ``end``'s: the
+        only periods the figures are given for, so that two periods asked for cannot differ by a
+        day or a week (their difference would single out a few people)."""
+        return cls(start.replace(day=1), end.replace(day=1) + relativedelta(months=1, days=-1))
+
+    @property
+    def months(self) -> int | None:
+        """How many whole months the period spans, or None when it is not whole months."""
+        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
     def previous(self) -> Period:
-        """The period of the same length just before."""
+        """The period of the same length just before: as many whole months, or as many days."""
         end = self.start - timedelta(days=1)
+        if self.months:
+            return Period(self.start - relativedelta(months=self.months), end)
         return Period(end - timedelta(days=self.days - 1), end)
 
     def as_dict(self) -> dict:
@@ -287,12 +304,13 @@ def _medians(user, mdts: list[Mdt], period: Period) -> dict[tuple, tuple[float, 
     return {(name, key): (value, n) for name, key, value, n in db.session.execute(union_all(*parts))}
 
 
-def _median(found: tuple[float, int] | None, cell: Cell) -> float | str | None:
-    """A median as it may be shown: hidden when the referrals it is taken from are a small count."""
+def _median(found: tuple[float, int] | None, of: Cell) -> float | str | None:
+    """A median as it may be shown: hidden when the referrals it is taken from (``found[1]`` of
+    them, part of ``of``: six made, one answered is one person's wait) are a small count."""
     if found is None:
         return None
-    if shown(cell) != cell.n:
-        return "<5"
+    if is_small(_all_team(Cell(found[1]), of)):
+        return HIDDEN
     return round(float(found[0]), 1)
 
 
@@ -331,18 +349,12 @@ def _referrals(user, mdts: list[Mdt], period: Period) -> dict:
             if state in ("received", "declined"):
                 row[state] += cell
     medians = _medians(user, mdts, period)
-    answer_all = medians.get(("answer", "all"))
-    complete_all = medians.get(("complete", "all"))
     out: dict = {
         "made": shown(made),
         "accepted": shown(accepted),
         "by_status": protect(statuses, made),
-        "median_days_to_answer": _median(
-            answer_all, _all_team(Cell(answer_all[1] if answer_all else 0), made)
-        ),
-        "median_days_to_complete": _median(
-            complete_all, _all_team(Cell(complete_all[1] if complete_all else 0), made)
-        ),
+        "median_days_to_answer": _median(medians.get(("answer", "all")), made),
+        "median_days_to_complete": _median(medians.get(("complete", "all")), made),
     }
     for table, rows_of in tables.items():
         ordered = dict(sorted(rows_of.items(), key=lambda kv: (-kv[1]["made"].n, str(kv[0]))))

@@ -14,7 +14,7 @@ from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.monitoring import services as monitoring
 from mdt.reports import charts, export, quarterly
 from mdt.reports import services as reports
-from mdt.reports.schemas import ReportArgsSchema
+from mdt.reports.schemas import OPEN_DAY_CHOICES, ReportArgsSchema
 from mdt.web import act, form_dict
 
 bp = Blueprint("reports", __name__)
@@ -37,12 +37,12 @@ def quarter_of(day: date) -> tuple[date, date]:
 
 def presets(today: date) -> list[tuple[str, date, date]]:
     """Quick periods: this quarter so far, the last quarter, this year so far, the last year."""
-    this_start, _end = quarter_of(today)
+    this_start, this_end = quarter_of(today)
     last_start, last_end = quarter_of(this_start - relativedelta(days=1))
     return [
-        (_("This quarter"), this_start, today),
+        (_("This quarter"), this_start, this_end),
         (_("Last quarter"), last_start, last_end),
-        (_("This year"), date(today.year, 1, 1), today),
+        (_("This year"), date(today.year, 1, 1), date(today.year, 12, 31)),
         (_("Last year"), date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
     ]
 
@@ -62,6 +62,7 @@ def dashboard():
         loaded = schema.load(ReportArgsSchema, args)
         mdts = reports.scope(current_user, loaded.get("mdt_id"))
         period = reports.Period(loaded["from_"], loaded["to"])
+        args.update(period.as_dict())  # whole months: the form shows the period counted
         data = reports.summary(current_user, mdts, period, open_days=loaded["open_days"])
         open_cutoff = (today - timedelta(days=loaded["open_days"])).isoformat()
     except ValidationError as exc:
@@ -89,6 +90,7 @@ def dashboard():
             args=args,
             errors=errors,
             presets=presets(today),
+            open_day_choices=OPEN_DAY_CHOICES,
             national=national,
             all_mdts=reports.all_mdts() if national else [],
             links=links,

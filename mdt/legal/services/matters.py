@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import clock, consent, policy
@@ -394,12 +394,11 @@ def matters_of_case(user, case: Case):
 
 
 def matters_naming(user, intermediary_id: int):
-    """Matters with this respondent: the ones the user may see, and how many in all."""
-    base = (
+    """Matters with this respondent that the user may see (how many in all is a figure:
+    ``monitoring.figures``, under the small-count rule)."""
+    return db.session.scalars(
         select(LegalMatter)
         .join(MatterRespondent, MatterRespondent.matter_id == LegalMatter.id)
-        .where(MatterRespondent.intermediary_id == intermediary_id, LegalMatter.mdt_id == user.mdt_id)
-    )
-    visible = db.session.scalars(base.where(policy.matter_filter(user)).order_by(LegalMatter.title)).all()
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    return visible, total
+        .where(MatterRespondent.intermediary_id == intermediary_id, policy.matter_filter(user))
+        .order_by(LegalMatter.title)
+    ).all()
