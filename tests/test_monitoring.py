@@ -434,3 +434,15 @@ def test_spreadsheet_files_do_not_run_what_was_typed(world, client, auth):
     cells = next(book["data"].iter_rows(min_row=2))
     assert "'+cmd|' /C calc'!A0" in [cell.value for cell in cells]
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_a_kind_that_is_not_a_kind_is_read_as_none(world, client, auth):
+    """PostgreSQL refuses a NUL in a string: an unknown ``kind`` (``%00``) was sent to the database
+    and answered 500 there (found by CI on PostgreSQL; SQLite took it)."""
+    _agency_case(world, "Malee")
+    auth.login("coord@test.org")
+    for kind in ("%00", "nonsense", "broker"):
+        r = client.get(f"/directory/intermediaries?kind={kind}")
+        assert r.status_code == 200
+    page = client.get("/directory/intermediaries?kind=%00").get_data(as_text=True)
+    assert "Siam Overseas Manpower" in page

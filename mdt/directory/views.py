@@ -12,7 +12,7 @@ from mdt import formats, policy
 from mdt.auth import mfa
 from mdt.auth.models import WorkerHeartbeat
 from mdt.cases import services as case_services
-from mdt.cases.models import Intermediary
+from mdt.cases.models import INTERMEDIARY_KINDS, Intermediary
 from mdt.directory import services
 from mdt.errors import get_or_404
 from mdt.extensions import db
@@ -167,7 +167,7 @@ def remove_plan_entry(entry_id: int):
 @login_required
 def intermediaries():
     sort = request.args.get("sort", "name")
-    kind = request.args.get("kind") or None
+    kind = request.args.get("kind") if request.args.get("kind") in INTERMEDIARY_KINDS else None
     warned = request.args.get("warned") == "1"
     rows = monitoring.registry(
         current_user, sort=sort if sort in monitoring.SORTS else "name", kind=kind, warned=warned
