@@ -26,6 +26,8 @@ from mdt.calendar.views import bp as calendar_bp
 from mdt.cases.views import bp as cases_bp
 from mdt.config import load_config
 from mdt.directory.views import bp as directory_bp
+from mdt.documents.spool import SealingRequest
+from mdt.documents.views import bp as documents_bp
 from mdt.extensions import babel, compress, csrf, db, login_manager, migrate
 from mdt.i18n import select_locale, select_timezone
 from mdt.legal.views import bp as legal_bp
@@ -47,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=os.environ.get("MDT_INSTANCE_PATH", str(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),
     )
+    app.request_class = SealingRequest  # uploads are sealed as they arrive (mdt.documents.spool)
     app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(load_config(app.instance_path, test_config))
     proxies = int(app.config["MDT_TRUSTED_PROXIES"])
@@ -134,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         privacy_bp,
         calendar_bp,
         reports_bp,
+        documents_bp,
     ):
         app.register_blueprint(bp)
     app.config.update(

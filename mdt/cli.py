@@ -11,6 +11,7 @@ from mdt.auth import mfa, passwords
 from mdt.auth.services import create_token, hash_password
 from mdt.demo.data import DemoRefused, load_demo
 from mdt.directory.models import Agency, Mdt, Member
+from mdt.documents import services as documents
 from mdt.extensions import db
 from mdt.privacy import audit_export
 from mdt.reminders.sending import deliver, sweep
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(reminders)
     app.cli.add_command(mfa_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(files_group)
 
 
 @click.group(cls=AppGroup, help="Manage member accounts.")
@@ -180,6 +182,25 @@ def audit_verify(path):
             "file was recomputed after a change, or comes from another installation."
         )
     click.echo(f"OK: {message}; matches the export recorded at {event.at.isoformat()}.")
+
+
+@click.group("files", cls=AppGroup, help="Documents' files: their encryption keys.")
+def files_group():
+    pass
+
+
+@files_group.command(
+    "rotate-key",
+    help=(
+        "Re-wrap every file's key under the current MDT_FILES_KEY (the files themselves are not "
+        "touched). Set the new key as MDT_FILES_KEY and the old one in MDT_FILES_PREVIOUS_KEYS, "
+        "run this, then remove the old key."
+    ),
+)
+@atomic
+def files_rotate_key():
+    done = documents.rotate_keys()
+    click.echo(f"{done} file key(s) re-wrapped under key {documents.master_key().id}.")
 
 
 @click.group(cls=AppGroup, help="Demo data.")

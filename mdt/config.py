@@ -3,7 +3,7 @@
 The embedded default (no variables set) is SQLite under ``instance/`` and a Celery broker on the
 file system, so the product runs on a fresh machine with no server. ``MDT_DATABASE_URL`` and
 ``MDT_REDIS_URL`` switch to PostgreSQL and Redis. ``MDT_ENV=production`` refuses to start without
-``MDT_SECRET_KEY``.
+``MDT_SECRET_KEY`` and ``MDT_FILES_KEY``.
 """
 
 from __future__ import annotations
@@ -52,6 +52,30 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                 key_file.write_text(secrets.token_hex(32))
                 key_file.chmod(0o600)
             secret = key_file.read_text().strip()
+
+    files_key = overrides.get("MDT_FILES_KEY") or env.get("MDT_FILES_KEY")
+    if mode == "production" and not files_key:
+        raise ConfigError(
+            "MDT_FILES_KEY is not set: refusing to start in production without the master key that "
+            "encrypts documents (make one with: python -c 'import secrets; print(secrets.token_hex(32))'; "
+            "keep it apart from the database and its backups)."
+        )
+    if not files_key:
+        # Development and tests: a per-instance key kept under instance/, never in the repo.
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        files_key_file = Path(instance_path) / "files_key"
+        if not files_key_file.exists():
+            files_key_file.write_text(secrets.token_hex(32))
+            files_key_file.chmod(0o600)
+        files_key = files_key_file.read_text().strip()
+    for key in [files_key, *filter(None, env.get("MDT_FILES_PREVIOUS_KEYS", "").split(","))]:
+        try:
+            if len(bytes.fromhex(key.strip())) != 32:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(
+                "MDT_FILES_KEY (and each of MDT_FILES_PREVIOUS_KEYS) must be 64 hex digits."
+            ) from None
 
     db_url = env.get("MDT_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mdt.sqlite3'}"
     if db_url.startswith("postgres://"):
@@ -122,6 +146,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CELERY": celery,
         "MDT_REDIS_URL": redis_url,
         "MAX_CONTENT_LENGTH": int(env.get("MDT_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # Documents (mdt.documents): the master key, keys still read while rotating, the largest
+        # file, and an S3-compatible bucket instead of instance/documents.
+        "MDT_FILES_KEY": files_key,
+        "MDT_FILES_PREVIOUS_KEYS": env.get("MDT_FILES_PREVIOUS_KEYS", ""),
+        "MDT_FILES_MAX_BYTES": int(env.get("MDT_FILES_MAX_BYTES", 25 * 1024 * 1024)),
+        "MDT_FILES_S3_BUCKET": env.get("MDT_FILES_S3_BUCKET") or None,
+        "MDT_FILES_S3_ENDPOINT": env.get("MDT_FILES_S3_ENDPOINT") or None,
         "SESSION_COOKIE_SECURE": _bool(env.get("MDT_COOKIE_SECURE"), True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

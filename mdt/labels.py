@@ -190,6 +190,15 @@ AUDIT_ACTION = {
     "report.ready": _l("the quarterly report was made"),
     "report.downloaded": _l("downloaded the quarterly report"),
     "report.expired": _l("the quarterly report was deleted after 24 hours"),
+    "document.uploaded": _l("added a document"),
+    "document.versioned": _l("added a new version of a document"),
+    "document.viewed": _l("opened a document's page"),
+    "document.downloaded": _l("downloaded a document"),
+    "document.exported": _l("exported a document's chain of custody"),
+    "document.bundled": _l("put a document in a court bundle"),
+    "document.hash_mismatch": _l("a stored file failed its integrity check"),
+    "document.deleted": _l("a document's file was removed under the retention rules"),
+    "document.rewrapped": _l("a document's key was re-wrapped under a new master key"),
     "export.requested": _l("asked for a de-identified export"),
     "export.ready": _l("a de-identified export was made"),
     "export.downloaded": _l("downloaded a de-identified export"),
@@ -263,6 +272,7 @@ NOTIFICATION = {
     "reminder_failed": _l("A reminder could not be sent"),
     "read_alert": _l("Unusual reading by %(ref)s"),
     "erasure_request": _l("A request to erase a person's data is waiting"),
+    "document_tampered": _l("A stored file failed its integrity check"),
 }
 
 REMINDER_STATUS = {
@@ -396,6 +406,31 @@ EXPORT_STATUS = {
 }
 # The dashboard's own keys (``mdt.reports``).
 MINOR = {"yes": _l("Minor (under 18)"), "no": _l("Adult"), "unknown": _l("Age not known")}
+DOCUMENT_KIND = {
+    "contract": _l("Employment contract"),
+    "pay_slip": _l("Pay slip"),
+    "receipt": _l("Receipt"),
+    "loan_agreement": _l("Loan agreement"),
+    "title_deed": _l("Title deed"),
+    "identity_document": _l("Identity document"),
+    "photo": _l("Photo"),
+    "message_capture": _l("Messages (screenshots, voice)"),
+    "medical": _l("Medical"),
+    "court_paper": _l("Court paper"),
+    "translation": _l("Translation"),
+    "other": _l("Other"),
+}
+CUSTODY_ACTION = {
+    "uploaded": _l("Uploaded"),
+    "versioned": _l("New version"),
+    "viewed": _l("Page opened"),
+    "downloaded": _l("Downloaded"),
+    "exported": _l("Custody record exported"),
+    "bundled": _l("Put in a court bundle"),
+    "hash_mismatch": _l("Integrity check failed"),
+    "deleted": _l("File removed (retention)"),
+    "rewrapped": _l("Key re-wrapped"),
+}
 FIGURE_STATUS = {
     "pending": _l("Waiting for an answer"),
     "accepted": _l("Accepted, not completed yet"),
@@ -409,6 +444,8 @@ DEADLINE_OUTCOME = {"met": _l("Met"), "missed": _l("Missed"), "open": _l("Open")
 ACTION_OUTCOME = {"on_time": _l("Done on time"), "late": _l("Done late"), "open": _l("Not done")}
 
 ALL = {
+    "document_kind": DOCUMENT_KIND,
+    "custody_action": CUSTODY_ACTION,
     "risk_level": RISK_LEVEL,
     "licence_status": LICENCE_STATUS,
     "relation_role": RELATION_ROLE,

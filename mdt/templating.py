@@ -48,6 +48,7 @@ def register(app: Flask) -> None:
         amount=formats.amount,
         month=formats.month,
         count=formats.count,
+        filesize=formats.filesize,
     )
     app.jinja_env.globals.update(
         countries=lambda: country_choices(str(get_locale() or "en")),

@@ -183,3 +183,49 @@ def due_now() -> None:
         .values(scheduled_at=_now() - timedelta(seconds=1))
     )
     db.session.commit()
+
+
+# ---------------------------------------------------------------- files
+
+
+def png(size=(40, 30), colour=(200, 120, 40)) -> bytes:
+    """A small real PNG."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg_with_location(latitude=(13, 45, 0), longitude=(100, 30, 0)) -> bytes:
+    """A JPEG whose EXIF says where and when it was taken (as a phone's photo does)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 48), (30, 90, 160))
+    exif = image.getexif()
+    exif[0x0132] = "2026:03:04 10:11:12"  # DateTime
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: latitude, 3: "E", 4: longitude}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def pdf(pages: int = 1, text: str = "") -> bytes:
+    """A real PDF of ``pages`` blank pages; ``text`` goes in its metadata (a marker to look for)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if text:
+        writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -4,11 +4,13 @@ scrolls sideways. Screenshots go to MDT_ARTIFACTS (CI keeps them)."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 import pytest
 
+from mdt.documents import services as documents
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.meetings import services as meetings
@@ -27,8 +29,9 @@ def _records(world) -> dict:
     meeting = f.meeting(world)
     item = meetings.add_item(world["coordinator"], meeting, {"title": "Follow-up", "case_id": case.id})
     meetings.save_minutes(world["coordinator"], meeting, item, {"discussion": "Agreed"})
+    document = documents.add(world["social"], case, {"kind": "photo"}, io.BytesIO(f.png()), "room.png")
     db.session.commit()
-    return {"case": case.id, "matter": m.id, "meeting": meeting.id}
+    return {"case": case.id, "matter": m.id, "meeting": meeting.id, "document": document.id}
 
 
 def _pages(ids) -> list[tuple[str, str]]:
@@ -41,6 +44,8 @@ def _pages(ids) -> list[tuple[str, str]]:
         ("social@test.org", "/cases/new"),
         ("social@test.org", f"/cases/{ids['case']}/edit"),
         ("social@test.org", f"/cases/{ids['case']}/consents"),
+        ("social@test.org", f"/cases/{ids['case']}/documents/new"),
+        ("social@test.org", f"/documents/{ids['document']}"),
         ("social@test.org", "/referrals"),
         ("social@test.org", "/services"),
         ("lawyer@test.org", "/"),

@@ -102,7 +102,9 @@ def test_demo_load(runner, ctx):
 def test_demo_refused_in_production(database_template, tmp_path, monkeypatch):
     from tests.conftest import make_app
 
-    app = make_app(database_template, tmp_path, MDT_ENV="production", SECRET_KEY="x" * 40)
+    app = make_app(
+        database_template, tmp_path, MDT_ENV="production", SECRET_KEY="x" * 40, MDT_FILES_KEY="ab" * 32
+    )
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0 and "production" in result.output
     with app.app_context():

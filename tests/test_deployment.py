@@ -67,6 +67,7 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
             {
                 "MDT_ENV": "production",
                 "MDT_SECRET_KEY": "deployment-test-only-" + "x" * 32,
+                "MDT_FILES_KEY": "0d" * 32,
                 "MDT_DATABASE_URL": db_url,
                 "MDT_REDIS_URL": broker,
                 "MDT_SMTP_URL": sink.url,

@@ -225,6 +225,7 @@ def test_no_template_has_inline_style_or_script():
 def test_production_headers_and_cookie_names(monkeypatch):
     monkeypatch.setenv("MDT_ENV", "production")
     monkeypatch.setenv("MDT_SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("MDT_FILES_KEY", "cd" * 32)
     app = create_app()
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-mdt"
     with app.test_request_context():

@@ -18,6 +18,7 @@ file is restored from a snapshot, so no row depends on the order the routes are 
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 
@@ -30,6 +31,7 @@ from mdt.calendar import services as calendar
 from mdt.cases import services as cases_services
 from mdt.cases.models import Intermediary
 from mdt.directory import services as directory
+from mdt.documents import services as documents
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.legal.models import DeadlineRule
@@ -45,6 +47,7 @@ from tests import factories as f
 ROLES = ("anonymous", "social", "lawyer", "police", "coordinator", "admin", "viewer", "outsider")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 MAIL_NAME = "route-matrix.eml"
+PNG = f.png()
 
 # fmt: off
 # (method, rule): statuses for         anonymous, social, lawyer, police, coordinator, admin, viewer, outsider
@@ -175,6 +178,20 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/reports/quarterly"):                                          (302, 403, 403, 403, 302, 403, 302, 302),
     # de-identified exports: a right of their own (coordinators; national viewers); each export
     # is its requester's alone (the record is the coordinator's)
+    # ---- documents: the case's team, as far as the parts the document belongs to are open to them;
+    # a legal matter's documents: whoever sees the matter, added by those who work on it
+    ("GET", "/cases/<int:case_id>/documents/new"):                           (302, 200, 200, 404, 200, 404, 403, 404),
+    ("POST", "/cases/<int:case_id>/documents/new"):                          (302, 422, 422, 404, 422, 404, 403, 404),
+    ("GET", "/matters/<int:matter_id>/documents/new"):                       (302, 403, 200, 404, 403, 404, 403, 404),
+    ("POST", "/matters/<int:matter_id>/documents/new"):                      (302, 403, 422, 404, 403, 404, 403, 404),
+    ("GET", "/documents/<int:document_id>"):                                 (302, 200, 200, 404, 200, 404, 403, 404),
+    ("POST", "/documents/<int:document_id>/versions"):                       (302, 422, 422, 404, 422, 404, 403, 404),
+    ("GET", "/documents/<int:document_id>/file"):                            (302, 200, 200, 404, 200, 404, 403, 404),
+    ("GET", "/documents/<int:document_id>/thumbnail"):                       (302, 200, 200, 404, 200, 404, 403, 404),
+    ("POST", "/api/v1/cases/<int:case_id>/documents"):                       (401, 422, 422, 404, 422, 404, 403, 404),
+    ("GET", "/api/v1/documents/<int:document_id>"):                          (401, 200, 200, 404, 200, 404, 403, 404),
+    ("GET", "/api/v1/documents/<int:document_id>/content"):                  (401, 200, 200, 404, 200, 404, 403, 404),
+    ("GET", "/api/v1/documents/<int:document_id>/custody"):                  (401, 200, 200, 404, 200, 404, 403, 404),
     ("GET", "/reports/exports"):                                             (302, 403, 403, 403, 200, 403, 403, 200),
     ("POST", "/reports/exports"):                                            (302, 403, 403, 403, 422, 403, 403, 422),
     ("GET", "/reports/exports/<int:export_id>"):                             (302, 404, 404, 404, 200, 404, 404, 404),
@@ -336,6 +353,7 @@ PARAMS = {
     "export_id": "export",
     "relation_id": "relation",
     "merge_id": "merge",
+    "document_id": "document",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -498,6 +516,9 @@ def build_records(world) -> dict:
         world["coordinator"],
         {"kind": "deidentified", "format": "csv", "from": "2026-01-01", "to": "2026-06-30"},
     )
+    document = documents.add(
+        social, case, {"kind": "photo", "title": "The dormitory"}, io.BytesIO(PNG), "dormitory.png"
+    )
     db.session.commit()  # the task writes its progress on a connection of its own
     export.make(made_export.id)
     db.session.add_all([erasure, data_copy])
@@ -541,6 +562,7 @@ def build_records(world) -> dict:
         "export": made_export.id,
         "relation": relation.id,
         "merge": merged.id,
+        "document": document.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

@@ -19,8 +19,20 @@ def test_production_refuses_without_secret_key(monkeypatch):
         create_app()
 
 
+def test_production_refuses_without_the_files_key(monkeypatch):
+    monkeypatch.setenv("MDT_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("MDT_FILES_KEY", raising=False)
+    monkeypatch.setenv("MDT_ENV", "production")
+    with pytest.raises(ConfigError, match="MDT_FILES_KEY"):
+        create_app()
+    monkeypatch.setenv("MDT_FILES_KEY", "not hex")
+    with pytest.raises(ConfigError, match="64 hex"):
+        create_app()
+
+
 def test_production_with_secret_key_starts(monkeypatch):
     monkeypatch.setenv("MDT_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("MDT_FILES_KEY", "ab" * 32)
     monkeypatch.setenv("MDT_ENV", "production")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -13,6 +13,7 @@ from mdt.audit.services import case_trail, record
 from mdt.cases import risk, services
 from mdt.cases.models import Assessment, IntakeDraft, PlanItem
 from mdt.directory.services import agencies, members
+from mdt.documents import services as document_services
 from mdt.errors import ValidationError
 from mdt.extensions import db
 from mdt.home import services as home_services
@@ -216,6 +217,7 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         if full_team
         else {},
         "matters": legal_services.matters_of_case(current_user, case),
+        "documents": document_services.of_case(current_user, case),
         "referrals": referral_services.case_referrals(case) if full_team else [],
         "assessment": db.session.get(Assessment, case.id),
         "risk_profile": risk.profile_of(case),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mdt import clock, policy
 from mdt.cases.models import Case
 from mdt.directory.services import members
+from mdt.documents import services as document_services
 from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.extensions import db
 from mdt.legal import services as legal
@@ -95,6 +96,7 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
         linked=linked,
         timeline=timeline,
         attending=legal.attendance([h.id for h in hearings]),
+        documents=document_services.of_matter(current_user, matter),
         members=everyone if policy.can(current_user, "matter.edit", matter) else [],
         can_edit=policy.can(current_user, "matter.edit", matter),
         lawyer_choices=[(m.id, m.name) for m in everyone if m.has_role("lawyer")],

@@ -28,6 +28,7 @@ KINDS = (
     "reminder_failed",
     "read_alert",
     "erasure_request",
+    "document_tampered",
 )
 
 

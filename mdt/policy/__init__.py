@@ -19,7 +19,17 @@ The rules in short:
 
 from __future__ import annotations
 
-from mdt.policy import cases, directory, legal, meetings, privacy, referrals, reminders, reports  # noqa: F401  (register)
+from mdt.policy import (  # noqa: F401  (register)
+    cases,
+    directory,
+    documents,
+    legal,
+    meetings,
+    privacy,
+    referrals,
+    reminders,
+    reports,
+)
 from mdt.policy.cases import ALL_PARTS, listable_filter, on_team, part_filter, shared_parts, team_filter
 from mdt.policy.legal import matter_filter
 from mdt.policy.registry import RULES, active, can, read_only

@@ -30,6 +30,7 @@ from mdt import clock, policy
 from mdt.audit.services import record
 from mdt.cases.models import Assessment, Case, Episode, Note, Person, PlanItem
 from mdt.directory.models import Mdt
+from mdt.documents.services import remove_for_cases
 from mdt.errors import Forbidden, ValidationError, WorkflowError
 from mdt.extensions import db
 from mdt.legal.models import Claimant, LegalMatter
@@ -114,6 +115,8 @@ def _deidentify_cases(ids: list[int]) -> None:
         update(Consent).where(Consent.case_id.in_(ids)).values(interpreter=None, withdraw_reason=None)
     )
     db.session.execute(update(Claimant).where(Claimant.case_id.in_(ids)).values(debt_relief_note=None))
+    # The files of the cases' documents go (their records and chain of custody stay).
+    remove_for_cases(ids, "de-identified (retention period or erasure)")
     # A copy of the person's data not downloaded yet goes too.
     for copy in db.session.scalars(
         select(DataCopy).where(DataCopy.case_id.in_(ids), DataCopy.status.in_(("queued", "running", "ready")))

@@ -259,6 +259,27 @@ document.addEventListener("DOMContentLoaded", function () {
       totals();
     });
   }
+  // Files dropped on an upload form join the ones chosen (the form still works with the button).
+  document.querySelectorAll("form[data-dropzone]").forEach(function (form) {
+    var input = form.querySelector("input[type=file][multiple]") || form.querySelector("input[type=file]");
+    if (!input || typeof DataTransfer === "undefined") { return; }
+    ["dragenter", "dragover"].forEach(function (name) {
+      form.addEventListener(name, function (event) { event.preventDefault(); form.classList.add("dropping"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      form.addEventListener(name, function () { form.classList.remove("dropping"); });
+    });
+    form.addEventListener("drop", function (event) {
+      event.preventDefault();
+      var all = new DataTransfer();
+      Array.prototype.forEach.call(input.files, function (file) { all.items.add(file); });
+      Array.prototype.forEach.call(event.dataTransfer.files, function (file) {
+        if (input.multiple || all.items.length === 0) { all.items.add(file); }
+      });
+      input.files = all.files;
+      input.dispatchEvent(new Event("change"));
+    });
+  });
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); delete form.dataset.sent; }

@@ -1,0 +1,177 @@
+"""Document pages: adding files to a case or a legal matter (several at once, from a phone's
+camera too), a document's page with its versions and chain of custody, and its file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from mdt import labels, policy
+from mdt.cases import services as case_services
+from mdt.documents import services as documents
+from mdt.documents.http import MAX_FILES, file_response, upload_limit
+from mdt.documents.models import DEFAULT_PART, DOCUMENT_KINDS, FALLBACK_PART
+from mdt.documents.schemas import NO_FILE
+from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
+from mdt.legal.models import LegalMatter
+from mdt.web import act, form_view
+
+bp = Blueprint("documents", __name__)
+
+
+def uploaded_files() -> list:
+    return [f for f in request.files.getlist("file") if f and (f.filename or f.content_length)][:MAX_FILES]
+
+
+def add_all(target, form) -> list:
+    """Every file of the form added with the same description; all or none."""
+    files = uploaded_files()
+    if not files:
+        raise ValidationError(str(NO_FILE), {"file": [str(NO_FILE)]})
+    if len(request.files.getlist("file")) > MAX_FILES:
+        message = _("At most %(n)s files at a time.", n=MAX_FILES)
+        raise ValidationError(message, {"file": [message]})
+    data = {k: v for k, v in form.items() if k not in ("csrf_token", "parts")}
+    data["parts"] = form.getlist("parts")
+    added = []
+    for upload in files:
+        try:
+            added.append(documents.add(current_user, target, data, upload.stream, upload.filename))
+        except ValidationError as exc:
+            if "file" in exc.errors and len(files) > 1:
+                exc.errors["file"] = [f"{upload.filename}: {m}" for m in exc.errors["file"]]
+            raise
+    return added
+
+
+def _form_page(target, back: str, values, errors, status):
+    kinds = [(k, labels.label("document_kind", k)) for k in DOCUMENT_KINDS]
+    return (
+        render_template(
+            "documents/new.html",
+            target=target,
+            back=back,
+            kinds=kinds,
+            values=values,
+            errors=errors,
+            default_part={k: DEFAULT_PART.get(k, FALLBACK_PART) for k in DOCUMENT_KINDS},
+            parts=sorted(policy.shared_parts(current_user, target))
+            if hasattr(target, "lead_agency_id")
+            else [],
+            sensitive=policy.can(current_user, "case.sensitive", target)
+            if hasattr(target, "lead_agency_id")
+            else True,
+        ),
+        status,
+    )
+
+
+def _added(items) -> str:
+    return ngettext("%(num)s document added.", "%(num)s documents added.", len(items))
+
+
+def _add_page(target, back: str, default_kind: str):
+    if not policy.can(current_user, "document.add", target):
+        abort(403)
+    return form_view(
+        initial=lambda: {"kind": request.args.get("kind", default_kind)},
+        render=lambda values, errors, status: _form_page(target, back, values, errors, status),
+        work=lambda: add_all(target, request.form),
+        success=_added,
+        done_url=back,
+    )
+
+
+@bp.route("/cases/<int:case_id>/documents/new", methods=["GET", "POST"])
+@login_required
+def add_to_case(case_id: int):
+    upload_limit()
+    case = case_services.get_case(current_user, case_id)
+    return _add_page(case, url_for("cases.show", case_id=case.id, _anchor="documents"), "")
+
+
+@bp.route("/matters/<int:matter_id>/documents/new", methods=["GET", "POST"])
+@login_required
+def add_to_matter(matter_id: int):
+    upload_limit()
+    matter = get_or_404(LegalMatter, matter_id)
+    if not policy.can(current_user, "matter.view", matter):
+        abort(404)
+    return _add_page(matter, url_for("legal.show", matter_id=matter.id, _anchor="documents"), "court_paper")
+
+
+def _document_or_404(document_id: int):
+    try:
+        return documents.get(current_user, document_id)
+    except NotFound:
+        abort(404)
+
+
+def _page(document, status=200, values=None, errors=None):
+    return (
+        render_template(
+            "documents/show.html",
+            document=document,
+            custody=documents.custody_of(document),
+            values=values or {},
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def show(document_id: int):
+    document = _document_or_404(document_id)
+    documents.custody(current_user, document, "viewed")
+    return _page(document)
+
+
+@bp.route("/documents/<int:document_id>/versions", methods=["POST"])
+@login_required
+def add_version(document_id: int):
+    upload_limit()
+    document = _document_or_404(document_id)
+    if not policy.can(current_user, "document.version", document):
+        abort(403)
+    files = uploaded_files()
+    return act(
+        lambda: documents.add_version(
+            current_user,
+            document,
+            files[0].stream if files else None,
+            files[0].filename if files else None,
+            remove_location=request.form.get("remove_location") == "on",
+        ),
+        success=lambda v: _("Version %(n)s added.", n=v.number),
+        done_url=url_for("documents.show", document_id=document.id),
+        page=lambda status, errors: _page(document, status, request.form, errors),
+    )
+
+
+@bp.route("/documents/<int:document_id>/file")
+@login_required
+def download(document_id: int):
+    """The file. Its custody row is committed with the request, before the first byte goes out
+    (a streamed response's body is read after the request has ended); a failed check commits its
+    own custody row and the administrators' alert, and shows the document's page."""
+    document = _document_or_404(document_id)
+    try:
+        return file_response(document)
+    except WorkflowError as exc:
+        return _page(document, 409, errors={"_": [exc.detail]})
+
+
+@bp.route("/documents/<int:document_id>/thumbnail")
+@login_required
+def thumbnail(document_id: int):
+    document = _document_or_404(document_id)
+    picture = documents.thumbnail(current_user, document)
+    if picture is None:
+        abort(404)
+    response = Response(picture, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
