@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench: $(STAMP)
 
 bench-reports: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_reports.py
+
+bench-documents: $(STAMP)
+	@$(BIN)/python benchmarks/bench_documents.py
 
 bench-weight: $(STAMP)
 	@$(BIN)/python benchmarks/bench_page_weight.py

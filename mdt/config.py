@@ -153,6 +153,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_FILES_MAX_BYTES": int(env.get("MDT_FILES_MAX_BYTES", 25 * 1024 * 1024)),
         "MDT_FILES_S3_BUCKET": env.get("MDT_FILES_S3_BUCKET") or None,
         "MDT_FILES_S3_ENDPOINT": env.get("MDT_FILES_S3_ENDPOINT") or None,
+        # The key and certificate (PEM) that sign custody PDFs; a self-signed pair is made under
+        # instance/signing/ without them.
+        "MDT_SIGNING_KEY_FILE": env.get("MDT_SIGNING_KEY_FILE") or None,
+        "MDT_SIGNING_CERT_FILE": env.get("MDT_SIGNING_CERT_FILE") or None,
         "SESSION_COOKIE_SECURE": _bool(env.get("MDT_COOKIE_SECURE"), True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

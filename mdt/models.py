@@ -27,7 +27,7 @@ from mdt.cases.models import (  # noqa: F401
     RiskProfile,
 )
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member  # noqa: F401
-from mdt.documents.models import CustodyEvent, Document, DocumentVersion  # noqa: F401
+from mdt.documents.models import CourtBundle, CustodyEvent, Document, DocumentVersion  # noqa: F401
 from mdt.legal.models import (  # noqa: F401
     Claimant,
     ClosureDay,

@@ -299,3 +299,124 @@ def test_the_rotate_key_command(world, app, runner):
         assert b"".join(documents.open_file(world["social"], document)[1]) == paper
     finally:
         app.config.update(MDT_FILES_KEY=old, MDT_FILES_PREVIOUS_KEYS="")
+
+
+# ---------------------------------------------------------------- bundle, checklist, custody PDF
+
+
+def _matter_with_documents(world):
+    from mdt.legal import services as legal
+
+    case = f.client_case(world)
+    matter = f.matter(world, [case])
+    hearing = legal.schedule_hearing(world["lawyer"], matter, {"starts_at": f.at(20), "purpose": "Witnesses"})
+    lawyer = world["lawyer"]
+    complaint = documents.add(
+        lawyer,
+        matter,
+        {"kind": "court_paper", "title": "Complaint", "language": "Thai"},
+        io.BytesIO(f.pdf(2)),
+        "c.pdf",
+    )
+    photo = documents.add(
+        world["social"], case, {"kind": "photo", "title": "Dormitory"}, io.BytesIO(f.png()), "dorm.png"
+    )
+    english = documents.add(
+        lawyer,
+        matter,
+        {"kind": "translation", "title": "Complaint (English)", "translation_of_id": complaint.id},
+        io.BytesIO(b"The complaint, in English.\n"),
+        "complaint-en.txt",
+    )
+    db.session.commit()
+    return case, matter, hearing, complaint, photo, english
+
+
+def test_a_court_bundle_has_an_index_running_numbers_and_its_own_custody(world, client, auth):
+    from pypdf import PdfReader
+
+    from mdt.documents import bundle
+    from mdt.documents.models import CourtBundle
+
+    _case, matter, hearing, complaint, photo, english = _matter_with_documents(world)
+    auth.login("lawyer@test.org")
+    form = client.get(f"/hearings/{hearing.id}/bundle").get_data(as_text=True)
+    assert "Complaint (English)" in form and "Dormitory" in form
+    r = client.post(
+        f"/hearings/{hearing.id}/bundle",
+        data={"documents": [str(english.id), str(photo.id), str(complaint.id)], "language": "en"},
+    )
+    assert r.status_code == 302
+    made = db.session.scalars(select(CourtBundle)).one()
+    bundle.make(made.id)
+    db.session.commit()
+    assert made.status == "ready" and made.progress == 100
+    result = db.session.get(Document, made.document_id)
+    assert result.matter_id == matter.id and result.hearing_id == hearing.id
+    _v, chunks = documents.open_file(world["lawyer"], result)
+    reader = PdfReader(io.BytesIO(b"".join(chunks)))
+    db.session.commit()
+    total = len(reader.pages)
+    assert made.pages == total
+    front = "".join(reader.pages[i].extract_text() for i in range(total - 4))  # 4 pages of documents
+    # the complaint (2 pages), then its translation, then the photo, each with its SHA-256
+    for document in (complaint, english, photo):
+        assert document.current.sha256 in front.replace("\n", "")
+    # in the order chosen, but a translation right after its original: photo, complaint, English
+    index = front[front.index("Index") :]
+    assert index.index("Dormitory") < index.index("Complaint") < index.index("Complaint (English)")
+    for n in (1, total // 2, total):
+        assert f"Page {n} of {total}" in reader.pages[n - 1].extract_text()
+    assert "The complaint, in English." in reader.pages[total - 1].extract_text()
+    assert all(abs(float(p.mediabox.width) - 595.28) < 1 for p in reader.pages)
+    bundled = db.session.scalars(
+        select(CustodyEvent.document_id).where(CustodyEvent.action == "bundled")
+    ).all()
+    assert sorted(bundled) == sorted([complaint.id, english.id, photo.id])
+    assert [e.action for e in documents.custody_of(result)] == ["uploaded", "downloaded"]
+    status = client.get(f"/bundles/{made.id}").get_data(as_text=True)
+    assert "Download the bundle" in status
+    # the bundle is not offered for the next bundle; nobody else makes one
+    assert result.id not in [d.id for d in bundle.choices(world["lawyer"], hearing)]
+    auth.logout()
+    auth.login("social@test.org")
+    assert client.get(f"/hearings/{hearing.id}/bundle").status_code == 403
+
+
+def test_the_evidence_checklist_shows_what_is_missing(world, client, auth):
+    case, matter, _hearing, _complaint, _photo, _english = _matter_with_documents(world)
+    documents.add(world["social"], case, {"kind": "contract"}, io.BytesIO(f.pdf()), "contract.pdf")
+    db.session.commit()
+    from mdt.documents import checklist
+
+    _items, rows = checklist.check(world["lawyer"], matter, matter.claimants)
+    claimant, itself = rows
+    assert claimant.held["contract"] and not claimant.held["pay_slip"]
+    assert "pay_slip" in claimant.missing and "identity_document" in claimant.missing
+    assert itself.held == {"court_paper": True}
+    auth.login("lawyer@test.org")
+    page = client.get(f"/matters/{matter.id}").get_data(as_text=True)
+    assert "Evidence checklist" in page and "Still missing" in page and "Pay slip" in page
+
+
+def test_the_chain_of_custody_as_a_signed_pdf(world, client, auth):
+    from pypdf import PdfReader
+
+    case = f.client_case(world)
+    document = documents.add(world["social"], case, {"kind": "receipt"}, io.BytesIO(f.pdf()), "fee.pdf")
+    db.session.commit()
+    auth.login("social@test.org")
+    r = client.get(f"/documents/{document.id}/custody.pdf")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(r.data))
+    assert "/MDTSignature" in str(reader.get_fields() or {}) or reader.get_fields()
+    text = reader.pages[0].extract_text()
+    assert document.current.sha256[:20] in text.replace("\n", "")
+    exported = [e for e in documents.custody_of(document) if e.action == "exported"]
+    assert len(exported) == 1 and exported[0].detail["digest"]
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    signature = PdfFileReader(io.BytesIO(r.data)).embedded_signatures[0]
+    status = validate_pdf_signature(signature)
+    assert status.intact and status.valid  # the bytes are those signed (the signer is self-signed)

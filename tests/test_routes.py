@@ -31,6 +31,7 @@ from mdt.calendar import services as calendar
 from mdt.cases import services as cases_services
 from mdt.cases.models import Intermediary
 from mdt.directory import services as directory
+from mdt.documents import bundle
 from mdt.documents import services as documents
 from mdt.extensions import db
 from mdt.legal import services as legal
@@ -188,6 +189,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/documents/<int:document_id>/versions"):                       (302, 422, 422, 404, 422, 404, 403, 404),
     ("GET", "/documents/<int:document_id>/file"):                            (302, 200, 200, 404, 200, 404, 403, 404),
     ("GET", "/documents/<int:document_id>/thumbnail"):                       (302, 200, 200, 404, 200, 404, 403, 404),
+    ("GET", "/documents/<int:document_id>/custody.pdf"):                     (302, 200, 200, 404, 200, 404, 403, 404),
+    ("GET", "/hearings/<int:hearing_id>/bundle"):                            (302, 403, 200, 404, 403, 404, 403, 404),
+    ("POST", "/hearings/<int:hearing_id>/bundle"):                           (302, 403, 422, 404, 403, 404, 403, 404),
+    ("GET", "/bundles/<int:bundle_id>"):                                     (302, 200, 200, 404, 200, 404, 403, 404),
     ("POST", "/api/v1/cases/<int:case_id>/documents"):                       (401, 422, 422, 404, 422, 404, 403, 404),
     ("GET", "/api/v1/documents/<int:document_id>"):                          (401, 200, 200, 404, 200, 404, 403, 404),
     ("GET", "/api/v1/documents/<int:document_id>/content"):                  (401, 200, 200, 404, 200, 404, 403, 404),
@@ -354,6 +359,7 @@ PARAMS = {
     "relation_id": "relation",
     "merge_id": "merge",
     "document_id": "document",
+    "bundle_id": "bundle",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -519,6 +525,7 @@ def build_records(world) -> dict:
     document = documents.add(
         social, case, {"kind": "photo", "title": "The dormitory"}, io.BytesIO(PNG), "dormitory.png"
     )
+    court_bundle = bundle.request_bundle(lawyer, hearing, [document.id])
     db.session.commit()  # the task writes its progress on a connection of its own
     export.make(made_export.id)
     db.session.add_all([erasure, data_copy])
@@ -563,6 +570,7 @@ def build_records(world) -> dict:
         "relation": relation.id,
         "merge": merged.id,
         "document": document.id,
+        "bundle": court_bundle.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

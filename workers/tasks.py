@@ -8,6 +8,7 @@ from celery import shared_task
 
 from mdt.auth.services import account_mail as compose_account_mail
 from mdt.auth.services import purge_state, record_heartbeat
+from mdt.documents import bundle
 from mdt.legal.services import mark_missed
 from mdt.privacy import copies, retention
 from mdt.privacy.alerts import watch
@@ -70,6 +71,18 @@ def make_export(export_id: int) -> int:
         made = (quarterly.make if export.kind_of(export_id) == "quarterly" else export.make)(export_id)
     except Exception as exc:
         export.fail(export_id, type(exc).__name__)
+        raise
+    return made.progress if made is not None else 0
+
+
+@shared_task(ignore_result=True)
+def make_bundle(bundle_id: int) -> int:
+    """Make a court bundle's PDF. A failure is shown on its page (and logged)."""
+
+    try:
+        made = bundle.make(bundle_id)
+    except Exception as exc:
+        bundle.fail(bundle_id, type(exc).__name__)
         raise
     return made.progress if made is not None else 0
 

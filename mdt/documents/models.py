@@ -137,3 +137,31 @@ class CustodyEvent(Model):
 
     actor = relationship("Member")
     version = relationship("DocumentVersion")
+
+
+BUNDLE_STATUSES = ("queued", "running", "ready", "failed")
+
+
+class CourtBundle(Model):
+    """A court bundle asked for a hearing: the documents chosen, in order; made in the background
+    into a document of the matter (``document_id``)."""
+
+    __tablename__ = "court_bundle"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"), index=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("legal_matter.id"), index=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearing.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    matter = relationship("LegalMatter")
+    hearing = relationship("Hearing")
+    requested_by = relationship("Member")
+    document = relationship("Document")

@@ -440,7 +440,7 @@ def _alert_admins(document: Document, version: DocumentVersion, why: str) -> Non
 
 
 def open_file(
-    actor, document: Document, number: int | None = None, action: str = "downloaded"
+    actor, document: Document, number: int | None = None, action: str | None = "downloaded"
 ) -> tuple[DocumentVersion, Iterator[bytes]]:
     """The plaintext of a version, once its SHA-256 is checked against the one recorded at
     upload (a first pass that keeps nothing); a mismatch refuses it, records it in the custody
@@ -466,7 +466,8 @@ def open_file(
                 )
             )
         ) from None
-    custody(actor, document, action, version)
+    if action is not None:  # None: the caller records what the file was read for
+        custody(actor, document, action, version)
     return version, _chunks(kept, key, version.blob)
 
 

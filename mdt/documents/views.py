@@ -8,14 +8,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from mdt import labels, policy
+from mdt import labels, policy, transaction
 from mdt.cases import services as case_services
+from mdt.documents import bundle, signing
 from mdt.documents import services as documents
 from mdt.documents.http import MAX_FILES, file_response, upload_limit
 from mdt.documents.models import DEFAULT_PART, DOCUMENT_KINDS, FALLBACK_PART
 from mdt.documents.schemas import NO_FILE
 from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
-from mdt.legal.models import LegalMatter
+from mdt.legal.models import Hearing, LegalMatter
+from mdt.pdf import render_pdf
+from mdt.schema import record_id
 from mdt.web import act, form_view
 
 bp = Blueprint("documents", __name__)
@@ -175,3 +178,80 @@ def thumbnail(document_id: int):
     response = Response(picture, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# ---------------------------------------------------------------- the chain of custody as a signed PDF
+
+
+@bp.route("/documents/<int:document_id>/custody.pdf")
+@login_required
+def custody_pdf(document_id: int):
+    """The chain of custody for a prosecutor or a court: a PDF signed by the installation, listing
+    every event with the file's SHA-256, and the digest of the rows (recorded in the chain)."""
+    document = _document_or_404(document_id)
+    events = documents.custody_of(document)
+    rows = [
+        [e.at.isoformat(), e.actor.name if e.actor else "", e.action, e.address or "", e.sha256 or ""]
+        for e in events
+    ]
+    digest = signing.digest(rows)
+    documents.custody(current_user, document, "exported", digest=digest)
+    html = render_template(
+        "pdf/custody.html", document=document, events=events, digest=digest, fingerprint=signing.fingerprint()
+    )
+    body = signing.sign(render_pdf(html), reason=_("Chain of custody of document %(id)s", id=document.id))
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="custody-{document.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- court bundles
+
+
+@bp.route("/hearings/<int:hearing_id>/bundle", methods=["GET", "POST"])
+@login_required
+def new_bundle(hearing_id: int):
+    hearing = get_or_404(Hearing, hearing_id)
+    if not policy.can(current_user, "matter.view", hearing.matter):
+        abort(404)
+    if not policy.can(current_user, "matter.edit", hearing.matter):
+        abort(403)
+    offered = bundle.choices(current_user, hearing)
+
+    def render(values, errors, status):
+        chosen = values.getlist("documents") if hasattr(values, "getlist") else []
+        return (
+            render_template(
+                "documents/bundle_new.html", hearing=hearing, offered=offered, chosen=chosen, errors=errors
+            ),
+            status,
+        )
+
+    def work():
+        made = bundle.request_bundle(
+            current_user,
+            hearing,
+            [i for i in (record_id(v) for v in request.form.getlist("documents")) if i is not None],
+            request.form.get("language", "en"),
+        )
+        transaction.after_commit(lambda: bundle.queue(made.id))
+        return made
+
+    return form_view(
+        initial=lambda: {},
+        render=render,
+        work=work,
+        success=_("The bundle is being made."),
+        done_url=lambda made: url_for("documents.bundle_status", bundle_id=made.id),
+    )
+
+
+@bp.route("/bundles/<int:bundle_id>")
+@login_required
+def bundle_status(bundle_id: int):
+    try:
+        made = bundle.get_bundle(current_user, bundle_id)
+    except NotFound:
+        abort(404)
+    return render_template("documents/bundle_status.html", bundle=made)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mdt import clock, policy
 from mdt.cases.models import Case
 from mdt.directory.services import members
+from mdt.documents import bundle, checklist
 from mdt.documents import services as document_services
 from mdt.errors import NotFound, ValidationError, get_or_404
 from mdt.extensions import db
@@ -97,6 +98,8 @@ def _matter_page(matter_id: int, status: int = 200, errors=None, form_name=None)
         timeline=timeline,
         attending=legal.attendance([h.id for h in hearings]),
         documents=document_services.of_matter(current_user, matter),
+        checklist=checklist.check(current_user, matter, visible),
+        bundles=bundle.of_matter(matter),
         members=everyone if policy.can(current_user, "matter.edit", matter) else [],
         can_edit=policy.can(current_user, "matter.edit", matter),
         lawyer_choices=[(m.id, m.name) for m in everyone if m.has_role("lawyer")],
