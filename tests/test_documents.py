@@ -420,3 +420,57 @@ def test_the_chain_of_custody_as_a_signed_pdf(world, client, auth):
     signature = PdfFileReader(io.BytesIO(r.data)).embedded_signatures[0]
     status = validate_pdf_signature(signature)
     assert status.intact and status.valid  # the bytes are those signed (the signer is self-signed)
+
+
+def test_the_add_form_offers_what_a_document_may_be_about(world, client, auth):
+    """A translation of a complaint, for a hearing, added from the matter's page."""
+    _case, matter, hearing, complaint, _photo, _english = _matter_with_documents(world)
+    auth.login("lawyer@test.org")
+    page = client.get(f"/matters/{matter.id}/documents/new").get_data(as_text=True)
+    assert "For the hearing of" in page and "A translation of" in page and "Witnesses" in page
+    r = client.post(
+        f"/matters/{matter.id}/documents/new",
+        data={
+            "kind": "translation",
+            "hearing_id": str(hearing.id),
+            "translation_of_id": str(complaint.id),
+            "file": (io.BytesIO(b"In English again.\n"), "again.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    made = db.session.scalars(select(Document).order_by(Document.id.desc())).first()
+    assert (made.hearing_id, made.translation_of_id) == (hearing.id, complaint.id)
+    # another MDT's record, or nothing: "Choose from the list.", nothing stored
+    r = client.post(
+        f"/matters/{matter.id}/documents/new",
+        data={"kind": "translation", "hearing_id": "999999", "file": (io.BytesIO(b"x\n"), "x.txt")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422 and "Choose from the list." in r.get_data(as_text=True)
+
+
+def test_an_upload_cut_short_is_refused_and_nothing_is_stored(world, client, auth):
+    """The connection dropped mid-file: the multipart body ends before its closing boundary."""
+    case = f.client_case(world)
+    auth.login("social@test.org")
+    page = client.get(f"/cases/{case.id}/documents/new")
+    assert page.status_code == 200
+    before = storage.storage().names()
+    boundary = "cutcutcut"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncontract\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode() + f.pdf(3)[:400]
+    r = client.post(
+        f"/cases/{case.id}/documents/new",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert r.status_code in (400, 422), r.status_code
+    text_ = r.get_data(as_text=True)
+    assert "Choose a file." in text_ or "cut short" in text_ or "What you sent" in text_
+    assert "error was logged" not in text_
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    assert storage.storage().names() == before

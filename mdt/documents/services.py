@@ -310,6 +310,36 @@ def _about(actor, document: Document, clean: dict) -> None:
         raise ValidationError("Some fields are not valid.", errors)
 
 
+def contexts(actor, target) -> dict[str, list]:
+    """What a document added to ``target`` may also be about, as the add form offers it: the
+    matter's hearings; the case's referrals and conference agenda items; the documents it may
+    translate. Only what ``actor`` may see (``_about`` checks the same again)."""
+    if isinstance(target, Case):
+        referrals = db.session.scalars(
+            select(Referral).where(Referral.case_id == target.id).order_by(Referral.created_at.desc())
+        ).all()
+        items = db.session.scalars(
+            select(AgendaItem).where(AgendaItem.case_id == target.id).order_by(AgendaItem.id.desc())
+        ).all()
+        return {
+            "hearings": [],
+            "referrals": [r for r in referrals if policy.can(actor, "referral.view", r)],
+            "agenda_items": [
+                a for a in items if policy.can(actor, "meeting.view", db.session.get(Meeting, a.meeting_id))
+            ],
+            "originals": of_case(actor, target),
+        }
+    hearings = db.session.scalars(
+        select(Hearing).where(Hearing.matter_id == target.id).order_by(Hearing.starts_at)
+    ).all()
+    return {
+        "hearings": list(hearings),
+        "referrals": [],
+        "agenda_items": [],
+        "originals": of_matter(actor, target),
+    }
+
+
 def add(actor, target, data: dict, upload: BinaryIO | None, filename: str | None) -> Document:
     """Add a document to ``target`` (a case or a legal matter) with its first version."""
     if not policy.can(actor, "document.add", target):

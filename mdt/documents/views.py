@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from mdt import labels, policy, transaction
+from mdt import formats, labels, policy, transaction
 from mdt.cases import services as case_services
 from mdt.documents import bundle, signing
 from mdt.documents import services as documents
@@ -66,9 +66,30 @@ def _form_page(target, back: str, values, errors, status):
             sensitive=policy.can(current_user, "case.sensitive", target)
             if hasattr(target, "lead_agency_id")
             else True,
+            about=_about_options(documents.contexts(current_user, target)),
         ),
         status,
     )
+
+
+def _about_options(found: dict[str, list]) -> dict[str, list[tuple[int, str]]]:
+    """The add form's choices of what else a document is about, as (id, text)."""
+    return {
+        "hearing_id": [
+            (h.id, f"{formats.datetime(h.starts_at, 'long')} · {h.purpose}") for h in found["hearings"]
+        ],
+        "referral_id": [
+            (
+                r.id,
+                " · ".join(
+                    (labels.label("service", r.service), r.to_agency.name, formats.datetime(r.created_at))
+                ),
+            )
+            for r in found["referrals"]
+        ],
+        "agenda_item_id": [(a.id, a.title) for a in found["agenda_items"]],
+        "translation_of_id": [(d.id, d.title) for d in found["originals"]],
+    }
 
 
 def _added(items) -> str:
