@@ -474,3 +474,38 @@ def test_an_upload_cut_short_is_refused_and_nothing_is_stored(world, client, aut
     assert "error was logged" not in text_
     assert db.session.scalar(select(func.count()).select_from(Document)) == 0
     assert storage.storage().names() == before
+
+
+def test_a_bundle_opens_only_to_one_who_may_see_every_document_in_it(world, client):
+    """Security: a court bundle is a document of the matter, and the matter is seen by the team
+    of any claimant's case. The social worker of one claimant must not read, through the bundle,
+    another claimant's papers (led by the labour office)."""
+    from mdt.cases import services as cases
+    from mdt.documents import bundle
+    from mdt.legal import services as legal
+    from mdt.referrals import services as referrals
+
+    mine = f.client_case(world)
+    labour, legal_aid = world["labour"], world.agencies["legal"].id
+    theirs = f.case(labour, given="Somchai", family="Other")
+    referrals.record_consent(
+        labour,
+        theirs,
+        {"purpose": "share_with_agency", "given": True, "agency_id": legal_aid, "scope": f.ALL_PARTS},
+    )
+    cases.set_team(labour, theirs, [legal_aid], [])
+    referrals.record_consent(labour, theirs, {"purpose": "legal_action", "given": True})
+    db.session.commit()
+    matter = f.matter(world, [mine, theirs])
+    hearing = legal.schedule_hearing(world["lawyer"], matter, {"starts_at": f.at(20), "purpose": "Witnesses"})
+    slip = documents.add(labour, theirs, {"kind": "pay_slip"}, io.BytesIO(f.pdf()), "slip.pdf")
+    contract = documents.add(world["social"], mine, {"kind": "contract"}, io.BytesIO(f.pdf()), "contract.pdf")
+    made = bundle.request_bundle(world["lawyer"], hearing, [slip.id, contract.id])
+    db.session.commit()
+    bundle.make(made.id)
+    db.session.commit()
+    for who, status in (("lawyer", 200), ("social", 404), ("labour", 404)):
+        headers = {"Authorization": f"Bearer {f.token(world[who])}"}
+        assert (
+            client.get(f"/api/v1/documents/{made.document_id}/content", headers=headers).status_code == status
+        ), who

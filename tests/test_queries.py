@@ -38,3 +38,23 @@ def test_query_counts_constant(world, client, auth):
     large = measure(client, paths)
     assert small == large
     assert all(n <= 15 for n in large.values()), large
+
+
+def test_the_case_page_makes_as_many_queries_with_many_documents(world, client, auth):
+    """Documents are listed on the case page: their number does not add queries (the access
+    rule is asked of each, from what is already loaded)."""
+    import io
+
+    from mdt.documents import services as documents
+
+    case = f.client_case(world)
+    documents.add(world["social"], case, {"kind": "contract"}, io.BytesIO(f.png()), "one.png")
+    db.session.commit()
+    auth.login("lawyer@test.org")  # on the team through consent: the rule reads the consents
+    path = [f"/cases/{case.id}"]
+    measure(client, path)
+    one = measure(client, path)
+    for i in range(12):
+        documents.add(world["social"], case, {"kind": "receipt"}, io.BytesIO(f.png()), f"r{i}.png")
+    db.session.commit()
+    assert measure(client, path) == one

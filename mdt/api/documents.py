@@ -12,7 +12,7 @@ from mdt import transaction
 from mdt.api.base import api_bp, items_of, problems
 from mdt.cases import services as cases
 from mdt.documents import services as documents
-from mdt.documents.http import file_response, upload_limit
+from mdt.documents.http import file_response
 from mdt.documents.schemas import CustodyItemSchema, DocumentOutSchema, DocumentUploadSchema
 
 
@@ -53,7 +53,6 @@ def add_case_document(case_id: int):
     ``parts`` (repeated, or separated by commas), ``restricted``, ``document_date``,
     ``language``...). The file's type is sniffed from its content; it is encrypted before it is
     kept; its SHA-256 is answered."""
-    upload_limit()
     case = cases.get_case(current_user, case_id)
     data: dict[str, object] = {k: v for k, v in request.form.items() if k != "parts"}
     parts = [p.strip() for raw in request.form.getlist("parts") for p in raw.split(",") if p.strip()]

@@ -122,7 +122,7 @@ def _as_pdf(document: Document, actor) -> bytes:
     content = b"".join(chunks)
     if version.content_type == "application/pdf":
         return content
-    if version.content_type.startswith("image/"):
+    if version.content_type in PRINTABLE and version.content_type.startswith("image/"):
         from PIL import Image, ImageOps
 
         with Image.open(io.BytesIO(content)) as image:

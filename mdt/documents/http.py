@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_login import current_user
 
 from mdt.documents import services as documents
 from mdt.schema import record_id
-
-MAX_FILES = 20
-
-
-def upload_limit() -> None:
-    """Room in this request for up to ``MAX_FILES`` files of the largest size (other requests keep
-    the small global limit)."""
-    request.max_content_length = MAX_FILES * int(current_app.config["MDT_FILES_MAX_BYTES"]) + 1024 * 1024
 
 
 def _disposition(filename: str) -> str:

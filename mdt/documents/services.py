@@ -12,6 +12,7 @@ import hashlib
 import io
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
@@ -26,7 +27,14 @@ from mdt.audit.services import record
 from mdt.cases.models import Case
 from mdt.directory.models import Member
 from mdt.documents import crypto, sniff
-from mdt.documents.models import DEFAULT_PART, FALLBACK_PART, CustodyEvent, Document, DocumentVersion
+from mdt.documents.models import (
+    DEFAULT_PART,
+    FALLBACK_PART,
+    CourtBundle,
+    CustodyEvent,
+    Document,
+    DocumentVersion,
+)
 from mdt.documents.schemas import NO_FILE, DocumentSchema
 from mdt.documents.spool import SealedSpool, spool_folder
 from mdt.documents.storage import Storage, new_name, storage
@@ -246,8 +254,7 @@ def store(upload_stream: BinaryIO, filename: str, remove_location: bool = False)
     if picture is not None:
         thumbnail = new_name()
         _put(thumbnail, io.BytesIO(crypto.seal_bytes(file_key, picture)))
-    extension = sniff.ALLOWED[content_type]
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or f"document.{extension}"
+    name = safe_name(filename, sniff.ALLOWED[content_type])
     return Stored(
         filename=name,
         content_type=content_type,
@@ -260,6 +267,16 @@ def store(upload_stream: BinaryIO, filename: str, remove_location: bool = False)
         pages=pages,
         location_removed=removed,
     )
+
+
+def safe_name(filename: str | None, extension: str) -> str:
+    """The name a file is kept and given out under: the uploader's, without folders or control
+    characters (a line break would break the download's header), and with the extension of what
+    the file is (a script uploaded as ``payslip.bat`` comes back as ``payslip.txt``)."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    stem = base.rsplit(".", 1)[0].strip() if "." in base else base
+    return f"{(stem or 'document')[:180]}.{extension}"
 
 
 # ---------------------------------------------------------------- adding and versions
@@ -284,7 +301,8 @@ def _about(actor, document: Document, clean: dict) -> None:
             "agenda_item_id",
             AgendaItem,
             lambda a: (
-                a.case_id == document.case_id
+                a.case_id is not None
+                and a.case_id == document.case_id
                 and policy.can(actor, "meeting.view", db.session.get(Meeting, a.meeting_id))
             ),
         ),
@@ -364,6 +382,11 @@ def add(actor, target, data: dict, upload: BinaryIO | None, filename: str | None
     document.case = target if is_case else None
     document.matter = None if is_case else target
     _about(actor, document, clean)
+    if document.translation_of_id is not None:
+        # A translation says what its original says: it belongs to the same parts, as restricted.
+        original = db.session.get_one(Document, document.translation_of_id)
+        document.parts = sorted(set(document.parts) | set(original.parts or []))
+        document.restricted = document.restricted or original.restricted
     if not policy.can(actor, "document.view", document):
         # Filed under parts (or restricted) the adder could not see themselves.
         raise ValidationError(
@@ -378,15 +401,7 @@ def add(actor, target, data: dict, upload: BinaryIO | None, filename: str | None
     db.session.add(version)
     db.session.flush()
     db.session.refresh(document, ["versions"])
-    custody(
-        actor,
-        document,
-        "uploaded",
-        version,
-        filename=stored.filename,
-        size=stored.size,
-        location_removed=stored.location_removed,
-    )
+    custody(actor, document, "uploaded", version, size=stored.size, location_removed=stored.location_removed)
     return document
 
 
@@ -406,7 +421,7 @@ def add_version(
     db.session.add(version)
     db.session.flush()
     db.session.refresh(document, ["versions"])
-    custody(actor, document, "versioned", version, filename=stored.filename, size=stored.size)
+    custody(actor, document, "versioned", version, size=stored.size)
     return version
 
 
@@ -498,6 +513,12 @@ def open_file(
         ) from None
     if action is not None:  # None: the caller records what the file was read for
         custody(actor, document, action, version)
+        # A court bundle copies documents: each of them records that it went out in the bundle.
+        copied = db.session.scalar(
+            select(CourtBundle.document_ids).where(CourtBundle.document_id == document.id)
+        )
+        for inside in filter(None, (db.session.get(Document, i) for i in copied or [])):
+            custody(actor, inside, action, in_bundle=document.id)
     return version, _chunks(kept, key, version.blob)
 
 
@@ -536,21 +557,36 @@ def rotate_keys() -> int:
     return done
 
 
+def _remove(document: Document, why: str) -> None:
+    for version in document.versions:
+        for name in (version.blob, version.thumbnail):
+            if name:
+                storage().delete(name)
+        version.blob = version.thumbnail = None
+        version.filename = "removed"  # a file's name may name the person
+    document.removed_at = clock.now()
+    document.description = None
+    document.title = str(_l("Removed under the retention rules"))
+    custody(None, document, "deleted", reason=why)
+
+
 def remove_for_cases(case_ids: list[int], why: str) -> int:
-    """Delete the files of the cases' documents (retention or erasure): the rows and their
-    custody chain stay, saying when and why."""
+    """Delete the files of the cases' documents (retention or erasure), and of the court bundles
+    that copied any of them: the rows and their custody chain stay, saying when and why, with
+    nothing that names the person (title and file names go too)."""
     removed = 0
+    gone: set[int] = set()
     for document in db.session.scalars(
         select(Document).where(Document.case_id.in_(case_ids), Document.removed_at.is_(None))
     ):
-        for version in document.versions:
-            for name in (version.blob, version.thumbnail):
-                if name:
-                    storage().delete(name)
-            version.blob = version.thumbnail = None
-        document.removed_at = clock.now()
-        document.description = None
-        custody(None, document, "deleted", reason=why)
+        _remove(document, why)
+        gone.add(document.id)
         removed += 1
+    if gone:
+        for made in db.session.scalars(select(CourtBundle).where(CourtBundle.document_id.is_not(None))):
+            copy = db.session.get(Document, made.document_id)
+            if copy is not None and copy.removed_at is None and gone & set(made.document_ids):
+                _remove(copy, why)
+                removed += 1
     db.session.flush()
     return removed

@@ -27,6 +27,7 @@ ALLOWED = {
     "audio/mpeg": "mp3",
 }
 IMAGES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff")
+MAX_PIXELS = 50_000_000  # a 50-megapixel photo; beyond, decoding it would take too much memory
 
 
 class NotAllowed(ValueError):
@@ -68,8 +69,10 @@ def _looks_like(head: bytes) -> str:
         or head[:4] in (b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
     ):
         return str(_l("a program"))
-    if head.startswith(b"#!"):
+    if head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"#!"):
         return str(_l("a script"))
+    if head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"<"):
+        return str(_l("a web page or a drawing (HTML, SVG, XML)"))
     if head.startswith(b"PK\x03\x04") or head.startswith(b"Rar!") or head.startswith(b"7z\xbc\xaf"):
         return str(_l("a compressed archive"))
     return str(_l("a kind of file we do not keep"))
@@ -83,18 +86,21 @@ def _office(stream: BinaryIO) -> str | None:
                 return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             if "xl/workbook.xml" in names:
                 return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if (
-                "mimetype" in names
-                and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
-            ):
-                return "application/vnd.oasis.opendocument.text"
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                with archive.open("mimetype") as member:  # never inflated beyond its 100 bytes
+                    declared = member.read(100).strip()
+                if declared == b"application/vnd.oasis.opendocument.text":
+                    return "application/vnd.oasis.opendocument.text"
     except (zipfile.BadZipFile, OSError, KeyError):
         return None
     return None
 
 
+MARKUP = (b"<", b"#!")  # HTML, SVG, XML and scripts are not "text" to keep
+
+
 def _text(head: bytes) -> bool:
-    if b"\x00" in head:
+    if b"\x00" in head or head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(MARKUP):
         return False
     try:
         head.decode("utf-8")
@@ -119,10 +125,27 @@ def _opens(content_type: str, stream: BinaryIO) -> int | None:
 
         try:
             with Image.open(stream) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+                if image.width * image.height > MAX_PIXELS:
+                    raise NotAllowed(str(_l("The picture is too large (more than 50 million pixels).")))
+                _load_whole(image)  # decoded whole: a photo cut short fails here
+        except NotAllowed:
+            raise
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             _damaged()
     return None
+
+
+def _load_whole(image) -> None:
+    """Decode every pixel, refusing a picture cut short. WeasyPrint, once imported, tells Pillow to
+    accept truncated images (for its own rendering); this check must not."""
+    from PIL import ImageFile
+
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def _damaged():

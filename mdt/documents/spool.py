@@ -86,8 +86,27 @@ def spool_folder() -> str:
     return str(path)
 
 
+MAX_FILES = 20  # files in one upload
+# The routes that take files: they may receive MAX_FILES files of the largest size. The limit is
+# known before anything reads the body (Flask-WTF's CSRF check reads the form before the view).
+UPLOAD_ENDPOINTS = frozenset(
+    {"documents.add_to_case", "documents.add_to_matter", "documents.add_version", "api.add_case_document"}
+)
+
+
 class SealingRequest(Request):
-    """The app's request class: file parts of forms go to a ``SealedSpool``."""
+    """The app's request class: file parts of forms go to a ``SealedSpool``; the upload routes
+    take more than the small global ``MAX_CONTENT_LENGTH``."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.endpoint in UPLOAD_ENDPOINTS:
+            return MAX_FILES * int(current_app.config["MDT_FILES_MAX_BYTES"]) + 1024 * 1024
+        return Request.max_content_length.fget(self)  # type: ignore[attr-defined]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         return SealedSpool(spool_folder())

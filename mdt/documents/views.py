@@ -12,9 +12,10 @@ from mdt import formats, labels, policy, transaction
 from mdt.cases import services as case_services
 from mdt.documents import bundle, signing
 from mdt.documents import services as documents
-from mdt.documents.http import MAX_FILES, file_response, upload_limit
+from mdt.documents.http import file_response
 from mdt.documents.models import DEFAULT_PART, DOCUMENT_KINDS, FALLBACK_PART
 from mdt.documents.schemas import NO_FILE
+from mdt.documents.spool import MAX_FILES
 from mdt.errors import NotFound, ValidationError, WorkflowError, get_or_404
 from mdt.legal.models import Hearing, LegalMatter
 from mdt.pdf import render_pdf
@@ -25,7 +26,8 @@ bp = Blueprint("documents", __name__)
 
 
 def uploaded_files() -> list:
-    return [f for f in request.files.getlist("file") if f and (f.filename or f.content_length)][:MAX_FILES]
+    """The files chosen (an input left empty, such as the camera's, sends an empty part)."""
+    return [f for f in request.files.getlist("file") if f and (f.filename or f.content_length)]
 
 
 def add_all(target, form) -> list:
@@ -33,7 +35,7 @@ def add_all(target, form) -> list:
     files = uploaded_files()
     if not files:
         raise ValidationError(str(NO_FILE), {"file": [str(NO_FILE)]})
-    if len(request.files.getlist("file")) > MAX_FILES:
+    if len(files) > MAX_FILES:
         message = _("At most %(n)s files at a time.", n=MAX_FILES)
         raise ValidationError(message, {"file": [message]})
     data = {k: v for k, v in form.items() if k not in ("csrf_token", "parts")}
@@ -111,7 +113,6 @@ def _add_page(target, back: str, default_kind: str):
 @bp.route("/cases/<int:case_id>/documents/new", methods=["GET", "POST"])
 @login_required
 def add_to_case(case_id: int):
-    upload_limit()
     case = case_services.get_case(current_user, case_id)
     return _add_page(case, url_for("cases.show", case_id=case.id, _anchor="documents"), "")
 
@@ -119,7 +120,6 @@ def add_to_case(case_id: int):
 @bp.route("/matters/<int:matter_id>/documents/new", methods=["GET", "POST"])
 @login_required
 def add_to_matter(matter_id: int):
-    upload_limit()
     matter = get_or_404(LegalMatter, matter_id)
     if not policy.can(current_user, "matter.view", matter):
         abort(404)
@@ -157,7 +157,6 @@ def show(document_id: int):
 @bp.route("/documents/<int:document_id>/versions", methods=["POST"])
 @login_required
 def add_version(document_id: int):
-    upload_limit()
     document = _document_or_404(document_id)
     if not policy.can(current_user, "document.version", document):
         abort(403)
@@ -196,8 +195,9 @@ def thumbnail(document_id: int):
     picture = documents.thumbnail(current_user, document)
     if picture is None:
         abort(404)
+    documents.custody(current_user, document, "viewed", thumbnail=True)
     response = Response(picture, mimetype="image/png")
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cache-Control"] = "no-store"  # not left on a shared phone's disk
     return response
 
 

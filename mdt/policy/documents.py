@@ -1,11 +1,15 @@
 """Documents: a document of a case opens to whoever the parts it belongs to open to (consent
 scope and need-to-know, as for the case itself); a restricted one to the lead agency only, like a
 restricted note. A document of a legal matter alone opens to whoever sees the matter (restricted:
-to those who work on it). Adding one: whoever could see it once added."""
+to those who work on it), and a court bundle only to one who may see every document in it.
+Adding one: whoever could see it once added."""
 
 from __future__ import annotations
 
-from mdt.documents.models import FALLBACK_PART
+from sqlalchemy import select
+
+from mdt.documents.models import FALLBACK_PART, CourtBundle, Document
+from mdt.extensions import db
 from mdt.policy.cases import shared_parts, works_on_cases
 from mdt.policy.registry import RULES, rule
 
@@ -25,7 +29,13 @@ def _view(user, document) -> bool:
     if document.matter is not None:
         if not RULES["matter.view"](user, document.matter):
             return False
-        return not document.restricted or RULES["matter.edit"](user, document.matter)
+        if document.restricted and not RULES["matter.edit"](user, document.matter):
+            return False
+        # A court bundle holds claimants' case documents: it opens only to one who may see each.
+        bundled = db.session.scalar(
+            select(CourtBundle.document_ids).where(CourtBundle.document_id == document.id)
+        )
+        return bundled is None or all(_view(user, db.session.get(Document, i)) for i in bundled)
     return False
 
 
