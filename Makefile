@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench-reports: $(STAMP)
 
 bench-documents: $(STAMP)
 	@$(BIN)/python benchmarks/bench_documents.py
+
+bench-sync: $(STAMP)
+	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_sync.py
 
 bench-weight: $(STAMP)
 	@$(BIN)/python benchmarks/bench_page_weight.py

@@ -19,6 +19,7 @@ import mdt.reminders.sources  # noqa: F401  (the reminder sources subscribe to t
 from mdt import assets, cli, errors, models, templating, transaction  # noqa: F401  (models: every table)
 from mdt.api import api_bp
 from mdt.api.base import ProblemSchema
+from mdt.api.public import public_bp
 from mdt.auth import sessions
 from mdt.auth.services import load_member
 from mdt.auth.views import bp as auth_bp
@@ -37,6 +38,10 @@ from mdt.referrals.views import bp as referrals_bp
 from mdt.reminders.views import bp as reminders_bp
 from mdt.reports.views import bp as reports_bp
 from mdt.schema import MAX_ID
+from mdt.sync.views import bp as sync_bp
+from mdt.triage.report_views import bp as report_bp
+from mdt.triage.views import bp as triage_bp
+from mdt.visits.views import bp as visits_bp
 from mdt.web import read_only_gate
 from workers.celery_app import celery_init_app
 
@@ -138,6 +143,10 @@ def register_blueprints(app: Flask) -> None:
         calendar_bp,
         reports_bp,
         documents_bp,
+        visits_bp,
+        sync_bp,
+        triage_bp,
+        report_bp,
     ):
         app.register_blueprint(bp)
     app.config.update(
@@ -158,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
         },
     )
     api.register_blueprint(api_bp)
+    api.register_blueprint(public_bp)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -181,6 +181,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_LOGIN_ACCOUNT_LIMIT": int(env.get("MDT_LOGIN_ACCOUNT_LIMIT", "10")),
         "MDT_LOGIN_ADDRESS_LIMIT": int(env.get("MDT_LOGIN_ADDRESS_LIMIT", "50")),
         "MDT_LOGIN_WINDOW_MINUTES": int(env.get("MDT_LOGIN_WINDOW_MINUTES", "15")),
+        # The public complaint form: complaints and status checks per network address an hour.
+        "MDT_COMPLAINT_LIMIT": int(env.get("MDT_COMPLAINT_LIMIT", "5")),
+        "MDT_STATUS_CHECK_LIMIT": int(env.get("MDT_STATUS_CHECK_LIMIT", "20")),
         # Unusual reading (mdt.privacy.alerts): case files opened by one member in an hour.
         "MDT_READ_ALERT_CASES": int(env.get("MDT_READ_ALERT_CASES", "40")),
         "MDT_READ_ALERT_OUTSIDE": int(env.get("MDT_READ_ALERT_OUTSIDE", "10")),

@@ -62,7 +62,7 @@ def get_or_404(model, ident, **match):
 
 
 def wants_problem_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/public/"))
 
 
 def problem(status: int, title: str, detail: str = "", errors: dict | None = None):

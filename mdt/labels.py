@@ -52,6 +52,7 @@ ROLE = {
     "lawyer": _l("Lawyer"),
     "admin": _l("Administrator"),
     "viewer": _l("Viewer (figures only)"),
+    "volunteer": _l("Village volunteer (submits intakes and visit reports)"),
 }
 SECTOR = {
     "agriculture": _l("Agriculture"),
@@ -93,6 +94,17 @@ ATTENTION = {
     "stalled": _l("No change for 30 days"),
 }
 AUDIT_ACTION = {
+    "visit.add": _l("recorded a follow-up visit"),
+    "visit.schedule": _l("set the visit schedule"),
+    "triage.complaint": _l("received a complaint from the public form"),
+    "triage.intake": _l("sent an intake for triage"),
+    "triage.visit": _l("sent a visit report for triage"),
+    "triage.review": _l("opened a triage item"),
+    "triage.accepted": _l("accepted a triage item"),
+    "triage.merged": _l("merged a triage item into the case"),
+    "triage.declined": _l("declined a triage item"),
+    "sync.conflict": _l("sent an offline change that clashed with another"),
+    "sync.resolve": _l("settled a clash between offline changes"),
     "case.read": _l("opened the case"),
     "case.read_summary": _l("opened the case summary"),
     "case.create": _l("registered the case"),
@@ -273,6 +285,8 @@ NOTIFICATION = {
     "read_alert": _l("Unusual reading by %(ref)s"),
     "erasure_request": _l("A request to erase a person's data is waiting"),
     "document_tampered": _l("A stored file failed its integrity check"),
+    "triage_new": _l("A new complaint or field submission is waiting in triage"),
+    "sync_conflict": _l("A change sent from a device clashed with another on %(ref)s"),
 }
 
 REMINDER_STATUS = {
@@ -288,6 +302,7 @@ REMINDER_SOURCE = {
     "deadline": _l("Time limit"),
     "action": _l("Action item"),
     "referral": _l("Referral"),
+    "visit": _l("Follow-up visit"),
 }
 REMINDER_PURPOSE = {
     "reminder": _l("Reminder"),
@@ -443,7 +458,77 @@ FIGURE_STATUS = {
 DEADLINE_OUTCOME = {"met": _l("Met"), "missed": _l("Missed"), "open": _l("Open")}
 ACTION_OUTCOME = {"on_time": _l("Done on time"), "late": _l("Done late"), "open": _l("Not done")}
 
+WELLBEING = {
+    "well": _l("Well"),
+    "coping": _l("Coping"),
+    "struggling": _l("Struggling"),
+    "at_risk": _l("At risk"),
+}
+VISIT_SEEN = {
+    "person": _l("The person"),
+    "family": _l("Family"),
+    "employer": _l("Employer"),
+    "community_leader": _l("Village head or community leader"),
+    "nobody": _l("Nobody was home"),
+}
+VISIT_NEED = {
+    "health": _l("Health"),
+    "income": _l("Income or work"),
+    "debt": _l("Debt"),
+    "safety": _l("Safety"),
+    "documents": _l("Documents"),
+    "legal": _l("Legal help"),
+    "housing": _l("Housing"),
+    "psychosocial": _l("Emotional support"),
+}
+TRIAGE_KIND = {
+    "complaint": _l("Complaint (public form)"),
+    "intake": _l("Intake from a volunteer"),
+    "visit": _l("Visit report from a volunteer"),
+}
+TRIAGE_STATUS = {
+    "received": _l("Received"),
+    "reviewing": _l("Being looked at"),
+    "accepted": _l("Accepted"),
+    "merged": _l("Merged into a case"),
+    "declined": _l("Declined"),
+}
+CONTACT_WAY = {
+    "phone": _l("Phone call"),
+    "line": _l("LINE"),
+    "email": _l("Email"),
+    "none": _l("Do not contact me"),
+}
+PERSON_FIELD = {
+    "given_name": _l("Given name"),
+    "family_name": _l("Family name"),
+    "sex": _l("Sex"),
+    "date_of_birth": _l("Date of birth"),
+    "phone": _l("Phone"),
+    "email": _l("Email"),
+    "languages": _l("Languages"),
+    "home_village": _l("Village"),
+    "home_subdistrict": _l("Sub-district"),
+    "home_district": _l("District"),
+    "home_province": _l("Province"),
+    "safe_contact_note": _l("Safe contact"),
+    "contact_safe": _l("Safe to contact"),
+}
+SYNC_FIELD = {
+    "summary": _l("Summary"),
+    "source": _l("How we met the person"),
+    "lead_agency_id": _l("Lead agency"),
+}
+
 ALL = {
+    "person_field": PERSON_FIELD,
+    "sync_field": SYNC_FIELD,
+    "wellbeing": WELLBEING,
+    "visit_seen": VISIT_SEEN,
+    "visit_need": VISIT_NEED,
+    "triage_kind": TRIAGE_KIND,
+    "triage_status": TRIAGE_STATUS,
+    "contact_way": CONTACT_WAY,
     "document_kind": DOCUMENT_KIND,
     "custody_action": CUSTODY_ACTION,
     "risk_level": RISK_LEVEL,

@@ -17,6 +17,7 @@ from mdt.cases.models import (  # noqa: F401
     CaseAgency,
     CaseAssignment,
     CaseCounter,
+    CaseRevision,
     Episode,
     EpisodeIntermediary,
     IntakeDraft,
@@ -56,3 +57,6 @@ from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert  # noqa: F401
 from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
 from mdt.reminders.models import Reminder, ReminderPreference  # noqa: F401,E402
 from mdt.reports.models import Export  # noqa: F401
+from mdt.sync.models import SyncChange, SyncConflict  # noqa: F401
+from mdt.triage.models import TriageItem  # noqa: F401
+from mdt.visits.models import Visit, VisitDue  # noqa: F401

@@ -49,6 +49,7 @@ def register(app: Flask) -> None:
         month=formats.month,
         count=formats.count,
         filesize=formats.filesize,
+        labelled=lambda values, kind: ", ".join(labels.label(kind, v) for v in values or ()),
     )
     app.jinja_env.globals.update(
         countries=lambda: country_choices(str(get_locale() or "en")),
@@ -56,6 +57,7 @@ def register(app: Flask) -> None:
         labels=labels,
         can=policy.can,
         read_only=policy.read_only,
+        volunteer=policy.volunteer,
         choices=lambda objs: [(o.id, o.name) for o in objs],
         form_digest=form_digest,
         icon=icon,

@@ -43,6 +43,8 @@ from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert
 from mdt.referrals import services as referrals
 from mdt.reminders.channels import outbox_dir
 from mdt.reports import export
+from mdt.sync.models import SyncConflict
+from mdt.triage import services as triage
 from tests import factories as f
 
 ROLES = ("anonymous", "social", "lawyer", "police", "coordinator", "admin", "viewer", "outsider")
@@ -194,6 +196,32 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/hearings/<int:hearing_id>/bundle"):                           (302, 403, 422, 404, 403, 404, 403, 404),
     ("GET", "/bundles/<int:bundle_id>"):                                     (302, 200, 200, 404, 200, 404, 403, 404),
     ("POST", "/api/v1/cases/<int:case_id>/documents"):                       (401, 422, 422, 404, 422, 404, 403, 404),
+    # ---- issue 16: visits, offline sync and its clashes, triage, the public complaint form
+    ("GET", "/cases/<int:case_id>/visits/new"):                              (302, 200, 200, 404, 200, 404, 403, 404),
+    ("POST", "/cases/<int:case_id>/visits/new"):                             (302, 422, 422, 404, 422, 404, 403, 404),
+    ("POST", "/cases/<int:case_id>/visits/schedule"):                        (302, 302, 302, 404, 302, 404, 403, 404),
+    ("GET", "/cases/<int:case_id>/conflicts"):                               (302, 200, 200, 404, 200, 404, 403, 404),
+    ("POST", "/conflicts/<int:conflict_id>"):                                (302, 422, 403, 404, 422, 404, 403, 404),
+    ("POST", "/api/v1/sync/conflicts/<int:conflict_id>"):                    (401, 422, 403, 404, 422, 404, 403, 404),
+    ("POST", "/api/v1/sync"):                                                (401, 422, 422, 422, 422, 403, 403, 422),
+    ("POST", "/field/sync"):                                                 (302, 400, 400, 400, 400, 403, 403, 400),
+    ("GET", "/api/v1/triage"):                                               (401, 403, 403, 403, 200, 403, 403, 200),
+    ("GET", "/triage"):                                                      (302, 403, 403, 403, 200, 403, 403, 200),
+    ("GET", "/triage/<int:triage_id>"):                                      (302, 403, 403, 403, 200, 403, 403, 404),
+    ("POST", "/triage/<int:triage_id>/accept"):                              (302, 403, 403, 403, 422, 403, 403, 404),
+    ("POST", "/triage/<int:triage_id>/merge"):                               (302, 403, 403, 403, 422, 403, 403, 404),
+    ("POST", "/triage/<int:triage_id>/decline"):                             (302, 403, 403, 403, 422, 403, 403, 404),
+    ("GET", "/submissions"):                                                 (302, 200, 200, 200, 200, 403, 403, 200),
+    ("GET", "/submissions/intake"):                                          (302, 200, 200, 200, 200, 403, 403, 200),
+    ("POST", "/submissions/intake"):                                         (302, 422, 422, 422, 422, 403, 403, 422),
+    ("GET", "/submissions/visit"):                                           (302, 404, 404, 404, 404, 403, 403, 404),
+    ("POST", "/submissions/visit"):                                          (302, 404, 404, 404, 404, 403, 403, 404),
+    ("GET", "/report"):                                                      (200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/report"):                                                     (422, 422, 422, 422, 422, 422, 422, 422),
+    ("GET", "/report/status"):                                               (200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/report/status"):                                              (404, 404, 404, 404, 404, 404, 404, 404),
+    ("POST", "/public/complaints"):                                          (422, 422, 422, 422, 422, 422, 422, 422),
+    ("GET", "/public/complaints/status"):                                    (422, 422, 422, 422, 422, 422, 422, 422),
     ("GET", "/api/v1/documents/<int:document_id>"):                          (401, 200, 200, 404, 200, 404, 403, 404),
     ("GET", "/api/v1/documents/<int:document_id>/content"):                  (401, 200, 200, 404, 200, 404, 403, 404),
     ("GET", "/api/v1/documents/<int:document_id>/custody"):                  (401, 200, 200, 404, 200, 404, 403, 404),
@@ -360,6 +388,8 @@ PARAMS = {
     "merge_id": "merge",
     "document_id": "document",
     "bundle_id": "bundle",
+    "triage_id": "triage",
+    "conflict_id": "conflict",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -533,6 +563,19 @@ def build_records(world) -> dict:
         mdt_id=world.mdt.id, member_id=social.id, since=clock.now(), cases=41, outside=0, case_ids=[case.id]
     )
     db.session.add(read_alert)
+    db.session.commit()  # the rate limit counts on a connection of its own
+    complaint, _code, _phrase = triage.complain(
+        {"what_happened": "My wages were not paid.", "mdt_id": world.mdt.id}, "203.0.113.9"
+    )
+    conflict = SyncConflict(
+        case_id=case.id,
+        member_id=social.id,
+        field="summary",
+        server={"value": "As written at the office"},
+        yours={"value": "As written in the village"},
+        base_version=1,
+    )
+    db.session.add(conflict)
     db.session.commit()
     (outbox_dir(world.mdt.id) / MAIL_NAME).write_bytes(
         b"To: social@test.org\r\nSubject: Reminder\r\nDate: Mon, 1 Dec 2025 09:00:00 +0700\r\n"
@@ -571,6 +614,8 @@ def build_records(world) -> dict:
         "merge": merged.id,
         "document": document.id,
         "bundle": court_bundle.id,
+        "triage": complaint.id,
+        "conflict": conflict.id,
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,

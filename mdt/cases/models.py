@@ -180,6 +180,10 @@ class Case(Model):
     # When names, contacts, exact dates of birth, free text and addresses were removed (retention
     # or an erasure request); the counts, outcomes and amounts stay for the figures.
     deidentified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Goes up by one with every change to the fields a device may edit offline (the person, the
+    # source, the lead agency, the summary); ``CaseRevision`` says which fields each step changed,
+    # so that a change made from an older version clashes only on the fields changed since.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     person: Mapped[Person] = relationship()
     mdt = relationship("Mdt")
@@ -374,6 +378,17 @@ class Note(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     author = relationship("Member")
+
+
+class CaseRevision(Model):
+    """Which of a case's editable fields (``summary``, ``person.phone``...) one version changed."""
+
+    __tablename__ = "case_revision"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
 class IntakeDraft(Model):

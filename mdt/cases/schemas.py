@@ -209,6 +209,9 @@ class CaseSchema(Schema):
 
     id = fields.Integer(required=True)
     reference = fields.String(required=True)
+    version = fields.Integer(
+        metadata={"description": "goes up with every change to the person, source, lead agency or summary"}
+    )
     stage = fields.String(required=True, metadata={"enum": list(STAGES)})
     full = fields.Boolean(required=True)
     lead_agency = fields.Nested(AgencyRefSchema, allow_none=True)

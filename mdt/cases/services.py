@@ -25,6 +25,7 @@ from mdt.cases.models import (
     CaseAgency,
     CaseAssignment,
     CaseCounter,
+    CaseRevision,
     Episode,
     EpisodeIntermediary,
     IntakeDraft,
@@ -104,6 +105,7 @@ def visible(user, case: Case, *, list_row: bool = False) -> dict:
         return data
     data.update(
         full=True,
+        version=case.version,
         source=case.source,
         summary=case.summary,
         district=case.district,
@@ -250,10 +252,27 @@ def _touch(case: Case) -> None:
     case.updated_at = clock.now()
 
 
+def new_version(case: Case, fields, actor: Member | None) -> None:
+    """One step of the case's version, naming the editable fields it changed."""
+    case.version = (case.version or 1) + 1
+    db.session.add(
+        CaseRevision(
+            case_id=case.id, version=case.version, fields=sorted(fields), member_id=actor and actor.id
+        )
+    )
+
+
+def lock(case: Case) -> Case:
+    """The case read again under a row lock (PostgreSQL), so two changes to it line up."""
+    db.session.refresh(case, with_for_update=True)
+    return case
+
+
 def update_case(actor: Member, case: Case, data: dict) -> dict:
     if not policy.can(actor, "case.edit", case):
         raise Forbidden("You cannot change this case.")
     clean = load(CaseUpdateSchema, data, partial=True, **_given(actor.mdt))
+    lock(case)
     changed = {}
     person_values = clean.pop("person", None)
     new_lead = clean.pop("lead_agency_id", None)
@@ -271,15 +290,17 @@ def update_case(actor: Member, case: Case, data: dict) -> dict:
         case.district = case.person.home_district
     if changed:
         _touch(case)
+        new_version(case, changed, actor)
         db.session.flush()
         record(actor, "case.update", case, case=case, detail={"changes": changed})
     if person_changed:
         # The person is shared by all their cases: each one's trail shows the change.
         for other in db.session.scalars(
-            select(Case).where(Case.person_id == case.person_id, Case.id != case.id)
+            select(Case).where(Case.person_id == case.person_id, Case.id != case.id).with_for_update()
         ):
             if "home_district" in person_changed:
                 other.district = case.person.home_district
+            new_version(other, [f"person.{k}" for k in person_changed], actor)
             record(
                 actor,
                 "person.update",

@@ -20,6 +20,8 @@ from mdt.home import services as home_services
 from mdt.legal import services as legal_services
 from mdt.privacy import readers
 from mdt.referrals import services as referral_services
+from mdt.sync import services as sync_services
+from mdt.visits import services as visit_services
 from mdt.web import act, arg_day, arg_id, arg_ids, arg_page, form_dict, form_view, require
 
 bp = Blueprint("cases", __name__)
@@ -218,6 +220,9 @@ def _case_page(case_id: int, *, status: int = 200, **extra):
         else {},
         "matters": legal_services.matters_of_case(current_user, case),
         "documents": document_services.of_case(current_user, case),
+        "visits": visit_services.of_case(current_user, case),
+        "today": clock.today(case.mdt),
+        "conflicts": sync_services.open_conflicts(current_user, case),
         "referrals": referral_services.case_referrals(case) if full_team else [],
         "assessment": db.session.get(Assessment, case.id),
         "risk_profile": risk.profile_of(case),

@@ -29,7 +29,7 @@ AGENCY_KINDS = (
     "other",
 )
 AGENCY_LEVELS = ("national", "province", "district", "subdistrict", "village")
-ROLES = ("member", "coordinator", "lawyer", "admin", "viewer")
+ROLES = ("member", "coordinator", "lawyer", "admin", "viewer", "volunteer")
 ENFORCEMENT_KINDS = ("police", "prosecutor")
 
 

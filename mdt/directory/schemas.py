@@ -63,6 +63,9 @@ class MemberSchema(Schema):
             data["agency_id"] = data["agency_id"].id
         if "roles" in data:
             data["roles"] = sorted(set(data["roles"] or ["member"]))
+            if "volunteer" in data["roles"] and len(data["roles"]) > 1:
+                message = str(_l("A village volunteer's account has no other role."))
+                raise ValidationError({"roles": [message]})
         return data
 
 

@@ -31,6 +31,8 @@ from mdt.policy.cases import works_on_cases
 from mdt.referrals import services as referrals
 from mdt.reminders.models import Reminder
 from mdt.reports import services as reports
+from mdt.triage import services as triage
+from mdt.visits import services as visits
 
 DAYS_AHEAD = 14
 SHOWN = 8  # rows per list on the home page; the counts link to the whole list
@@ -47,6 +49,8 @@ def panels_for(user) -> list[str]:
     admin-only one), then their other roles'."""
     roles = (("lawyer", "legal"), ("coordinator", "coordination"), ("admin", "system"))
     main = [panel for role, panel in roles if user.has_role(role)]
+    if policy.volunteer(user):
+        return ["volunteer"]
     casework = ["casework"] if works_on_cases(user) else []
     figures = ["figures"] if policy.can(user, "report.view") else []
     return main[:1] + casework + main[1:] + figures
@@ -76,6 +80,7 @@ def casework_panel(user) -> dict:
     # Only counted: the rows are on the list the count links to (and only rows shown are audited).
     n_outgoing = referrals.referral_count(user, "outgoing", "pending")
     today = clock.today(user.mdt)
+    overdue_visits, n_overdue_visits = visits.overdue(user, SHOWN)
     actions = meetings.action_items_for(
         user, due_between=(today - timedelta(days=3650), today + timedelta(days=7))
     )
@@ -88,6 +93,8 @@ def casework_panel(user) -> dict:
         "n_incoming": n_incoming,
         "n_outgoing": n_outgoing,
         "actions": actions[:SHOWN],
+        "overdue_visits": overdue_visits,
+        "n_overdue_visits": n_overdue_visits,
         "n_actions": len(actions),
         "today": today,
     }
@@ -101,6 +108,7 @@ def coordination_panel(user) -> dict:
         "agenda": meetings.agenda_status(user, meeting) if meeting else None,
         "overdue": meetings.overdue_by_agency(user.mdt_id, today),
         "n_intake": cases.count_in_stage(user, "intake"),
+        "n_triage": triage.count_open(user),
     }
 
 
@@ -158,7 +166,12 @@ def figures_panel(user) -> dict:
     return reports.headline(user)
 
 
+def volunteer_panel(user) -> dict:
+    return {"items": triage.mine(user, limit=SHOWN)}
+
+
 PANELS = {
+    "volunteer": volunteer_panel,
     "figures": figures_panel,
     "legal": legal_panel,
     "casework": casework_panel,

@@ -30,6 +30,7 @@ from mdt.monitoring.models import IntermediaryMerge, IntermediaryRelation, Monit
 from mdt.monitoring.schemas import EvidenceSchema, RecordSchema, RelationSchema
 from mdt.reports.small import SMALL, ZERO, Cell, hides, is_small, protect, shown
 from mdt.schema import load, refuse
+from mdt.triage.models import TriageItem
 
 SORTS = ("name", "cases", "matters", "complaints", "claimed", "recovered")
 
@@ -235,6 +236,15 @@ def figures(user, ids: list[int] | None = None) -> dict[int, dict]:
         .group_by(MonitoringEvidence.intermediary_id)
     ):
         out[item_id]["complaints"] = n
+    # Complaints from the public form naming the agency (a declined one was not about it).
+    for public_id, n in db.session.execute(
+        select(TriageItem.intermediary_id, func.count())
+        .join(Intermediary, Intermediary.id == TriageItem.intermediary_id)
+        .where(*scope, TriageItem.kind == "complaint", TriageItem.status != "declined")
+        .group_by(TriageItem.intermediary_id)
+    ):
+        if public_id is not None:
+            out[public_id]["complaints"] += n
     outcomes: dict[int, dict[str, Cell]] = defaultdict(dict)
     for item_id, status, n, team in db.session.execute(
         select(MatterRespondent.intermediary_id, Claimant.status, func.count(), func.count(on_team))

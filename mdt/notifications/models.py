@@ -29,6 +29,8 @@ KINDS = (
     "read_alert",
     "erasure_request",
     "document_tampered",
+    "triage_new",
+    "sync_conflict",
 )
 
 

@@ -23,6 +23,7 @@ from mdt.policy import (  # noqa: F401  (register)
     cases,
     directory,
     documents,
+    field,
     legal,
     meetings,
     privacy,
@@ -32,7 +33,7 @@ from mdt.policy import (  # noqa: F401  (register)
 )
 from mdt.policy.cases import ALL_PARTS, listable_filter, on_team, part_filter, shared_parts, team_filter
 from mdt.policy.legal import matter_filter
-from mdt.policy.registry import RULES, active, can, read_only
+from mdt.policy.registry import RULES, active, can, read_only, volunteer
 
 __all__ = [
     "ALL_PARTS",
@@ -46,4 +47,5 @@ __all__ = [
     "read_only",
     "shared_parts",
     "team_filter",
+    "volunteer",
 ]

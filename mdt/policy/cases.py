@@ -17,7 +17,7 @@ ALL_PARTS = frozenset(consent.SHARE_PARTS)
 
 
 # Roles that read no case content by themselves: administrators and read-only viewers.
-NO_CASE_WORK = frozenset({"admin", "viewer"})
+NO_CASE_WORK = frozenset({"admin", "viewer", "volunteer"})
 
 
 def works_on_cases(user) -> bool:

@@ -11,11 +11,14 @@ RULES: dict[str, Rule] = {}
 # its rule is asked, whatever the account's agency leads or owns.
 VIEWER_ACTIONS: set[str] = set()
 READ_ONLY_ROLES = frozenset({"viewer"})
+# What a village volunteer's account may be allowed at all: sending intakes and visit reports,
+# and following what it sent. It reads no case and cannot search.
+VOLUNTEER_ACTIONS: set[str] = set()
 
 
-def rule(*actions: str, viewer: bool = False) -> Callable[[Rule], Rule]:
+def rule(*actions: str, viewer: bool = False, volunteer: bool = False) -> Callable[[Rule], Rule]:
     """Register ``fn(user, obj) -> bool`` as the rule for each of ``actions``; ``viewer``: the
-    rule may let a read-only account through."""
+    rule may let a read-only account through; ``volunteer``: a volunteer's."""
 
     def register(fn: Rule) -> Rule:
         for action in actions:
@@ -24,6 +27,8 @@ def rule(*actions: str, viewer: bool = False) -> Callable[[Rule], Rule]:
             RULES[action] = fn
             if viewer:
                 VIEWER_ACTIONS.add(action)
+            if volunteer:
+                VOLUNTEER_ACTIONS.add(action)
         return fn
 
     return register
@@ -39,6 +44,11 @@ def read_only(user) -> bool:
     return bool(roles) and roles <= READ_ONLY_ROLES
 
 
+def volunteer(user) -> bool:
+    """A village volunteer's account (that role has no other beside it)."""
+    return "volunteer" in (user.roles or [])
+
+
 def can(user, action: str, obj=None) -> bool:
     """May ``user`` do ``action`` (on ``obj``)? Inactive or anonymous users may do nothing."""
     try:
@@ -48,5 +58,7 @@ def can(user, action: str, obj=None) -> bool:
     if not active(user):
         return False
     if action not in VIEWER_ACTIONS and read_only(user):
+        return False
+    if action not in VOLUNTEER_ACTIONS and volunteer(user):
         return False
     return bool(check(user, obj))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mdt.policy.registry import read_only, rule
+from mdt.policy.registry import read_only, rule, volunteer
 
 
 def national(user) -> bool:
@@ -68,8 +68,32 @@ VIEWER_PAGES = frozenset(
 )
 
 
-@rule("page.open", viewer=True)
+# A village volunteer's pages: its home (what it sent and how far each has gone), the forms to
+# send an intake or a visit report, the offline app and its sync. No case, no list, no search.
+VOLUNTEER_PAGES = frozenset(
+    {
+        "cases.home",
+        "triage.new_intake",
+        "triage.new_visit",
+        "triage.mine",
+        "sync.web_sync",
+        "static",
+        "favicon",
+        "api.health",
+        "api.me",
+        "api.sync_changes",
+    }
+)
+
+
+@rule("page.open", viewer=True, volunteer=True)
 def _page(user, endpoint) -> bool:
     """May ``user`` open the page or endpoint named ``endpoint`` at all (each still asks its own
-    rules)? Everyone but a read-only account; it, only its own account's pages and ``VIEWER_PAGES``."""
-    return not read_only(user) or endpoint in VIEWER_PAGES or str(endpoint).startswith("auth.")
+    rules)? Everyone but a read-only account or a volunteer's; those, only their own account's
+    pages and ``VIEWER_PAGES`` or ``VOLUNTEER_PAGES``."""
+    name = str(endpoint)
+    if name.startswith(("auth.", "public.", "report.")):
+        return True  # their own account's pages, and what anyone may open without one
+    if volunteer(user):
+        return name in VOLUNTEER_PAGES or name.startswith("field.")
+    return not read_only(user) or endpoint in VIEWER_PAGES

@@ -15,7 +15,7 @@ from mdt.timeutil import UTCDateTime
 
 STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 CHANNELS = ("app", "email", "sms")
-SOURCES = ("meeting", "hearing", "deadline", "action", "referral")
+SOURCES = ("meeting", "hearing", "deadline", "action", "referral", "visit")
 PURPOSES = ("reminder", "court_support", "escalation", "overdue", "claimant")
 
 

@@ -17,6 +17,7 @@ from mdt.reminders.derive import DEFAULT_CHANNELS, DEFAULT_LEADS, sync
 from mdt.reminders.models import STATUSES, Reminder, ReminderPreference
 from mdt.reminders.schemas import ReminderPreferencesSchema
 from mdt.schema import load
+from mdt.visits.models import VisitDue
 
 
 def schedule_overdue() -> int:
@@ -58,6 +59,7 @@ def sync_all() -> dict:
         ("deadline", Deadline),
         ("action", ActionItem),
         ("referral", Referral),
+        ("visit", VisitDue),
     ):
         out[kind] = sync(kind, db.session.scalars(select(model.id)).all())
     return out

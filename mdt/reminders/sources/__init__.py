@@ -6,4 +6,5 @@ from mdt.reminders.sources import (  # noqa: F401  (each module registers its So
     hearing,
     meeting,
     referral,
+    visit,
 )

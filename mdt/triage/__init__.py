@@ -1,0 +1,1 @@
+"""The coordinators' triage queue: public complaints and volunteers' submissions."""

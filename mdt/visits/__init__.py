@@ -1,0 +1,1 @@
+"""Follow-up visits to a returnee after their return, and the schedule they keep to."""
