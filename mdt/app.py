@@ -38,6 +38,7 @@ from mdt.referrals.views import bp as referrals_bp
 from mdt.reminders.views import bp as reminders_bp
 from mdt.reports.views import bp as reports_bp
 from mdt.schema import MAX_ID
+from mdt.sms.views import bp as sms_bp
 from mdt.sync.views import bp as sync_bp
 from mdt.triage.report_views import bp as report_bp
 from mdt.triage.views import bp as triage_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
         sync_bp,
         triage_bp,
         report_bp,
+        sms_bp,
     ):
         app.register_blueprint(bp)
     app.config.update(

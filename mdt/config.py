@@ -8,6 +8,7 @@ file system, so the product runs on a fresh machine with no server. ``MDT_DATABA
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -25,6 +26,40 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 MODES = ("development", "testing", "production")
 MIN_SECRET_BYTES = 32
+
+
+SMS_PROVIDERS = ("log", "http", "twilio")
+
+
+def _sms(env) -> dict:
+    provider = (env.get("MDT_SMS_PROVIDER") or "log").strip().lower()
+    if provider not in SMS_PROVIDERS:
+        raise ConfigError(f"MDT_SMS_PROVIDER={provider!r} is not one of {', '.join(SMS_PROVIDERS)}.")
+    fields = env.get("MDT_SMS_HTTP_FIELDS") or "{}"
+    try:
+        parsed = json.loads(fields)
+        if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            "MDT_SMS_HTTP_FIELDS must be a JSON object of field names, "
+            'e.g. {"to": "msisdn", "text": "message"}.'
+        ) from None
+    return {
+        "MDT_SMS_PROVIDER": provider,
+        "MDT_SMS_FROM": env.get("MDT_SMS_FROM") or None,
+        "MDT_SMS_TIMEOUT": float(env.get("MDT_SMS_TIMEOUT", "10")),
+        "MDT_SMS_HTTP_URL": env.get("MDT_SMS_HTTP_URL") or None,
+        "MDT_SMS_HTTP_FIELDS": parsed,
+        "MDT_SMS_HTTP_FORMAT": env.get("MDT_SMS_HTTP_FORMAT") or "json",
+        "MDT_SMS_HTTP_AUTH_HEADER": env.get("MDT_SMS_HTTP_AUTH_HEADER") or "Authorization",
+        "MDT_SMS_HTTP_TOKEN": env.get("MDT_SMS_HTTP_TOKEN") or None,
+        "MDT_SMS_WEBHOOK_SECRET": env.get("MDT_SMS_WEBHOOK_SECRET") or None,
+        "MDT_SMS_TWILIO_ACCOUNT_SID": env.get("MDT_SMS_TWILIO_ACCOUNT_SID") or None,
+        "MDT_SMS_TWILIO_AUTH_TOKEN": env.get("MDT_SMS_TWILIO_AUTH_TOKEN") or None,
+        "MDT_SMS_TWILIO_MESSAGING_SERVICE_SID": env.get("MDT_SMS_TWILIO_MESSAGING_SERVICE_SID") or None,
+        "MDT_SMS_TWILIO_BASE_URL": env.get("MDT_SMS_TWILIO_BASE_URL") or "https://api.twilio.com",
+    }
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -200,6 +235,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_REMINDER_RETRY_SECONDS": int(env.get("MDT_REMINDER_RETRY_SECONDS", "60")),
         "MDT_REMINDER_MAX_ATTEMPTS": int(env.get("MDT_REMINDER_MAX_ATTEMPTS", "5")),
         "MDT_REMINDER_BATCH": int(env.get("MDT_REMINDER_BATCH", "100")),
+        # SMS (mdt.sms.providers): the provider, the sender, the generic gateway's address, field
+        # names and token, Twilio's account, and the secret of the generic gateway's webhooks.
+        **_sms(env),
     }
     config.update(overrides)
     return config

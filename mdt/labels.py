@@ -287,6 +287,7 @@ NOTIFICATION = {
     "document_tampered": _l("A stored file failed its integrity check"),
     "triage_new": _l("A new complaint or field submission is waiting in triage"),
     "sync_conflict": _l("A change sent from a device clashed with another on %(ref)s"),
+    "sms_reply": _l("The person replied by SMS on %(ref)s"),
 }
 
 REMINDER_STATUS = {

@@ -62,3 +62,11 @@ def send_one(mail: EmailMessage, folder: Path, name: str) -> None:
             conn.quit()
         except (smtplib.SMTPException, OSError):
             pass
+
+
+def outbox_dir(mdt_id: int) -> Path:
+    """The folder of one MDT's mail and SMS log on the embedded default (no SMTP server, no SMS
+    provider): one folder per MDT, so that each MDT's coordinators read only their own."""
+    path = Path(current_app.instance_path) / "outbox" / f"mdt-{int(mdt_id)}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -57,6 +57,7 @@ from mdt.privacy.models import DataCopy, ErasureRequest, ReadAlert  # noqa: F401
 from mdt.referrals.models import Consent, GrantInstalment, Referral, Service  # noqa: F401
 from mdt.reminders.models import Reminder, ReminderPreference  # noqa: F401,E402
 from mdt.reports.models import Export  # noqa: F401
+from mdt.sms.models import SmsInbound, SmsMessage  # noqa: F401
 from mdt.sync.models import SyncChange, SyncConflict  # noqa: F401
 from mdt.triage.models import TriageItem  # noqa: F401
 from mdt.visits.models import Visit, VisitDue  # noqa: F401

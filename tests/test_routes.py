@@ -343,6 +343,11 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     # in the first MDT's folder: the other MDT's coordinator sees its own, empty, outbox)
     ("GET", "/admin/outbox"):                                                (302, 403, 403, 403, 200, 200, 403, 200),
     ("GET", "/admin/outbox/<name>"):                                         (302, 403, 403, 403, 200, 200, 403, 404),
+    # ---- the SMS provider's webhooks: no session and no CSRF token; the provider's signature or
+    # the shared secret is the credential, and a signed-in member without it is refused like
+    # anyone (`records` configures the generic gateway; tests/test_sms.py sends the secret)
+    ("POST", "/hooks/sms/<provider>/status"):                                (403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/hooks/sms/<provider>/inbound"):                               (403, 403, 403, 403, 403, 403, 403, 403),
 }
 # fmt: on
 
@@ -390,6 +395,7 @@ PARAMS = {
     "bundle_id": "bundle",
     "triage_id": "triage",
     "conflict_id": "conflict",
+    "provider": "sms_provider",
 }
 # Where a parameter means something else in one rule.
 PARAM_OVERRIDES = {
@@ -616,6 +622,7 @@ def build_records(world) -> dict:
         "bundle": court_bundle.id,
         "triage": complaint.id,
         "conflict": conflict.id,
+        "sms_provider": "http",
         "session_handle": "0" * 16,  # nobody's: ending it is refused for everyone
         "sw_agency": sw.id,
         "labour_agency": labour.id,
@@ -624,8 +631,9 @@ def build_records(world) -> dict:
 
 
 @pytest.fixture
-def records(world):
+def records(world, web_app):
     ids = build_records(world)
+    web_app.config.update(MDT_SMS_PROVIDER="http", MDT_SMS_WEBHOOK_SECRET="route-matrix-secret")
     mail = outbox_dir(world.mdt.id) / MAIL_NAME
     yield ids
     mail.unlink(missing_ok=True)

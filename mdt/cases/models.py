@@ -367,14 +367,25 @@ class PlanItem(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
 
+NOTE_SOURCES = ("member", "sms")
+
+
 class Note(Model):
+    """A note on a case: written by a member of the team, or a reply the person sent by SMS
+    (``source`` ``sms``, no author; ``mdt.sms``)."""
+
     __tablename__ = "note"
-    __table_args__ = (Index("ix_note_case_created", "case_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_note_case_created", "case_id", "created_at"),
+        CheckConstraint(_in("source", NOTE_SOURCES), name="source"),
+        CheckConstraint("source <> 'member' OR author_id IS NOT NULL", name="member_author"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     body: Mapped[str] = mapped_column(Text)
     restricted: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(10), default="member", server_default="member")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     author = relationship("Member")

@@ -165,8 +165,12 @@ class NoteSchema(Schema):
     )
     restricted = Flag()
     created_at = fields.DateTime(dump_only=True)
+    # "member", or "sms": a reply the person sent by SMS (no author).
+    source = fields.String(dump_only=True)
     author = fields.Nested(
-        Schema.from_dict({"id": fields.Integer(), "name": fields.String()}, name="Author"), dump_only=True
+        Schema.from_dict({"id": fields.Integer(), "name": fields.String()}, name="Author"),
+        dump_only=True,
+        allow_none=True,  # a reply by SMS has none
     )
 
 

@@ -47,6 +47,7 @@ from mdt.cases.signals import person_contact_changed
 from mdt.directory.models import Agency, Member
 from mdt.errors import Forbidden, NotFound, ValidationError, WorkflowError
 from mdt.extensions import db
+from mdt.notifications import services as notifications
 from mdt.schema import load
 from mdt.signals import send
 
@@ -348,6 +349,37 @@ def add_note(actor: Member, case: Case, body: str, restricted: bool = False) -> 
     # The audit row records that a note was written, never its text.
     record(actor, "note.create", note, case=case, detail={"restricted": bool(restricted)})
     return note
+
+
+def add_sms_reply(case: Case, body: str) -> Note:
+    """A reply the person sent by SMS (``mdt.sms`` matched it to this case): a plain note with no
+    author, read by the case team under the note policy like any other note; the members of the
+    team who follow the case are told in the app (``sms_reply_readers``)."""
+    note = Note(case_id=case.id, author_id=None, source="sms", body=body, restricted=False)
+    db.session.add(note)
+    _touch(case)
+    db.session.flush()
+    # The audit row records that the reply came, never its text.
+    record(None, "note.create", note, case=case, detail={"restricted": False, "source": "sms"})
+    notifications.notify(sms_reply_readers(case), "sms_reply", case_id=case.id)
+    return note
+
+
+def sms_reply_readers(case: Case) -> list[int]:
+    """Who is told of a reply by SMS: the members assigned to the case by name and the member who
+    registered it, else (nobody of them active) the lead agency's members; each only while the
+    policy lets them read the case's notes, so the reply reaches no one outside the team."""
+    named = {a.member_id for a in case.assignments}
+    if case.created_by_id is not None:
+        named.add(case.created_by_id)
+    members = db.session.scalars(
+        select(Member).where(Member.id.in_(sorted(named)), Member.active.is_(True))
+    ).all()
+    if not members:
+        members = db.session.scalars(
+            select(Member).where(Member.agency_id == case.lead_agency_id, Member.active.is_(True))
+        ).all()
+    return sorted(m.id for m in members if policy.can(m, "case.part.notes", case))
 
 
 def case_notes(user, case: Case) -> list[Note]:

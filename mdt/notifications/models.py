@@ -31,6 +31,7 @@ KINDS = (
     "document_tampered",
     "triage_new",
     "sync_conflict",
+    "sms_reply",
 )
 
 
@@ -89,3 +90,4 @@ class Notification(Model):
     meeting = relationship("Meeting")
     reminder = relationship("Reminder")
     read_alert = relationship("ReadAlert")
+    case = relationship("Case")

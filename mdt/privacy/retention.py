@@ -38,6 +38,7 @@ from mdt.notifications.models import Notification
 from mdt.notifications.services import coordinators
 from mdt.privacy.models import DataCopy, ErasureRequest
 from mdt.referrals.models import Consent, Referral
+from mdt.sms.models import SmsInbound, SmsMessage
 
 REMOVED = "—"
 MAX_YEARS = 100
@@ -91,6 +92,9 @@ def _deidentify_cases(ids: list[int]) -> None:
     if not ids:
         return
     now = clock.now()
+    # The record of SMS to and from the person: the number goes with the notes.
+    db.session.execute(delete(SmsInbound).where(SmsInbound.case_id.in_(ids)))
+    db.session.execute(delete(SmsMessage).where(SmsMessage.case_id.in_(ids)))
     db.session.execute(delete(Note).where(Note.case_id.in_(ids)))
     db.session.execute(
         update(Assessment)
@@ -142,6 +146,8 @@ def _deidentify_people(person_ids: list[int]) -> int:
         return 0
     still = select(Case.person_id).where(Case.person_id.in_(person_ids), Case.deidentified_at.is_(None))
     ready = list(db.session.scalars(select(Person).where(Person.id.in_(person_ids), Person.id.not_in(still))))
+    if ready:
+        db.session.execute(delete(SmsMessage).where(SmsMessage.person_id.in_([p.id for p in ready])))
     for person in ready:
         person.given_name, person.family_name = REMOVED, ""
         if person.date_of_birth is not None:

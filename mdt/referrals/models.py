@@ -15,6 +15,8 @@ from mdt.extensions import Model
 from mdt.timeutil import UTCDateTime
 
 CONSENT_PURPOSES = ("share_with_agency", "legal_action", "contact_sms", "contact_email")
+# How a consent record came other than from a member: the person's STOP by SMS.
+CONSENT_VIA = ("sms",)
 # The parts of a case that can travel to another agency. Sensitive assessment fields and
 # restricted notes never travel: they stay with the lead agency.
 SHARE_PARTS = ("person", "episodes", "assessment", "plan", "notes")
@@ -69,6 +71,10 @@ class Consent(Model):
     __table_args__ = (
         CheckConstraint(_in("purpose", CONSENT_PURPOSES), name="purpose"),
         CheckConstraint("purpose <> 'share_with_agency' OR agency_id IS NOT NULL", name="share_names_agency"),
+        # Recorded by a member, or by the person themself (STOP by SMS: mdt.sms).
+        CheckConstraint(
+            "recorded_by_id IS NOT NULL OR " + _in("recorded_via", CONSENT_VIA), name="recorded_by_someone"
+        ),
         Index("ix_consent_case", "case_id", "purpose"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +83,8 @@ class Consent(Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     given: Mapped[bool]
     recorded_on: Mapped[date] = mapped_column(Date)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    recorded_via: Mapped[str | None] = mapped_column(String(10))  # "sms": the person's own STOP
     language: Mapped[str | None] = mapped_column(String(60))
     interpreter: Mapped[str | None] = mapped_column(String(200))
     expires_on: Mapped[date | None] = mapped_column(Date)

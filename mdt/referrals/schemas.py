@@ -100,7 +100,8 @@ class ConsentSchema(Schema):
         metadata={"description": "true: the person agreed; false: they refused"},
     )
     recorded_on = Day(not_after="today", metadata={"description": "today when left out"})
-    recorded_by = fields.Integer(dump_only=True, attribute="recorded_by_id")
+    recorded_by = fields.Integer(dump_only=True, attribute="recorded_by_id", allow_none=True)
+    recorded_via = fields.String(dump_only=True, allow_none=True)  # "sms": the person's STOP
     language = Text(max_length=60)
     interpreter = Text(max_length=200)
     expires_on = Day()

@@ -1,34 +1,26 @@
 """Ways out: the in-app bell, email over SMTP (or files in instance/outbox/mdt-<id>/ when no SMTP
-server is configured) and SMS behind a small interface whose only backend so far writes to a log
-in the same folder."""
+server is configured) and SMS through the configured provider (``mdt.sms``; by default a log in
+the same folder)."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 from email.message import EmailMessage
-from pathlib import Path
 
 from flask import current_app
 
 from mdt.extensions import db
-from mdt.mail import connect, new_message
+from mdt.mail import connect, new_message, outbox_dir
 from mdt.notifications.models import Notification
-from mdt.reminders.messages import Message, sms_text
+from mdt.reminders.messages import Message, person_case, sms_text
+from mdt.sms import services as sms
 
 log = logging.getLogger("mdt.reminders")
 
 
 class Undeliverable(Exception):
     """This message cannot go out (the reason is kept on the reminder)."""
-
-
-def outbox_dir(mdt_id: int) -> Path:
-    """The folder of one MDT's mail and SMS log on the embedded default (no SMTP server, no SMS
-    provider): one folder per MDT, so that each MDT's coordinators read only their own."""
-    path = Path(current_app.instance_path) / "outbox" / f"mdt-{int(mdt_id)}"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class AppChannel:
@@ -90,25 +82,29 @@ class EmailChannel:
             self.conn = None
 
 
-class LogSms:
-    """Until a provider is configured: each SMS is a line in the MDT's outbox folder, sms.log."""
-
-    def send(self, mdt_id: int, number: str, text: str) -> None:
-        with (outbox_dir(mdt_id) / "sms.log").open("a", encoding="utf-8") as f:
-            f.write(f"{number}\t{text}\n")
-        log.info("SMS to %s: %s", number, text)
-
-
 class SmsChannel:
-    name = "sms"
+    """SMS through the configured provider (``mdt.sms``: the outbox log until one is set), each
+    message recorded with the case it is about when it goes to the person, so that their reply
+    finds that case's team and no other."""
 
-    def __init__(self, backend=None):
-        self.backend = backend or LogSms()
+    name = "sms"
 
     def send(self, reminder, to, message: Message) -> None:
         if not to.phone:
             raise Undeliverable("no phone number")
-        self.backend.send(reminder.mdt_id, to.phone, sms_text(message))
+        case_id = person_case(reminder) if to.is_person else None
+        try:
+            sms.send(
+                reminder.mdt_id,
+                to.phone,
+                sms_text(message),
+                case_id=case_id,
+                person_id=to.id if to.is_person else None,
+                member_id=None if to.is_person else to.id,
+                reminder_id=reminder.id,
+            )
+        except sms.NoNumber as exc:
+            raise Undeliverable(str(exc)) from None
 
     def close(self) -> None:
         pass

@@ -111,6 +111,18 @@ def _person_may_be_contacted(reminder, src) -> bool:
     return any(reminder.channel in channels for _, channels in contactable(cases).values())
 
 
+def person_case(reminder) -> int | None:
+    """The case a reminder to the person is about (the first, by id, of their cases the source
+    names on which they may be contacted on the reminder's channel): a reply to it goes to that
+    case's team."""
+    src = _source(reminder)
+    source = SOURCES[reminder.source_type]
+    if src is None or reminder.person_id is None or not source.person_cases:
+        return None
+    reachable = contactable(source.person_cases(src, reminder.person_id))
+    return min((c for c, (_p, channels) in reachable.items() if reminder.channel in channels), default=None)
+
+
 def base_url() -> str:
     return (current_app.config.get("MDT_BASE_URL") or "http://localhost:5000").rstrip("/")
 

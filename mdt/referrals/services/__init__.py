@@ -6,6 +6,7 @@ from mdt.referrals.services.consents import (  # noqa: F401
     case_consents,
     read_back,
     record_consent,
+    record_sms_refusal,
     withdraw_consent,
 )
 from mdt.referrals.services.offers import (  # noqa: F401

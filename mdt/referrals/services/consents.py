@@ -96,6 +96,29 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
         scope=scope,
         risks_acknowledged=acknowledged,
     )
+    return _save(actor, case, recorded)
+
+
+def record_sms_refusal(case: Case) -> Consent:
+    """The person answered STOP to an SMS (``mdt.sms``): a refusal of contact by SMS, recorded
+    today in the case's MDT by the person themself (no member), as the latest decision, so that
+    ``mdt.consent`` stops every SMS to them at once."""
+    recorded = Consent(
+        case=case,
+        case_id=case.id,
+        purpose="contact_sms",
+        given=False,
+        recorded_on=clock.today(case.mdt),
+        recorded_by_id=None,
+        recorded_via="sms",
+        risks_acknowledged=False,
+    )
+    return _save(None, case, recorded)
+
+
+def _save(actor, case: Case, recorded: Consent) -> Consent:
+    """Store one decision (by a member, or by the person when ``actor`` is None), audit it, and
+    apply what follows from it."""
     db.session.add(recorded)
     db.session.flush()
     record(
@@ -104,17 +127,18 @@ def record_consent(actor, case: Case, data: dict) -> Consent:
         recorded,
         case=case,
         detail={
-            "purpose": purpose,
+            "purpose": recorded.purpose,
             "agency_id": recorded.agency_id,
-            "given": given,
+            "given": recorded.given,
             "expires_on": recorded.expires_on,
             "scope": recorded.scope,
-            "risks_acknowledged": acknowledged,
+            "risks_acknowledged": recorded.risks_acknowledged,
+            **({"via": recorded.recorded_via} if recorded.recorded_via else {}),
         },
     )
-    if not given and agency is not None and purpose == SHARING:
+    if not recorded.given and recorded.agency_id is not None and recorded.purpose == SHARING:
         # A refusal is the latest decision: the agency loses what it had.
-        _revoke_agency(actor, case, agency.id, reason="consent refused")
+        _revoke_agency(actor, case, recorded.agency_id, reason="consent refused")
     send(consent_changed, [case.id])
     return recorded
 
