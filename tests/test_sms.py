@@ -429,6 +429,29 @@ def test_stop_in_thai_refuses_contact_by_sms_at_once(world, app, client, web_app
     )
 
 
+def test_stop_refuses_sms_on_every_case_of_the_person(world, app, client, web_app, gateway):
+    use_http(gateway, app, web_app)
+    case = reachable_case(world)
+    again = cases.create_case(
+        world["social"],
+        {"source": "self", "person_id": case.person_id, "person": {"given_name": "Malee", "sex": "female"}},
+    )
+    referrals.record_consent(world["social"], again, {"purpose": "contact_sms", "given": True})
+    db.session.commit()
+    remind_now()
+    r = client.post(
+        "/hooks/sms/http/inbound",
+        json={"sender": "+66810000000", "message": "STOP", "message_id": "in-stop"},
+        headers={"X-MDT-Webhook-Secret": SECRET},
+    )
+    assert r.status_code == 200
+    db.session.expire_all()
+    assert consent.for_case(case, "contact_sms").state == "refused"
+    assert consent.for_case(again, "contact_sms").state == "refused"
+    # The reply itself is a note of the matched case only.
+    assert [n.case_id for n in db.session.scalars(select(Note).where(Note.source == "sms"))] == [case.id]
+
+
 # ---------------------------------------------------------------- refusals
 
 

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from mdt import clock
+from mdt import clock, consent
 from mdt.cases import services as cases
 from mdt.cases.models import Case
 from mdt.directory.models import Mdt
@@ -155,6 +155,20 @@ def match(number: str) -> Case | None:
     return case
 
 
+def _refuse_elsewhere(case: Case) -> None:
+    """STOP is the person's, not one case's: their other cases on which they may still be
+    contacted by SMS get the same refusal (each team sees it among its consents; the reply itself
+    stays a note of the matched case only)."""
+    others = db.session.scalars(
+        select(Case).where(
+            Case.person_id == case.person_id, Case.id != case.id, Case.deidentified_at.is_(None)
+        )
+    ).all()
+    for other in others:
+        if consent.for_case(other, "contact_sms").live:
+            referrals.record_sms_refusal(other)
+
+
 def receive(provider: str, inbound: Inbound) -> Received:
     """A reply from the person (see the module's description). Posted again by the provider, it
     changes nothing."""
@@ -173,7 +187,10 @@ def receive(provider: str, inbound: Inbound) -> Received:
     text = clean(inbound.text)
     language = stop_language(text)
     note = cases.add_sms_reply(case, text) if text else None
-    consent = referrals.record_sms_refusal(case) if language else None
+    refusal = None
+    if language:
+        refusal = referrals.record_sms_refusal(case)
+        _refuse_elsewhere(case)
     last = db.session.scalars(
         select(SmsMessage.id)
         .where(SmsMessage.number == number, SmsMessage.case_id == case.id)
@@ -186,7 +203,7 @@ def receive(provider: str, inbound: Inbound) -> Received:
             case_id=case.id,
             message_id=last,
             note_id=note.id if note else None,
-            consent_id=consent.id if consent else None,
+            consent_id=refusal.id if refusal else None,
             kind="stop" if language else "reply",
         )
     )
