@@ -39,6 +39,7 @@ from mdt.sms.models import SmsInbound, SmsMessage
 from mdt.sms.numbers import normalise
 from mdt.sms.providers import Twilio
 from tests import factories as f
+from tests.conftest import make_app
 
 SID, TOKEN, SECRET = "AC0123456789abcdef", "twilio-test-token", "gateway-test-secret"
 BASE = "https://mdt.example.org"  # MDT_BASE_URL: the address the provider posts to
@@ -519,6 +520,19 @@ def test_a_receipt_for_an_unknown_message_changes_nothing(world, client, web_app
     assert twilio_post(client, "status", params).status_code == 204
     inbound = {"MessageSid": "SM" + "8" * 32, "From": "not a phone", "Body": "hi"}
     assert twilio_post(client, "inbound", inbound).status_code == 200
+
+
+def test_the_webhooks_need_no_csrf_token_and_set_no_cookie(world, database_template, tmp_path, gateway):
+    """Forms of the site need a CSRF token; the provider has none, and its signature stands for it."""
+    guarded = make_app(database_template, tmp_path, WTF_CSRF_ENABLED=True)
+    use_twilio(gateway, guarded)
+    client = guarded.test_client()
+    assert client.post("/login", data={"email": "social@test.org", "password": f.PASSWORD}).status_code == 400
+    r = twilio_post(client, "status", {"MessageSid": "SM" + "7" * 32, "MessageStatus": "delivered"})
+    assert r.status_code == 204 and "Set-Cookie" not in r.headers
+    with guarded.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_the_log_provider_has_no_webhooks(world, client):
