@@ -152,3 +152,37 @@ def test_every_audited_action_has_a_label():
         actions |= set(re.findall(r'record(?:_read)?\(\s*[\w\[\]"\.]+,\s*"([a-z_]+\.[a-z_]+)"', text))
     assert len(actions) > 50
     assert sorted(a for a in actions if a not in labels.AUDIT_ACTION) == []
+
+
+# What the public complaint form shows besides its templates: its messages at fields and choices.
+PUBLIC_MESSAGES = (
+    "Tell us what happened.",
+    "Choose the province where it happened, or the nearest.",
+    "Choose from the list, or type the name.",
+    "Phone call",
+    "LINE",
+    "Email",
+    "Do not contact me",
+    "Choose",
+    "Please check the fields marked below. Nothing you typed was lost.",
+    "At most %(n)s characters.",
+    "Expected text.",
+    "Choose from the list.",
+)
+
+
+@pytest.mark.parametrize("language", ["th", "fil", "my", "km", "lo"])
+def test_the_public_complaint_form_is_translated(language):
+    """Issue 16: /report in Thai, Filipino, Burmese, Khmer and Lao, every string of it."""
+    from babel.messages.extract import extract_from_file
+
+    ids = set(PUBLIC_MESSAGES)
+    for template in sorted((ROOT / "templates/report").glob("*.html")):
+        for found in extract_from_file("jinja2", template, options={"extensions": "jinja2.ext.do"}):
+            message = found[1]
+            ids.add(message if isinstance(message, str) else message[0])
+    catalog = read_po(open(ROOT / f"mdt/translations/{language}/LC_MESSAGES/messages.po", "rb"))
+    missing = sorted(
+        i for i in ids if not (catalog.get(i) and catalog.get(i).string and not catalog.get(i).fuzzy)
+    )
+    assert len(ids) > 30 and missing == []
