@@ -5,6 +5,8 @@ from sqlalchemy import func, select
 from mdt.cases.models import Case
 from mdt.directory.models import Member
 from mdt.extensions import db
+from mdt.triage.models import TriageItem
+from mdt.visits.models import VisitDue
 
 
 def test_users_create_and_token(runner, client, ctx):
@@ -90,7 +92,11 @@ def test_demo_load(runner, ctx):
         "lawyer@example.org",
         "police@example.org",
         "labour@example.org",
+        "volunteer@example.org",
     } <= emails
+    # Issue 16: something in the triage queue, and visits due on a few cases.
+    assert {i.kind for i in db.session.scalars(select(TriageItem))} == {"intake", "complaint"}
+    assert db.session.scalar(select(func.count()).select_from(VisitDue)) > 0
     # Loading again is refused; --if-empty is a no-op; --cases adds synthetic cases.
     assert runner.invoke(args=["demo", "load"]).exit_code != 0
     assert runner.invoke(args=["demo", "load", "--if-empty"]).exit_code == 0

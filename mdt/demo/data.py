@@ -20,6 +20,8 @@ from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.referrals import services as referral_services
+from mdt.triage import services as triage
+from mdt.visits import services as visits
 
 DEMO_PASSWORD = "demo-password"
 
@@ -63,6 +65,7 @@ ACCOUNTS = [
     ("lawyer@example.org", "Somsak Rattanakul", "legal", ["lawyer"]),
     ("police@example.org", "Pol. Lt. Wichai Thongdee", "police", ["member"]),
     ("labour@example.org", "Preecha Kaewmanee", "labour", ["member"]),
+    ("volunteer@example.org", "Boonsong Village Watchdog", "sw", ["volunteer"]),
 ]
 
 PLAN = [
@@ -469,6 +472,7 @@ def load_demo(extra_cases: int = 0, if_empty: bool = False) -> str:
     db.session.flush()
     _demo_referrals(referral_plan, agencies, members, rng)
     _demo_legal(referral_plan, members)
+    _demo_field(mdt, members)
 
     # A second MDT, so that isolation between provinces can be seen and tested.
     other = _mdt("PYO", "Phayao Provincial Operation Centre", "Asia/Bangkok", "TH", "THB")
@@ -660,6 +664,42 @@ def _demo_legal(plan, members) -> None:
             "purpose": "Witness hearing",
             "location": "Phetchabun Provincial Court, room 3",
         },
+    )
+
+
+def _demo_field(mdt: Mdt, members: dict) -> None:
+    """Issue 16: a volunteer's intake, a public complaint, and visit schedules on a few cases."""
+    social = members["social@example.org"]
+    for case in db.session.scalars(
+        select(Case)
+        .where(Case.mdt_id == mdt.id, Case.stage.in_(("active", "follow_up")))
+        .order_by(Case.id)
+        .limit(4)
+    ):
+        if policy.can(social, "visit.schedule", case):
+            visits.set_schedule(social, case, visits.default_schedule())
+    triage.submit(
+        members["volunteer@example.org"],
+        "intake",
+        {
+            "person": {
+                "given_name": "Dao",
+                "family_name": "Sukjai",
+                "sex": "female",
+                "home_village": "Ban Na Sai",
+            },
+            "source": "watchdog",
+            "summary": "Came back from a farm in Israel last month; the broker still asks for 40,000 baht.",
+        },
+    )
+    triage.receive(
+        {
+            "what_happened": "My brother works on a fishing boat. They keep his passport and do not pay him.",
+            "where": "Songkhla",
+            "contact_way": "none",
+            "language": "th",
+            "mdt_id": mdt.id,
+        }
     )
 
 

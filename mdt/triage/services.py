@@ -91,6 +91,11 @@ def complain(data: dict, address: str) -> tuple[TriageItem | None, str, str]:
     """Receive a complaint: its item (None when the form's hidden trap field was filled: a robot
     gets the same answer and nothing is kept), the tracking code and the phrase."""
     _limit("complaint", address, "MDT_COMPLAINT_LIMIT")
+    return receive(data)
+
+
+def receive(data: dict) -> tuple[TriageItem | None, str, str]:
+    """A complaint past the rate limit (``complain``), or one typed in from a call or a letter."""
     data = dict(data or {})
     trap = data.pop("website", None)
     clean = load(ComplaintSchema, data)
