@@ -14,6 +14,9 @@ from mdt.documents import services as documents
 from mdt.extensions import db
 from mdt.legal import services as legal
 from mdt.meetings import services as meetings
+from mdt.sync.models import SyncConflict
+from mdt.triage import services as triage
+from mdt.visits import services as visits
 from tests import factories as f
 from tests.test_browser import _login, browser  # noqa: F401  (the fixture)
 
@@ -30,8 +33,29 @@ def _records(world) -> dict:
     item = meetings.add_item(world["coordinator"], meeting, {"title": "Follow-up", "case_id": case.id})
     meetings.save_minutes(world["coordinator"], meeting, item, {"discussion": "Agreed"})
     document = documents.add(world["social"], case, {"kind": "photo"}, io.BytesIO(f.png()), "room.png")
+    visits.set_schedule(world["social"], case, visits.default_schedule())
+    visits.add_visit(
+        world["social"], case, {"visited_on": f.at(-1)[:10], "wellbeing": "coping", "needs": ["debt"]}
+    )
+    complaint, _code, _phrase = triage.receive({"what_happened": "No pay for months", "mdt_id": world.mdt.id})
+    db.session.add(
+        SyncConflict(
+            case_id=case.id,
+            member_id=world["social"].id,
+            field="summary",
+            server={"value": "At the office"},
+            yours={"value": "In the village"},
+            base_version=1,
+        )
+    )
     db.session.commit()
-    return {"case": case.id, "matter": m.id, "meeting": meeting.id, "document": document.id}
+    return {
+        "case": case.id,
+        "matter": m.id,
+        "meeting": meeting.id,
+        "document": document.id,
+        "complaint": complaint.id,
+    }
 
 
 def _pages(ids) -> list[tuple[str, str]]:
@@ -46,6 +70,12 @@ def _pages(ids) -> list[tuple[str, str]]:
         ("social@test.org", f"/cases/{ids['case']}/consents"),
         ("social@test.org", f"/cases/{ids['case']}/documents/new"),
         ("social@test.org", f"/documents/{ids['document']}"),
+        ("social@test.org", f"/cases/{ids['case']}/visits/new"),
+        ("social@test.org", f"/cases/{ids['case']}/conflicts"),
+        ("social@test.org", "/submissions/intake"),
+        ("coord@test.org", "/triage"),
+        ("coord@test.org", f"/triage/{ids['complaint']}"),
+        ("coord@test.org", "/report"),
         ("social@test.org", "/referrals"),
         ("social@test.org", "/services"),
         ("lawyer@test.org", "/"),
