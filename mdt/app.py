@@ -30,6 +30,7 @@ from mdt.directory.views import bp as directory_bp
 from mdt.documents.spool import SealingRequest
 from mdt.documents.views import bp as documents_bp
 from mdt.extensions import babel, compress, csrf, db, login_manager, migrate
+from mdt.field.views import bp as field_bp
 from mdt.i18n import select_locale, select_timezone
 from mdt.legal.views import bp as legal_bp
 from mdt.meetings.views import bp as meetings_bp
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
         triage_bp,
         report_bp,
         sms_bp,
+        field_bp,
     ):
         app.register_blueprint(bp)
     app.config.update(

@@ -224,6 +224,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_READ_ALERT_OUTSIDE": int(env.get("MDT_READ_ALERT_OUTSIDE", "10")),
         "MDT_TRUSTED_PROXIES": int(env.get("MDT_TRUSTED_PROXIES", "0")),
         "MDT_PAGE_SIZE": 50,
+        # Offline work (mdt.field): a device drops its copy after this many days without a
+        # signed-in contact.
+        "MDT_OFFLINE_DAYS": int(env.get("MDT_OFFLINE_DAYS", "7")),
         # Flask-Compress: brotli for browsers that take it, else gzip (static files are then kept
         # by the browser for a year under content-hashed names: mdt.assets).
         "COMPRESS_ALGORITHM": ["br", "gzip"],

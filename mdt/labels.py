@@ -107,6 +107,8 @@ AUDIT_ACTION = {
     "sync.resolve": _l("settled a clash between offline changes"),
     "case.read": _l("opened the case"),
     "case.read_summary": _l("opened the case summary"),
+    "field.pack": _l("took it to a device for offline work"),
+    "field.device": _l("set up a device for offline work"),
     "case.create": _l("registered the case"),
     "case.update": _l("changed the case"),
     "case.stage": _l("moved the stage"),

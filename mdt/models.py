@@ -29,6 +29,7 @@ from mdt.cases.models import (  # noqa: F401
 )
 from mdt.directory.models import ActionPlanEntry, Agency, Mdt, Member  # noqa: F401
 from mdt.documents.models import CourtBundle, CustodyEvent, Document, DocumentVersion  # noqa: F401
+from mdt.field.models import FieldDevice  # noqa: F401
 from mdt.legal.models import (  # noqa: F401
     Claimant,
     ClosureDay,

@@ -70,6 +70,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/favicon.ico"):                                                 (200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/openapi.json"):                                         (200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/calendar/feed/<token>.ics"):                                   (200, 200, 200, 200, 200, 200, 200, 200),
+    # the installable app (issue 16): its manifest and service worker are linked from every page;
+    # the offline app's shell holds no data (a member whose session ended still opens their copy)
+    ("GET", "/manifest.webmanifest"):                                        (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/sw.js"):                                                       (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/field"):                                                       (200, 200, 200, 200, 200, 200, 403, 200),
+    # the device's pack holds only the member's own cases; a device is set up by whoever may take one
+    ("GET", "/field/pack"):                                                  (302, 200, 200, 200, 200, 403, 403, 200),
+    ("POST", "/field/device"):                                               (302, 201, 201, 201, 201, 403, 403, 201),
     # ---- any member, own data or the MDT's lists (every list is filtered by the policy)
     ("GET", "/"):                                                            (302, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/about"):                                                       (302, 200, 200, 200, 200, 200, 200, 200),

@@ -52,6 +52,8 @@ VIEWER_PAGES = frozenset(
         "static",
         "favicon",
         "api.health",
+        "field.manifest",  # the installable app's manifest and worker, linked from every page
+        "field.service_worker",
         "api.me",
         "api.list_agencies",
         "api.list_members",
