@@ -5,9 +5,14 @@ side by side."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from mdt.cases.models import Case, Person
+from mdt.extensions import db
 from tests import factories as f
 from tests.test_browser import browser  # noqa: F401  (the fixture)
 
@@ -106,3 +111,103 @@ def test_a_wrong_pin_is_refused_clearly(live_server, browser):  # noqa: F811
     _unlock(page)
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
     context.close()
+
+
+def _need_sync(web_app) -> None:
+    """The server's side of sync (``POST /field/sync``) is built apart from this client."""
+    if not any(rule.rule == "/field/sync" for rule in web_app.url_map.iter_rules()):
+        pytest.skip("POST /field/sync is not on this branch yet")
+
+
+def _people(given: str) -> int:
+    db.session.expire_all()
+    return len(db.session.scalars(select(Person).where(Person.given_name == given)).all())
+
+
+@pytest.mark.browser
+def test_an_intake_made_offline_is_sent_once_when_the_connection_returns(live_server, browser, web_app):  # noqa: F811
+    _need_sync(web_app)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _login(page, live_server)
+    _set_up(page, live_server)
+    context.set_offline(True)
+    page.get_by_role("link", name="New intake").first.click()
+    form = page.locator("#intake-form")
+    form.get_by_label("Given name").fill("Somchai")
+    form.get_by_label("Sex").select_option("male")
+    form.get_by_label("How we met the person").select_option("watchdog")
+    form.get_by_role("button", name="Register").click()
+    expect(page.locator("#sync-status")).to_contain_text("1 waiting: no connection")
+    page.reload()
+    _unlock(page)
+    expect(page.locator("#new-list")).to_contain_text("Somchai")
+
+    # The first answer is lost on the way back (the server applied the change): the device sends
+    # the same change again, with the same key, and the server answers "duplicate".
+    lost = []
+
+    def lose_the_first_answer(route):
+        if not lost:
+            lost.append(route.fetch().status)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/field/sync", lose_the_first_answer)
+    context.set_offline(False)
+    expect(page.locator("#sync-status")).to_have_text("All sent.", timeout=30_000)
+    assert lost == [200]
+    assert _people("Somchai") == 1
+    expect(page.locator("#cases-list")).to_contain_text("Somchai")
+    expect(page.locator("#new-box")).to_be_hidden()
+    context.close()
+
+
+@pytest.mark.browser
+def test_two_devices_change_a_case_offline_and_the_clash_is_settled(live_server, browser, world, web_app):  # noqa: F811
+    _need_sync(web_app)
+    case = f.case(world["social"], given="Malee", summary="Met at the temple fair")
+    db.session.commit()
+    devices = []
+    for _ in range(2):
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
+        _login(page, live_server)
+        _set_up(page, live_server)
+        expect(page.locator("#cases-list")).to_contain_text("Malee")
+        context.set_offline(True)
+        devices.append((context, page))
+    # The first device changes the summary and the phone; the second only the summary.
+    edits = (("Wants sewing training", "0812345678"), ("Wants to work abroad again", None))
+    for (_context, page), (summary, phone) in zip(devices, edits, strict=True):
+        page.locator("#cases-list").get_by_role("link", name=re.compile("Malee")).click()
+        page.get_by_role("link", name="Change details").click()
+        form = page.locator("#edit-form")
+        form.get_by_label("What happened, in brief").fill(summary)
+        if phone:
+            form.get_by_label("Phone").fill(phone)
+        form.get_by_role("button", name="Keep the changes to send").click()
+        expect(page.locator("#case-pending")).to_contain_text("Changes to")
+
+    first, second = devices
+    first[0].set_offline(False)
+    expect(first[1].locator("#sync-status")).to_have_text("All sent.", timeout=30_000)
+    second[0].set_offline(False)
+    page = second[1]
+    expect(page.locator("#sync-status")).to_contain_text("1 changes clash", timeout=30_000)
+    page.get_by_role("link", name="Sending").click()
+    clash = page.locator(".clash")
+    expect(clash).to_have_count(1)
+    expect(clash).to_contain_text("What happened, in brief")
+    expect(clash.locator(".side").first).to_contain_text("Wants sewing training")
+    expect(clash.locator(".side").last).to_contain_text("Wants to work abroad again")
+    clash.get_by_role("button", name="Keep yours").click()
+    expect(page.get_by_role("alert")).to_contain_text("Settled.")
+    expect(page.locator(".clash")).to_have_count(0)
+    db.session.expire_all()
+    fresh = db.session.get(Case, case.id)
+    assert fresh.summary == "Wants to work abroad again"
+    assert fresh.person.phone == "0812345678"  # the first device's other change stands
+    for context, _page in devices:
+        context.close()

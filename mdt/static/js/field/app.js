@@ -677,9 +677,18 @@
     function settle(keep) {
       if (k.conflict_id === undefined || k.conflict_id === null) { message.textContent = S.resolve_failed; return; }
       var go = state.csrf ? Promise.resolve("ok") : contact();
-      go.then(function () { return post(config.urls.conflicts + k.conflict_id, { keep: keep }); }).then(function (response) {
+      go.then(function () {
+        return fetch(config.urls.conflicts + k.conflict_id, {
+          method: "POST",
+          headers: headers({ "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": state.csrf || "" }),
+          body: new URLSearchParams({ keep: keep }),
+          redirect: "manual",
+          credentials: "same-origin",
+        });
+      }).then(function (response) {
         if (response.status === 410) { return wipe("wiped_deactivated"); }
-        if (!response.ok) { message.textContent = S.resolve_failed; return null; }
+        // The settling page answers with a redirect to the case's clashes when it is done.
+        if (!response.ok && response.type !== "opaqueredirect") { message.textContent = S.resolve_failed; return null; }
         return FieldStore.remove("conflicts", k.id).then(function () {
           notice(S.resolved, "success");
           return contact();
