@@ -6,11 +6,13 @@ side by side."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from mdt import clock
 from mdt.cases.models import Case, Person
 from mdt.extensions import db
 from tests import factories as f
@@ -211,3 +213,96 @@ def test_two_devices_change_a_case_offline_and_the_clash_is_settled(live_server,
     assert fresh.person.phone == "0812345678"  # the first device's other change stands
     for context, _page in devices:
         context.close()
+
+
+@pytest.mark.browser
+def test_a_deactivated_members_device_wipes_its_copy_at_the_next_contact(live_server, browser, world):  # noqa: F811
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _login(page, live_server)
+    f.case(world["social"], given="Malee")
+    db.session.commit()
+    _set_up(page, live_server)
+    expect(page.locator("#cases-list")).to_contain_text("Malee")
+    world["social"].active = False
+    db.session.commit()
+    # Locked, signed out by the deactivation: the device still asks, and wipes what it holds.
+    page.reload()
+    expect(page.locator("#notice")).to_contain_text("your account is no longer active")
+    expect(page.get_by_role("heading", name="Set up offline work on this device")).to_be_visible()
+    left = page.evaluate(
+        """async () => {
+            const db = new Dexie('mdt-field'); await db.open();
+            return (await db.table('cases').count()) + (await db.table('meta').count());
+        }"""
+    )
+    assert left == 0
+    context.close()
+
+
+@pytest.mark.browser
+def test_the_copy_expires_after_the_configured_days_without_sign_in(live_server, browser, web_app):  # noqa: F811
+    web_app.config["MDT_OFFLINE_DAYS"] = 3
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _login(page, live_server)
+    _set_up(page, live_server)
+    context.set_offline(True)
+    page.evaluate(
+        """async () => {
+            const db = new Dexie('mdt-field'); await db.open();
+            const then = new Date(Date.now() - 4 * 86400000).toISOString();
+            await db.table('meta').put({key: 'contact', value: then});
+        }"""
+    )
+    page.reload()
+    expect(page.locator("#notice")).to_contain_text("no sign-in for 3 days")
+    expect(page.get_by_role("heading", name="Set up offline work on this device")).to_be_visible()
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_follow_up_visit_recorded_offline_is_sent(live_server, browser, world, web_app):  # noqa: F811
+    _need_sync(web_app)
+    case = f.case(world["social"], given="Malee")
+    db.session.commit()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _login(page, live_server)
+    _set_up(page, live_server)
+    context.set_offline(True)
+    page.locator("#cases-list").get_by_role("link", name=re.compile("Malee")).click()
+    page.get_by_role("link", name="Record a follow-up visit").click()
+    form = page.locator("#visit-form")
+    # The first try has a date the server refuses: kept on the device with its message, mended.
+    form.get_by_label("Date of the visit").fill((clock.today(world.mdt) + timedelta(days=2)).isoformat())
+    form.get_by_label("Where").fill("Her mother's house")
+    form.get_by_label("The person").check()
+    form.get_by_label("Coping").check()
+    form.get_by_label("Debt").check()
+    form.get_by_label("Notes").fill("The lender came again")
+    expect(form.locator("[data-saved]")).to_have_text("Saved on this device.")
+    page.reload()
+    _unlock(page)
+    expect(form.get_by_label("Where")).to_have_value("Her mother's house")
+    expect(form.get_by_label("Coping")).to_be_checked()
+    form.get_by_role("button", name="Keep the visit to send").click()
+    expect(page.locator("#case-pending")).to_contain_text("Visit report for")
+    context.set_offline(False)
+    status = page.locator("#sync-status")
+    expect(status).to_have_text("1 not accepted by the server: see Sending.", timeout=30_000)
+    page.get_by_role("link", name="Sending").click()
+    refusal = "Date of the visit: This date cannot be in the future."
+    expect(page.locator("#outbox-list")).to_contain_text(refusal)
+    page.get_by_role("button", name="Change it").click()
+    expect(form.get_by_label("Where")).to_have_value("Her mother's house")
+    form.get_by_label("Date of the visit").fill(clock.today(world.mdt).isoformat())
+    form.get_by_role("button", name="Keep the visit to send").click()
+    expect(page.locator("#sync-status")).to_have_text("All sent.", timeout=30_000)
+    db.session.expire_all()
+    query = text("SELECT place, wellbeing, needs FROM visit WHERE case_id = :id")
+    rows = db.session.execute(query, {"id": case.id})
+    assert [tuple(r) for r in rows] == [("Her mother's house", "coping", '["debt"]')]
+    # Readable on a phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()

@@ -194,6 +194,7 @@ def _strings() -> dict[str, object]:
         "resolve_failed": _("Could not settle it now; try again when connected and signed in."),
         "open_conflicts": _("Open the side-by-side page"),
         "send_again": _("Send again"),
+        "mend": _("Change it"),
         "delete": _("Delete"),
         "delete_confirm": _("Delete this change from the device? It has not been accepted by the server."),
         "empty": _("(empty)"),

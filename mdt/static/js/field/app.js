@@ -335,7 +335,7 @@
 
   // ------------------------------------------------------------------ forms kept as they are typed
 
-  var current = { form: null, draft: null, timer: null };
+  var current = { form: null, draft: null, saving: null, dirty: false };
 
   function readForm(form) {
     var values = {};
@@ -378,7 +378,7 @@
         current.base = c;
         writeForm(form, draft.values);
         form.querySelector("[data-saved]").textContent = v[0] ? S.saved : "";
-        form.querySelector("[data-error]").textContent = "";
+        form.querySelector("[data-error]").textContent = draft.problem || "";
         if (c) {
           var line = c.reference + " · " + personName(c.person);
           $(kind + "-case").textContent = line;
@@ -398,26 +398,34 @@
     return {};
   }
 
+  // Each keystroke is kept at once (a save in progress is followed by one more with what was
+  // typed meanwhile): a reload, a closed tab or a flat battery loses nothing typed.
   function saveDraft() {
     if (!current.draft || !FieldStore.unlocked()) { return Promise.resolve(); }
-    current.draft.values = readForm(current.form);
+    if (current.saving) { current.dirty = true; return current.saving; }
+    var form = current.form;
+    current.draft.values = readForm(form);
     current.draft.saved_at = new Date().toISOString();
-    return FieldStore.put("drafts", current.draft.id, current.draft).then(function () {
-      current.form.querySelector("[data-saved]").textContent = S.saved;
-    });
+    current.saving = FieldStore.put("drafts", current.draft.id, current.draft).then(function () {
+      current.saving = null;
+      if (current.dirty) { current.dirty = false; return saveDraft(); }
+      form.querySelector("[data-saved]").textContent = S.saved;
+      return null;
+    }, function () { current.saving = null; });
+    return current.saving;
   }
 
   document.querySelectorAll("form[data-kind]").forEach(function (form) {
-    var later = function () {
-      window.clearTimeout(current.timer);
-      current.timer = window.setTimeout(saveDraft, 300);
+    var keep = function () {
+      if (current.form !== form) { return; }
+      form.querySelector("[data-saved]").textContent = "";
+      saveDraft();
     };
-    form.addEventListener("input", later);
-    form.addEventListener("change", later);
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      window.clearTimeout(current.timer);
-      submit(form);
+      (current.saving || Promise.resolve()).then(function () { submit(form); });
     });
     form.querySelector("[data-discard]").addEventListener("click", function () {
       if (!window.confirm(this.getAttribute("data-confirm"))) { return; }
@@ -454,7 +462,8 @@
     var kind = form.getAttribute("data-kind");
     var values = readForm(form);
     var draft = current.draft;
-    var change = { idempotency_key: FieldCrypto.uuid(), kind: kind, made_at: new Date().toISOString(), status: "waiting" };
+    var change = { idempotency_key: FieldCrypto.uuid(), kind: kind, made_at: new Date().toISOString(), status: "waiting",
+      values: values, case_ref: draft.case_ref };
     if (kind === "intake") {
       if (missing(form, ["given_name", "sex", "source"])) { return; }
       var person = {};
@@ -490,7 +499,10 @@
       change.label = fill(S.edit_of, { ref: draft.case_ref });
     }
     current.draft = null;
-    FieldStore.queue(change).then(function () { return FieldStore.remove("drafts", draft.id); }).then(function () {
+    FieldStore.queue(change).then(function () {
+      // A refused change mended in the form replaces the one that was refused.
+      return Promise.all([FieldStore.remove("drafts", draft.id), draft.replaces ? FieldStore.remove("outbox", draft.replaces) : null]);
+    }).then(function () {
       state.flash = S.queued;
       location.hash = draft.case_id ? "#case/" + draft.case_id : "#cases";
       sync();
@@ -519,9 +531,9 @@
       else if (waiting && state.online === "retry") { text = fill(S.waiting_retry, { n: waiting }); problem = true; }
       else if (waiting && (state.online === "offline" || !navigator.onLine)) { text = fill(S.waiting_offline, { n: waiting }); }
       else if (waiting) { text = fill(S.waiting_sending, { n: waiting }); }
-      else if (state.lastResult === "sent") { text = S.all_sent; }
+      else if (state.lastResult === "sent" && !refused) { text = S.all_sent; }
       else { text = S.nothing_waiting; }
-      if (refused) { text += " " + fill(S.refused_count, { n: refused }); problem = true; }
+      if (refused) { text = (waiting ? text + " " : "") + fill(S.refused_count, { n: refused }); problem = true; }
       if (v[1].length) { text += " " + fill(S.conflict_count, { n: v[1].length }); problem = true; }
       status(text, problem);
       $("sync-signin").hidden = state.online !== "signin";
@@ -624,6 +636,12 @@
     return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 
+  function errorLines(ch) {
+    return Object.keys(ch.errors || {}).map(function (field) {
+      return fieldLabel(field.replace(/^(person|fields)\./, "")) + ": " + [].concat(ch.errors[field]).join(" ");
+    });
+  }
+
   function renderSync(outbox, conflicts) {
     $("sync-summary").textContent = $("sync-status").textContent;
     var list = $("outbox-list");
@@ -633,10 +651,14 @@
         el("div", {}, [el("strong", { text: ch.label })]),
         el("div", { class: "state state-" + ch.status, text: stateText(ch) }),
       ]);
-      Object.keys(ch.errors || {}).forEach(function (field) {
-        item.appendChild(el("div", { class: "message", text: fieldLabel(field.replace(/^person\./, "")) + ": " + [].concat(ch.errors[field]).join(" ") }));
-      });
+      errorLines(ch).forEach(function (line) { item.appendChild(el("div", { class: "message", text: line })); });
       if (ch.status === "refused") {
+        var mend = el("button", { type: "button", text: S.mend });
+        mend.addEventListener("click", function () {
+          var draft = { id: FieldCrypto.uuid(), kind: ch.kind, case_id: ch.case_id, case_ref: ch.case_ref, values: ch.values || {},
+            replaces: ch.idempotency_key, problem: errorLines(ch).join(" ") };
+          FieldStore.put("drafts", draft.id, draft).then(function () { location.hash = draftHash(draft); });
+        });
         var again = el("button", { type: "button", class: "secondary", text: S.send_again });
         again.addEventListener("click", function () {
           ch.status = "waiting";
@@ -647,7 +669,7 @@
         drop.addEventListener("click", function () {
           if (window.confirm(S.delete_confirm)) { FieldStore.remove("outbox", ch.idempotency_key).then(refreshStatus); }
         });
-        item.appendChild(el("p", { class: "actions" }, [again, drop]));
+        item.appendChild(el("p", { class: "actions" }, [ch.values ? mend : null, again, drop]));
       }
       list.appendChild(item);
     });
