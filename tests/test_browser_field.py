@@ -16,6 +16,7 @@ from mdt import clock
 from mdt.cases.models import Case, Person
 from mdt.extensions import db
 from tests import factories as f
+from tests.test_accessibility import _violations
 from tests.test_browser import browser  # noqa: F401  (the fixture)
 
 PIN = "482916"
@@ -305,4 +306,41 @@ def test_a_follow_up_visit_recorded_offline_is_sent(live_server, browser, world,
     assert [tuple(r) for r in rows] == [("Her mother's house", "coping", '["debt"]')]
     # Readable on a phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
+@pytest.mark.browser
+def test_every_view_passes_axe_and_fits_a_phone(live_server, browser, world):  # noqa: F811
+    f.case(world["social"], given="Malee", summary="Met at the temple fair")
+    db.session.commit()
+    # axe is injected as a script: this test context alone sets the page's CSP aside.
+    context = browser.new_context(bypass_csp=True, **PHONE)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, live_server)
+    page.goto(f"{live_server}/field")
+    found = {"setup": _violations(page)}
+    _set_up(page, live_server)
+    page.locator("#cases-list").get_by_role("link", name=re.compile("Malee")).click()
+    case_hash = page.evaluate("location.hash")
+    case_id = case_hash.split("/")[1]
+    views = {
+        "#cases": "#v-cases",
+        case_hash: "#v-case",
+        "#intake": "#v-intake",
+        f"#visit/{case_id}": "#v-visit",
+        f"#edit/{case_id}": "#v-edit",
+        "#sync": "#v-sync",
+    }
+    for view, section in views.items():
+        page.evaluate(f"location.hash = {view!r}")
+        expect(page.locator(section)).to_be_visible()
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        found[view] = _violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, view
+    page.locator("#lock").click()
+    found["unlock"] = _violations(page)
+    assert {k: v for k, v in found.items() if v} == {}
+    assert errors == []
     context.close()
