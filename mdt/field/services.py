@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -27,31 +26,6 @@ from mdt.field.models import FieldDevice
 # What stays on the server: the lead agency's sensitive fields (whereabouts, health, immigration
 # status, counter-charges) never go to a phone that can be lost.
 LEFT_ON_SERVER = ("sensitive",)
-
-# The follow-up visit form's choices (the same codes and words as the visits' own labels).
-WELLBEING = {
-    "well": _l("Well"),
-    "coping": _l("Coping"),
-    "struggling": _l("Struggling"),
-    "at_risk": _l("At risk"),
-}
-SEEN = {
-    "person": _l("The person"),
-    "family": _l("Family"),
-    "employer": _l("Employer"),
-    "community_leader": _l("Village head or community leader"),
-    "nobody": _l("Nobody was home"),
-}
-NEEDS = {
-    "health": _l("Health"),
-    "income": _l("Income or work"),
-    "debt": _l("Debt"),
-    "safety": _l("Safety"),
-    "documents": _l("Documents"),
-    "legal": _l("Legal help"),
-    "housing": _l("Housing"),
-    "psychosocial": _l("Emotional support"),
-}
 
 
 def _digest(device_id: str) -> str:
@@ -115,7 +89,7 @@ def pack(user: Member) -> list[dict]:
     out = []
     for case in own_cases(user):
         data = schema.dump({k: v for k, v in cases.visible(user, case).items() if k not in LEFT_ON_SERVER})
-        data["version"] = getattr(case, "version", 1)  # Case.version: the lead's sync work
+        data["version"] = case.version
         out.append(data)
     record_read(user, "field.pack", [c["id"] for c in out])
     return out

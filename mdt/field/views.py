@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from mdt import labels
+from mdt import labels, policy
 from mdt.field import services
 from mdt.web import require
 
@@ -58,18 +58,19 @@ def index():
         "field/index.html",
         sexes=labels.SEX,
         sources=labels.SOURCE,
-        seen=services.SEEN,
-        wellbeing=services.WELLBEING,
-        needs=services.NEEDS,
+        seen=labels.VISIT_SEEN,
+        wellbeing=labels.WELLBEING,
+        needs=labels.VISIT_NEED,
         field_config={
             "strings": _strings(),
             "labels": {name: {k: str(v) for k, v in table.items()} for name, table in DATA_LABELS.items()},
             "urls": {
                 "pack": url_for("field.pack"),
                 "device": url_for("field.device"),
-                "sync": "/field/sync",
-                "conflicts": "/field/sync/conflicts/",
-                "case": "/cases/",
+                "sync": url_for("sync.web_sync"),
+                # Settling a clash: POST <conflicts><id> (keep=server|yours); a case's pages.
+                "conflicts": url_for("sync.resolve", conflict_id=1).removesuffix("1"),
+                "case": url_for("cases.show", case_id=1).removesuffix("1"),
                 "worker": url_for("field.service_worker"),
             },
             "iterations": PIN_ITERATIONS,
@@ -78,11 +79,11 @@ def index():
 
 
 @bp.route("/field/pack")
-@require("case.create")
+@require("sync.use")
 def pack():
     user = current_user
     return jsonify(
-        member={"id": user.id, "name": user.name, "volunteer": "volunteer" in (user.roles or [])},
+        member={"id": user.id, "name": user.name, "volunteer": policy.volunteer(user)},
         offline_days=current_app.config["MDT_OFFLINE_DAYS"],
         csrf_token=generate_csrf(),
         cases=services.pack(user),
@@ -90,7 +91,7 @@ def pack():
 
 
 @bp.route("/field/device", methods=["POST"])
-@require("case.create")
+@require("sync.use")
 def device():
     return jsonify(device_id=services.register_device(current_user)), 201
 

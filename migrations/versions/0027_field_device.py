@@ -1,7 +1,7 @@
 """field devices: the phones and browsers members set up for offline work (issue 16)
 
 Revision ID: 0027
-Revises: 0023
+Revises: 0025
 Create Date: 2026-12-01 03:17:42.861118
 
 """
@@ -12,7 +12,7 @@ import mdt.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '0027'
-down_revision = '0023'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
