@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from mdt import clock
 from mdt.cases.models import Case, Person
 from mdt.extensions import db
+from mdt.triage.models import TriageItem
 from tests import factories as f
 from tests.test_accessibility import _violations
 from tests.test_browser import browser  # noqa: F401  (the fixture)
@@ -343,4 +344,30 @@ def test_every_view_passes_axe_and_fits_a_phone(live_server, browser, world):  #
     found["unlock"] = _violations(page)
     assert {k: v for k, v in found.items() if v} == {}
     assert errors == []
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_volunteers_offline_intake_goes_to_the_triage_queue(live_server, browser, world):  # noqa: F811
+    volunteer = f.member(world.mdt, world.agencies["sw"], "volunteer@test.org", ("volunteer",))
+    db.session.commit()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _login(page, live_server, volunteer.email)
+    _set_up(page, live_server)
+    context.set_offline(True)
+    page.get_by_role("link", name="New intake").first.click()
+    form = page.locator("#intake-form")
+    form.get_by_label("Given name").fill("Noi")
+    form.get_by_label("Sex").select_option("female")
+    form.get_by_label("How we met the person").select_option("watchdog")
+    form.get_by_role("button", name="Register").click()
+    context.set_offline(False)
+    expect(page.locator("#sync-status")).to_have_text("All sent.", timeout=30_000)
+    db.session.expire_all()
+    items = db.session.scalars(select(TriageItem)).all()
+    assert [(i.kind, i.submitted_by_id, i.data["person"]["given_name"]) for i in items] == [
+        ("intake", volunteer.id, "Noi")
+    ]
+    assert _people("Noi") == 0  # no case until a coordinator accepts it
     context.close()

@@ -196,3 +196,15 @@ def test_admins_and_viewers_take_no_pack(world, client):
         assert client.get("/field/pack").status_code == 403
         assert client.post("/field/device").status_code == 403
         client.post("/logout")
+
+
+def test_a_volunteers_device_takes_no_case_and_sends_intakes_to_triage(world, client):
+    volunteer = f.member(world.mdt, world.agencies["sw"], "volunteer@test.org", ("volunteer",))
+    f.case(world["social"], given="Malee")
+    db.session.commit()
+    _login(client, volunteer.email)
+    assert client.get("/field").status_code == 200
+    pack = client.get("/field/pack").get_json()
+    assert pack["member"] == {"id": volunteer.id, "name": volunteer.name, "volunteer": True}
+    assert pack["cases"] == []
+    assert client.post("/field/device").status_code == 201
