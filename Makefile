@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync bench-field clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench-documents: $(STAMP)
 
 bench-sync: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_sync.py
+
+bench-field: $(STAMP)
+	@$(BIN)/python benchmarks/bench_field.py
 
 bench-weight: $(STAMP)
 	@$(BIN)/python benchmarks/bench_page_weight.py
