@@ -99,6 +99,11 @@ def test_an_intake_typed_offline_survives_a_reload(live_server, browser):  # noq
         }"""
     )
     assert stored == {"n": 1, "plain": False, "iv": 12}
+    # Any other page opened with no connection leads to the offline app.
+    page.goto(f"{live_server}/cases")
+    expect(page).to_have_url(f"{live_server}/field")
+    _unlock(page)
+    expect(page.locator("#new-list")).to_contain_text("Pranee Kongkaew")
     assert errors == []
     context.close()
 

@@ -208,3 +208,17 @@ def test_a_volunteers_device_takes_no_case_and_sends_intakes_to_triage(world, cl
     assert pack["member"] == {"id": volunteer.id, "name": volunteer.name, "volunteer": True}
     assert pack["cases"] == []
     assert client.post("/field/device").status_code == 201
+
+
+def test_the_packs_token_lets_the_device_post_with_csrf_protection_on(world, client, web_app):
+    web_app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    data = {"email": "social@test.org", "password": f.PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data).status_code == 302
+    assert client.post("/field/device").status_code == 400
+    pack = client.get("/field/pack").get_json()
+    r = client.post("/field/device", headers={"X-CSRFToken": pack["csrf_token"]})
+    assert r.status_code == 201
+    r = client.post("/field/sync", json={"changes": []}, headers={"X-CSRFToken": pack["csrf_token"]})
+    assert r.status_code == 200 and r.get_json() == {"results": []}
