@@ -214,8 +214,8 @@ def test_a_complaint_gets_a_code_and_phrase_that_tell_the_status_only(client, wo
     unknown = client.get("/public/complaints/status", query_string={"code": "ABCD-EFGH", "phrase": phrase})
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.get_json()["detail"] == unknown.get_json()["detail"]
-    # Counted on the agency's monitoring record.
-    assert monitoring.figures(world["coordinator"], [agency.id])[agency.id]["complaints"] == 1
+    # Not counted on the agency's monitoring record until a coordinator takes it up.
+    assert monitoring.figures(world["coordinator"], [agency.id])[agency.id]["complaints"] == 0
     # The coordinator opens it: "being looked at"; declines it: "closed", with no details.
     auth.login("coord@test.org")
     item = db.session.scalar(select(TriageItem).where(TriageItem.tracking_code == code))
@@ -234,6 +234,17 @@ def test_a_complaint_gets_a_code_and_phrase_that_tell_the_status_only(client, wo
     status = client.get("/public/complaints/status", query_string={"code": code, "phrase": phrase})
     assert status.get_json() == {"status": "closed"}
     assert monitoring.figures(world["coordinator"], [agency.id])[agency.id]["complaints"] == 0
+    # Another one, which the coordinator finds is about a person already known: it counts.
+    again = client.post(
+        "/public/complaints",
+        json={"what_happened": "Same agency, fees.", "agency_id": agency.id, "mdt_id": world.mdt.id},
+    )
+    other = db.session.scalar(
+        select(TriageItem).where(TriageItem.tracking_code == again.get_json()["tracking_code"])
+    )
+    known = f.client_case(world)
+    assert client.post(f"/triage/{other.id}/merge", data={"reference": known.reference}).status_code == 302
+    assert monitoring.figures(world["coordinator"], [agency.id])[agency.id]["complaints"] == 1
 
 
 def test_the_complaint_form_in_the_persons_language_keeps_what_was_typed(client, world):
@@ -276,7 +287,7 @@ def test_a_flood_from_one_address_is_stopped(client, web_app, world):
     ]
     assert answers == [201, 201, 429, 429]
     assert db.session.scalar(select(func.count()).select_from(TriageItem)) == 2
-    page = client.post("/report", data={"what_happened": "One more", "mdt_id": str(world.mdt.id)})
+    page = client.post("/report?language=en", data={"what_happened": "One more", "mdt_id": str(world.mdt.id)})
     assert page.status_code == 429
     assert b"try again in an hour" in page.data and b"One more" in page.data  # nothing typed is lost
 

@@ -319,9 +319,9 @@ def test_a_gateway_receipt_updates_the_delivery_status(world, app, client, web_a
 def test_a_reply_is_a_note_for_the_case_team_and_nobody_else(world, app, client, web_app, gateway):
     use_http(gateway, app, web_app)
     case = reachable_case(world)
-    # Another person with the same phone, on a case of another team, messaged earlier.
+    # Another person, on a case of another team, messaged earlier at this number (theirs then).
     other = f.case(world["labour"], given="Somsri")
-    cases.update_case(world["labour"], other, {"person": {"phone": "0810000000"}})
+    cases.update_case(world["labour"], other, {"person": {"phone": "0820000000"}})
     db.session.add(SmsMessage(mdt_id=world.mdt.id, case_id=other.id, person_id=other.person_id,
                               number="+66810000000", provider="http", provider_id="gw-old",
                               status="delivered", created_at=clock.now() - timedelta(days=30)))  # fmt: skip
@@ -357,6 +357,25 @@ def test_a_reply_is_a_note_for_the_case_team_and_nobody_else(world, app, client,
     told = set(db.session.scalars(select(Notification.member_id).where(Notification.kind == "sms_reply")))
     assert told == {world["social"].id}
     assert world["labour"].id not in told
+
+
+def test_a_reply_from_a_phone_two_people_share_reaches_no_team(world, app, client, web_app, gateway):
+    use_http(gateway, app, web_app)
+    case = reachable_case(world)
+    other = f.case(world["labour"], given="Somsri")
+    cases.update_case(world["labour"], other, {"person": {"phone": "081-000-0000"}})  # the family's phone
+    db.session.commit()
+    remind_now()
+    r = client.post(
+        f"/hooks/sms/http/inbound?secret={SECRET}",
+        json={"sender": "+66810000000", "message": "Is it my sister's appointment?", "message_id": "in-9"},
+    )
+    assert r.status_code == 200
+    db.session.expire_all()
+    assert db.session.scalars(select(Note).where(Note.source == "sms")).all() == []
+    assert cases.case_notes(world["social"], case) == [] or all(
+        n.source != "sms" for n in cases.case_notes(world["social"], case)
+    )
 
 
 def test_a_reply_matched_to_no_case_is_dropped(world, app, client, web_app, gateway, caplog):

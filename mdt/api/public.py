@@ -3,6 +3,8 @@ and phrase it got. No bearer token; rate limited per network address (``mdt.tria
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import request
 from flask_smorest import Blueprint
 
@@ -40,11 +42,16 @@ def _sent() -> dict:
     },
 )
 @public_bp.response(201, ComplaintReceipt)
+@public_bp.alt_response(403, response="Problem")
 @public_bp.alt_response(422, response="Problem")
 @public_bp.alt_response(429, response="Problem")
 def send_complaint():
     """Send a complaint (only ``what_happened`` is required); the answer's tracking code and
     phrase check its status later, and tell nothing else."""
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        # Another site's page posting through a visitor's browser (this API takes no CSRF token).
+        return problem(403, "Forbidden", "Complaints are sent from this site's form or by an API client.")
     _item, code, phrase = triage.complain(_sent(), client_address())
     return {"tracking_code": code, "phrase": phrase}
 

@@ -41,4 +41,4 @@ def resolve_conflict(conflict_id: int):
 def triage_queue(args: dict):
     """Complaints and volunteers' submissions (coordinators): open ones by default."""
     items = triage.queue(current_user, args["status"])
-    return {"items": items}
+    return {"items": [triage.as_seen(current_user, item) for item in items]}

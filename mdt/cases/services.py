@@ -264,8 +264,11 @@ def new_version(case: Case, fields, actor: Member | None) -> None:
 
 
 def lock(case: Case) -> Case:
-    """The case read again under a row lock (PostgreSQL), so two changes to it line up."""
-    db.session.refresh(case, with_for_update=True)
+    """The case's row locked (PostgreSQL), and the fields a change compares read again, so that
+    two changes to one case line up. A plain statement: no joined loads (PostgreSQL locks no
+    outer join)."""
+    db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    db.session.refresh(case, ["version", "source", "lead_agency_id", "summary", "district"])
     return case
 
 
@@ -297,7 +300,7 @@ def update_case(actor: Member, case: Case, data: dict) -> dict:
     if person_changed:
         # The person is shared by all their cases: each one's trail shows the change.
         for other in db.session.scalars(
-            select(Case).where(Case.person_id == case.person_id, Case.id != case.id).with_for_update()
+            select(Case).where(Case.person_id == case.person_id, Case.id != case.id).with_for_update(of=Case)
         ):
             if "home_district" in person_changed:
                 other.district = case.person.home_district

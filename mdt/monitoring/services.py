@@ -236,11 +236,17 @@ def figures(user, ids: list[int] | None = None) -> dict[int, dict]:
         .group_by(MonitoringEvidence.intermediary_id)
     ):
         out[item_id]["complaints"] = n
-    # Complaints from the public form naming the agency (a declined one was not about it).
+    # Complaints from the public form naming the agency, once a coordinator took them up
+    # (accepted or merged into a case): an anonymous form alone cannot raise the count.
     for public_id, n in db.session.execute(
         select(TriageItem.intermediary_id, func.count())
         .join(Intermediary, Intermediary.id == TriageItem.intermediary_id)
-        .where(*scope, TriageItem.kind == "complaint", TriageItem.status != "declined")
+        .where(
+            *scope,
+            TriageItem.kind == "complaint",
+            TriageItem.status.in_(("accepted", "merged")),
+            TriageItem.mdt_id == Intermediary.mdt_id,
+        )
         .group_by(TriageItem.intermediary_id)
     ):
         if public_id is not None:

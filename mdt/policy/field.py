@@ -28,6 +28,17 @@ def _triage_view(user, item) -> bool:
     return _coordinator(user, item)
 
 
+@rule("triage.content")
+def _triage_content(user, item) -> bool:
+    """What an item says: the coordinators while it waits or once declined; once it went into a
+    case, only those who may read that case (the case's own rules, consent included, apply)."""
+    if not _coordinator(user, item) or item is None:
+        return False
+    if item.case_id is not None and item.status in ("accepted", "merged"):
+        return _case(user, item.case) and bool(shared_parts(user, item.case))
+    return True
+
+
 @rule("triage.decide")
 def _triage_decide(user, item) -> bool:
     return _coordinator(user, item) and item is not None and not item.closed

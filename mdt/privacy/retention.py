@@ -39,6 +39,9 @@ from mdt.notifications.services import coordinators
 from mdt.privacy.models import DataCopy, ErasureRequest
 from mdt.referrals.models import Consent, Referral
 from mdt.sms.models import SmsInbound, SmsMessage
+from mdt.sync.models import SyncConflict
+from mdt.triage.models import TriageItem
+from mdt.visits.models import Visit
 
 REMOVED = "—"
 MAX_YEARS = 100
@@ -96,6 +99,12 @@ def _deidentify_cases(ids: list[int]) -> None:
     db.session.execute(delete(SmsInbound).where(SmsInbound.case_id.in_(ids)))
     db.session.execute(delete(SmsMessage).where(SmsMessage.case_id.in_(ids)))
     db.session.execute(delete(Note).where(Note.case_id.in_(ids)))
+    # Issue 16: what a visit, a held clash or a triage item said about the person.
+    db.session.execute(update(Visit).where(Visit.case_id.in_(ids)).values(place=None, notes=None))
+    db.session.execute(delete(SyncConflict).where(SyncConflict.case_id.in_(ids)))
+    db.session.execute(
+        update(TriageItem).where(TriageItem.case_id.in_(ids)).values(data={}, decline_reason=None)
+    )
     db.session.execute(
         update(Assessment)
         .where(Assessment.case_id.in_(ids))

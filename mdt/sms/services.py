@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from mdt import clock, consent
 from mdt.cases import services as cases
-from mdt.cases.models import Case
+from mdt.cases.models import Case, Person
 from mdt.directory.models import Mdt
 from mdt.extensions import db
 from mdt.referrals import services as referrals
@@ -152,6 +152,17 @@ def match(number: str) -> Case | None:
         return None
     if normalise(case.person.phone, case.mdt.country) != number:
         return None  # the person's number changed since: whoever has the old one now is not them
+    # A phone shared by two people on file (a family's phone): the reply cannot be told to be this
+    # person's, so it reaches no team rather than the wrong one.
+    others = db.session.scalars(
+        select(Person.phone).where(
+            Person.mdt_id == case.mdt_id,
+            Person.id != case.person_id,
+            Person.phone.like(f"%{number[-4:]}%"),
+        )
+    )
+    if any(normalise(phone, case.mdt.country) == number for phone in others):
+        return None
     return case
 
 

@@ -32,6 +32,9 @@ from mdt.visits.schemas import VisitSchema
 # Tracking codes: no 0/O, 1/I/L, easy to read out on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PHRASE_METHOD = "pbkdf2:sha256:100000"
+DUMMY_HASH = (
+    "pbkdf2:sha256:100000$RKQNo8b7bWjxScC9$8e9617199d56187cfcb9fa47433c213279d50d957755cfe3e2de94b154cfdb89"
+)
 WINDOW = 3600
 
 
@@ -142,14 +145,16 @@ def complaint_status(code: str, phrase: str, address: str) -> str | None:
     item = db.session.scalar(
         select(TriageItem).where(TriageItem.tracking_code == _tidy_code(code), TriageItem.kind == "complaint")
     )
-    stored = (
-        item.phrase_hash
-        if item is not None and item.phrase_hash
-        else generate_password_hash("x", method=PHRASE_METHOD)
-    )
+    stored = item.phrase_hash if item is not None and item.phrase_hash else _dummy_hash()
     if not check_password_hash(stored, _tidy_phrase(phrase)) or item is None:
         return None
     return item.public_status
+
+
+def _dummy_hash() -> str:
+    """Checked when the code is unknown, so that the answer takes as long as for a known code: a
+    hash of a random phrase nobody kept (made once with ``PHRASE_METHOD``)."""
+    return DUMMY_HASH
 
 
 # ---------------------------------------------------------------- volunteers' submissions
@@ -171,6 +176,9 @@ def submit(actor: Member, kind: str, data: dict) -> TriageItem:
         data.pop("case_id", None)
         clean = load(VisitSchema, data, today=clock.today(actor.mdt))
     elif kind == "intake":
+        # Only the person confirms to a member that a phone reaches them alone.
+        if isinstance(data.get("person"), dict):
+            data["person"] = {k: v for k, v in data["person"].items() if k != "contact_safe"}
         clean = load(
             CaseCreateSchema,
             data,
@@ -186,7 +194,7 @@ def submit(actor: Member, kind: str, data: dict) -> TriageItem:
     item = TriageItem(
         mdt_id=actor.mdt_id,
         kind=kind,
-        data=_plain(data),
+        data=_stored(kind, clean),
         submitted_by_id=actor.id,
         parent_id=parent.id if parent else None,
     )
@@ -195,6 +203,17 @@ def submit(actor: Member, kind: str, data: dict) -> TriageItem:
     record(actor, f"triage.{kind}", item, detail={"fields": sorted(clean)})
     notify(coordinators(actor.mdt_id), "triage_new")
     return item
+
+
+def _stored(kind: str, clean: dict) -> dict:
+    """What the schema loaded, as JSON, in the shape the case or visit services take again."""
+    data = _plain(clean)
+    for episode in data.get("episodes") or []:
+        episode["intermediaries"] = [
+            {k: v for k, v in link.items() if k in ("name", "kind", "country")}
+            for link in episode.get("intermediaries") or []
+        ]
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
 
 
 def mine(actor: Member, limit: int = 100) -> list[TriageItem]:
@@ -221,6 +240,15 @@ def queue(user, status: str = "open", limit: int = 200) -> list[TriageItem]:
         stmt = stmt.where(TriageItem.status == status)
     stmt = stmt.options(joinedload(TriageItem.submitted_by), joinedload(TriageItem.intermediary))
     return list(db.session.scalars(stmt.order_by(TriageItem.created_at, TriageItem.id).limit(limit)))
+
+
+def as_seen(user, item: TriageItem) -> dict:
+    """The item for the API: its content only where ``triage.content`` opens it."""
+    fields = ("id", "kind", "status", "created_at", "submitted_by", "parent_id", "intermediary_id", "case_id")
+    seen = {name: getattr(item, name) for name in fields}
+    if policy.can(user, "triage.content", item):
+        seen.update(data=item.data, decline_reason=item.decline_reason, language=item.language)
+    return seen
 
 
 def count_open(user) -> int:

@@ -157,7 +157,7 @@ def triage_name(item) -> str:
     target = item.parent if item.kind == "visit" else item
     if item.kind == "complaint" or target is None:
         return ""
-    if policy.can(current_user, "triage.view", item) or policy.can(
+    if policy.can(current_user, "triage.content", target) or policy.can(
         current_user, "triage.own.content", target
     ):
         return who(target)

@@ -14,6 +14,7 @@ from mdt import formats, policy
 from mdt.cases.models import Case
 from mdt.directory.models import Member
 from mdt.extensions import db
+from mdt.referrals.signals import consent_changed
 from mdt.reminders.derive import sync
 from mdt.reminders.registry import Derived, Source, Wording, register
 from mdt.reminders.wants import Want, morning, zone_of
@@ -80,3 +81,13 @@ register(
 @visit_due_changed.connect
 def _visit_due_changed(_sender, ids) -> None:
     sync(KIND, ids)
+
+
+@consent_changed.connect
+def _consent_changed(_sender, ids) -> None:
+    """A consent recorded or withdrawn (ids: cases): who may see the plan, and so who is
+    reminded, may have changed."""
+    sync(
+        KIND,
+        db.session.scalars(select(VisitDue.id).where(VisitDue.case_id.in_(ids), VisitDue.visit_id.is_(None))),
+    )
