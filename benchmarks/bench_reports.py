@@ -190,7 +190,7 @@ def main() -> None:
                 {
                     "kind": "deidentified",
                     "format": fmt,
-                    "from": "2000-01-01",
+                    "from": today.replace(year=today.year - 4, day=1).isoformat(),  # at most five years
                     "to": today.isoformat(),
                     "k": 5,
                 },
