@@ -18,6 +18,7 @@ from mdt.meetings import services as meetings
 from mdt.notifications.models import Notification
 from mdt.reminders import sending
 from mdt.reminders import services as reminders
+from mdt.reminders.derive import plan
 from mdt.reminders.messages import FORBIDDEN
 from mdt.reminders.models import Reminder
 from tests import factories as f
@@ -28,6 +29,25 @@ def rows(**where):
     for k, v in where.items():
         stmt = stmt.where(getattr(Reminder, k) == v)
     return db.session.scalars(stmt.order_by(Reminder.scheduled_at, Reminder.id)).all()
+
+
+def planned(kind, source_id, **where):
+    """The whole plan of one source (the outbox holds only the next reminder of each recipient,
+    purpose and channel)."""
+    return [r for r in plan(kind, [source_id]) if all(r[k] == v for k, v in where.items())]
+
+
+def run_through() -> int:
+    """Let time pass until every reminder has gone: each sweep sends what is due, and each claim
+    adds the next reminders. Returns how many were handed out."""
+    handed = 0
+    for _ in range(10):
+        f.due_now()
+        done = sending.sweep()
+        if not done:
+            break
+        handed += done
+    return handed
 
 
 def published_meeting(world, days=10):
@@ -50,13 +70,16 @@ def published_meeting(world, days=10):
 
 def test_meeting_reminders_follow_the_meeting(world, client):
     meeting = published_meeting(world)
-    mine = rows(source_type="meeting", member_id=world["labour"].id)
-    assert {(r.lead, r.channel) for r in mine} == {
+    assert {
+        (r["lead"], r["channel"]) for r in planned("meeting", meeting.id, member_id=world["labour"].id)
+    } == {
         ("7d", "app"),
         ("7d", "email"),
         ("1d", "app"),
         ("1d", "email"),
     }
+    mine = rows(source_type="meeting", member_id=world["labour"].id)  # the next of each channel
+    assert {(r.lead, r.channel) for r in mine} == {("7d", "app"), ("7d", "email")}
     assert all(r.status == "pending" for r in mine)
     assert not rows(source_type="meeting", member_id=world["police"].id)  # not invited
     assert rows(source_type="meeting")[0].scheduled_at == meeting.starts_at - timedelta(days=7)
@@ -70,14 +93,19 @@ def test_meeting_reminders_follow_the_meeting(world, client):
     assert client.post(f"/meetings/{meeting.id}/reschedule", data={"starts_at": new_start}).status_code == 302
     db.session.expire_all()
     live = rows(source_type="meeting", member_id=world["labour"].id, status="pending")
-    assert len(live) == 4 and all(r.scheduled_at >= meeting.starts_at - timedelta(days=7) for r in live)
-    assert len(rows(source_type="meeting", member_id=world["labour"].id, status="cancelled")) == 4
+    assert len(live) == 2 and all(r.scheduled_at >= meeting.starts_at - timedelta(days=7) for r in live)
+    assert len(rows(source_type="meeting", member_id=world["labour"].id, status="cancelled")) == 2
     # Publishing or moving again never duplicates: keys are unique.
     from mdt.reminders.derive import sync
 
     sync("meeting", [meeting.id])
     db.session.commit()
-    assert len(rows(source_type="meeting", member_id=world["labour"].id, status="pending")) == 4
+    assert len(rows(source_type="meeting", member_id=world["labour"].id, status="pending")) == 2
+    # Claiming the 7-day reminders adds the 1-day ones, in the claim's transaction.
+    f.due_now()
+    sending.sweep()
+    live = rows(source_type="meeting", member_id=world["labour"].id, status="pending")
+    assert {(r.lead, r.channel) for r in live} == {("1d", "app"), ("1d", "email")}
 
 
 def test_hearing_reminders_court_support_and_adjournment(world):
@@ -90,15 +118,27 @@ def test_hearing_reminders_court_support_and_adjournment(world):
         world["lawyer"], hearing, {"support": [{"id": transport.id, "owner_id": world["social"].id}]}
     )
     db.session.commit()
-    lawyer = {r.lead for r in rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")}
+    lawyer = {
+        r["lead"] for r in planned("hearing", hearing.id, member_id=world["lawyer"].id, channel="email")
+    }
     assert lawyer == {"14d", "3d", "1d"}
-    support = rows(source_type="hearing", member_id=world["social"].id, channel="email")
-    assert {r.lead for r in support} == {"3d", "1d"} and {r.purpose for r in support} == {"court_support"}
+    assert {r.lead for r in rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")} == {
+        "14d"
+    }
+    support = planned("hearing", hearing.id, member_id=world["social"].id, channel="email")
+    assert {r["lead"] for r in support} == {"3d", "1d"} and {r["purpose"] for r in support} == {
+        "court_support"
+    }
+    assert {r.lead for r in rows(source_type="hearing", member_id=world["social"].id, channel="email")} == {
+        "3d"
+    }
     legal.update_hearing(world["lawyer"], hearing, {"status": "adjourned", "next_starts_at": f.at(40)})
     db.session.commit()
     assert not rows(source_type="hearing", source_id=hearing.id, status="pending")
+    follow = planned("hearing", hearing.next_hearing_id)
+    assert {r["lead"] for r in follow if r["member_id"] == world["lawyer"].id} == {"14d", "3d", "1d"}
     follow = rows(source_type="hearing", source_id=hearing.next_hearing_id, status="pending")
-    assert {r.lead for r in follow if r.member_id == world["lawyer"].id} == {"14d", "3d", "1d"}
+    assert {r.lead for r in follow if r.member_id == world["lawyer"].id} == {"14d"}
 
 
 def test_deadline_cadence_escalation_and_done(world):
@@ -110,13 +150,16 @@ def test_deadline_cadence_escalation_and_done(world):
     db.session.commit()
     short = min(deadlines, key=lambda d: d.due_on)
     assert (short.due_on - date.today()).days <= 21
-    leads = {
-        r.lead
-        for r in rows(source_type="deadline", source_id=short.id, member_id=world["lawyer"].id, channel="app")
-    }
-    assert {"creation", "midpoint", "3wd", "1wd", "lastday"} <= leads
-    escalation = rows(source_type="deadline", source_id=short.id, purpose="escalation")
-    assert {r.member_id for r in escalation} >= {world["coordinator"].id}
+    leads = [r["lead"] for r in planned("deadline", short.id, member_id=world["lawyer"].id, channel="app")]
+    assert leads == ["creation", "midpoint", "3wd", "1wd", "lastday"]
+    escalation = planned("deadline", short.id, purpose="escalation")
+    assert {r["member_id"] for r in escalation} >= {world["coordinator"].id}
+    # The outbox holds the next of each: the creation reminder, then one after the other.
+    outbox = rows(source_type="deadline", source_id=short.id, member_id=world["lawyer"].id, channel="app")
+    assert [r.lead for r in outbox] == ["creation"]
+    run_through()
+    sent = rows(source_type="deadline", source_id=short.id, member_id=world["lawyer"].id, channel="app")
+    assert [(r.lead, r.status) for r in sent] == [(lead, "sent") for lead in leads]
     legal.mark_done(world["lawyer"], short)
     db.session.commit()
     assert not rows(source_type="deadline", source_id=short.id, status="pending")
@@ -127,7 +170,12 @@ def test_sweep_sends_through_the_bell_and_the_outbox_folder_neutrally(world, app
     f.due_now()
     handed = sending.sweep()
     assert handed == len(rows(status="sent")) > 0
-    assert not rows(status="pending") and not rows(status="sending")
+    assert not rows(status="sending")
+    # What is left is the next reminder of each (a day before), not due yet.
+    assert {r.lead for r in rows(status="pending")} == {"1d"}
+    assert sending.sweep() == 0
+    f.due_now()
+    assert sending.sweep() > 0 and not rows(status="pending")
     bell = db.session.scalars(
         select(Notification).where(
             Notification.member_id == world["labour"].id, Notification.kind == "reminder"
@@ -248,10 +296,12 @@ def test_failed_reminder_tells_the_coordinator(world, app):
     published_meeting(world)
     f.due_now()
     sending.sweep()
-    emails = rows(channel="email")
+    emails = rows(channel="email", lead="7d")
     assert emails and all(r.status == "pending" and r.attempts == 1 and r.last_error for r in emails)
-    assert all(r.status == "sent" for r in rows(channel="app"))  # the rest still went
-    f.due_now()
+    assert all(r.status == "sent" for r in rows(channel="app", lead="7d"))  # the rest still went
+    for r in emails:  # the second attempt, after the back-off
+        r.scheduled_at = datetime.now(UTC) - timedelta(seconds=1)
+    db.session.commit()
     sending.sweep()
     failed = rows(channel="email", status="failed")
     assert len(failed) == len(emails) and "Connection" in failed[0].last_error
@@ -289,14 +339,16 @@ def test_a_court_date_set_inside_the_lead_times_is_caught_up_once(world):
     m = f.matter(world, [case])
     hearing = legal.schedule_hearing(world["lawyer"], m, {"starts_at": f.at(2), "purpose": "Witnesses"})
     db.session.commit()
-    mine = rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")
-    assert sorted(r.lead for r in mine) == ["1d", "3d"]  # 3d caught up now, 1d on time
-    catch_up = next(r for r in mine if r.lead == "3d")
-    assert catch_up.scheduled_at <= datetime.now(UTC) + timedelta(seconds=5)
+    mine = planned("hearing", hearing.id, member_id=world["lawyer"].id, channel="email")
+    assert [r["lead"] for r in mine] == ["3d", "1d"]  # 3d caught up now, 1d on time
+    catch_up = rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")
+    assert [r.lead for r in catch_up] == ["3d"]
+    assert catch_up[0].scheduled_at <= datetime.now(UTC) + timedelta(seconds=5)
     sending.sweep()
     sync("hearing", [hearing.id])
     db.session.commit()
-    assert len(rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")) == 2
+    mine = rows(source_type="hearing", member_id=world["lawyer"].id, channel="email")
+    assert [(r.lead, r.status) for r in mine] == [("3d", "sent"), ("1d", "pending")]
 
 
 def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
@@ -319,8 +371,7 @@ def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
         meetings.add_item(world["coordinator"], meeting, {"title": "Planning"})
         meetings.publish(world["coordinator"], meeting)
         db.session.commit()
-        f.due_now()
-        sending.sweep()
+        run_through()
         received = sink.messages
         labour = {m.email for m in world.members.values() if m.agency_id == world.agencies["labour"].id}
         assert {m["To"] for m in received} == labour
@@ -332,11 +383,8 @@ def test_email_through_a_real_smtp_server_with_a_refusing_mailbox(world, app):
             text = mail.as_string().lower()
             assert not any(word in text for word in FORBIDDEN)
         refused = rows(channel="email", member_id=world["police"].id)
-        assert refused and all(r.status == "pending" and "550" in r.last_error for r in refused)
-        f.due_now()
-        sending.sweep()
-        refused = rows(channel="email", member_id=world["police"].id)
-        assert all(r.status == "failed" for r in refused) and len(sink.messages) == 2 * len(labour)
+        assert refused and all(r.status == "failed" and "550" in r.last_error for r in refused)
+        assert all(r.attempts == 2 for r in refused) and len(sink.messages) == 2 * len(labour)
 
 
 def test_the_person_is_reminded_of_court_dates_only_with_consent_and_a_safe_number(world, app):
@@ -360,10 +408,7 @@ def test_the_person_is_reminded_of_court_dates_only_with_consent_and_a_safe_numb
     cases.update_case(world["social"], case, {"person": {"contact_safe": True}})  # as from the page
     db.session.commit()
     mine = rows(purpose="claimant", status="pending")
-    assert {(r.lead, r.channel, r.person_id) for r in mine} == {
-        ("3d", "sms", case.person.id),
-        ("1d", "sms", case.person.id),
-    }
+    assert {(r.lead, r.channel, r.person_id) for r in mine} == {("3d", "sms", case.person.id)}  # then 1d
     f.due_now()
     sending.sweep()
     log = next((Path(app.instance_path) / "outbox").rglob("sms.log")).read_text()
@@ -470,16 +515,16 @@ def test_daily_digest_sends_one_email_for_the_days_reminders(world, client, app)
     )
     db.session.commit()
     mine = rows(member_id=world["labour"].id, channel="email")
-    assert len(mine) == 3
+    assert len(mine) == 2  # the meeting's next and the action's
     f.due_now()
     with Sink() as sink:
         app.config["MDT_SMTP_URL"] = sink.url
         sending.sweep()
         to_labour = [m for m in sink.messages if m["To"] == "labour@test.org"]
-    assert len(to_labour) == 1 and "3 items" in to_labour[0]["Subject"]
+    assert len(to_labour) == 1 and "2 items" in to_labour[0]["Subject"]
     body = to_labour[0].get_body(("plain",)).get_content()
-    assert body.count("Reminder:") == 3 and "/actions" in body
-    assert all(r.status == "sent" for r in rows(member_id=world["labour"].id))
+    assert body.count("Reminder:") == 2 and "/actions" in body
+    assert all(r.status == "sent" for r in rows(member_id=world["labour"].id) if r.lead != "1d")
     assert 'name="digest" type="checkbox" checked' in client.get("/reminders").get_data(as_text=True)
 
 
@@ -522,7 +567,7 @@ def test_cli_sweep_runs_the_same_code(world, app):
     f.due_now()
     result = app.test_cli_runner().invoke(args=["reminders", "sweep"])
     assert result.exit_code == 0 and "sent" in result.output
-    assert not rows(status="pending")
+    assert not [r for r in rows(status="pending") if r.lead != "1d"]  # the next ones wait
     result = app.test_cli_runner().invoke(args=["reminders", "sync"])
     assert result.exit_code == 0 and "meeting:" in result.output
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from mdt import clock
 from mdt.extensions import db
 from mdt.meetings import services as meetings
 from mdt.reminders import sending
@@ -107,7 +108,11 @@ def _all_email_sent(app):
             db.session.scalar(
                 select(func.count())
                 .select_from(Reminder)
-                .where(Reminder.channel == "email", Reminder.status != "sent")
+                .where(
+                    Reminder.channel == "email",
+                    Reminder.status != "sent",
+                    Reminder.scheduled_at <= clock.now(),  # the next ones (a day before) wait
+                )
             )
             == 0
         ),

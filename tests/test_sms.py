@@ -237,6 +237,7 @@ def test_twilio_signature_matches_twilios_published_example(app):
 def test_reminders_go_out_through_the_generic_gateway_with_its_field_names(world, app, gateway):
     use_http(gateway, app)
     case = reachable_case(world)
+    remind_now()  # 3 days before; its claim adds the one for the day before
     remind_now()
     assert {r.status for r in person_reminders()} == {"sent"}
     sent = [json.loads(r["body"]) for r in gateway.requests]
@@ -274,8 +275,9 @@ def test_a_provider_refusal_leaves_the_reminder_to_be_tried_again(world, app, ga
     use_twilio(gateway, app, token="wrong-token")  # Twilio answers 401
     reachable_case(world)
     remind_now()
-    assert {r.status for r in person_reminders()} == {"pending"}  # backing off, to be retried
-    assert all("401" in r.last_error for r in person_reminders())
+    tried = [r for r in person_reminders() if r.attempts]
+    assert tried and {r.status for r in tried} == {"pending"}  # backing off, to be retried
+    assert all("401" in r.last_error for r in tried)
     assert db.session.scalars(select(SmsMessage)).first() is None
 
 

@@ -15,14 +15,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from mdt import clock
+from mdt import bulk, clock
 from mdt.directory.models import Member
 from mdt.extensions import db
 from mdt.reminders.models import Reminder, ReminderPreference
-from mdt.reminders.registry import SOURCES
+from mdt.reminders.registry import SOURCES, Derived
 from mdt.reminders.wants import MORNING, Want, morning, zone_of
 
 DEFAULT_LEADS = {"meeting": [7, 1], "hearing": [14, 3, 1], "court_support": [3, 1]}
@@ -185,6 +183,44 @@ def _expand(wants: list[Want], people: dict[int, Settings], now: datetime) -> li
     return out
 
 
+def _wanted(kind: str, ids: list[int], now: datetime, zones: dict) -> tuple[Derived, dict[str, dict]]:
+    """Every reminder the sources ``ids`` should give from ``now`` on, by key."""
+    derived = SOURCES[kind].derive(ids, now, zones)
+    people = _people({w.member_id for _, _, wants in derived.values() for w in wants if w.member_id})
+    wanted: dict[str, dict] = {}
+    for source_id, (mdt_id, stamp, wants) in derived.items():
+        zone = zone_of(mdt_id, zones)
+        for row in _rows(kind, source_id, stamp, mdt_id, _expand(wants, people, now), people, zone, now):
+            wanted[row["key"]] = row
+    return derived, wanted
+
+
+def plan(kind: str, ids, now: datetime | None = None) -> list[dict]:
+    """The whole plan of the sources ``ids`` from ``now`` on, in time order: what the outbox
+    will hold, one after the other (it holds only the next of each, see ``_next_only``)."""
+    now = now or clock.now()
+    _, wanted = _wanted(kind, sorted({int(i) for i in ids}), now, {})
+    return sorted(wanted.values(), key=lambda row: (row["scheduled_at"], row["key"]))
+
+
+DONE = ("sending", "sent", "failed")
+
+
+def _next_only(wanted: dict[str, dict], known: dict) -> dict[str, dict]:
+    """Of the reminders one recipient should get from one source, for one purpose and on one
+    channel, the outbox holds only the next one not yet sent (or being sent); the one after it is
+    derived when this one is claimed (``sending.claim``). Moving a deadline then moves one row
+    per recipient and channel instead of five, and the outbox stays about a fifth of the size."""
+    chosen: dict[tuple, tuple[str, dict]] = {}
+    for key, row in sorted(wanted.items(), key=lambda item: (item[1]["scheduled_at"], item[0])):
+        e = known.get(key)
+        if e is not None and e.status in DONE:
+            continue
+        group = (row["source_id"], row["purpose"], row["member_id"], row["person_id"], row["channel"])
+        chosen.setdefault(group, (key, row))
+    return dict(chosen.values())
+
+
 def sync(kind: str, ids, now: datetime | None = None) -> dict:
     """Make the outbox match the sources ``ids`` of ``kind``. Returns counts."""
     now = now or clock.now()
@@ -193,34 +229,29 @@ def sync(kind: str, ids, now: datetime | None = None) -> dict:
     zones: dict = {}
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        derived = SOURCES[kind].derive(chunk, now, zones)
-        people = _people({w.member_id for _, _, wants in derived.values() for w in wants if w.member_id})
-        wanted: dict[str, dict] = {}
-        for source_id, (mdt_id, stamp, wants) in derived.items():
-            zone = zone_of(mdt_id, zones)
-            for row in _rows(kind, source_id, stamp, mdt_id, _expand(wants, people, now), people, zone, now):
-                wanted[row["key"]] = row
+        derived, wanted = _wanted(kind, chunk, now, zones)
         existing = db.session.execute(
-            select(Reminder.id, Reminder.key, Reminder.status, Reminder.scheduled_at).where(
-                Reminder.source_type == kind, Reminder.source_id.in_(chunk)
-            )
+            select(
+                Reminder.id, Reminder.key, Reminder.status, Reminder.scheduled_at, Reminder.attempts
+            ).where(Reminder.source_type == kind, Reminder.source_id.in_(chunk))
         ).all()
         known = {e.key: e for e in existing}
+        wanted = _next_only(wanted, known)
         live = {source_id: stamp for source_id, (_, stamp, wants) in derived.items() if wants}
 
-        def keep_overdue(e, live=live) -> bool:
-            """A due reminder the sweep has not reached yet still goes, unless its source closed
-            or moved."""
+        def settled(e, live=live) -> bool:
+            """Left as it is: a due reminder the sweep has not reached yet, or one waiting to be
+            tried again, still goes at its own time, unless its source closed or moved."""
+            if e.status != "pending" or (e.scheduled_at > now and not e.attempts):
+                return False
             _, source_id, stamp = e.key.split(":", 3)[:3]
-            return e.scheduled_at <= now and live.get(int(source_id)) == stamp
+            return live.get(int(source_id)) == stamp
 
-        cancel = [
-            e.id for e in existing if e.status == "pending" and e.key not in wanted and not keep_overdue(e)
-        ]
+        cancel = [e.id for e in existing if e.status == "pending" and e.key not in wanted and not settled(e)]
         moves = []
         for key, row in wanted.items():
             e = known.get(key)
-            if e is None:
+            if e is None or settled(e):
                 continue
             if e.status == "cancelled" or (e.status == "pending" and e.scheduled_at != row["scheduled_at"]):
                 moves.append(
@@ -241,7 +272,7 @@ def sync(kind: str, ids, now: datetime | None = None) -> dict:
                 execution_options={"synchronize_session": False},
             )
         if moves:
-            db.session.execute(update(Reminder), moves)
+            bulk.update_rows(Reminder, moves)
         if new:
             _insert_ignoring_duplicates(new, now)
         counts["added"] += len(new)
@@ -251,10 +282,6 @@ def sync(kind: str, ids, now: datetime | None = None) -> dict:
 
 
 def _insert_ignoring_duplicates(rows: list[dict], now: datetime) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     for row in rows:
         row.update(status="pending", attempts=0, created_at=now)
-    # The rows themselves are the cost (about 70 µs each on PostgreSQL here, the same through raw
-    # psycopg); multi-row VALUES and RETURNING batching were measured and are not faster.
-    db.session.execute(insert(Reminder).on_conflict_do_nothing(index_elements=["key"]), rows)
+    bulk.insert_rows(Reminder, rows, skip_conflicts_on=["key"])

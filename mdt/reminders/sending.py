@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from datetime import timedelta
 
 from flask import current_app
@@ -22,6 +23,7 @@ from mdt.extensions import db
 from mdt.notifications.models import Notification
 from mdt.notifications.services import coordinators
 from mdt.reminders.channels import Undeliverable, open_channels
+from mdt.reminders.derive import sync
 from mdt.reminders.messages import compose, digest, recipient_of, still_wanted
 from mdt.reminders.models import Reminder, ReminderPreference
 
@@ -52,6 +54,15 @@ def claim(limit: int, now=None) -> tuple[str, list[int]]:
             .values(status="sending", claim_token=token, claimed_at=now, attempts=Reminder.attempts + 1),
             execution_options={"synchronize_session": False},
         )
+        # The next reminder of each source, recipient and channel joins the outbox now, in the
+        # claim's transaction (derive._next_only): none is lost if a sender dies mid-batch.
+        claimed = defaultdict(set)
+        for kind, source_id in db.session.execute(
+            select(Reminder.source_type, Reminder.source_id).where(Reminder.id.in_(ids))
+        ):
+            claimed[kind].add(source_id)
+        for kind, source_ids in claimed.items():
+            sync(kind, source_ids, now)
     transaction.commit()
     if not ids:
         return token, []

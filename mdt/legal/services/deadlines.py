@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from mdt import clock, policy
+from mdt import bulk, clock, policy
 from mdt.audit.services import changes, record
 from mdt.errors import Forbidden, WorkflowError
 from mdt.extensions import db
@@ -217,8 +217,8 @@ def recompute(reason: str, actor=None, *where) -> list[int]:
             )
             moved[row.matter_id].append({"id": row.id, "from": row.due_on.isoformat(), "to": due.isoformat()})
     if updates:
-        db.session.execute(update(Deadline), updates)
-        db.session.execute(insert(DeadlineChange), history)
+        bulk.update_rows(Deadline, updates)
+        bulk.insert_rows(DeadlineChange, history)
         lawyers = db.session.execute(
             select(MatterLawyer.matter_id, MatterLawyer.member_id).where(
                 MatterLawyer.matter_id.in_(list(moved))
@@ -236,7 +236,7 @@ def recompute(reason: str, actor=None, *where) -> list[int]:
             for item in moved[matter_id]
         ]
         if notices:
-            db.session.execute(insert(notes.Notification), notices)
+            bulk.insert_rows(notes.Notification, notices)
         matters = {
             m.id: m for m in db.session.scalars(select(LegalMatter).where(LegalMatter.id.in_(list(moved))))
         }
