@@ -9,10 +9,9 @@ every column (the backup's manifest keeps the head; a restore recomputes it: ``m
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Text, cast, select
 
 from mdt.audit.models import AuditEvent
 
@@ -39,30 +38,40 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _columns():
+    """The audit table's columns in chain order; the detail as the text stored (JSON as the app
+    wrote it, kept byte for byte by the database, a dump and a restore)."""
+    table = AuditEvent.__table__
+    c = table.c
+    return select(
+        c.id, c.at, c.mdt_id, c.actor_id, c.action, c.object_type, c.object_id, c.case_id, c.via,
+        cast(c.detail, Text),
+    ).order_by(c.id)  # fmt: skip
+
+
 def row_cells(row) -> list[str]:
-    """Every column of one ``audit_event`` row as text (the detail as sorted JSON)."""
+    """Every column of one ``audit_event`` row (as ``_columns`` reads it) as text."""
+    id_, at, mdt_id, actor_id, action, object_type, object_id, case_id, via, detail = row
     return [
-        str(row.id),
-        row.at.isoformat(),
-        _text(row.mdt_id),
-        _text(row.actor_id),
-        row.action,
-        row.object_type,
-        _text(row.object_id),
-        _text(row.case_id),
-        row.via,
-        json.dumps(row.detail or {}, sort_keys=True, ensure_ascii=False),
+        str(id_),
+        at.isoformat(),
+        _text(mdt_id),
+        _text(actor_id),
+        action,
+        object_type,
+        _text(object_id),
+        _text(case_id),
+        via,
+        _text(detail),
     ]
 
 
 def head(connection: Connection) -> Head:
     """The chain over the whole audit table of the database behind ``connection`` (any database:
     the app's, or one just restored), read in id order as a stream."""
-    table = AuditEvent.__table__
-    stmt = select(table).order_by(table.c.id)
     previous, rows, last_id = TABLE_SEED, 0, None
-    result = connection.execution_options(stream_results=True, yield_per=5000).execute(stmt)
+    result = connection.execution_options(stream_results=True, yield_per=5000).execute(_columns())
     for row in result:
         previous = link(previous, row_cells(row))
-        rows, last_id = rows + 1, row.id
+        rows, last_id = rows + 1, row[0]
     return Head(rows, last_id, previous)

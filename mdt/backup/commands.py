@@ -76,8 +76,10 @@ def backup_command(out: Path) -> None:
     "--database-url",
     "target_url",
     required=True,
-    help="The database to restore into: postgresql://user:password@host/name (created empty "
-    "beforehand) or sqlite:///path.",
+    envvar="MDT_RESTORE_DATABASE_URL",
+    help="The database to restore into, created empty beforehand: postgresql://user@host/name "
+    "(the password from PGPASSWORD or ~/.pgpass, or in the URL) or sqlite:///path. Also read from "
+    "MDT_RESTORE_DATABASE_URL, which keeps a password off the command line.",
 )
 @click.option(
     "--files-dir",
