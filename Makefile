@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync bench-field clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync bench-field restore-drill clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench-reminders: $(STAMP)
 
 bench-retention: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_retention.py
+
+# Back up the configured database and files, restore into a scratch database, verify, drop it
+# (docs/reliability.md). On the embedded default it drills the SQLite copy.
+restore-drill: $(STAMP)
+	@$(BIN)/python scripts/restore_drill.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from mdt.auth import mfa, passwords
 from mdt.auth.services import create_token, hash_password
+from mdt.backup.commands import backup_command, restore_command
 from mdt.demo.data import DemoRefused, load_demo
 from mdt.directory.models import Agency, Mdt, Member
 from mdt.documents import services as documents
@@ -29,6 +30,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(mfa_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(files_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group(cls=AppGroup, help="Manage member accounts.")

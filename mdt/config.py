@@ -62,6 +62,14 @@ def _sms(env) -> dict:
     }
 
 
+def database_url(url: str) -> str:
+    """A database URL as SQLAlchemy takes it: ``postgres://`` and ``postgresql://`` use psycopg 3."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = overrides or {}
@@ -112,11 +120,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                 "MDT_FILES_KEY (and each of MDT_FILES_PREVIOUS_KEYS) must be 64 hex digits."
             ) from None
 
-    db_url = env.get("MDT_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mdt.sqlite3'}"
-    if db_url.startswith("postgres://"):
-        db_url = "postgresql+psycopg://" + db_url[len("postgres://") :]
-    elif db_url.startswith("postgresql://"):
-        db_url = "postgresql+psycopg://" + db_url[len("postgresql://") :]
+    db_url = database_url(env.get("MDT_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mdt.sqlite3'}")
 
     redis_url = env.get("MDT_REDIS_URL")
     broker_dir = Path(instance_path) / "broker"

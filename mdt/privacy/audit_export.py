@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from mdt.audit.chain import link
 from mdt.audit.models import AuditEvent
 from mdt.audit.services import record
 from mdt.directory.models import Member
@@ -52,10 +53,6 @@ def _detail(detail: dict | None) -> str:
     if left_out:
         kept["not_exported"] = left_out
     return json.dumps(kept, sort_keys=True, ensure_ascii=False)
-
-
-def _chain(previous: str, cells: list[str]) -> str:
-    return hashlib.sha256((previous + "\x1f" + "\x1f".join(cells)).encode()).hexdigest()
 
 
 def _seed(mdt, start: date, end: date) -> str:
@@ -98,7 +95,7 @@ def export(actor, mdt, start: date, end: date) -> str:
     previous = _seed(mdt, start, end)
     count = 0
     for cells in rows(mdt, start, end):
-        current = _chain(previous, cells)
+        current = link(previous, cells)
         writer.writerow([*cells, previous, current])
         previous = current
         count += 1
@@ -127,7 +124,7 @@ def verify(text: str) -> tuple[bool, str]:
     previous, count = seed, 0
     for number, row in enumerate(reader, start=3):
         cells, prev_hash, current = row[:-2], row[-2], row[-1]
-        if prev_hash != previous or _chain(previous, cells) != current:
+        if prev_hash != previous or link(previous, cells) != current:
             return (
                 False,
                 f"the chain breaks at line {number} (a line before it was removed or changed, or this one)",
