@@ -24,6 +24,7 @@ from mdt.auth import sessions
 from mdt.auth.services import load_member
 from mdt.auth.views import bp as auth_bp
 from mdt.calendar.views import bp as calendar_bp
+from mdt.cases.models import TRIGRAM_INDEXES
 from mdt.cases.views import bp as cases_bp
 from mdt.config import load_config
 from mdt.directory.views import bp as directory_bp
@@ -48,6 +49,11 @@ from mdt.web import read_only_gate
 from workers.celery_app import celery_init_app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrations_own(obj, name, type_, reflected, compare_to) -> bool:
+    """What Alembic compares with the models: all but the indexes only the migrations declare."""
+    return not (type_ == "index" and name in TRIGRAM_INDEXES)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -89,7 +95,9 @@ def register_extensions(app: Flask) -> None:
         options["connect_args"] = {**options.get("connect_args", {}), "options": POSTGRES_OPTIONS}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, include_object=migrations_own
+    )
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -209,6 +209,17 @@ class Case(Model):
 # Districts are filtered case-insensitively.
 Index("ix_case_mdt_district", Case.mdt_id, func.lower(Case.district), Case.stage)
 
+# Name search at national size (issue 17): on PostgreSQL, trigram indexes (pg_trgm) answer
+# substring and misspelt searches on the full name, in Thai as in Latin script; SQLite searches
+# substrings without an index. ``full_name`` is the expression the searches use, and the one the
+# migration 0028 indexes (ix_person_full_name_trgm; ix_case_summary_trgm on lower(summary)).
+# Those two indexes live in the migrations only (``TRIGRAM_INDEXES``): SQLAlchemy cannot declare
+# an operator class on an expression in a way Alembic compares.
+full_name = func.lower(Person.given_name + " " + func.coalesce(Person.family_name, ""))
+TRIGRAM_INDEXES = ("ix_person_full_name_trgm", "ix_case_summary_trgm")
+# The duplicate check at intake looks people up by their date of birth first.
+Index("ix_person_birth", Person.mdt_id, Person.date_of_birth)
+
 
 class CaseAgency(Model):
     """An agency on a case's team (besides the lead agency)."""

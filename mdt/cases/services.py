@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import clock, consent, policy
@@ -33,6 +33,7 @@ from mdt.cases.models import (
     Note,
     Person,
     PlanItem,
+    full_name,
 )
 from mdt.cases.schemas import (
     AssessmentSchema,
@@ -512,21 +513,30 @@ def possible_duplicates(
     """People already registered who look like this one: same name and date of birth, or the
     same phone number. Returns people; the caller shows only what the user may see."""
     conditions = []
+    wanted = f"{given_name or ''} {family_name or ''}".lower()
     if given_name and date_of_birth:
-        conditions.append(
-            and_(
+        if _trigrams():  # a misspelt name too: trigram similarity (pg_trgm's % operator)
+            same_name: ColumnElement[bool] = full_name.op("%")(wanted)
+        else:
+            same_name = and_(
                 func.lower(Person.given_name) == given_name.lower(),
                 func.lower(Person.family_name) == (family_name or "").lower(),
-                Person.date_of_birth == date_of_birth,
             )
-        )
+        conditions.append(and_(Person.date_of_birth == date_of_birth, same_name))
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     if len(digits) >= 6:
         conditions.append(Person.phone == phone)
     if not conditions:
         return []
     stmt = select(Person).where(Person.mdt_id == mdt_id, or_(*conditions)).limit(limit)
+    if _trigrams():
+        stmt = stmt.order_by(func.similarity(full_name, wanted).desc(), Person.id)
     return db.session.scalars(stmt).all()
+
+
+def _trigrams() -> bool:
+    """Whether the database answers trigram searches (PostgreSQL with pg_trgm, migration 0028)."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 @dataclass
@@ -596,7 +606,10 @@ def _filtered(user, f: CaseFilters):
             )
     if f.q:
         term = f.q.strip()
-        like = f"%{term.lower()}%"
+        lowered = term.lower()
+        names = [full_name.contains(lowered, autoescape=True)]
+        if _trigrams() and len(term) >= 3:  # a misspelt name: pg_trgm's word similarity
+            names.append(full_name.op("%>")(lowered))
         # Names are searched only on cases whose person the user may read.
         stmt = stmt.where(
             or_(
@@ -604,9 +617,8 @@ def _filtered(user, f: CaseFilters):
                 and_(
                     person_part,
                     or_(
-                        func.lower(Person.given_name).like(like),
-                        func.lower(Person.family_name).like(like),
-                        func.lower(Case.summary).like(like),
+                        *names,
+                        func.lower(Case.summary).contains(lowered, autoescape=True),
                         Person.phone == term,
                     ),
                 ),
