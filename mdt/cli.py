@@ -11,6 +11,7 @@ from mdt.auth import mfa, passwords
 from mdt.auth.services import create_token, hash_password
 from mdt.backup.commands import backup_command, restore_command
 from mdt.demo.data import DemoRefused, load_demo
+from mdt.demo.national import load_national
 from mdt.directory.models import Agency, Mdt, Member
 from mdt.documents import services as documents
 from mdt.extensions import db
@@ -214,13 +215,18 @@ def demo():
 @demo.command("load", help="Load the demo MDT (only into an empty database, never in production).")
 @click.option("--cases", "extra", default=0, type=int, help="Add N synthetic cases (benchmarks).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
+@click.option("--national", is_flag=True, help="National-size data instead: 77 MDTs, a million cases.")
+@click.option("--scale", default=1.0, type=float, help="With --national: shrink (or grow) every count.")
 @atomic
-def demo_load(extra, if_empty):
+def demo_load(extra, if_empty, national, scale):
 
     if current_app.config["MDT_ENV"] == "production":
         raise click.ClickException("Demo data and demo passwords refuse to load in production mode.")
     try:
-        summary = load_demo(extra_cases=extra, if_empty=if_empty)
+        if national:
+            summary = load_national(scale, if_empty=if_empty, say=click.echo)
+        else:
+            summary = load_demo(extra_cases=extra, if_empty=if_empty)
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary)
