@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync bench-field restore-drill clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync bench-field bench-load restore-drill clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench-documents: $(STAMP)
 
 bench-sync: $(STAMP)
 	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/bench_sync.py
+
+# The load test (issue 17): locust is not a dev dependency (CI never installs it); this installs
+# the optional group and runs gunicorn, a Celery worker and beat on mdt_bench (emptied first).
+bench-load: $(STAMP)
+	@$(BIN)/pip install -q -e '.[load]'
+	@eval "$$(bash .ci/services.sh)" && $(BIN)/python benchmarks/load/run.py $(if $(findstring --no-load,$(LOAD_ARGS)),,--fresh) $(LOAD_ARGS)
 
 bench-field: $(STAMP)
 	@$(BIN)/python benchmarks/bench_field.py
