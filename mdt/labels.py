@@ -144,6 +144,7 @@ AUDIT_ACTION = {
     "agency.create": _l("added an agency"),
     "agency.update": _l("changed an agency"),
     "audit.export": _l("exported the audit trail"),
+    "backup.made": _l("made a backup of the database and the files"),
     "auth.lockout": _l("was paused after wrong passwords"),
     "auth.login": _l("signed in"),
     "auth.logout": _l("signed out"),

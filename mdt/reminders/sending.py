@@ -24,7 +24,7 @@ from mdt.notifications.models import Notification
 from mdt.notifications.services import coordinators
 from mdt.reminders.channels import Undeliverable, open_channels
 from mdt.reminders.derive import sync
-from mdt.reminders.messages import compose, digest, recipient_of, still_wanted
+from mdt.reminders.messages import compose, digest, members_as_recipients, recipient_of, still_wanted
 from mdt.reminders.models import Reminder, ReminderPreference
 
 log = logging.getLogger("mdt.reminders")
@@ -141,6 +141,9 @@ def deliver(ids, token: str) -> dict:
     counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "skipped": 0}
     is_pg = db.session.get_bind().dialect.name == "postgresql"
     digesters = _digest_members(ids) if ids else set()
+    members = members_as_recipients(
+        db.session.scalars(select(Reminder.member_id).where(Reminder.id.in_(list(ids)))).all() if ids else []
+    )
     try:
         for reminder_id in ids:
             stmt = select(Reminder).where(
@@ -158,7 +161,8 @@ def deliver(ids, token: str) -> dict:
                 transaction.commit()
                 counts["cancelled"] += 1
                 continue
-            to = recipient_of(reminder)
+            to = members.get(reminder.member_id) if reminder.member_id else None
+            to = to or recipient_of(reminder)
             together = _digest_companions(reminder, is_pg, digesters)
             try:
                 message = compose(reminder, to)
