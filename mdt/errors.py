@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -123,6 +125,23 @@ def register_error_handlers(app: Flask) -> None:
         code = exc.code or 500
         message = messages.get(code, _("Something went wrong."))
         return render_template("errors/error.html", status=code, message=message), code
+
+    @app.errorhandler(OSError)
+    def disk_full(exc: OSError):
+        """A full disk (the documents' store, the upload spool) is the operator's to fix, not a
+        bug: a clear 507 and one log line instead of a 500 with a stack trace. What was being
+        written is rolled back, and a stored file with it (``mdt.documents.services``)."""
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return unexpected(exc)
+        rollback()
+        app.logger.error("No space left on the device on %s %s: %s", request.method, request.path, exc)
+        message = _(
+            "The storage for files is full. Nothing was saved. Please tell the administrator, "
+            "and try again later."
+        )
+        if wants_problem_json():
+            return problem(507, "Insufficient storage", message)
+        return render_template("errors/error.html", status=507, message=message), 507
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
