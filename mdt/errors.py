@@ -7,6 +7,7 @@ import errno
 from flask import Flask, jsonify, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -149,7 +150,12 @@ def register_error_handlers(app: Flask) -> None:
             if wants_problem_json():
                 response = problem(503, "Service unavailable", message)
             else:
-                page = render_template("errors/unavailable.html", status=503, message=message, locale=locale)
+                # No template: the app's context processors would ask for the member again.
+                page = (
+                    f'<!doctype html><html lang="{escape(locale)}"><head><meta charset="utf-8">'
+                    f"<title>{escape(_('Error'))} 503</title></head><body><main>"
+                    f"<h1>{escape(_('Sorry'))}</h1><p>{escape(message)}</p></main></body></html>"
+                )
                 response = app.make_response((page, 503))
         response.headers["Retry-After"] = "30"
         return response
