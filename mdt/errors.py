@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import errno
+
+from flask import Flask, jsonify, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mdt.extensions import db
@@ -123,6 +128,54 @@ def register_error_handlers(app: Flask) -> None:
         code = exc.code or 500
         message = messages.get(code, _("Something went wrong."))
         return render_template("errors/error.html", status=code, message=message), code
+
+    @app.errorhandler(OperationalError)
+    def database_unreachable(exc: OperationalError):
+        """The database refused or dropped the connection (a restart, a failover): a 503 that
+        says to try again, and one log line. Other operational errors stay 500s."""
+        state = getattr(exc.orig, "sqlstate", "")  # psycopg: None when no server answered
+        if not (exc.connection_invalidated or state is None or str(state).startswith(("08", "57P"))):
+            return unexpected(exc)
+        rollback()
+        app.logger.error("Database out of reach on %s %s: %s", request.method, request.path, exc.orig)
+        # The member's language without asking the database (mdt.i18n would load the member).
+        languages = list(app.config["MDT_LANGUAGES"])
+        chosen = session.get("lang")
+        locale = chosen if chosen in languages else request.accept_languages.best_match(languages) or "en"
+        with force_locale(locale):
+            message = _(
+                "The database cannot be reached for a moment. Nothing was saved. "
+                "Please try again in a minute."
+            )
+            if wants_problem_json():
+                response = problem(503, "Service unavailable", message)
+            else:
+                # No template: the app's context processors would ask for the member again.
+                page = (
+                    f'<!doctype html><html lang="{escape(locale)}"><head><meta charset="utf-8">'
+                    f"<title>{escape(_('Error'))} 503</title></head><body><main>"
+                    f"<h1>{escape(_('Sorry'))}</h1><p>{escape(message)}</p></main></body></html>"
+                )
+                response = app.make_response((page, 503))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(OSError)
+    def disk_full(exc: OSError):
+        """A full disk (the documents' store, the upload spool) is the operator's to fix, not a
+        bug: a clear 507 and one log line instead of a 500 with a stack trace. What was being
+        written is rolled back, and a stored file with it (``mdt.documents.services``)."""
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return unexpected(exc)
+        rollback()
+        app.logger.error("No space left on the device on %s %s: %s", request.method, request.path, exc)
+        message = _(
+            "The storage for files is full. Nothing was saved. Please tell the administrator, "
+            "and try again later."
+        )
+        if wants_problem_json():
+            return problem(507, "Insufficient storage", message)
+        return render_template("errors/error.html", status=507, message=message), 507
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

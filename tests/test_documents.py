@@ -509,3 +509,43 @@ def test_a_bundle_opens_only_to_one_who_may_see_every_document_in_it(world, clie
         assert (
             client.get(f"/api/v1/documents/{made.document_id}/content", headers=headers).status_code == status
         ), who
+
+
+def test_a_full_disk_gets_a_clear_answer_and_leaves_nothing_half_written(world, client, auth, monkeypatch):
+    """Issue 17 (drills): the documents' store runs out of space mid-file (ENOSPC). The member
+    and the API get a clear answer, not a 500; no half-written file, no document row, no audit
+    row is left; once space is freed the same upload goes through."""
+    import errno
+
+    case = f.client_case(world)
+    auth.login("social@test.org")
+    root = Path(storage.storage().root)  # type: ignore[attr-defined]
+    before = sorted(p.name for p in root.rglob("*") if p.is_file())
+
+    real_fsync = storage.os.fsync
+
+    def disk_full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "fsync", disk_full)  # the bytes were written, then no space
+    r = _upload(client, case.id, [("contract.txt", _text_file(4096))], title="Contract")
+    assert r.status_code == 507, r.status_code
+    page = r.get_data(as_text=True)
+    assert "storage for files is full" in page and "error was logged" not in page
+    headers = {"Authorization": f"Bearer {f.token(world['social'])}"}
+    r = client.post(
+        f"/api/v1/cases/{case.id}/documents",
+        data={"file": (io.BytesIO(_text_file(4096)), "c.txt"), "kind": "contract"},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 507 and r.mimetype == "application/problem+json"
+    assert "storage for files is full" in r.get_json()["detail"]
+    assert sorted(p.name for p in root.rglob("*") if p.is_file()) == before  # no .part left
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    assert db.session.scalar(select(func.count()).select_from(DocumentVersion)) == 0
+    assert db.session.scalar(text("SELECT count(*) FROM audit_event WHERE action LIKE 'document.%'")) == 0
+    monkeypatch.setattr(storage.os, "fsync", real_fsync)  # space freed
+    r = _upload(client, case.id, [("contract.txt", _text_file(4096))], title="Contract")
+    assert r.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 1

@@ -43,10 +43,14 @@ class LocalStorage:
         path = self._path(name)
         path.parent.mkdir(exist_ok=True, mode=0o700)
         partial = path.with_suffix(".part")
-        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-            shutil.copyfileobj(source, out, 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+            raise
         os.replace(partial, path)  # all or nothing: never a half-written file under its name
 
     def open(self, name: str) -> BinaryIO:
