@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync bench-field bench-load restore-drill clean
+.PHONY: run test venv translations bench bench-agenda bench-reminders bench-retention bench-weight bench-reports bench-documents bench-sync bench-field bench-load restore-drill upgrade-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,12 @@ bench-retention: $(STAMP)
 # (docs/reliability.md). On the embedded default it drills the SQLite copy.
 restore-drill: $(STAMP)
 	@$(BIN)/python scripts/restore_drill.py
+
+# The previous release (.ci/previous-release) serving on this release's schema: its own web and
+# API tests against a database this tree's migrations built (docs/deploy.md, docs/reliability.md).
+# On PostgreSQL when MDT_TEST_DATABASE_URL points at it (a database <name>_upgrade of its own).
+upgrade-check: $(STAMP)
+	@$(BIN)/python scripts/upgrade_check.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
