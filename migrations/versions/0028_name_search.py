@@ -24,7 +24,7 @@ FULL_NAME = "lower(given_name || ' ' || coalesce(family_name, ''))"
 
 
 def upgrade():
-    op.create_index("ix_person_birth", "person", ["mdt_id", "date_of_birth"], unique=False)
+    op.create_index("ix_person_birth", "person", ["mdt_id", "date_of_birth"], unique=False, if_not_exists=True)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(
