@@ -7,8 +7,9 @@ already loaded database (the national data: ``flask --app mdt demo load --nation
 For each sample it takes a random person on file, misspells the given name (one letter changed),
 and times, in-process: ``possible_duplicates`` (what the intake form asks with the name and the
 date of birth typed) and the case list searched by that misspelt name, as a social worker of the
-person's MDT sees it (``list_cases`` with ``q``). Prints p50/p95 and how often the person was
-found. Nothing is written but the list's audit rows. Target: the duplicate check under 50 ms p95.
+agency that leads the person's case sees it (``list_cases`` with ``q``). Prints p50/p95 and how
+often the person was found. Nothing is written but the list's audit rows. Target: the duplicate
+check under 50 ms p95.
 """
 
 from __future__ import annotations
@@ -57,19 +58,20 @@ def main() -> None:
     rng = random.Random(17)
     with app.app_context():
         from mdt.cases import services
-        from mdt.cases.models import Person
+        from mdt.cases.models import Case, Person
         from mdt.directory.models import Member
 
         people = db.session.scalar(select(func.count()).select_from(Person))
         member = db.session.scalars(select(Member).where(Member.email == args.member)).one()
         sample = db.session.execute(
             select(Person.id, Person.mdt_id, Person.given_name, Person.family_name, Person.date_of_birth)
-            .where(Person.mdt_id == member.mdt_id, Person.date_of_birth.is_not(None))
+            .join(Case, Case.person_id == Person.id)
+            .where(Case.lead_agency_id == member.agency_id, Person.date_of_birth.is_not(None))
             .order_by(func.random())
             .limit(args.samples)
         ).all()
         db.session.execute(text("SELECT 1"))
-        print(f"{people:,} people on file; {len(sample)} samples from {member.email}'s MDT")
+        print(f"{people:,} people on file; {len(sample)} samples of cases {member.email}'s agency leads")
         dup_ms, dup_found, search_ms, search_found = [], 0, [], 0
         for p in sample:
             given = misspell(p.given_name, rng)

@@ -72,3 +72,13 @@ def test_the_trigram_indexes_exist_on_postgresql(world):
         )
     )
     assert names == {"ix_person_full_name_trgm", "ix_case_summary_trgm"}
+
+
+def test_the_closest_name_comes_first_on_postgresql(world):
+    if not _postgresql():
+        pytest.skip("ordering by similarity needs PostgreSQL")
+    exact = f.case(world["social"], given="Somchai", family="Jaidee", sex="male")
+    near = f.case(world["social"], given="Somchai", family="Jaidi", sex="male")  # the latest
+    db.session.commit()
+    rows, _ = services.list_cases(world["social"], services.CaseFilters(q="Somchai Jaidee"))
+    assert [c.id for c, _ in rows] == [exact.id, near.id]  # both found, the exact one first

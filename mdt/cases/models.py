@@ -217,6 +217,8 @@ Index("ix_case_mdt_district", Case.mdt_id, func.lower(Case.district), Case.stage
 # an operator class on an expression in a way Alembic compares.
 full_name = func.lower(Person.given_name + " " + func.coalesce(Person.family_name, ""))
 TRIGRAM_INDEXES = ("ix_person_full_name_trgm", "ix_case_summary_trgm")
+# A reference typed in the search box, in any case.
+Index("ix_case_reference_lower", func.lower(Case.reference))
 # The duplicate check at intake looks people up by their date of birth first.
 Index("ix_person_birth", Person.mdt_id, Person.date_of_birth)
 

@@ -31,7 +31,15 @@ from mdt.policy import (  # noqa: F401  (register)
     reminders,
     reports,
 )
-from mdt.policy.cases import ALL_PARTS, listable_filter, on_team, part_filter, shared_parts, team_filter
+from mdt.policy.cases import (
+    ALL_PARTS,
+    in_small_set,
+    listable_filter,
+    on_team,
+    part_filter,
+    shared_parts,
+    team_filter,
+)
 from mdt.policy.legal import matter_filter
 from mdt.policy.registry import RULES, active, can, read_only, volunteer
 
@@ -44,6 +52,7 @@ __all__ = [
     "matter_filter",
     "on_team",
     "part_filter",
+    "in_small_set",
     "read_only",
     "shared_parts",
     "team_filter",

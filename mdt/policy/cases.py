@@ -161,6 +161,12 @@ def _in_small_set_pg(element, compiler, **kw):
     return f"{column} = ANY(ARRAY({compiler.process(element.subquery, **kw)}))"
 
 
+def in_small_set(column, subquery) -> ColumnElement[bool]:
+    """``column IN (subquery)`` for a subquery that yields few rows, as ``_InSmallSet`` compiles
+    it (the case search uses it for the people whose name matches)."""
+    return _InSmallSet(column, subquery)
+
+
 # The two columns of a case the team rule reads, as a light table (an alias of the mapped class
 # costs about a millisecond to build, on every list request).
 _CASES = table(Case.__tablename__, column("id", Integer), column("created_by_id", Integer))
