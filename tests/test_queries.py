@@ -58,3 +58,32 @@ def test_the_case_page_makes_as_many_queries_with_many_documents(world, client, 
         documents.add(world["social"], case, {"kind": "receipt"}, io.BytesIO(f.png()), f"r{i}.png")
     db.session.commit()
     assert measure(client, path) == one
+
+
+def test_the_triage_queue_makes_as_many_queries_with_many_complaints(world, client, auth):
+    """Issue 17: the pages of this wave keep a constant number of queries as data grows."""
+    from mdt.triage import services as triage
+
+    def complaints(n):
+        for i in range(n):
+            triage.receive(
+                {
+                    "what_happened": f"Not paid for {i + 2} months.",
+                    "where": "Taichung",
+                    "contact_way": "line",
+                    "contact": f"noi{i}",
+                    "language": "th",
+                    "mdt_id": world.mdt.id,
+                }
+            )
+        db.session.commit()
+
+    complaints(2)
+    auth.login("coord@test.org")
+    paths = ["/triage", "/"]
+    measure(client, paths)
+    small = measure(client, paths)
+    complaints(40)
+    assert measure(client, paths) == small
+    page = client.get("/triage").get_data(as_text=True)
+    assert page.count("Taichung") >= 42 or page.count("Not paid for") >= 42, "every complaint listed"
