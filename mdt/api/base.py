@@ -99,17 +99,25 @@ def problems(*codes: int):
 
 
 @cache
-def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
-    """The list shape of the contract: ``{items, page, per_page, total}``."""
-    return Schema.from_dict(
-        {
-            "items": fields.List(fields.Nested(item_schema), required=True),
-            "page": fields.Integer(required=True),
-            "per_page": fields.Integer(required=True),
-            "total": fields.Integer(required=True),
-        },
-        name=f"{item_schema.__name__.removesuffix('Schema')}Page",
-    )
+def page_of(item_schema: type[ma.Schema], *, keyset: bool = False) -> type[ma.Schema]:
+    """The list shape of the contract: ``{items, page, per_page, total}``; ``keyset`` adds
+    ``next``, where this page ends, for ``?after=`` (lists that grow to millions of rows)."""
+    shape: dict[str, fields.Field] = {
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+        "total": fields.Integer(required=True),
+    }
+    if keyset:
+        shape["next"] = fields.String(
+            required=True,
+            allow_none=True,
+            metadata={
+                "description": "give it as ?after= (with the same filters) for the next page, found "
+                "directly however deep; null on the last page or when the list pages by number"
+            },
+        )
+    return Schema.from_dict(shape, name=f"{item_schema.__name__.removesuffix('Schema')}Page")
 
 
 @cache

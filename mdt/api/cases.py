@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import EXCLUDE, fields, validate
+from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from mdt.api.base import PageArgs, accepts, api_bp, body, items_of, page_of, problems
 from mdt.audit.services import case_trail, record
@@ -18,6 +19,16 @@ from mdt.cases.schemas import (
     StageChangeSchema,
 )
 from mdt.schema import MAX_ID, Schema, Text
+
+
+class Cursor(Text):
+    """Where the previous page of a list ended (its ``next``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        found = cases.read_cursor(super()._deserialize(value, attr, data, **kwargs))
+        if found is None:
+            raise ValidationError(str(_l('Not a place in this list: give the "next" of the page before.')))
+        return found
 
 
 class CaseQuery(PageArgs):
@@ -39,6 +50,12 @@ class CaseQuery(PageArgs):
     sector = fields.String(validate=validate.OneOf(SECTORS))
     minor = fields.Boolean()
     mine = fields.Boolean(load_default=False)
+    after = Cursor(
+        max_length=100,
+        metadata={
+            "description": "the previous page's next: this page starts after it (page then only numbers it)"
+        },
+    )
 
 
 class AuditEventSchema(Schema):
@@ -63,7 +80,7 @@ def create_case():
 
 @api_bp.get("/cases")
 @api_bp.arguments(CaseQuery, location="query")
-@api_bp.response(200, page_of(CaseSchema))
+@api_bp.response(200, page_of(CaseSchema, keyset=True))
 @problems(401, 422)
 def list_cases(args: dict):
     """The cases the caller may see (a coordinator's summary of the others in their MDT)."""
@@ -73,13 +90,16 @@ def list_cases(args: dict):
         attention=False,
         page=args["page"],
         per_page=args["per_page"],
+        after=args.get("after"),
     )
     rows, total = cases.list_cases(current_user, f)
+    more = len(rows) == f.per_page and (f.after is not None or f.page * f.per_page < total)
     return {
         "items": [cases.visible(current_user, c, list_row=True) for c, _full in rows],
         "page": f.page,
         "per_page": f.per_page,
         "total": total,
+        "next": cases.cursor(rows[-1][0]) if more and cases.keyset(f) else None,
     }
 
 

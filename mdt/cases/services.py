@@ -3,12 +3,14 @@ the caller (request, API call, CLI command, task) commits once. Audit rows are w
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ARRAY, ColumnElement, Integer, and_, any_, bindparam, func, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from mdt import clock, consent, policy
@@ -557,6 +559,38 @@ class CaseFilters:
     sex: str | None = None
     page: int = 1
     per_page: int = 50
+    # Where the previous page ended (``after=``, see ``cursor``): the next page starts there, found
+    # through the index instead of counting past every earlier row. ``page`` then only numbers it.
+    after: tuple[datetime, int] | None = None
+
+
+def cursor(case: Case) -> str:
+    """Where a page of the list ends, for ``after=``: opaque to users (the last row's time of
+    change and id, which the list is ordered by)."""
+    raw = f"{case.updated_at.isoformat()}|{case.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """``cursor`` read back; ``None`` for anything that is not one."""
+    if not value or len(value) > 100:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        when, _sep, case_id = raw.partition("|")
+        return datetime.fromisoformat(when), int(case_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def keyset(f: CaseFilters) -> bool:
+    """Whether the list pages by ``after=``: when ordered by time of change alone (a name
+    search on PostgreSQL orders by closeness and pages by number)."""
+    return not _ordering(f)
+
+
+# The most people a name search looks up before listing their cases (``_filtered``).
+PEOPLE_AT_ONCE = 5000
 
 
 def _filtered(user, f: CaseFilters):
@@ -618,7 +652,16 @@ def _filtered(user, f: CaseFilters):
             people = select(Person.id).where(
                 or_(by_name, and_(Person.mdt_id == user.mdt_id, Person.phone == term))  # both indexed
             )
-            person_matches = policy.in_small_set(Case.person_id, people)
+            # Looked up once here, not again in the count and in the page: the trigram index
+            # is most of a search's cost. A term so common that it matches more people than
+            # ``PEOPLE_AT_ONCE`` is left in the query.
+            found = db.session.scalars(people.limit(PEOPLE_AT_ONCE + 1)).all()
+            if len(found) <= PEOPLE_AT_ONCE:
+                person_matches = Case.person_id == any_(
+                    bindparam("people", list(found), type_=ARRAY(Integer))
+                )
+            else:
+                person_matches = policy.in_small_set(Case.person_id, people)
         else:
             person_matches = or_(by_name, Person.phone == term)
         # Names are searched only on cases whose person the user may read. Each arm of the OR
@@ -658,8 +701,11 @@ def list_cases(user, f: CaseFilters, *, count_cap: int | None = None):
         .options(selectinload(Case.person), selectinload(Case.lead_agency))
         .order_by(*_ordering(f), Case.updated_at.desc(), Case.id.desc())
         .limit(f.per_page)
-        .offset((max(f.page, 1) - 1) * f.per_page)
     )
+    if f.after and keyset(f):
+        page_stmt = page_stmt.where(tuple_(Case.updated_at, Case.id) < tuple_(*f.after))
+    else:
+        page_stmt = page_stmt.offset((max(f.page, 1) - 1) * f.per_page)
     rows = db.session.execute(page_stmt).unique().all()
     record_read(user, "case.list", [row[0].id for row in rows], **({"q": f.q} if f.q else {}))
     return [(row[0], bool(row[1])) for row in rows], total

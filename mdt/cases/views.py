@@ -95,6 +95,7 @@ def _filters_from_args() -> services.CaseFilters:
         sex=args.get("sex") or None,
         page=page,
         per_page=current_app.config["MDT_PAGE_SIZE"],
+        after=services.read_cursor(args.get("after")) if page > 1 else None,
     )
 
 
@@ -116,6 +117,7 @@ def index():
     return render_template(
         "cases/index.html",
         rows=rows,
+        after=services.cursor(rows[-1][0]) if has_next and services.keyset(f) else None,
         total=total,
         f=f,
         pages=pages,
