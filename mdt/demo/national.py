@@ -232,6 +232,17 @@ REQUIRED_ROLES = 4
 # Who leads cases: (agency key, weight).
 LEADS = [("sw", 72), ("labour", 10), ("campaign", 8), ("legal", 5), ("employment", 5)]
 FAMILY_ENDINGS = ["", "", "", "wong", "sakul", "chai", "siri", "phan", "porn", "rat", "thong"]
+# Names as diverse as a country's: Thai family names are registered per family (hardly two
+# families share one), so a surname is composed of two or three of these syllables (about 350,000
+# names); half the given names too. A search then finds a person among a few namesakes, not among
+# the hundreds a short list of names would give each.
+SYLLABLES = [
+    "sri", "wong", "kaew", "thong", "saeng", "chai", "phrom", "intha", "boon", "suk",
+    "rat", "sak", "phan", "porn", "siri", "kul", "wat", "nak", "charoen", "rung",
+    "suwan", "thana", "pra", "kit", "mongkol", "sombat", "chan", "dee", "jai", "kham",
+    "lert", "mee", "nim", "ong", "pong", "ruang", "sawang", "thip", "udom", "wiset",
+    "yod", "anan", "bun", "det", "ek", "fah", "ngam", "pet", "sin", "thai",
+]  # fmt: skip
 CLOSE_REASONS = [
     "Goals reached: running a small grocery shop at home.",
     "Moved to Bangkok for work; wishes no further contact.",
@@ -366,6 +377,7 @@ class Loader:
         self.scale = scale
         self.say = say
         self.rng = random.Random(SEED)
+        self.names = random.Random(SEED + 1)  # a stream of its own: names change nothing else
         self.now = clock.now()
         self.zone = clock.zone("Asia/Bangkok")
         self.today = clock.today("Asia/Bangkok")
@@ -443,7 +455,7 @@ class Loader:
                             "mdt_id": p.mdt_id,
                             "agency_id": p.agencies[key],
                             "email": f"{prefix}{k}.{p.code.lower()}@{EMAIL_DOMAIN}",
-                            "name": f"{rng.choice(GIVEN_F if female else GIVEN_M)} {self.family()}",
+                            "name": f"{self.given(female)} {self.family()}",
                             "roles": [role],
                             "password_hash": password_hash,
                             "languages": "th, en" if role != "volunteer" else "th",
@@ -529,7 +541,17 @@ class Loader:
         _insert(Service, services)
 
     def family(self) -> str:
-        return self.rng.choice(FAMILY) + self.rng.choice(FAMILY_ENDINGS)
+        r = self.names
+        if r.random() < 0.1:
+            return r.choice(FAMILY) + r.choice(FAMILY_ENDINGS)
+        syllables = "".join(r.choice(SYLLABLES) for _ in range(r.choice((2, 2, 3))))
+        return syllables.capitalize() + r.choice(FAMILY_ENDINGS)
+
+    def given(self, female: bool) -> str:
+        r = self.names
+        if r.random() < 0.5:
+            return r.choice(GIVEN_F if female else GIVEN_M)
+        return (r.choice(SYLLABLES) + r.choice(SYLLABLES)).capitalize()
 
     # ------------------------------------------------------------------ cases
 
@@ -579,7 +601,7 @@ class Loader:
                     people.append(
                         {
                             "mdt_id": p.mdt_id,
-                            "given_name": rng.choice(GIVEN_F if female else GIVEN_M),
+                            "given_name": self.given(female),
                             "family_name": self.family(),
                             "sex": "female" if female else "male",
                             "date_of_birth": date(
