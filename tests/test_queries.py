@@ -1,7 +1,10 @@
 """The case list and the case page make the same number of SQL queries as data grows."""
 
+from sqlalchemy import select
+
 from mdt.demo.data import add_synthetic_cases
 from mdt.extensions import db
+from mdt.legal.models import LegalMatter
 from tests import factories as f
 from tests.support import measure
 
@@ -87,3 +90,31 @@ def test_the_triage_queue_makes_as_many_queries_with_many_complaints(world, clie
     assert measure(client, paths) == small
     page = client.get("/triage").get_data(as_text=True)
     assert page.count("Taichung") >= 42 or page.count("Not paid for") >= 42, "every complaint listed"
+
+
+def _legal_work(world, matters: int, hearings: int = 2) -> None:
+    """``matters`` group claims of three claimants each, with ``hearings`` hearings ahead."""
+    from mdt.legal import services as legal
+
+    for m in range(matters):
+        claimants = [f.client_case(world, given=f"Claimant{m}x{i}") for i in range(3)]
+        matter = f.matter(world, claimants)
+        for h in range(hearings):
+            legal.schedule_hearing(
+                world["lawyer"], matter, {"starts_at": f.at(3 + h + m), "purpose": f"Hearing {h}"}
+            )
+    db.session.commit()
+
+
+def test_a_lawyers_pages_make_as_many_queries_with_more_matters(world, client, auth):
+    """The lawyer's pages of the load test's mix ("My legal work", the matters, the calendar, a
+    matter) ask the same number of queries with one group claim as with six."""
+    _legal_work(world, 1)
+    auth.login("lawyer@test.org")
+    first = db.session.scalars(select(LegalMatter)).first()
+    paths = ["/my-legal", "/matters", "/calendar", f"/matters/{first.id}", "/"]
+    measure(client, paths)
+    small = measure(client, paths)
+    _legal_work(world, 5)
+    large = measure(client, paths)
+    assert small == large
