@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from mdt import clock, formats, policy
@@ -50,7 +50,7 @@ def _previous_meeting(meeting: Meeting) -> Meeting | None:
         stmt = stmt.where(Meeting.series_id == meeting.series_id)
     else:
         stmt = stmt.where(Meeting.kind == meeting.kind)
-    return db.session.scalars(stmt.order_by(Meeting.starts_at.desc())).first()
+    return db.session.scalars(stmt.order_by(Meeting.starts_at.desc()).limit(1)).first()
 
 
 @dataclass(frozen=True)
@@ -62,18 +62,15 @@ class Proposed:
     left_out: int
 
 
-def _matter_items(first, table, same, what, mdt_id: int, key: str, worded) -> list[dict]:
+def _matter_items(first, table, same, what, key: str, worded) -> list[dict]:
     """One proposal per legal matter, grouped by the database: ``first`` is a subquery of the
-    matters (``matter_id``) with their earliest date (``at``); ``table`` joined on ``same`` gives
-    that hearing or time limit, ``what`` its text (the least one when two share the date). Counts
-    the claimants whose case is in the MDT; a matter without one is not proposed."""
+    MDT's matters (``matter_id``) with their earliest date (``at``); ``table`` joined on ``same``
+    gives that hearing or time limit, ``what`` its text (the least one when two share the date).
+    The claimants are counted later, for the proposals kept (``_matters``)."""
     stmt = (
-        select(first.c.matter_id, first.c.at, func.min(what), func.count(distinct(Claimant.case_id)))
+        select(first.c.matter_id, first.c.at, func.min(what))
         .select_from(first)
         .join(table, same)
-        .join(Claimant, Claimant.matter_id == first.c.matter_id)
-        .join(Case, Case.id == Claimant.case_id)
-        .where(Case.mdt_id == mdt_id)
         .group_by(first.c.matter_id, first.c.at)
         .order_by(first.c.at, first.c.matter_id)
     )
@@ -81,10 +78,26 @@ def _matter_items(first, table, same, what, mdt_id: int, key: str, worded) -> li
         {
             "matter_id": matter_id,
             "case_id": None,
-            "args": {"key": key, worded: when.isoformat(), "what": text, "claimants": n},
+            "args": {"key": key, worded: when.isoformat(), "what": text},
         }
-        for matter_id, when, text, n in db.session.execute(stmt)
+        for matter_id, when, text in db.session.execute(stmt)
     ]
+
+
+def _matters(matter_ids, mdt_id: int) -> dict[int, tuple[str, int]]:
+    """Each matter's title and how many of its claimants have their case in the MDT (one query,
+    grouped by the database)."""
+    ids = sorted({i for i in matter_ids if i})
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(LegalMatter.id, LegalMatter.title, func.count(Case.id))
+        .outerjoin(Claimant, Claimant.matter_id == LegalMatter.id)
+        .outerjoin(Case, (Case.id == Claimant.case_id) & (Case.mdt_id == mdt_id))
+        .where(LegalMatter.id.in_(ids))
+        .group_by(LegalMatter.id, LegalMatter.title)
+    )
+    return {matter_id: (title, n) for matter_id, title, n in rows}
 
 
 def proposals(
@@ -124,7 +137,9 @@ def proposals(
             )
     hearings = (
         select(Hearing.matter_id, func.min(Hearing.starts_at).label("at"))
+        .join(LegalMatter, LegalMatter.id == Hearing.matter_id)
         .where(
+            LegalMatter.mdt_id == mdt_id,
             Hearing.status == "scheduled",
             Hearing.starts_at >= now,
             Hearing.starts_at < clock.start_of(horizon + timedelta(days=1), zone),
@@ -139,13 +154,13 @@ def proposals(
         & (Hearing.starts_at == hearings.c.at)
         & (Hearing.status == "scheduled"),
         Hearing.purpose,
-        mdt_id,
         "hearing",
         "at",
     )
     deadlines = (
         select(Deadline.matter_id, func.min(Deadline.due_on).label("at"))
-        .where(Deadline.status == "open", Deadline.due_on <= horizon)
+        .join(LegalMatter, LegalMatter.id == Deadline.matter_id)
+        .where(LegalMatter.mdt_id == mdt_id, Deadline.status == "open", Deadline.due_on <= horizon)
         .group_by(Deadline.matter_id)
         .subquery()
     )
@@ -156,7 +171,6 @@ def proposals(
         & (Deadline.due_on == deadlines.c.at)
         & (Deadline.status == "open"),
         Deadline.title,
-        mdt_id,
         "deadline",
         "on",
     )
@@ -222,9 +236,12 @@ def proposals(
     cases = {p["case_id"] for p in untitled if p["case_id"]}
     matters = {p["matter_id"] for p in untitled if p["matter_id"]}
     references = _references(cases)
-    titles = _matter_titles(matters)
+    about = _matters(matters, mdt_id)
     for p in untitled:
-        p["title"] = titles.get(p["matter_id"], "") if p["matter_id"] else references.get(p["case_id"], "")
+        if p["matter_id"]:
+            p["title"], p["args"]["claimants"] = about.get(p["matter_id"], ("", 0))
+        else:
+            p["title"] = references.get(p["case_id"], "")
     return Proposed(out, len(ordered) - len(out))
 
 
@@ -399,17 +416,6 @@ def _references(case_ids) -> dict[int, str]:
     )
 
 
-def _matter_titles(matter_ids) -> dict[int, str]:
-    ids = sorted({i for i in matter_ids if i})
-    return (
-        dict(
-            db.session.execute(select(LegalMatter.id, LegalMatter.title).where(LegalMatter.id.in_(ids))).all()
-        )
-        if ids
-        else {}
-    )
-
-
 def agenda_for(user, meeting: Meeting) -> list[AgendaRow]:
     """The agenda as ``user`` may read it (at most three queries)."""
     case_ids = [i.case_id for i in meeting.items if i.case_id]
@@ -477,7 +483,8 @@ class AgendaGroup:
     rows: list[AgendaRow]
 
 
-# The items gathered by what they are about (a claimant's hearing, a matter's time limit).
+# The items gathered by what they are about (a claimant's hearing, a matter's time limit): items
+# proposed once per claimant before issue 17; a matter's item is now one row already.
 GATHERED = ("hearing_soon", "deadline_soon")
 
 
