@@ -2,6 +2,13 @@
 
     make bench-agenda                # starts PostgreSQL via .ci/services.sh, then runs this
     MDT_BENCH_DATABASE_URL=postgresql+psycopg://... python benchmarks/bench_agenda.py [--cases N]
+    python benchmarks/bench_agenda.py --database-url postgresql+psycopg://.../mdt_national \
+        [--mdt UDN] [--runs 5] [--sql "ALTER TABLE ..."]
+
+With ``--database-url`` an existing database (``flask demo load --national``) is measured as it
+is: a meeting of the MDT is created for its first coordinator, and everything (the meeting, the
+proposed items, the audit rows, and any ``--sql`` statements run first, such as the DDL of a
+migration not applied there yet) is rolled back at the end; nothing is written.
 
 Without MDT_BENCH_DATABASE_URL a temporary SQLite file is used. Loads the demo data, N synthetic
 open cases, 300 overdue action items and 200 overdue referrals, then times `proposals()` (reading
@@ -37,11 +44,109 @@ def _stats(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
+def _conference(coordinator):
+    """A case conference in two days, hosted by the coordinator's agency (its agenda proposed)."""
+    from mdt.meetings import services
+
+    return services.create_meeting(
+        coordinator,
+        {
+            "title": "Case conference",
+            "kind": "case_conference",
+            "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+            "host_agency_id": coordinator.agency_id,
+        },
+    )
+
+
+def _measure(coordinator, meeting, runs: int, commit: bool) -> None:
+    """Times proposals() and propose_agenda() ``runs`` times (after 3 warm-up runs) and prints
+    p50/p95, the SQL statements of proposals() and the items proposed."""
+    from mdt.meetings import services
+
+    queries = {"n": 0}
+
+    def count(*_args, **_kwargs):
+        queries["n"] += 1
+
+    read, write, per_run = [], [], []
+    for run in range(runs + 3):
+        queries["n"] = 0
+        event.listen(db.engine, "before_cursor_execute", count)
+        start = time.perf_counter()
+        proposed = services.proposals(meeting)
+        elapsed = (time.perf_counter() - start) * 1000
+        event.remove(db.engine, "before_cursor_execute", count)
+        if run >= 3:
+            read.append(elapsed)
+            per_run.append(queries["n"])
+        start = time.perf_counter()
+        items = services.propose_agenda(coordinator, meeting)
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
+        if run >= 3:
+            write.append((time.perf_counter() - start) * 1000)
+    reasons: dict[str, int] = {}
+    for p in proposed.items:
+        reasons[p["reason"]] = reasons.get(p["reason"], 0) + 1
+    print(
+        f"{len(proposed.items)} items proposed {reasons}, {proposed.left_out:,} left out by the cap; "
+        f"{items} items on the agenda"
+    )
+    p50, p95 = _stats(read)
+    print(
+        f"proposals() (read):          p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {max(per_run)} SQL statements"
+    )
+    p50, p95 = _stats(write)
+    label = "propose_agenda() + commit: " if commit else "propose_agenda() + flush:  "
+    print(f"{label}  p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+
+
+def existing(args) -> None:
+    """Measure on an existing database, writing nothing (everything is rolled back)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "MDT_ENV": "testing"})
+    with app.app_context():
+        from mdt.cases.models import Case
+        from mdt.directory.models import Mdt, Member
+
+        try:
+            for statement in args.sql:
+                db.session.execute(text(statement))
+            mdt = db.session.scalars(select(Mdt).where(Mdt.code == args.mdt)).one()
+            coordinator = next(
+                m
+                for m in db.session.scalars(
+                    select(Member).where(Member.mdt_id == mdt.id, Member.active.is_(True)).order_by(Member.id)
+                )
+                if m.has_role("coordinator") and args.coordinator in (None, m.email)
+            )
+            cases = db.session.scalar(select(db.func.count()).select_from(Case).where(Case.mdt_id == mdt.id))
+            meeting = _conference(coordinator)
+            db.session.flush()
+            print(f"{args.mdt}: {cases:,} cases; {coordinator.email}; meeting {meeting.id}, rolled back")
+            _measure(coordinator, meeting, args.runs, commit=False)
+        finally:
+            db.session.rollback()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--database-url", help="measure this existing database; nothing is written")
+    parser.add_argument("--mdt", default="UDN", help="with --database-url: the MDT's code")
+    parser.add_argument(
+        "--coordinator", help="with --database-url: the coordinator's email (the MDT's first)"
+    )
+    parser.add_argument(
+        "--sql", action="append", default=[], help="with --database-url: run first, rolled back with the rest"
+    )
     args = parser.parse_args()
+    if args.database_url:
+        existing(args)
+        return
     url = fresh_database_url()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MDT_ENV": "testing"})
     with app.app_context():
@@ -50,7 +155,6 @@ def main() -> None:
         from mdt.cases.models import Case
         from mdt.demo.data import add_synthetic_cases, load_demo
         from mdt.directory.models import Agency, Mdt, Member
-        from mdt.meetings import services
         from mdt.meetings.models import ActionItem
         from mdt.referrals.models import Referral
 
@@ -110,50 +214,11 @@ def main() -> None:
         open_cases = db.session.scalar(
             select(db.func.count()).select_from(Case).where(Case.mdt_id == mdt.id, Case.stage != "closed")
         )
-        meeting = services.create_meeting(
-            coordinator,
-            {
-                "title": "Case conference",
-                "kind": "case_conference",
-                "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
-                "host_agency_id": coordinator.agency_id,
-            },
-        )
+        meeting = _conference(coordinator)
         db.session.commit()
 
-        queries = {"n": 0}
-
-        def count(*_args, **_kwargs):
-            queries["n"] += 1
-
-        read, write, per_run = [], [], []
-        for run in range(args.runs + 3):
-            queries["n"] = 0
-            event.listen(db.engine, "before_cursor_execute", count)
-            start = time.perf_counter()
-            proposed = services.proposals(meeting)
-            elapsed = (time.perf_counter() - start) * 1000
-            event.remove(db.engine, "before_cursor_execute", count)
-            if run >= 3:
-                read.append(elapsed)
-                per_run.append(queries["n"])
-            start = time.perf_counter()
-            services.propose_agenda(coordinator, meeting)
-            db.session.commit()
-            if run >= 3:
-                write.append((time.perf_counter() - start) * 1000)
-        reasons: dict[str, int] = {}
-        for p in proposed:
-            reasons[p["reason"]] = reasons.get(p["reason"], 0) + 1
-    print(
-        f"{url.split(':')[0]}: {open_cases:,} open cases in the MDT; {len(proposed)} items proposed {reasons}"
-    )
-    p50, p95 = _stats(read)
-    print(
-        f"proposals() (read):          p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {max(per_run)} SQL statements"
-    )
-    p50, p95 = _stats(write)
-    print(f"propose_agenda() + commit:   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+        print(f"{url.split(':')[0]}: {open_cases:,} open cases in the MDT")
+        _measure(coordinator, meeting, args.runs, commit=True)
 
 
 if __name__ == "__main__":

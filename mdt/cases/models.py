@@ -155,6 +155,8 @@ class Case(Model):
         Index("ix_case_mdt_updated", "mdt_id", "updated_at"),
         Index("ix_case_lead_agency", "lead_agency_id", "updated_at"),
         Index("ix_case_mdt_stage", "mdt_id", "stage"),
+        # The agenda's new intakes: the MDT's cases in intake created since the last meeting.
+        Index("ix_case_mdt_stage_created", "mdt_id", "stage", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     mdt_id: Mapped[int] = mapped_column(ForeignKey("mdt.id"))

@@ -68,6 +68,8 @@ class Meeting(Model):
     minutes_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     minutes_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: grows when it moves
+    # How many proposals the cap left out when the agenda was last proposed (issue 17).
+    proposals_left_out: Mapped[int | None] = mapped_column()
     created_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
@@ -89,6 +91,8 @@ class AgendaItem(Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # A legal matter's hearing or time limit: one item for the matter, whatever its claimants.
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("legal_matter.id"), index=True)
     reason: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
     detail: Mapped[str | None] = mapped_column(Text)  # typed by a person

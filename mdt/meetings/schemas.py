@@ -219,11 +219,17 @@ class RescheduleSchema(_EndsAfterStart, Schema):
 
 class AgendaItemSchema(Schema):
     """An agenda item. In: one added by hand. Out: as the reader may see it; on a case the reader
-    may not see, the case's reference stands for the title, without the detail (``restricted``)."""
+    may not see, the case's reference stands for the title, without the detail (``restricted``);
+    on a legal matter the reader may not see, "Legal matter" stands for it."""
 
     id = fields.Integer(dump_only=True)
     position = fields.Integer(dump_only=True)
     case_id = Ref(Case, message=NO_CASE)
+    matter_id = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "the legal matter whose hearing or time limit the item is about"},
+    )
     reason = fields.String(dump_only=True, metadata={"enum": list(AGENDA_REASONS)})
     title = Text(required=True, max_length=300)
     detail = Text(max_length=2000)

@@ -129,6 +129,7 @@ def _page(meeting_id: int, status: int = 200, errors=None, form_name=None):
         agenda=agenda,
         groups=services.group_agenda(agenda),
         stalled_limit=services.STALLED_LIMIT,
+        proposal_cap=services.PROPOSAL_CAP,
         actions=services.meeting_actions(current_user, meeting),
         coordinator=_is_coordinator(),
         agencies=agencies(current_user.mdt_id),

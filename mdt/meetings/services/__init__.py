@@ -14,9 +14,11 @@ from mdt.meetings.services.actions import (  # noqa: F401
     with_visibility,
 )
 from mdt.meetings.services.agenda import (  # noqa: F401
+    PROPOSAL_CAP,
     REASON_ORDER,
     STALLED_LIMIT,
     AgendaRow,
+    Proposed,
     add_item,
     agenda_for,
     agenda_row,

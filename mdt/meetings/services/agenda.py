@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from mdt import clock, formats, policy
@@ -17,7 +18,7 @@ from mdt.cases.models import Case
 from mdt.errors import WorkflowError
 from mdt.extensions import db
 from mdt.labels import label
-from mdt.legal.models import Claimant, Deadline, Hearing
+from mdt.legal.models import Claimant, Deadline, Hearing, LegalMatter
 from mdt.meetings.models import ActionItem, AgendaItem, Meeting
 from mdt.meetings.schemas import AgendaItemSchema
 from mdt.meetings.services.common import require_coordinator
@@ -36,6 +37,9 @@ REASON_ORDER = (
 
 
 STALLED_LIMIT = 20
+# At most this many proposals, most urgent first (issue 17: 12,390 items for the largest MDT).
+# No meeting discusses more; the coordinator is told how many were left out.
+PROPOSAL_CAP = 60
 
 
 def _previous_meeting(meeting: Meeting) -> Meeting | None:
@@ -46,12 +50,68 @@ def _previous_meeting(meeting: Meeting) -> Meeting | None:
         stmt = stmt.where(Meeting.series_id == meeting.series_id)
     else:
         stmt = stmt.where(Meeting.kind == meeting.kind)
-    return db.session.scalars(stmt.order_by(Meeting.starts_at.desc())).first()
+    return db.session.scalars(stmt.order_by(Meeting.starts_at.desc()).limit(1)).first()
 
 
-def proposals(meeting: Meeting, days: int = 14, stalled: int = STALLED_LIMIT) -> list[dict]:
+@dataclass(frozen=True)
+class Proposed:
+    """What the data proposes, most urgent first, cut at the cap; ``left_out``: how many more the
+    cap cut (the coordinator is told, and may add items by hand)."""
+
+    items: list[dict]
+    left_out: int
+
+
+def _matter_items(first, table, same, what, key: str, worded) -> list[dict]:
+    """One proposal per legal matter, grouped by the database: ``first`` is a subquery of the
+    MDT's matters (``matter_id``) with their earliest date (``at``); ``table`` joined on ``same``
+    gives that hearing or time limit, ``what`` its text (the least one when two share the date).
+    The claimants are counted later, for the proposals kept (``_matters``)."""
+    stmt = (
+        select(first.c.matter_id, first.c.at, func.min(what))
+        .select_from(first)
+        .join(table, same)
+        .group_by(first.c.matter_id, first.c.at)
+        .order_by(first.c.at, first.c.matter_id)
+    )
+    return [
+        {
+            "matter_id": matter_id,
+            "case_id": None,
+            "args": {"key": key, worded: when.isoformat(), "what": text},
+        }
+        for matter_id, when, text in db.session.execute(stmt)
+    ]
+
+
+def _matters(matter_ids, mdt_id: int) -> dict[int, tuple[str, int]]:
+    """Each matter's title and how many of its claimants have their case in the MDT (one query,
+    grouped by the database)."""
+    ids = sorted({i for i in matter_ids if i})
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(LegalMatter.id, LegalMatter.title, func.count(Case.id))
+        .outerjoin(Claimant, Claimant.matter_id == LegalMatter.id)
+        .outerjoin(Case, (Case.id == Claimant.case_id) & (Case.mdt_id == mdt_id))
+        .where(LegalMatter.id.in_(ids))
+        .group_by(LegalMatter.id, LegalMatter.title)
+    )
+    return {matter_id: (title, n) for matter_id, title, n in rows}
+
+
+def proposals(
+    meeting: Meeting,
+    days: int = 14,
+    stalled: int = STALLED_LIMIT,
+    cap: int = PROPOSAL_CAP,
+    kept: tuple[AgendaItem, ...] = (),
+) -> Proposed:
     """What the data says the meeting should discuss: one query per reason, whatever the number
-    of cases. Each proposal keeps its reason; a case appears once, under its most urgent reason."""
+    of cases. Each proposal keeps its reason; a case appears once, under its most urgent reason,
+    and so does a legal matter (its hearing or time limit is one item, whatever its number of
+    claimants). At most ``cap`` proposals, most urgent first (reason, then date); the cases and
+    matters of the ``kept`` items are not proposed again."""
     zone = clock.zone(meeting.mdt)
     today = clock.today(zone)
     horizon = today + timedelta(days=days)
@@ -62,41 +122,58 @@ def proposals(meeting: Meeting, days: int = 14, stalled: int = STALLED_LIMIT) ->
     found: dict[str, list[dict]] = {r: [] for r in REASON_ORDER}
     if previous is not None:
         for item in db.session.scalars(
-            select(AgendaItem).where(AgendaItem.meeting_id == previous.id, AgendaItem.finished.is_(False))
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == previous.id, AgendaItem.finished.is_(False))
+            .order_by(AgendaItem.position)
         ):
             found["carried_over"].append(
                 {
                     "case_id": item.case_id,
+                    "matter_id": item.matter_id,
                     "title": item.title,
                     "detail": item.detail,
                     "args": {"key": "carried_over", "was": _first(item.detail_args)},
                 }
             )
-    for case_id, starts_at, purpose in db.session.execute(
-        select(Claimant.case_id, Hearing.starts_at, Hearing.purpose)
-        .join(Hearing, Hearing.matter_id == Claimant.matter_id)
-        .join(Case, Case.id == Claimant.case_id)
+    hearings = (
+        select(Hearing.matter_id, func.min(Hearing.starts_at).label("at"))
+        .join(LegalMatter, LegalMatter.id == Hearing.matter_id)
         .where(
-            Case.mdt_id == mdt_id,
+            LegalMatter.mdt_id == mdt_id,
             Hearing.status == "scheduled",
             Hearing.starts_at >= now,
             Hearing.starts_at < clock.start_of(horizon + timedelta(days=1), zone),
         )
-        .order_by(Hearing.starts_at)
-    ):
-        found["hearing_soon"].append(
-            {"case_id": case_id, "args": {"key": "hearing", "at": starts_at.isoformat(), "what": purpose}}
-        )
-    for case_id, due_on, title in db.session.execute(
-        select(Claimant.case_id, Deadline.due_on, Deadline.title)
-        .join(Deadline, Deadline.matter_id == Claimant.matter_id)
-        .join(Case, Case.id == Claimant.case_id)
-        .where(Case.mdt_id == mdt_id, Deadline.status == "open", Deadline.due_on <= horizon)
-        .order_by(Deadline.due_on)
-    ):
-        found["deadline_soon"].append(
-            {"case_id": case_id, "args": {"key": "deadline", "on": due_on.isoformat(), "what": title}}
-        )
+        .group_by(Hearing.matter_id)
+        .subquery()
+    )
+    found["hearing_soon"] = _matter_items(
+        hearings,
+        Hearing,
+        (Hearing.matter_id == hearings.c.matter_id)
+        & (Hearing.starts_at == hearings.c.at)
+        & (Hearing.status == "scheduled"),
+        Hearing.purpose,
+        "hearing",
+        "at",
+    )
+    deadlines = (
+        select(Deadline.matter_id, func.min(Deadline.due_on).label("at"))
+        .join(LegalMatter, LegalMatter.id == Deadline.matter_id)
+        .where(LegalMatter.mdt_id == mdt_id, Deadline.status == "open", Deadline.due_on <= horizon)
+        .group_by(Deadline.matter_id)
+        .subquery()
+    )
+    found["deadline_soon"] = _matter_items(
+        deadlines,
+        Deadline,
+        (Deadline.matter_id == deadlines.c.matter_id)
+        & (Deadline.due_on == deadlines.c.at)
+        & (Deadline.status == "open"),
+        Deadline.title,
+        "deadline",
+        "on",
+    )
     for case_id, respond_by, service in db.session.execute(
         select(Referral.case_id, Referral.respond_by, Referral.service)
         .where(Referral.mdt_id == mdt_id, Referral.status == "pending", Referral.respond_by < today)
@@ -138,30 +215,34 @@ def proposals(meeting: Meeting, days: int = 14, stalled: int = STALLED_LIMIT) ->
                 "args": {"key": "stalled", "on": clock.local_date(updated, zone).isoformat()},
             }
         )
-    seen: set[int] = set()
-    out = []
+    seen_cases = {i.case_id for i in kept if i.case_id}
+    seen_matters = {i.matter_id for i in kept if i.matter_id}
+    ordered = []
     for reason in REASON_ORDER:
         for p in found[reason]:
+            p.setdefault("matter_id", None)
             if p["case_id"] is not None:
-                if p["case_id"] in seen:
+                if p["case_id"] in seen_cases:
                     continue
-                seen.add(p["case_id"])
-            out.append({"reason": reason, **p})
-    references = (
-        dict(
-            db.session.execute(
-                select(Case.id, Case.reference).where(
-                    Case.id.in_([p["case_id"] for p in out if p["case_id"]])
-                )
-            ).all()
-        )
-        if out
-        else {}
-    )
-    for p in out:
-        if not p.get("title"):
+                seen_cases.add(p["case_id"])
+            if p["matter_id"] is not None:
+                if p["matter_id"] in seen_matters:
+                    continue
+                seen_matters.add(p["matter_id"])
+            ordered.append({"reason": reason, **p})
+    cap = max(cap, 0)
+    out = ordered[:cap]
+    untitled = [p for p in out if not p.get("title")]
+    cases = {p["case_id"] for p in untitled if p["case_id"]}
+    matters = {p["matter_id"] for p in untitled if p["matter_id"]}
+    references = _references(cases)
+    about = _matters(matters, mdt_id)
+    for p in untitled:
+        if p["matter_id"]:
+            p["title"], p["args"]["claimants"] = about.get(p["matter_id"], ("", 0))
+        else:
             p["title"] = references.get(p["case_id"], "")
-    return out
+    return Proposed(out, len(ordered) - len(out))
 
 
 def _first(args: dict | None) -> dict | None:
@@ -178,16 +259,22 @@ def _worded(args: dict | None) -> str:
         text = _("Not finished at the last meeting")
         return f"{text}. {earlier}" if earlier else text
     if key == "hearing":
-        return _(
-            "Hearing on %(date)s: %(what)s",
-            what=args.get("what", ""),
-            date=formats.datetime(datetime.fromisoformat(args["at"])),
+        return _with_claimants(
+            _(
+                "Hearing on %(date)s: %(what)s",
+                what=args.get("what", ""),
+                date=formats.datetime(datetime.fromisoformat(args["at"])),
+            ),
+            args,
         )
     if key == "deadline":
-        return _(
-            "Deadline on %(date)s: %(what)s",
-            what=args.get("what", ""),
-            date=formats.date(date.fromisoformat(args["on"])),
+        return _with_claimants(
+            _(
+                "Deadline on %(date)s: %(what)s",
+                what=args.get("what", ""),
+                date=formats.date(date.fromisoformat(args["on"])),
+            ),
+            args,
         )
     if key == "referral":
         return _(
@@ -204,16 +291,29 @@ def _worded(args: dict | None) -> str:
     return ""
 
 
+def _with_claimants(text: str, args: dict) -> str:
+    """A matter's hearing or time limit says how many of the MDT's claimants it concerns (items
+    proposed per claimant before issue 17 have no count)."""
+    if args.get("claimants") is None:
+        return text
+    return f"{text} · " + ngettext(
+        "%(num)s claimant in this MDT", "%(num)s claimants in this MDT", int(args["claimants"])
+    )
+
+
 def item_detail(item: AgendaItem) -> str:
     """An item's detail in the reader's language: proposals are stored as data and worded here;
     text a person typed is shown as typed."""
     return _worded(item.detail_args) or item.detail or ""
 
 
-def propose_agenda(actor, meeting: Meeting, days: int = 14, stalled: int = STALLED_LIMIT) -> int:
+def propose_agenda(
+    actor, meeting: Meeting, days: int = 14, stalled: int = STALLED_LIMIT, cap: int = PROPOSAL_CAP
+) -> int:
     """Replace the proposed items that nobody has worked on; keep manual items and items with
     minutes. Only until the agenda is published. ``stalled``: at most that many cases with no
-    change for 30 days (the coordinator's cap; 0 leaves them out)."""
+    change for 30 days (the coordinator's cap; 0 leaves them out). At most ``cap`` proposals,
+    most urgent first; the meeting remembers how many more there were."""
     require_coordinator(actor, meeting)
     if meeting.status == "published":
         raise WorkflowError(str(_l("The agenda is published; add items by hand.")))
@@ -221,15 +321,15 @@ def propose_agenda(actor, meeting: Meeting, days: int = 14, stalled: int = STALL
     for item in list(meeting.items):
         if item not in kept:
             meeting.items.remove(item)
-    kept_cases = {i.case_id for i in kept if i.case_id}
     position = len(kept)
-    for p in proposals(meeting, days, stalled):
-        if p["case_id"] in kept_cases:
-            continue
+    proposed = proposals(meeting, days, stalled, cap, kept=tuple(kept))
+    meeting.proposals_left_out = proposed.left_out
+    for p in proposed.items:
         meeting.items.append(
             AgendaItem(
                 position=position,
                 case_id=p["case_id"],
+                matter_id=p["matter_id"],
                 reason=p["reason"],
                 title=p["title"][:300],
                 detail=p.get("detail"),
@@ -238,7 +338,12 @@ def propose_agenda(actor, meeting: Meeting, days: int = 14, stalled: int = STALL
         )
         position += 1
     db.session.flush()
-    record(actor, "meeting.agenda_proposed", meeting, detail={"items": len(meeting.items)})
+    record(
+        actor,
+        "meeting.agenda_proposed",
+        meeting,
+        detail={"items": len(meeting.items), "left_out": proposed.left_out},
+    )
     return len(meeting.items)
 
 
@@ -282,12 +387,14 @@ def move_item(actor, meeting: Meeting, item: AgendaItem, step: int) -> None:
 @dataclass(frozen=True)
 class AgendaRow:
     """An agenda item as one reader may see it. On a case the reader may not see, only the
-    case's reference stands in for the title, and nothing of the detail or the minutes."""
+    case's reference stands in for the title, and nothing of the detail or the minutes; on a legal
+    matter the reader may not see (``policy.matter_filter``), a neutral "legal matter"."""
 
     id: int
     position: int
     reason: str
     case_id: int | None
+    matter_id: int | None
     visible: bool
     title: str
     person: str | None
@@ -310,7 +417,7 @@ def _references(case_ids) -> dict[int, str]:
 
 
 def agenda_for(user, meeting: Meeting) -> list[AgendaRow]:
-    """The agenda as ``user`` may read it (two queries)."""
+    """The agenda as ``user`` may read it (at most three queries)."""
     case_ids = [i.case_id for i in meeting.items if i.case_id]
     shown = (
         {
@@ -325,17 +432,36 @@ def agenda_for(user, meeting: Meeting) -> list[AgendaRow]:
         else {}
     )
     references = _references(set(case_ids) - set(shown))
+    matter_ids = [i.matter_id for i in meeting.items if i.matter_id]
+    matters = (
+        set(
+            db.session.scalars(
+                select(LegalMatter.id).where(LegalMatter.id.in_(matter_ids), policy.matter_filter(user))
+            )
+        )
+        if matter_ids
+        else set()
+    )
     out = []
     for item in meeting.items:
-        visible = item.case_id is None or item.case_id in shown
+        visible = (item.case_id is None or item.case_id in shown) and (
+            item.matter_id is None or item.matter_id in matters
+        )
+        if visible:
+            title = item.title
+        elif item.case_id:
+            title = references.get(item.case_id, "")
+        else:
+            title = _("Legal matter")
         out.append(
             AgendaRow(
                 id=item.id,
                 position=item.position,
                 reason=item.reason,
                 case_id=item.case_id,
+                matter_id=item.matter_id,
                 visible=visible,
-                title=item.title if visible else references.get(item.case_id or 0, ""),
+                title=title,
                 person=shown[item.case_id].person.full_name if item.case_id in shown else None,
                 detail=item_detail(item) if visible else "",
                 discussion=item.discussion if visible else None,
@@ -357,7 +483,8 @@ class AgendaGroup:
     rows: list[AgendaRow]
 
 
-# The items gathered by what they are about (a claimant's hearing, a matter's time limit).
+# The items gathered by what they are about (a claimant's hearing, a matter's time limit): items
+# proposed once per claimant before issue 17; a matter's item is now one row already.
 GATHERED = ("hearing_soon", "deadline_soon")
 
 
