@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mdt.extensions import db
 from mdt.transaction import rollback
@@ -110,6 +110,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # An error raised after the view, in an ``after_request`` hook (the request's commit,
+        # ``mdt.transaction``), reaches Flask's handlers only as a 500 wrapping it: the database
+        # gone at the commit is still a 503, a full disk still a 507.
+        if isinstance(exc, InternalServerError):
+            if isinstance(exc.original_exception, OperationalError):
+                return database_unreachable(exc.original_exception)
+            if isinstance(exc.original_exception, OSError):
+                return disk_full(exc.original_exception)
         rollback()  # an abort after a write leaves nothing half-saved
         if wants_problem_json():
             response = problem(exc.code or 500, exc.name, exc.description or "", _messages(exc))

@@ -3,12 +3,14 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from mdt.audit.models import AuditEvent
 from mdt.cases.models import Case, IntakeDraft
 from mdt.extensions import db
 from tests import factories as f
+from tests.conftest import PG_URL
 from tests.support import confirmed
 
 
@@ -362,3 +364,35 @@ def test_a_database_out_of_reach_answers_503_and_to_try_again(database_template,
     api = client.get("/api/v1/cases", headers={"Authorization": "Bearer not-checked-yet"})
     assert api.status_code == 503 and api.mimetype == "application/problem+json"
     assert api.headers["Retry-After"] == "30" and "try again" in api.get_json()["detail"]
+
+
+def test_a_connection_dropped_at_the_commit_answers_503_too(world, client, auth, web_app):
+    """Issue 17 (drills): the last of the 500s while PostgreSQL restarted. The page was read on a
+    live connection; the server went away before the request's commit, which runs after the view
+    (``mdt.transaction``): the error then escapes Flask's ``after_request`` and reaches the
+    handler as a 500. Here the request's own connection is terminated, for real, just before it
+    commits."""
+    if not (PG_URL and PG_URL.startswith("postgresql")):
+        pytest.skip("terminating a connection needs PostgreSQL (the suite's PostgreSQL pass)")
+    web_app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: no test re-raise
+    auth.login("social@test.org")
+    dropped = []
+
+    def drop_the_connection(session):
+        if dropped:
+            return
+        pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with db.engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        dropped.append(pid)
+
+    event.listen(Session, "before_commit", drop_the_connection)
+    try:
+        page = client.get("/cases")
+    finally:
+        event.remove(Session, "before_commit", drop_the_connection)
+    assert dropped
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "cannot be reached for a moment" in page.get_data(as_text=True)
+    assert page.headers.get("Content-Security-Policy")  # the other hooks ran on the 503 as well
+    assert client.get("/cases").status_code == 200  # and the next request finds a live connection
