@@ -4,6 +4,7 @@ Redis, waiting for another process. (Test files import these, never each other.)
 from __future__ import annotations
 
 import os
+import sys
 import time
 from contextlib import contextmanager
 
@@ -38,6 +39,12 @@ def measure(client, paths) -> dict[str, int]:
             assert r.status_code == 200, path
         counts[path] = c["n"]
     return counts
+
+
+def celery(*arguments: str) -> list[str]:
+    """The command line of a Celery process of the app (``worker ...``, ``beat ...``), run with
+    the tests' Python, as production runs it (deploy.md)."""
+    return [sys.executable, "-m", "celery", "-A", "workers.worker", *arguments]
 
 
 def redis_url() -> tuple[str | None, str]:

@@ -22,7 +22,7 @@ from mdt.reminders.models import Reminder
 from tests import factories as f
 from tests.conftest import need
 from tests.smtp_sink import Sink, free_port
-from tests.support import redis_url, wait_for
+from tests.support import celery, redis_url, wait_for
 
 pytestmark = pytest.mark.real_clock  # worker processes read the real clock
 
@@ -84,31 +84,21 @@ def test_gunicorn_worker_and_beat_deliver_a_hearing_reminder(world, app, tmp_pat
                 tmp_path / "gunicorn.log",
             ),
             _start(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "workers.worker",
+                celery(
                     "worker",
                     "--pool=solo",
                     "--loglevel=INFO",
-                ],
+                ),
                 env,
                 tmp_path / "worker.log",
             ),
             _start(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "workers.worker",
+                celery(
                     "beat",
                     "--loglevel=INFO",
                     "--schedule",
                     str(tmp_path / "beat-schedule"),
-                ],
+                ),
                 env,
                 tmp_path / "beat.log",
             ),

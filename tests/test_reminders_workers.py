@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,7 +22,7 @@ from mdt.reminders.models import Reminder
 from tests import factories as f
 from tests.conftest import need
 from tests.smtp_sink import Sink
-from tests.support import redis_url, wait_for
+from tests.support import celery, redis_url, wait_for
 
 pytestmark = pytest.mark.real_clock  # worker processes read the real clock
 
@@ -63,19 +62,14 @@ def _worker(app, tmp_path, redis_url, smtp_url, *, beat: bool, name: str) -> sub
             "MDT_EXPIRY_SECONDS": "3600",
         }
     )
-    args = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.worker",
+    args = celery(
         "worker",
         "--pool=solo",
         "--loglevel=WARNING",
         "-n",
         f"{name}@%h",
         "--prefetch-multiplier=1",
-    ]
+    )
     if beat:
         args += ["-B", "--schedule", str(tmp_path / f"beat-{name}")]
     return subprocess.Popen(

@@ -3,7 +3,6 @@ real Redis server. The beat task writes a heartbeat row that the admin status pa
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from mdt.auth.models import WorkerHeartbeat
 from mdt.extensions import db
 from tests.conftest import need
-from tests.support import redis_url, wait_for
+from tests.support import celery, redis_url, wait_for
 
 pytestmark = pytest.mark.real_clock  # worker processes read the real clock
 
@@ -36,19 +35,14 @@ def test_worker_and_beat(app, world, tmp_path, broker):
         need("Redis", url is not None, why)
         env["MDT_REDIS_URL"] = url
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.worker",
+        celery(
             "worker",
             "-B",
             "--pool=solo",
             "--loglevel=WARNING",
             "--schedule",
             str(tmp_path / "beat-schedule"),
-        ],
+        ),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
