@@ -15,19 +15,30 @@ from mdt.extensions import db
 
 
 @contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block: ``with count_queries() as c: ...; c["n"]``."""
-    counter = {"n": 0}
+def capture_statements():
+    """The SQL statements run inside the block, as sent: ``with capture_statements() as seen:``."""
+    seen: list[str] = []
 
-    def before(*args, **kwargs):
-        counter["n"] += 1
+    def before(_conn, _cursor, statement, *args):
+        seen.append(statement)
 
     engine = db.engine
     event.listen(engine, "before_cursor_execute", before)
     try:
-        yield counter
+        yield seen
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block: ``with count_queries() as c: ...; c["n"]``."""
+    counter = {"n": 0}
+    with capture_statements() as seen:
+        try:
+            yield counter
+        finally:
+            counter["n"] = len(seen)
 
 
 def measure(client, paths) -> dict[str, int]:

@@ -1,12 +1,16 @@
 """The case list and the case page make the same number of SQL queries as data grows."""
 
+import re
+from datetime import date
+
 from sqlalchemy import select
 
 from mdt.demo.data import add_synthetic_cases
 from mdt.extensions import db
 from mdt.legal.models import LegalMatter
+from mdt.reports import services as reports
 from tests import factories as f
-from tests.support import measure
+from tests.support import capture_statements, measure
 
 
 def test_query_counts_constant(world, client, auth):
@@ -118,3 +122,37 @@ def test_a_lawyers_pages_make_as_many_queries_with_more_matters(world, client, a
     _legal_work(world, 5)
     large = measure(client, paths)
     assert small == large
+
+
+# A list of bound values, as SQLite (``?, ?``) and psycopg (``%(mdt_id_1_1)s::INTEGER, ...``) get it.
+IN_LIST = re.compile(r"IN \((?:(?:\?|%\(\w+\)s(?:::\w+)?)(?:, )?)+\)")
+
+
+def test_the_national_dashboard_sends_the_same_sql_whatever_the_number_of_mdts(world):
+    """Issue 17: a national viewer's figures over every MDT are as many statements, each as long
+    (but for the lists of MDT ids), with 2 MDTs or 14: nothing is asked once per MDT."""
+    ministry = f.agency(world.mdt, "Ministry of Social Development", "social_welfare", level="national")
+    national = f.member(world.mdt, ministry, "ministry@test.org", ("viewer",))
+    f.case(world["social"])
+    db.session.commit()
+    period = reports.Period(date(2026, 4, 1), date(2026, 6, 30))
+
+    def statements() -> list[str]:
+        reports.summary(national, reports.scope(national, None), period)  # loads what a commit expired
+        with capture_statements() as seen:
+            reports.summary(national, reports.scope(national, None), period)
+        return [IN_LIST.sub("IN (...)", sql) for sql in seen]
+
+    few = statements()
+    for i in range(12):
+        f.mdt(f"M{i:02d}", f"Province {i} MDT", tz="Asia/Manila" if i % 2 else "Asia/Bangkok")
+    db.session.commit()
+    assert len(reports.scope(national, None)) == 14
+    many = statements()
+    assert len(many) == len(few)
+    # a second zone adds one condition per period bound, whatever the number of MDTs in it
+    assert [len(sql) for sql in many] == [len(sql) for sql in statements()]
+    for i in range(12, 24):
+        f.mdt(f"M{i:02d}", f"Province {i} MDT", tz="Asia/Manila" if i % 2 else "Asia/Bangkok")
+    db.session.commit()
+    assert statements() == many

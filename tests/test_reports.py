@@ -560,3 +560,30 @@ def test_a_risk_profile_scores_the_indicators_and_the_dashboard_shows_them(world
     assert r.status_code == 422 and "Choose 1, 2 or 3." in r.get_data(as_text=True)
     r = client.post(f"/cases/{data[1].id}/risk", data={"bmn_debt": "1", "health_chronic": "2"})
     assert r.status_code == 302
+
+
+def test_a_person_with_two_cases_counts_once_and_once_in_each_group(world, data):
+    """Two cases of one person opened in the quarter, in two districts, the latest episode of each
+    in two countries: one more person reached, counted in each district and country."""
+    first = f.case(
+        world["social"],
+        given="Twice",
+        person={"home_district": "Pong", "date_of_birth": "1980-02-02"},
+        episodes=[{"destination_country": "JP", "sector": "care"}],
+    )
+    second = f.case(
+        world["social"],
+        person_id=first.person_id,
+        episodes=[{"destination_country": "SG", "sector": "care"}],
+    )
+    assert second.person_id == first.person_id
+    for c, district, day in ((first, "Pong", date(2026, 4, 3)), (second, "Mueang", date(2026, 6, 3))):
+        db.session.execute(update(Case).where(Case.id == c.id).values(opened_on=day, district=district))
+    db.session.commit()
+    reached = reports.summary(world["coordinator"], [world.mdt], Q2)["reached"]
+    assert reached["total"] == 10
+    assert reached["by_sex"] == {"female": 8, "male": 2}
+    assert reached["by_sector"]["care"] == 1
+    assert reached["by_district"] == {"Mueang": 4, "Pong": 4, "Chiang Kham": 3}
+    assert reached["by_month"] == {"2026-04": 4, "2026-05": 3, "2026-06": 4}
+    assert reached["by_destination"]["JP"] == 1 and reached["by_destination"]["SG"] == 1

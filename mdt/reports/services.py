@@ -391,43 +391,48 @@ def _legal(user, mdts: list[Mdt], period: Period) -> dict:
     by_kind: dict[str, Cell] = defaultdict(lambda: ZERO)
     by_stage: dict[str, Cell] = defaultdict(lambda: ZERO)
     matters = ZERO
-    for kind, stage, on_team in db.session.execute(
-        select(LegalMatter.kind, LegalMatter.stage, matter_team).where(existing)
+    # Counted in SQL (a row per kind, stage and whether on the reader's teams), not read one by one.
+    for kind, stage, n, on_team in db.session.execute(
+        select(LegalMatter.kind, LegalMatter.stage, func.count(), func.sum(matter_team))
+        .where(existing)
+        .group_by(LegalMatter.kind, LegalMatter.stage)
     ):
-        one = Cell(1, on_team)
-        matters += one
-        by_kind[kind] += one
-        by_stage[stage] += one
-    claimant_team = _on_team(user, policy.team_filter(user))
+        cell = Cell(n, on_team or 0)
+        matters += cell
+        by_kind[kind] += cell
+        by_stage[stage] += cell
+    # The claimants whose case is on the reader's teams, as a set the claimants are looked up in:
+    # no join to every case (a national viewer's is empty).
+    claimant_team = _on_team(user, Claimant.case_id.in_(select(Case.id).where(policy.team_filter(user))))
     claimants = ZERO
     by_status: dict = defaultdict(lambda: ZERO)
     relief = ZERO
     money: dict[str, dict] = {}
-    for status, currency, claimed, awarded, received, cancelled, returned, on_team in db.session.execute(
+    relieved = case((or_(Claimant.loan_cancelled, Claimant.collateral_returned), 1), else_=0)
+    amounts_of = (Claimant.amount_claimed, Claimant.amount_awarded, Claimant.amount_received)
+    for status, currency, was_relieved, n, on_team, *totals in db.session.execute(
         select(
             Claimant.status,
             Claimant.currency,
-            Claimant.amount_claimed,
-            Claimant.amount_awarded,
-            Claimant.amount_received,
-            Claimant.loan_cancelled,
-            Claimant.collateral_returned,
-            claimant_team,
+            relieved,
+            func.count(),
+            func.sum(claimant_team),
+            *(func.sum(amount) for amount in amounts_of),
         )
         .join(LegalMatter, LegalMatter.id == Claimant.matter_id)
-        .join(Case, Case.id == Claimant.case_id)
         .where(existing)
+        .group_by(Claimant.status, Claimant.currency, relieved)
     ):
-        one = Cell(1, on_team)
-        claimants += one
-        by_status[status] += one
-        if cancelled or returned:
-            relief += one
+        cell = Cell(n, on_team or 0)
+        claimants += cell
+        by_status[status] += cell
+        if was_relieved:
+            relief += cell
         sums = money.setdefault(
             currency, {"people": ZERO, "claimed": Decimal(0), "awarded": Decimal(0), "received": Decimal(0)}
         )
-        sums["people"] += one
-        for key, amount in (("claimed", claimed), ("awarded", awarded), ("received", received)):
+        sums["people"] += cell
+        for key, amount in zip(("claimed", "awarded", "received"), totals, strict=True):
             sums[key] += amount or 0
     amounts = {
         currency: (
@@ -502,9 +507,11 @@ def _meetings(mdts: list[Mdt], period: Period) -> dict:
 
 
 def _open_too_long(user, mdts: list[Mdt], days: int) -> dict:
-    conditions = [
-        and_(Case.mdt_id == mdt.id, Case.opened_on <= clock.today(mdt) - timedelta(days=days)) for mdt in mdts
-    ]
+    # One condition per day the MDTs are on (a handful of zones), not one per MDT.
+    cutoffs: dict[date, list[int]] = defaultdict(list)
+    for mdt in mdts:
+        cutoffs[clock.today(mdt) - timedelta(days=days)].append(mdt.id)
+    conditions = [and_(Case.mdt_id.in_(ids), Case.opened_on <= cutoff) for cutoff, ids in cutoffs.items()]
     cells = {
         stage: Cell(n, t)
         for stage, n, t in db.session.execute(
