@@ -641,3 +641,28 @@ def test_a_batch_is_read_in_a_constant_number_of_statements(world, app):
     large, _ = deliver(12)
     assert large - small == 12 - 2, (small, large)  # one statement per email, nothing per bell
     assert len(rows(source_type="action", channel="app", status="sent")) == 14
+
+
+def test_an_email_is_built_once_per_wording_and_addressed_to_each_reader(ctx):
+    """The parts are flattened once per batch; each reader gets their own To, Message-ID and
+    reminder number. An address in another script goes as SMTPUTF8, built whole."""
+    from zoneinfo import ZoneInfo
+
+    from mdt.reminders.channels import EmailChannel
+    from mdt.reminders.messages import Message, Recipient
+
+    said = Message("Reminder: a task is due", "A task is due.\n", "<p>A task is due.</p>", "/actions", b"ICS")
+    channel = EmailChannel()
+    mails = []
+    for n, address in enumerate(["a@test.org", "b@test.org", "ผู้ใช้@test.org"], start=1):
+        raw, options = channel.build(Recipient(n, address, None, "en", ZoneInfo("UTC")), said, n)
+        assert options == (() if address.isascii() else ("SMTPUTF8", "BODY=8BITMIME"))
+        mails.append(message_from_bytes(raw, policy=email_policy.default))
+    assert [m["To"] for m in mails] == ["a@test.org", "b@test.org", "ผู้ใช้@test.org"]
+    assert [m["X-MDT-Reminder"] for m in mails] == ["1", "2", "3"]
+    assert len({m["Message-ID"] for m in mails}) == 3
+    for mail in mails:
+        assert mail["Subject"] == "Reminder: a task is due" and mail["From"].addresses
+        assert mail.get_body(("plain",)).get_content().splitlines() == ["A task is due."]
+        assert [p.get_content_type() for p in mail.iter_attachments()] == ["text/calendar"]
+    assert len(channel._said) == 1

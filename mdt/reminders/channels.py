@@ -8,6 +8,8 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 from sqlalchemy import insert
@@ -68,7 +70,9 @@ class AppChannel:
 
 
 class EmailChannel:
-    """One SMTP connection per batch, opened when first needed and opened again after an error."""
+    """One SMTP connection per batch, opened when first needed and opened again after an error.
+    What a message says is built and flattened once per batch, however many read it (a meeting's
+    invitees, a deadline's lawyers): each reader's own headers are then put before it."""
 
     name = "email"
     leaves_the_app = True
@@ -76,31 +80,54 @@ class EmailChannel:
     def __init__(self):
         self.url = current_app.config.get("MDT_SMTP_URL")
         self.sender = current_app.config.get("MDT_MAIL_FROM") or "MDT reminders <no-reply@localhost>"
+        self.envelope_from = parseaddr(self.sender)[1]
         self.conn = None
+        self._said: dict[int, tuple[Message, bytes]] = {}
 
     def _connect(self) -> smtplib.SMTP:
         return connect(str(self.url))
 
-    def build(self, to, message: Message, reminder_id: int = 0) -> EmailMessage:
-        mail = new_message(to.email, message.subject, message.text, message.html)
+    def _whole(self, to_email: str, message: Message) -> EmailMessage:
+        mail = new_message(to_email, message.subject, message.text, message.html)
         mail.replace_header("From", self.sender)
-        mail["X-MDT-Reminder"] = str(reminder_id)  # a number only: lets operators trace it
         if message.ics:
             mail.add_attachment(message.ics, maintype="text", subtype="calendar", filename="invitation.ics")
         return mail
 
+    def _said_once(self, message: Message) -> bytes:
+        """The headers every reader shares (From, Subject, MIME) and the parts, flattened."""
+        if id(message) not in self._said:
+            mail = self._whole("", message)
+            for name in ("To", "Date", "Message-ID"):
+                del mail[name]
+            self._said[id(message)] = (message, mail.as_bytes(policy=SMTP))  # kept: the id stays its own
+        return self._said[id(message)][1]
+
+    def build(self, to, message: Message, reminder_id: int = 0) -> tuple[bytes, tuple[str, ...]]:
+        """The message as it goes to ``to``, and the SMTP options it needs."""
+        if to.email.isascii() and to.email.isprintable():
+            head = (
+                f"To: {to.email}\r\nDate: {formatdate(localtime=False)}\r\n"
+                f"Message-ID: {make_msgid(domain='mdt.local')}\r\n"
+                f"X-MDT-Reminder: {reminder_id}\r\n"  # a number only: lets operators trace it
+            )
+            return head.encode("ascii") + self._said_once(message), ()
+        mail = self._whole(to.email, message)  # an address in another script: SMTPUTF8
+        mail["X-MDT-Reminder"] = str(reminder_id)
+        return mail.as_bytes(policy=SMTPUTF8), ("SMTPUTF8", "BODY=8BITMIME")
+
     def send(self, out: Outgoing, message: Message) -> None:
         if not out.to.email:
             raise Undeliverable("no email address")
-        mail = self.build(out.to, message, out.id)
+        raw, options = self.build(out.to, message, out.id)
         if not self.url:
             name = f"{out.id:09d}-{out.channel}.eml"
-            (outbox_dir(out.mdt_id) / name).write_bytes(bytes(mail))
+            (outbox_dir(out.mdt_id) / name).write_bytes(raw)
             return
         try:
             if self.conn is None:
                 self.conn = self._connect()
-            self.conn.send_message(mail)
+            self.conn.sendmail(self.envelope_from, [out.to.email], raw, options)
         except (smtplib.SMTPException, OSError):
             self.close()  # a broken connection is not reused for the next message
             raise

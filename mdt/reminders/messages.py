@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -129,7 +130,7 @@ def load_sources(reminders) -> dict[str, dict[int, object]]:
         wanted[r.source_type].add(r.source_id)
     out = {}
     for kind, ids in wanted.items():
-        model = SOURCES[kind].model
+        model: Any = SOURCES[kind].model
         out[kind] = {s.id: s for s in db.session.scalars(select(model).where(model.id.in_(ids)))}
     return out
 

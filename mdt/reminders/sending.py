@@ -173,12 +173,15 @@ def _settle_in_app(batch: _Batch, items: list[Outgoing]) -> None:
     leave the database, so none can be sent twice)."""
     gone = [o.id for o in items if o.message is None and o.error is None]
     if gone:
-        cancelled = db.session.execute(
-            update(Reminder)
-            .where(Reminder.id.in_(gone), batch.ours())
-            .values(status="cancelled", claim_token=None),
-            execution_options={"synchronize_session": False},
-        ).rowcount
+        cancelled = len(
+            db.session.scalars(
+                update(Reminder)
+                .where(Reminder.id.in_(gone), batch.ours())
+                .values(status="cancelled", claim_token=None)
+                .returning(Reminder.id),
+                execution_options={"synchronize_session": False},
+            ).all()
+        )
         batch.counts["cancelled"] += cancelled
         batch.counts["skipped"] += len(gone) - cancelled
     for o in items:
