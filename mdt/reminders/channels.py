@@ -72,7 +72,8 @@ class AppChannel:
 class EmailChannel:
     """One SMTP connection per batch, opened when first needed and opened again after an error.
     What a message says is built and flattened once per batch, however many read it (a meeting's
-    invitees, a deadline's lawyers): each reader's own headers are then put before it."""
+    invitees, a deadline's lawyers, tasks due the same day): each reader's own headers are then
+    put before it."""
 
     name = "email"
     leaves_the_app = True
@@ -82,7 +83,7 @@ class EmailChannel:
         self.sender = current_app.config.get("MDT_MAIL_FROM") or "MDT reminders <no-reply@localhost>"
         self.envelope_from = parseaddr(self.sender)[1]
         self.conn = None
-        self._said: dict[int, tuple[Message, bytes]] = {}
+        self._said: dict[tuple, bytes] = {}
 
     def _connect(self) -> smtplib.SMTP:
         return connect(str(self.url))
@@ -95,13 +96,15 @@ class EmailChannel:
         return mail
 
     def _said_once(self, message: Message) -> bytes:
-        """The headers every reader shares (From, Subject, MIME) and the parts, flattened."""
-        if id(message) not in self._said:
+        """The headers every reader shares (From, Subject, MIME) and the parts, flattened once per
+        wording (the same morning's overdue tasks read alike, whatever task each is about)."""
+        said = (message.subject, message.text, message.html, message.ics)
+        if said not in self._said:
             mail = self._whole("", message)
             for name in ("To", "Date", "Message-ID"):
                 del mail[name]
-            self._said[id(message)] = (message, mail.as_bytes(policy=SMTP))  # kept: the id stays its own
-        return self._said[id(message)][1]
+            self._said[said] = mail.as_bytes(policy=SMTP)
+        return self._said[said]
 
     def build(self, to, message: Message, reminder_id: int = 0) -> tuple[bytes, tuple[str, ...]]:
         """The message as it goes to ``to``, and the SMTP options it needs."""
