@@ -259,7 +259,7 @@ def main() -> None:
         load_demo()
         db.session.commit()
     if args.cpu:
-        if db.engine.dialect.name != "postgresql":
+        if not url.startswith("postgresql"):
             raise SystemExit("--cpu reads the PostgreSQL backend's CPU: set MDT_BENCH_DATABASE_URL")
         _cpu(app, args.cpu)
         return
