@@ -13,6 +13,11 @@ the default channels). The sweep runs in this process, as beat would, claiming b
 (``FOR UPDATE SKIP LOCKED``) and handing them to the workers; each claim also derives the next
 reminder of each item (the next morning's, since the item is overdue). Each worker process is a
 ``celery worker --pool=solo`` (one process, one task at a time), started and stopped here.
+
+``--cpu N`` measures instead where the CPU goes, the machine's load aside: N reminders claimed
+and delivered in this one process (batches of 100, to the SMTP sink), and the CPU time of each
+part per message: the claim with its derivation of the next reminders, the delivery, the
+PostgreSQL backend serving them (read from ``/proc``, so on the same machine) and the sink.
 """
 
 from __future__ import annotations
@@ -183,13 +188,65 @@ def _run(app, url: str, redis: str, workers: int, due: int) -> dict:
     }
 
 
+def _cpu_of(pid: int) -> float:
+    """User and system CPU seconds of a process on this machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(app, due: int) -> None:
+    from mdt.reminders.sending import claim, deliver
+    from tests.smtp_sink import free_port
+
+    _prepare(app, due)
+    port = free_port()
+    ids_file = Path(tempfile.mkdtemp(prefix="mdt-sink-")) / "ids.txt"
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "tests.smtp_sink", "--port", str(port), "--ids", str(ids_file)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sink.stdout is not None
+    sink.stdout.readline()
+    app.config["MDT_SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    try:
+        with app.app_context():
+            backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+            db.session.commit()
+            n, claiming, delivering = 0, 0.0, 0.0
+            pg, smtp, start = _cpu_of(backend), _cpu_of(sink.pid), time.perf_counter()
+            while True:
+                t = time.process_time()
+                token, ids = claim(100)
+                claiming += time.process_time() - t
+                if not ids:
+                    break
+                t = time.process_time()
+                deliver(ids, token)
+                delivering += time.process_time() - t
+                n += len(ids)
+            took = time.perf_counter() - start
+            pg, smtp = _cpu_of(backend) - pg, _cpu_of(sink.pid) - smtp
+    finally:
+        sink.terminate()
+        sink.wait()
+    parts = {"claim": claiming, "deliver": delivering, "PostgreSQL": pg, "SMTP sink": smtp}
+    each = ", ".join(f"{name} {1000 * cpu / n:.2f}" for name, cpu in parts.items())
+    print(
+        f"{n:,} delivered in one process in {took:.1f} s; CPU ms per message: {each}, "
+        f"total {1000 * sum(parts.values()) / n:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--due", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--cpu", type=int, metavar="N", help="CPU per message of N, in this process")
     args = parser.parse_args()
     redis = os.environ.get("MDT_TEST_REDIS_URL") or os.environ.get("MDT_REDIS_URL")
-    if not redis:
+    if not redis and not args.cpu:
         raise SystemExit("Set MDT_TEST_REDIS_URL (make bench-reminders starts Redis).")
     url = fresh_database_url()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MDT_ENV": "testing"})
@@ -201,6 +258,11 @@ def main() -> None:
         upgrade()
         load_demo()
         db.session.commit()
+    if args.cpu:
+        if not url.startswith("postgresql"):
+            raise SystemExit("--cpu reads the PostgreSQL backend's CPU: set MDT_BENCH_DATABASE_URL")
+        _cpu(app, args.cpu)
+        return
     for workers in args.workers:
         r = _run(app, url, redis, workers, args.due)
         sent = r["status"].get("sent", 0)

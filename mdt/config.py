@@ -242,6 +242,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MDT_REMINDER_RETRY_SECONDS": int(env.get("MDT_REMINDER_RETRY_SECONDS", "60")),
         "MDT_REMINDER_MAX_ATTEMPTS": int(env.get("MDT_REMINDER_MAX_ATTEMPTS", "5")),
         "MDT_REMINDER_BATCH": int(env.get("MDT_REMINDER_BATCH", "100")),
+        # At most this many handed out per sweep (issue 17: 100,000 due at once need 100000).
+        "MDT_REMINDER_SWEEP_LIMIT": int(env.get("MDT_REMINDER_SWEEP_LIMIT", "20000")),
         # SMS (mdt.sms.providers): the provider, the sender, the generic gateway's address, field
         # names and token, Twilio's account, and the secret of the generic gateway's webhooks.
         **_sms(env),

@@ -606,3 +606,63 @@ def test_reminder_preferences_are_checked_by_their_schema(world):
     )
     assert saved.channels == ["email"] and saved.lead_days == {"meeting": [7, 1]}
     assert (saved.quiet_start, saved.quiet_end, saved.digest) == ("07:05", "21:00", False)
+
+
+def test_a_batch_is_read_in_a_constant_number_of_statements(world, app):
+    """Issue 17: delivering a batch reads its reminders, their sources and recipients in a
+    constant number of statements, whatever its size. Each message that leaves the app (email,
+    SMS) then costs one statement of its own (marked sent and committed on its own, so that a
+    crash repeats at most the one in flight); the bell messages are marked together."""
+    from tests.support import count_queries
+
+    def deliver(n: int) -> tuple[int, dict]:
+        for i in range(n):
+            meetings.create_action_item(
+                world["coordinator"],
+                None,
+                {
+                    "title": f"Call the employer {i}",
+                    "owner_agency_id": world.agencies["labour"].id,
+                    "owner_id": world["labour"].id,
+                    "due_on": (date.today() + timedelta(days=3)).isoformat(),
+                },
+            )
+        db.session.commit()
+        f.due_now()
+        token, ids = sending.claim(1000)
+        assert len(ids) == 2 * n  # a bell and an email reminder each
+        with count_queries() as c:
+            counts = sending.deliver(ids, token)
+        assert counts["sent"] == 2 * n, counts
+        return c["n"], counts
+
+    sending.deliver(*reversed(sending.claim(1000)))  # warm up (the first use of the wording)
+    small, _ = deliver(2)
+    large, _ = deliver(12)
+    assert large - small == 12 - 2, (small, large)  # one statement per email, nothing per bell
+    assert len(rows(source_type="action", channel="app", status="sent")) == 14
+
+
+def test_an_email_is_built_once_per_wording_and_addressed_to_each_reader(ctx):
+    """The parts are flattened once per batch; each reader gets their own To, Message-ID and
+    reminder number. An address in another script goes as SMTPUTF8, built whole."""
+    from zoneinfo import ZoneInfo
+
+    from mdt.reminders.channels import EmailChannel
+    from mdt.reminders.messages import Message, Recipient
+
+    said = Message("Reminder: a task is due", "A task is due.\n", "<p>A task is due.</p>", "/actions", b"ICS")
+    channel = EmailChannel()
+    mails = []
+    for n, address in enumerate(["a@test.org", "b@test.org", "ผู้ใช้@test.org"], start=1):
+        raw, options = channel.build(Recipient(n, address, None, "en", ZoneInfo("UTC")), said, n)
+        assert options == (() if address.isascii() else ("SMTPUTF8", "BODY=8BITMIME"))
+        mails.append(message_from_bytes(raw, policy=email_policy.default))
+    assert [m["To"] for m in mails] == ["a@test.org", "b@test.org", "ผู้ใช้@test.org"]
+    assert [m["X-MDT-Reminder"] for m in mails] == ["1", "2", "3"]
+    assert len({m["Message-ID"] for m in mails}) == 3
+    for mail in mails:
+        assert mail["Subject"] == "Reminder: a task is due" and mail["From"].addresses
+        assert mail.get_body(("plain",)).get_content().splitlines() == ["A task is due."]
+        assert [p.get_content_type() for p in mail.iter_attachments()] == ["text/calendar"]
+    assert len(channel._said) == 1

@@ -5,7 +5,9 @@ links into the app, where the reader's rights decide what they see."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -14,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy import select
 
+from mdt.cases.models import Person as Returnee
 from mdt.directory.models import Mdt, Member
 from mdt.extensions import db
 from mdt.reminders.registry import SOURCES
@@ -70,8 +73,7 @@ class Recipient:
 
 
 def members_as_recipients(member_ids) -> dict[int, Recipient]:
-    """The members a batch of reminders goes to, in one query: a batch commits after each
-    message, which would otherwise load each member and their MDT again."""
+    """The members a batch of reminders goes to, in one query."""
     rows = db.session.execute(
         select(Member.id, Member.email, Member.phone, Member.ui_language, Mdt.timezone)
         .join(Mdt, Mdt.id == Member.mdt_id)
@@ -79,6 +81,21 @@ def members_as_recipients(member_ids) -> dict[int, Recipient]:
     )
     return {
         r.id: Recipient(r.id, r.email, r.phone, r.ui_language or "en", ZoneInfo(r.timezone)) for r in rows
+    }
+
+
+def people_as_recipients(person_ids) -> dict[int, Recipient]:
+    """The people themselves a batch of reminders goes to, in one query."""
+    rows = db.session.execute(
+        select(Returnee.id, Returnee.email, Returnee.phone, Returnee.languages, Mdt.country, Mdt.timezone)
+        .join(Mdt, Mdt.id == Returnee.mdt_id)
+        .where(Returnee.id.in_({i for i in person_ids if i is not None}))
+    )
+    return {
+        r.id: Recipient(
+            r.id, r.email, r.phone, person_language(r.languages, r.country), ZoneInfo(r.timezone), True
+        )
+        for r in rows
     }
 
 
@@ -103,6 +120,19 @@ class Message:
 
 def _source(reminder):
     return db.session.get(SOURCES[reminder.source_type].model, reminder.source_id)
+
+
+def load_sources(reminders) -> dict[str, dict[int, object]]:
+    """The sources of a batch of reminders, one query per kind. Keep what this returns while the
+    batch is worked on: ``_source`` then finds each in the session without asking again."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for r in reminders:
+        wanted[r.source_type].add(r.source_id)
+    out = {}
+    for kind, ids in wanted.items():
+        model: Any = SOURCES[kind].model
+        out[kind] = {s.id: s for s in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    return out
 
 
 def still_wanted(reminder) -> bool:
