@@ -46,6 +46,24 @@ from mdt.extensions import db  # noqa: E402
 SEND_TASK = "workers.tasks.send_reminders"
 
 
+def _start_sink() -> tuple[subprocess.Popen, int, Path]:
+    """The SMTP sink in a process of its own: it writes the id of each message it takes to the
+    file returned (what counts the messages and their duplicates)."""
+    from tests.smtp_sink import free_port
+
+    port = free_port()
+    ids_file = Path(tempfile.mkdtemp(prefix="mdt-sink-")) / "ids.txt"
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "tests.smtp_sink", "--port", str(port), "--ids", str(ids_file)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sink.stdout is not None
+    sink.stdout.readline()  # "SMTP sink on ..."
+    return sink, port, ids_file
+
+
 def _prepare(app, due: int) -> None:
     from mdt.directory.models import Mdt, Member
     from mdt.meetings.models import ActionItem
@@ -116,19 +134,9 @@ def _run(app, url: str, redis: str, workers: int, due: int) -> dict:
 
     from mdt.reminders.models import Reminder
     from mdt.reminders.sending import sweep
-    from tests.smtp_sink import free_port
 
     _prepare(app, due)
-    port = free_port()
-    ids_file = Path(tempfile.mkdtemp(prefix="mdt-sink-")) / "ids.txt"
-    sink = subprocess.Popen(
-        [sys.executable, "-m", "tests.smtp_sink", "--port", str(port), "--ids", str(ids_file)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert sink.stdout is not None
-    sink.stdout.readline()  # "SMTP sink on ..."
+    sink, port, ids_file = _start_sink()
     instance = Path(tempfile.mkdtemp(prefix="mdt-workers-"))
     procs = [_worker(url, redis, f"smtp://127.0.0.1:{port}", instance, f"w{i}") for i in range(workers)]
     sender = Celery(broker=redis)
@@ -196,19 +204,9 @@ def _cpu_of(pid: int) -> float:
 
 def _cpu(app, due: int) -> None:
     from mdt.reminders.sending import claim, deliver
-    from tests.smtp_sink import free_port
 
     _prepare(app, due)
-    port = free_port()
-    ids_file = Path(tempfile.mkdtemp(prefix="mdt-sink-")) / "ids.txt"
-    sink = subprocess.Popen(
-        [sys.executable, "-m", "tests.smtp_sink", "--port", str(port), "--ids", str(ids_file)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert sink.stdout is not None
-    sink.stdout.readline()
+    sink, port, ids_file = _start_sink()
     app.config["MDT_SMTP_URL"] = f"smtp://127.0.0.1:{port}"
     try:
         with app.app_context():
